@@ -1,0 +1,32 @@
+// Trust boundary for the shop platform: HMAC-signed events and bearer-key calls.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { DeskError } from '../errors.ts';
+
+export function signBody(body: string | Buffer, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  // Hash both so the comparison takes the same time whatever the lengths.
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export function verifySignature(rawBody: Buffer | undefined, header: unknown, secret: string): void {
+  if (typeof header !== 'string' || !/^sha256=[0-9a-f]{64}$/i.test(header)) {
+    throw new DeskError('unauthenticated', 'signature_missing', 'X-Signature header with sha256=<hex> is required');
+  }
+  if (!rawBody || !safeEqual(signBody(rawBody, secret), header.toLowerCase())) {
+    throw new DeskError('unauthenticated', 'signature_invalid', 'X-Signature does not match the body');
+  }
+}
+
+export function verifyBearer(header: unknown, apiKey: string): void {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) {
+    throw new DeskError('unauthenticated', 'api_key_missing', 'Authorization: Bearer <PLATFORM_API_KEY> is required');
+  }
+  if (!safeEqual(header.slice('Bearer '.length).trim(), apiKey)) {
+    throw new DeskError('unauthenticated', 'api_key_invalid', 'The API key is not valid');
+  }
+}

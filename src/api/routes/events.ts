@@ -1,0 +1,32 @@
+// POST /v1/events: the platform's signed, at-least-once event feed (API.md "Events").
+import type { FastifyInstance } from 'fastify';
+import { DeskError } from '../../errors.ts';
+import { applyPlatformEvent } from '../../events/apply-event.ts';
+import { platformEventSchema } from '../../events/event-schemas.ts';
+import { parseOrThrow } from '../../validation.ts';
+import { verifySignature } from '../auth.ts';
+import { requireJsonBody, type ApiDeps } from '../server.ts';
+
+export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post('/v1/events', async (request, reply) => {
+    verifySignature(request.rawBody, request.headers['x-signature'], deps.config.platform.webhookSecret);
+    const body = requireJsonBody(request.body);
+    let event;
+    try {
+      event = parseOrThrow(platformEventSchema, body);
+    } catch (error) {
+      const type = typeof (body as { type?: unknown })?.type === 'string' ? String((body as { type: string }).type) : 'unknown';
+      deps.metrics.eventsReceived.inc({ type: type.slice(0, 40), result: 'rejected' });
+      throw error;
+    }
+    try {
+      const result = await applyPlatformEvent(deps.db.prisma, event);
+      deps.metrics.eventsReceived.inc({ type: event.type, result: result.status });
+      request.log.info({ eventId: event.id, type: event.type, status: result.status }, 'platform event');
+      return reply.status(200).send({ id: event.id, status: result.status });
+    } catch (error) {
+      if (error instanceof DeskError) deps.metrics.eventsReceived.inc({ type: event.type, result: 'rejected' });
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../server.ts';
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+async function probe(check: () => Promise<void>): Promise<'ok' | string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return (error as Error).message || 'unreachable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // Liveness: the process answers. Never touches dependencies, so a database outage does not get
+  // healthy instances killed.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Readiness: the database and the cache answer; a load balancer stops routing here otherwise.
+  app.get('/readyz', async (_request, reply) => {
+    const [database, cache] = await Promise.all([probe(() => deps.db.ping()), probe(() => deps.cache.ping())]);
+    const ready = database === 'ok' && cache === 'ok';
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      checks: { database: { kind: deps.db.kind, status: database }, cache: { kind: deps.cache.kind, status: cache } },
+    });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,71 @@
+// The desk's HTTP server (fastify): platform API, health, metrics. Routes are thin: validate, call one
+// use-case, map the result. The raw body is kept for signature checks.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Cache } from '../cache/index.ts';
+import type { Config } from '../config.ts';
+import { DeskError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Database } from '../store/database.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+/** What the routes may use. Built by the composition root (src/desk.ts). */
+export interface ApiDeps {
+  config: Config;
+  db: Database;
+  cache: Cache;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
+export const INVALID_JSON = Symbol('invalid-json');
+
+export function requireJsonBody(body: unknown): unknown {
+  if (body === INVALID_JSON) throw new DeskError('invalid', 'invalid_json', 'body must be valid JSON', { field: 'body' });
+  return body;
+}
+
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger and fastify's logger type differ only in generics; they are the same object.
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    trustProxy: true,
+  });
+
+  // The platform API speaks JSON only: anything else is a 415 before any handler runs.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(raw.toString('utf8')));
+    } catch {
+      done(null, INVALID_JSON);
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  installErrorHandler(app);
+  registerHealthRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  return app;
+}

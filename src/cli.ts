@@ -1,0 +1,58 @@
+// The `refund-desk` command line.
+import { Command } from 'commander';
+import { addFreshScenarioOrders, seedDemoShop } from './demo/seed-demo.ts';
+import { configOrExit, startDesk } from './main.ts';
+import { openDatabase } from './store/database.ts';
+import { migrate } from './store/migrator.ts';
+
+const program = new Command('refund-desk').description('Automated refund desk for virtual goods');
+
+program
+  .command('start')
+  .description('run the desk (HTTP API, channels, jobs)')
+  .action(async () => {
+    await startDesk(configOrExit());
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations (also done at start-up) and exit')
+  .action(async () => {
+    const config = configOrExit();
+    const db = await openDatabase(config.database);
+    try {
+      const result = await migrate(db.sql);
+      console.log(
+        result.applied.length > 0
+          ? `Applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
+          : `Database is up to date (${result.alreadyApplied.length} migration(s) applied earlier)`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('seed-demo')
+  .description('seed the demo shop (once) into the configured database')
+  .option('--fresh-orders', 'also add a fresh set of scenario orders (M21 bought 12 minutes ago, ...)')
+  .action(async (options: { freshOrders?: boolean }) => {
+    const config = configOrExit();
+    const db = await openDatabase(config.database);
+    try {
+      await migrate(db.sql);
+      const seed = await seedDemoShop(db.prisma);
+      console.log(seed.seeded ? `Demo shop seeded (${seed.applied} events)` : `Demo shop was seeded at ${seed.seededAt.toISOString()}`);
+      if (options.freshOrders) {
+        const fresh = await addFreshScenarioOrders(db.prisma);
+        console.log(`Fresh scenario orders added with suffix ${fresh.suffix} (e.g. o_demo_m21${fresh.suffix})`);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`refund-desk: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,199 @@
+// The one place that reads the environment. Every variable is validated here; a bad value stops
+// start-up with one line naming the variable (never echoing a secret's value).
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Demo credentials for the embedded default only; printed at start-up, refused in production. */
+export const DEMO_SECRETS = {
+  platformWebhookSecret: 'demo-webhook-secret-change-me',
+  platformApiKey: 'demo-api-key-change-me',
+  chatTokenSecret: 'demo-chat-token-secret-change-me',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Configuration error: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function urlWithProtocols(protocols: string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+}
+
+const secret = z.string().min(16, 'must be at least 16 characters long');
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+/** Each variable's schema; `undefined` means "not set" (empty strings count as not set). */
+const variables = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  HOST: z.string().min(1).optional(),
+  PORT: port.optional(),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or : . - _').optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  DEMO_SEED: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).optional(),
+  PLATFORM_WEBHOOK_SECRET: secret.optional(),
+  PLATFORM_API_KEY: secret.optional(),
+  PLATFORM_CALLBACK_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  PLATFORM_USAGE_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  CHAT_TOKEN_SECRET: secret.optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token').optional(),
+  TELEGRAM_API_ROOT: urlWithProtocols(['http:', 'https:']).optional(),
+  TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -').optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'must be a Slack bot token (xoxb-...)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters long').optional(),
+  SLACK_DESK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
+  SLACK_RISK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
+  SLACK_API_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+} satisfies Record<string, z.ZodType>;
+
+type VariableName = keyof typeof variables;
+type Raw = { [K in VariableName]: z.output<(typeof variables)[K]> };
+
+export type RunMode = 'embedded' | 'production';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** embedded: PGlite + in-process cache; production: PostgreSQL (+ Redis when set). */
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  redis: { url: string; keyPrefix: string } | null;
+  dataDir: string;
+  seedDemo: boolean;
+  bodyLimitBytes: number;
+  platform: {
+    webhookSecret: string;
+    apiKey: string;
+    callbackUrl: string | null;
+    usageUrl: string | null;
+    /** True when the secrets are the printed demo ones. */
+    usingDemoSecrets: boolean;
+  };
+  chatTokenSecret: string;
+  telegram: { token: string; apiRoot: string; webhookUrl: string | null; webhookSecret: string | null } | null;
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    deskChannel: string;
+    riskChannel: string | null;
+    apiUrl: string;
+  } | null;
+  smtp: { url: string; from: string } | null;
+}
+
+function parseRaw(env: NodeJS.ProcessEnv): Raw {
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(variables)) {
+    const value = env[name];
+    const input = value === undefined || value.trim() === '' ? undefined : value.trim();
+    const result = (schema as z.ZodType).safeParse(input);
+    if (!result.success) {
+      const message = result.error.issues[0]?.message ?? 'is invalid';
+      throw new ConfigError(name, message);
+    }
+    out[name] = result.data;
+  }
+  return out as Raw;
+}
+
+function requireTogether(raw: Raw, when: VariableName, needs: VariableName[]): void {
+  if (raw[when] === undefined) return;
+  for (const name of needs) {
+    if (raw[name] === undefined) throw new ConfigError(name, `must be set when ${when} is set`);
+  }
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = parseRaw(env);
+  const nodeEnv = raw.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+
+  if (production) {
+    for (const name of ['PLATFORM_WEBHOOK_SECRET', 'PLATFORM_API_KEY', 'CHAT_TOKEN_SECRET', 'DATABASE_URL'] as const) {
+      if (raw[name] === undefined) throw new ConfigError(name, 'must be set when NODE_ENV=production');
+    }
+  }
+  requireTogether(raw, 'SLACK_BOT_TOKEN', ['SLACK_SIGNING_SECRET', 'SLACK_DESK_CHANNEL']);
+  requireTogether(raw, 'TELEGRAM_WEBHOOK_URL', ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']);
+
+  const host = raw.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
+  const listenPort = raw.PORT ?? 3000;
+  const dataDir = path.resolve(raw.DATA_DIR ?? '.data');
+  const embedded = raw.DATABASE_URL === undefined;
+  const seedDemo = raw.DEMO_SEED === 'on' || (raw.DEMO_SEED !== 'off' && embedded);
+
+  return {
+    env: nodeEnv,
+    host,
+    port: listenPort,
+    publicUrl: raw.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`,
+    logLevel: raw.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    database: embedded
+      ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }
+      : { kind: 'postgres', url: raw.DATABASE_URL!, poolSize: raw.DATABASE_POOL_SIZE ?? 10 },
+    redis: raw.REDIS_URL ? { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX ?? 'refund-desk:' } : null,
+    dataDir,
+    seedDemo,
+    bodyLimitBytes: raw.BODY_LIMIT_BYTES ?? 1024 * 1024,
+    platform: {
+      webhookSecret: raw.PLATFORM_WEBHOOK_SECRET ?? DEMO_SECRETS.platformWebhookSecret,
+      apiKey: raw.PLATFORM_API_KEY ?? DEMO_SECRETS.platformApiKey,
+      callbackUrl: raw.PLATFORM_CALLBACK_URL ?? null,
+      usageUrl: raw.PLATFORM_USAGE_URL ?? null,
+      usingDemoSecrets: raw.PLATFORM_WEBHOOK_SECRET === undefined || raw.PLATFORM_API_KEY === undefined,
+    },
+    chatTokenSecret: raw.CHAT_TOKEN_SECRET ?? DEMO_SECRETS.chatTokenSecret,
+    telegram: raw.TELEGRAM_BOT_TOKEN
+      ? {
+          token: raw.TELEGRAM_BOT_TOKEN,
+          apiRoot: raw.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
+          webhookUrl: raw.TELEGRAM_WEBHOOK_URL ?? null,
+          webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
+        }
+      : null,
+    slack: raw.SLACK_BOT_TOKEN
+      ? {
+          botToken: raw.SLACK_BOT_TOKEN,
+          signingSecret: raw.SLACK_SIGNING_SECRET!,
+          deskChannel: raw.SLACK_DESK_CHANNEL!,
+          riskChannel: raw.SLACK_RISK_CHANNEL ?? null,
+          apiUrl: raw.SLACK_API_URL ?? 'https://slack.com/api/',
+        }
+      : null,
+    smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? 'Refund desk <refund-desk@localhost>' } : null,
+  };
+}
+
+/** The variables this module reads, for documentation checks (every one is in .env.example). */
+export const CONFIG_VARIABLES = Object.keys(variables) as VariableName[];

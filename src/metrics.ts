@@ -1,0 +1,29 @@
+// Prometheus metrics, one registry per desk instance (tests run several in one process).
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  eventsReceived: Counter<'type' | 'result'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'refund_desk_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'refund_desk_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    eventsReceived: new Counter({
+      name: 'refund_desk_platform_events_total',
+      help: 'Platform events received, by type and result (applied, duplicate, rejected)',
+      labelNames: ['type', 'result'],
+      registers: [registry],
+    }),
+  };
+}

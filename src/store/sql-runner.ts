@@ -1,0 +1,12 @@
+// The few raw-SQL operations the migrator and operational checks need, over either driver.
+// Business modules never see this: they use the Prisma client.
+export interface SqlRunner {
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements. */
+  exec(script: string): Promise<void>;
+  /** Runs `fn` in a transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /** Runs `fn` holding an exclusive session lock (a PostgreSQL advisory lock; a no-op in process). */
+  withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+}

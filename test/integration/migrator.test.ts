@@ -1,0 +1,107 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/store/database.ts';
+import { MIGRATIONS_DIR, migrate, readMigrations } from '../../src/store/migrator.ts';
+import { createTestDatabase, postgresUp, type TestDatabase } from '../helpers/services.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function pglite(): Promise<Database> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'migrator-'));
+  const db = await openDatabase({ kind: 'pglite', dataDir: dir });
+  cleanups.push(async () => {
+    await db.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  return db;
+}
+
+async function postgres(): Promise<{ db: Database; database: TestDatabase }> {
+  const database = await createTestDatabase();
+  const db = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 });
+  cleanups.push(async () => {
+    await db.close();
+    await database.drop();
+  });
+  return { db, database };
+}
+
+async function copyMigrations(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'migrations-'));
+  await fs.cp(MIGRATIONS_DIR, dir, { recursive: true });
+  cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function tables(db: Database): Promise<string[]> {
+  const rows = await db.sql.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+  );
+  return rows.map((r) => r.table_name);
+}
+
+const all = (await readMigrations()).map((m) => m.name);
+
+describe('migrator', () => {
+  it('applies every migration to an empty PGlite, and re-applying is a no-op', async () => {
+    const db = await pglite();
+    expect(await migrate(db.sql)).toEqual({ applied: all, alreadyApplied: [] });
+    const before = await tables(db);
+    expect(before).toEqual(expect.arrayContaining(['_prisma_migrations', 'orders', 'refund_requests', 'outbox_messages']));
+    expect(await migrate(db.sql)).toEqual({ applied: [], alreadyApplied: all });
+    expect(await tables(db)).toEqual(before);
+    expect(await db.prisma.order.count()).toBe(0);
+  });
+
+  it.skipIf(!postgresUp)('applies to an empty PostgreSQL, records Prisma-compatible rows, and re-applies as a no-op', async () => {
+    const { db } = await postgres();
+    expect((await migrate(db.sql)).applied).toEqual(all);
+    const rows = await db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    );
+    const files = await readMigrations();
+    expect(rows.map((r) => r.migration_name)).toEqual(all);
+    expect(rows.map((r) => r.checksum)).toEqual(files.map((f) => f.checksum));
+    expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
+    expect((await migrate(db.sql)).applied).toEqual([]);
+  });
+
+  it.skipIf(!postgresUp)('lets one of several concurrent migrators apply, the others wait and find it done', async () => {
+    const { db, database } = await postgres();
+    const others = await Promise.all([1, 2].map(() => openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 })));
+    cleanups.push(async () => {
+      for (const o of others) await o.close();
+    });
+    const results = await Promise.all([db, ...others].map((d) => migrate(d.sql)));
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, all.length]);
+  });
+
+  it('refuses a migration edited after it was applied', async () => {
+    const db = await pglite();
+    const dir = await copyMigrations();
+    await migrate(db.sql, dir);
+    const file = path.join(dir, all[0]!, 'migration.sql');
+    await fs.appendFile(file, '\n-- edited\n');
+    await expect(migrate(db.sql, dir)).rejects.toThrow(/was changed after it was applied/);
+  });
+
+  it('rolls a failing migration back whole and says which one failed', async () => {
+    const db = await pglite();
+    const dir = await copyMigrations();
+    await migrate(db.sql, dir);
+    const bad = path.join(dir, '29991231000000_broken');
+    await fs.mkdir(bad);
+    await fs.writeFile(path.join(bad, 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n');
+    await expect(migrate(db.sql, dir)).rejects.toThrow(/29991231000000_broken failed/);
+    expect(await tables(db)).not.toContain('half_done');
+    const recorded = await db.sql.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29991231000000_broken'`);
+    expect(recorded).toHaveLength(0);
+    await fs.writeFile(path.join(bad, 'migration.sql'), 'CREATE TABLE half_done (id int);\n');
+    expect((await migrate(db.sql, dir)).applied).toEqual(['29991231000000_broken']);
+  });
+});
