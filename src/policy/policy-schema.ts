@@ -1,0 +1,65 @@
+// A refund policy is data: a validated object with an id and a version, one preset per category,
+// overridable per product (Product.policyId naming a stored RefundPolicy). Changing a policy means a
+// new version, so every stored decision names the exact rules it was made under.
+import { z } from 'zod';
+import { PRODUCT_CATEGORIES } from '../domain/catalog.ts';
+
+export const TRUST_TIERS = ['new', 'standard', 'trusted', 'restricted'] as const;
+export type TrustTier = (typeof TRUST_TIERS)[number];
+
+/** Key actions that close self-service for an order whatever the window (M4). */
+export const LOCK_KINDS = ['key_revealed', 'key_copied', 'key_activated', 'file_downloaded', 'membership_activated', 'software_login', 'course_progress'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+
+/** Usage conditions of the conditional window (M2). */
+export const CONDITION_KINDS = ['course_progress_at_most', 'key_not_activated', 'key_not_revealed', 'file_not_downloaded', 'membership_not_activated', 'software_not_logged_in'] as const;
+export type ConditionKind = (typeof CONDITION_KINDS)[number];
+
+const allowance = z.strictObject({
+  /** How many refunds the policy may approve by itself per rolling 30 days. */
+  maxCount: z.number().int().min(0),
+  /** How much (minor units, the order's currency) it may refund by itself per rolling 30 days. */
+  maxAmountMinor: z.number().int().min(0),
+});
+
+export const policySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
+  version: z.number().int().min(1),
+  category: z.enum(PRODUCT_CATEGORIES),
+  title: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
+  windows: z
+    .strictObject({
+      /** M1: any reason within this many minutes of payment. */
+      unconditionalMinutes: z.number().int().min(0).max(7 * 24 * 60),
+      /** M2: with the usage conditions, within this many hours of payment. */
+      conditionalHours: z.number().int().min(0).max(365 * 24),
+    })
+    .refine((w) => w.conditionalHours * 60 >= w.unconditionalMinutes, {
+      message: 'the conditional window must not end before the unconditional one',
+    }),
+  conditions: z.array(
+    z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('course_progress_at_most'), threshold: z.number().min(0).max(1) }),
+      z.strictObject({ kind: z.enum(CONDITION_KINDS.filter((k) => k !== 'course_progress_at_most') as [Exclude<ConditionKind, 'course_progress_at_most'>, ...Exclude<ConditionKind, 'course_progress_at_most'>[]]) }),
+    ]),
+  ),
+  locks: z.array(
+    z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('course_progress'), above: z.number().min(0).max(1) }),
+      z.strictObject({ kind: z.enum(LOCK_KINDS.filter((k) => k !== 'course_progress') as [Exclude<LockKind, 'course_progress'>, ...Exclude<LockKind, 'course_progress'>[]]) }),
+    ]),
+  ),
+  /** M10/M23: a "cannot use" reason gets a troubleshooting guide before any refund. */
+  troubleshootFirst: z.boolean(),
+  /** M8: the automatic-refund allowance of each trust tier; past it a person decides. */
+  allowances: z.strictObject({
+    new: allowance,
+    standard: allowance,
+    trusted: allowance,
+    restricted: allowance,
+  }),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyCondition = Policy['conditions'][number];
+export type PolicyLock = Policy['locks'][number];
