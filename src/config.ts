@@ -61,6 +61,9 @@ const variables = {
   PLATFORM_CALLBACK_URL: urlWithProtocols(['http:', 'https:']).optional(),
   PLATFORM_USAGE_URL: urlWithProtocols(['http:', 'https:']).optional(),
   CHAT_TOKEN_SECRET: secret.optional(),
+  SANDBOX_PAYMENTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
+  USAGE_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token').optional(),
   TELEGRAM_API_ROOT: urlWithProtocols(['http:', 'https:']).optional(),
   TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
@@ -100,6 +103,12 @@ export interface Config {
     usingDemoSecrets: boolean;
   };
   chatTokenSecret: string;
+  payments: {
+    /** The sandbox gateway serves every payment method (demo, tests); off by default in production. */
+    sandbox: boolean;
+    gatewayTimeoutMs: number;
+  };
+  usageCheckTimeoutMs: number;
   telegram: { token: string; apiRoot: string; webhookUrl: string | null; webhookSecret: string | null } | null;
   slack: {
     botToken: string;
@@ -174,6 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       usingDemoSecrets: raw.PLATFORM_WEBHOOK_SECRET === undefined || raw.PLATFORM_API_KEY === undefined,
     },
     chatTokenSecret: raw.CHAT_TOKEN_SECRET ?? DEMO_SECRETS.chatTokenSecret,
+    payments: {
+      sandbox: raw.SANDBOX_PAYMENTS ? raw.SANDBOX_PAYMENTS === 'on' : !production,
+      gatewayTimeoutMs: raw.GATEWAY_TIMEOUT_MS ?? 5_000,
+    },
+    usageCheckTimeoutMs: raw.USAGE_CHECK_TIMEOUT_MS ?? 800,
     telegram: raw.TELEGRAM_BOT_TOKEN
       ? {
           token: raw.TELEGRAM_BOT_TOKEN,

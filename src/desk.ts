@@ -1,13 +1,24 @@
 // Composition root: builds every resource from the configuration, in order, and closes them in
-// reverse. Nothing else constructs clients or pools.
+// reverse. Nothing else constructs clients, pools or services.
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.ts';
 import { createCache, type Cache } from './cache/index.ts';
 import type { Config } from './config.ts';
+import type { PaymentMethod } from './domain/catalog.ts';
+import { PAYMENT_METHODS } from './domain/catalog.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { OutboxDispatcher } from './outbox/outbox.ts';
+import { GatewayRouter } from './payments/gateway-router.ts';
+import type { PaymentGateway } from './payments/payment-gateway.ts';
+import { SandboxGateway } from './payments/sandbox-gateway.ts';
+import { PlatformClient } from './platform/platform-client.ts';
+import { RefundWorkflow } from './refunds/refund-workflow.ts';
+import { noRiskRules } from './risk/risk-assessor.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrator.ts';
+import { UsageService } from './usage/usage-facts.ts';
 
 export interface Desk {
   config: Config;
@@ -16,9 +27,14 @@ export interface Desk {
   cache: Cache;
   metrics: Metrics;
   server: FastifyInstance;
-  /** Starts listening; resolves to the base URL. */
+  refunds: RefundWorkflow;
+  outbox: OutboxDispatcher;
+  jobs: JobRunner;
+  /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
+  sandbox: SandboxGateway | null;
+  /** Starts the jobs and listens; resolves to the base URL. */
   listen(): Promise<string>;
-  /** Stops accepting requests, lets in-flight ones finish, then closes pools. Idempotent. */
+  /** Stops accepting requests, lets in-flight ones and jobs finish, then closes pools. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -26,6 +42,8 @@ export interface DeskOptions {
   log?: Logger;
   /** Tests create many desks in one process; default process metrics may be registered once only. */
   defaultMetrics?: boolean;
+  /** Extra or replacement gateways by payment method (tests, real adapters). */
+  gateways?: Partial<Record<PaymentMethod, PaymentGateway>>;
 }
 
 export async function createDesk(config: Config, options: DeskOptions = {}): Promise<Desk> {
@@ -37,28 +55,63 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
     cache = createCache(config.redis);
     const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
-    const server = await buildServer({ config, db, cache, metrics, log });
+    const platform = new PlatformClient(config.platform.webhookSecret, { callbackUrl: config.platform.callbackUrl, usageUrl: config.platform.usageUrl });
+
+    const sandbox = config.payments.sandbox ? new SandboxGateway() : null;
+    const byMethod: Partial<Record<PaymentMethod, PaymentGateway>> = {};
+    if (sandbox) for (const method of PAYMENT_METHODS) byMethod[method] = sandbox;
+    Object.assign(byMethod, options.gateways);
+
+    const refunds = new RefundWorkflow({
+      prisma: db.prisma,
+      cache,
+      log: log.child({ component: 'refunds' }),
+      usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),
+      risk: noRiskRules,
+      gateways: new GatewayRouter(byMethod),
+      classifyReason: null,
+      retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
+    });
+
+    const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
+    outbox.on('platform.callback', async (payload) => {
+      if (!platform.urls.callbackUrl) return; // No platform to tell (embedded demo): nothing to deliver.
+      await platform.callback(payload);
+    });
+
+    const jobs = new JobRunner(log.child({ component: 'jobs' }));
+    jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
+    jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
+
+    const server = await buildServer({ config, db, cache, metrics, log, refunds });
     let closing: Promise<void> | undefined;
-    const desk: Desk = {
+    return {
       config,
       log,
       db,
       cache,
       metrics,
       server,
+      refunds,
+      outbox,
+      jobs,
+      sandbox,
       async listen() {
+        jobs.start();
+        // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
+        void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
         return server.listen({ host: config.host, port: config.port });
       },
       close() {
         closing ??= (async () => {
           await server.close();
+          await jobs.stop();
           await cache!.close();
           await db.close();
         })();
         return closing;
       },
     };
-    return desk;
   } catch (error) {
     await cache?.close().catch(() => undefined);
     await db.close().catch(() => undefined);

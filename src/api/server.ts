@@ -6,10 +6,14 @@ import type { Config } from '../config.ts';
 import { DeskError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
+import { verifyBearer } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerReadModelRoutes } from './routes/read-models.ts';
+import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,6 +28,7 @@ export interface ApiDeps {
   cache: Cache;
   metrics: Metrics;
   log: Logger;
+  refunds: RefundWorkflow;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -67,5 +72,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
+  // Every other platform call carries the API key (events carry their own HMAC signature instead).
+  await app.register(async (platformApi) => {
+    platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));
+    registerRefundRequestRoutes(platformApi, deps);
+    registerReadModelRoutes(platformApi, deps);
+  });
   return app;
 }

@@ -1,0 +1,58 @@
+// Named jobs run on an interval, in process. One handler per name, checked when registered. A job
+// never overlaps itself; a failing run is logged and the next one comes on schedule.
+import type { Logger } from '../logger.ts';
+
+export interface JobDefinition {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
+export class JobRunner {
+  private readonly jobs = new Map<string, JobDefinition>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private started = false;
+
+  constructor(private readonly log: Logger) {}
+
+  register(job: JobDefinition): void {
+    if (this.jobs.has(job.name)) throw new Error(`job ${job.name} is registered twice`);
+    this.jobs.set(job.name, job);
+    if (this.started) this.schedule(job);
+  }
+
+  /** Runs a job now (waiting for a run already in progress instead of overlapping it). */
+  async runNow(name: string): Promise<unknown> {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`no job named ${name}`);
+    const inFlight = this.running.get(name);
+    if (inFlight) await inFlight.catch(() => undefined);
+    const run = job.run().finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
+  }
+
+  private schedule(job: JobDefinition): void {
+    const timer = setInterval(() => {
+      if (this.running.has(job.name)) return;
+      this.runNow(job.name).catch((error) => this.log.error({ job: job.name, err: error }, 'job failed'));
+    }, job.everyMs);
+    timer.unref();
+    this.timers.set(job.name, timer);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const job of this.jobs.values()) this.schedule(job);
+  }
+
+  /** Stops scheduling and waits for runs in progress. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const timer of this.timers.values()) clearInterval(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+}

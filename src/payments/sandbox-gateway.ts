@@ -1,0 +1,73 @@
+// The sandbox gateway for the demo and tests. It behaves like a real provider where it matters: it
+// remembers every refund by idempotency key (a repeat returns the first result and never pays twice),
+// and it refuses to refund more than the payment. Faults can be injected: latency, transient errors,
+// hard refusals, "accepted, still processing", and hangs.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransientGatewayError, type GatewayOutcome, type PaymentGateway, type RefundCall } from './payment-gateway.ts';
+
+export type SandboxFault = 'transient' | 'hard' | 'hang' | 'pending';
+
+interface SandboxRefund {
+  call: RefundCall;
+  outcome: GatewayOutcome;
+}
+
+export class SandboxGateway implements PaymentGateway {
+  readonly name = 'sandbox';
+  /** Refunds the "provider" has executed, by idempotency key. */
+  readonly refunds = new Map<string, SandboxRefund>();
+  /** Every refund() call, including repeats and failures, for tests and the fault suite. */
+  readonly calls: RefundCall[] = [];
+  private readonly faults: SandboxFault[] = [];
+  latencyMs = 0;
+  /** Called after the provider has executed a refund and before it answers (to simulate a crash). */
+  afterExecute: ((call: RefundCall) => void) | null = null;
+
+  /** Queues faults for the next calls, in order. */
+  inject(...faults: SandboxFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Completes a refund left "processing" (what the provider's notification would report). */
+  settlePending(refundId: string, outcome: 'succeeded' | 'failed' = 'succeeded'): void {
+    const entry = this.refunds.get(refundId);
+    if (!entry || entry.outcome.status !== 'pending') return;
+    entry.outcome = outcome === 'succeeded' ? { status: 'succeeded', gatewayRef: entry.outcome.gatewayRef } : { status: 'failed', reason: 'provider refused' };
+  }
+
+  refundedMinor(transactionId: string): number {
+    let sum = 0;
+    for (const r of this.refunds.values()) if (r.call.transactionId === transactionId && r.outcome.status !== 'failed') sum += r.call.amountMinor;
+    return sum;
+  }
+
+  async refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome> {
+    this.calls.push(call);
+    if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal });
+    const fault = this.faults.shift();
+    if (fault === 'hang') {
+      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    if (fault === 'transient') throw new TransientGatewayError('sandbox: connection reset');
+    const previous = this.refunds.get(call.refundId);
+    if (previous) return previous.outcome;
+    if (fault === 'hard') {
+      const outcome: GatewayOutcome = { status: 'failed', reason: 'sandbox: refund refused by the provider' };
+      this.refunds.set(call.refundId, { call, outcome });
+      return outcome;
+    }
+    if (this.refundedMinor(call.transactionId) + call.amountMinor > call.totalMinor) {
+      return { status: 'failed', reason: 'sandbox: amount exceeds what is left of the payment' };
+    }
+    const gatewayRef = `sbx_${randomBytes(8).toString('hex')}`;
+    const outcome: GatewayOutcome = fault === 'pending' ? { status: 'pending', gatewayRef } : { status: 'succeeded', gatewayRef };
+    this.refunds.set(call.refundId, { call, outcome });
+    this.afterExecute?.(call);
+    return outcome;
+  }
+
+  async query(refundId: string): Promise<GatewayOutcome | { status: 'not_found' }> {
+    return this.refunds.get(refundId)?.outcome ?? { status: 'not_found' };
+  }
+}

@@ -1,0 +1,54 @@
+// The refund request as API.md shows it (the current state, its latest decision and refund).
+import type { PrismaClient } from '../store/database.ts';
+
+export interface RefundRequestView {
+  id: string;
+  orderId: string;
+  buyerId: string;
+  status: string;
+  outcome: string | null;
+  reasonCode: string | null;
+  reasonText: string | null;
+  channel: string;
+  refund: { id: string; amountMinor: number; currency: string; status: string; gatewayRef: string | null } | null;
+  explanation: { zh: string; en: string } | null;
+  rules: Array<{ id: string; result: string; detail: string }>;
+  policy: { id: string; version: number } | null;
+  handoff: { id: string; kind: string; status: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function loadView(prisma: PrismaClient, requestId: string): Promise<RefundRequestView | null> {
+  const r = await prisma.refundRequest.findUnique({
+    where: { id: requestId },
+    include: {
+      decisions: { orderBy: { createdAt: 'desc' }, take: 1 },
+      refunds: { orderBy: { createdAt: 'desc' }, take: 1 },
+      handoffs: { orderBy: { createdAt: 'desc' }, take: 1 },
+    },
+  });
+  if (!r) return null;
+  const decision = r.decisions[0];
+  const refund = r.refunds[0];
+  const handoff = r.handoffs[0];
+  return {
+    id: r.id,
+    orderId: r.orderId,
+    buyerId: r.buyerId,
+    status: r.status,
+    outcome: r.outcome,
+    reasonCode: r.reasonCode,
+    reasonText: r.reasonText,
+    channel: r.channel,
+    refund: refund
+      ? { id: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, status: refund.status, gatewayRef: refund.gatewayRef }
+      : null,
+    explanation: decision ? { zh: decision.explanationZh, en: decision.explanationEn } : null,
+    rules: decision ? (decision.rules as RefundRequestView['rules']) : [],
+    policy: decision ? { id: decision.policyId, version: decision.policyVersion } : null,
+    handoff: handoff ? { id: handoff.id, kind: handoff.kind, status: handoff.status } : null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,476 @@
+// The refund request workflow: the only place that changes refund state. Channels, the API and
+// agents all call it.
+//
+//   gather facts → decide → [persist request + decision + pending refund + handoff + outbox, one tx]
+//   → payout (point of no return) → [record the result + notices + access revocation, one tx]
+//
+// Everything before the payout is undone by the transaction rolling back. The refund record is
+// written, as `pending`, before the gateway is called, and its id is the gateway idempotency key, so
+// a retry, a concurrent run or a crash never pays twice: a pending refund is finished by asking the
+// gateway (completePending), never by paying blindly again. One order has at most one live request
+// (the unique `activeOrderKey`), which is what makes 50 concurrent requests produce one refund.
+import type { Cache } from '../cache/index.ts';
+import { DeskError, conflict, forbidden, invalid, notFound } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { formatMoney } from '../domain/money.ts';
+import type { Locale, ReasonCode } from '../domain/catalog.ts';
+import { enqueue } from '../outbox/outbox.ts';
+import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
+import type { GatewayRouter } from '../payments/gateway-router.ts';
+import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
+import { buyerProfile } from '../risk/buyer-profile.ts';
+import type { RiskAssessor } from '../risk/risk-assessor.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import type { UsageService } from '../usage/usage-facts.ts';
+import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
+import { resolvePolicy } from './policy-resolver.ts';
+import type { RefundRequestBody } from './refund-schemas.ts';
+import { loadView, type RefundRequestView } from './refund-view.ts';
+
+type Tx = Prisma.TransactionClient;
+
+/** Classifies free text into a reason code (the NLU module); null when it cannot. */
+export type ReasonClassifier = (text: string) => Promise<ReasonCode | null>;
+
+export interface RefundWorkflowDeps {
+  prisma: PrismaClient;
+  cache: Cache;
+  log: Logger;
+  usage: UsageService;
+  risk: RiskAssessor;
+  gateways: GatewayRouter;
+  classifyReason: ReasonClassifier | null;
+  retry?: RetryOptions;
+  now?: () => Date;
+}
+
+export interface RefundRequestResult {
+  created: boolean;
+  view: RefundRequestView;
+}
+
+const STATUS_BY_OUTCOME = {
+  approved: 'refund_pending',
+  rejected: 'rejected',
+  review: 'in_review',
+  troubleshoot: 'troubleshooting',
+} as const;
+
+const CANCELLABLE = new Set(['in_review', 'troubleshooting', 'rejected', 'refund_failed']);
+
+/** Thrown inside the decision transaction when another request took the order first. */
+class OrderTaken extends Error {}
+
+export class RefundWorkflow {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RefundWorkflowDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Request
+
+  async request(input: RefundRequestBody): Promise<RefundRequestResult> {
+    const { prisma } = this.deps;
+    if (input.idempotencyKey) {
+      const previous = await this.byIdempotencyKey(input.buyerId, input.idempotencyKey);
+      if (previous) return previous;
+    }
+    const reasonCode = await this.reasonCodeOf(input);
+
+    const order = await prisma.order.findUnique({
+      where: { id: input.orderId },
+      include: { product: true, buyer: { select: { locale: true } } },
+    });
+    if (!order) throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
+    if (order.buyerId !== input.buyerId) throw forbidden('not_order_owner', `Order ${input.orderId} does not belong to buyer ${input.buyerId}`);
+
+    const active = await prisma.refundRequest.findUnique({ where: { activeOrderKey: order.id } });
+    if (active && active.status !== 'troubleshooting') throw this.orderTakenError(active);
+
+    const now = this.now();
+    const [policy, usage, profile, risk, troubleshot, refundedRows] = await Promise.all([
+      resolvePolicy(prisma, order.product),
+      this.deps.usage.factsFor(order.id),
+      buyerProfile(prisma, order.buyerId, now),
+      this.deps.risk.assess({ buyerId: order.buyerId, orderId: order.id, productId: order.productId, deviceId: input.device?.id ?? null, ip: input.device?.ip ?? null, now }),
+      prisma.refundRequest.count({ where: { orderId: order.id, outcome: 'troubleshoot' } }),
+      prisma.refund.aggregate({ where: { orderId: order.id, status: { in: ['pending', 'succeeded'] } }, _sum: { amountMinor: true } }),
+    ]);
+    const alreadyRefundedMinor = refundedRows._sum.amountMinor ?? 0;
+    if (alreadyRefundedMinor >= order.amountMinor) {
+      const refunded = await prisma.refundRequest.findFirst({ where: { orderId: order.id, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
+      throw conflict('order_already_refunded', `Order ${order.id} has already been refunded`, { existingRequestId: refunded?.id ?? null });
+    }
+
+    const facts: DecisionFacts = {
+      now: now.toISOString(),
+      order: {
+        id: order.id,
+        amountMinor: order.amountMinor,
+        currency: order.currency,
+        paidAt: order.paidAt.toISOString(),
+        paymentMethod: order.paymentMethod,
+        alreadyRefundedMinor,
+      },
+      product: { id: order.product.id, title: order.product.title, category: order.product.category },
+      reason: { code: reasonCode, ...(input.reasonText ? { text: input.reasonText } : {}) },
+      usage,
+      buyer: { id: order.buyerId, tier: profile.tier, autoRefunds30d: profile.refunds30d },
+      risk,
+      troubleshootingTried: troubleshot > 0,
+    };
+    let decision = decide(policy, facts);
+    // M20: a refund needs a route back to the original payment. Without one, a person handles it.
+    const gateway = this.deps.gateways.for(order.paymentMethod);
+    if (decision.outcome === 'approved' && !gateway) {
+      decision = {
+        ...decision,
+        outcome: 'review',
+        decidedBy: 'payment.route',
+        refundAmountMinor: 0,
+        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: `no payment gateway configured for ${order.paymentMethod}; a person refunds it` }],
+        explanation: {
+          zh: '您的退款申请已通过，需要人工客服通过原支付渠道为您退款，我们会尽快处理。',
+          en: 'Your refund is approved; a human agent will return it through your original payment method shortly.',
+        },
+      };
+    }
+
+    const requestId = newId('rr');
+    const refundId = decision.outcome === 'approved' ? newId('rf') : null;
+    const locale: Locale = order.buyer.locale === 'en' ? 'en' : 'zh';
+    try {
+      await prisma.$transaction(async (tx) => {
+        if (active) {
+          // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
+          const closed = await tx.refundRequest.updateMany({
+            where: { id: active.id, status: 'troubleshooting' },
+            data: { status: 'cancelled', activeOrderKey: null, closedAt: now },
+          });
+          if (closed.count !== 1) throw new OrderTaken();
+        }
+        await this.persistDecision(tx, { requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
+      });
+    } catch (error) {
+      if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, order.id, error);
+      throw error;
+    }
+    this.deps.log.info(
+      { requestId, orderId: order.id, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
+      'refund request decided',
+    );
+    if (refundId) await this.executeRefund(refundId);
+    return { created: true, view: await this.view(requestId) };
+  }
+
+  private async reasonCodeOf(input: RefundRequestBody): Promise<ReasonCode> {
+    if (input.reasonCode) return input.reasonCode;
+    const classified = this.deps.classifyReason ? await this.deps.classifyReason(input.reasonText!) : null;
+    if (!classified) {
+      throw invalid('reason_code_required', 'reasonCode is required: the reason text could not be classified', 'reasonCode');
+    }
+    return classified;
+  }
+
+  private async persistDecision(
+    tx: Tx,
+    p: {
+      requestId: string;
+      refundId: string | null;
+      input: RefundRequestBody;
+      reasonCode: ReasonCode;
+      facts: DecisionFacts;
+      decision: Decision;
+      order: { id: string; buyerId: string; currency: string; paymentMethod: 'wechat' | 'alipay' | 'card' | 'sandbox'; paymentTransactionId: string };
+      locale: Locale;
+      now: Date;
+    },
+  ): Promise<void> {
+    const { decision, order, input } = p;
+    // A risk block is final for self-service and opens no ticket by itself; every other request
+    // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
+    const holdsOrder = !(decision.outcome === 'rejected' && decision.decidedBy === 'risk.assessment');
+    await tx.refundRequest.create({
+      data: {
+        id: p.requestId,
+        orderId: order.id,
+        buyerId: order.buyerId,
+        status: STATUS_BY_OUTCOME[decision.outcome],
+        outcome: decision.outcome,
+        reasonCode: p.reasonCode,
+        reasonText: input.reasonText ?? null,
+        channel: input.channel,
+        deviceId: input.device?.id ?? null,
+        ip: input.device?.ip ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        activeOrderKey: holdsOrder ? order.id : null,
+        policyId: decision.policy.id,
+        policyVersion: decision.policy.version,
+        closedAt: holdsOrder ? null : p.now,
+      },
+    });
+    await tx.decision.create({
+      data: {
+        id: newId('dc'),
+        refundRequestId: p.requestId,
+        actor: 'policy',
+        outcome: decision.outcome,
+        facts: p.facts as unknown as object,
+        rules: decision.rules as unknown as object,
+        explanationZh: decision.explanation.zh,
+        explanationEn: decision.explanation.en,
+        policyId: decision.policy.id,
+        policyVersion: decision.policy.version,
+      },
+    });
+    if (input.device?.id || input.device?.ip) {
+      await tx.fingerprint.create({
+        data: { id: newId('fp'), buyerId: order.buyerId, deviceId: input.device.id ?? null, ip: input.device.ip ?? null, source: 'refund_request', refId: p.requestId, at: p.now },
+      });
+    }
+    if (p.refundId) {
+      // The recorded intent: written before the gateway is ever called.
+      await tx.refund.create({
+        data: {
+          id: p.refundId,
+          refundRequestId: p.requestId,
+          orderId: order.id,
+          amountMinor: decision.refundAmountMinor,
+          currency: order.currency,
+          paymentMethod: order.paymentMethod,
+          transactionId: order.paymentTransactionId,
+          status: 'pending',
+        },
+      });
+    }
+    const handoff =
+      decision.outcome === 'review'
+        ? { kind: decision.decidedBy === 'risk.assessment' ? ('risk_review' as const) : ('policy_review' as const), reason: decision.decidedBy }
+        : decision.outcome === 'rejected' && holdsOrder
+          ? // M22: a refusal by the policy goes to the human pool at once, as the appeal path.
+            { kind: 'appeal' as const, reason: decision.decidedBy }
+          : null;
+    if (handoff) {
+      await tx.handoff.create({
+        data: { id: newId('ho'), refundRequestId: p.requestId, buyerId: order.buyerId, orderId: order.id, kind: handoff.kind, status: 'open', reason: handoff.reason },
+      });
+    }
+    await this.notifyBuyer(tx, order.buyerId, p.locale, 'refund.decided', p.requestId, decision.explanation, { outcome: decision.outcome });
+  }
+
+  private async notifyBuyer(
+    tx: Tx,
+    buyerId: string,
+    locale: Locale,
+    kind: BuyerNoticeKind,
+    requestId: string,
+    body: { zh: string; en: string },
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    const notice = buyerNotice(kind, locale, body);
+    await tx.notification.upsert({
+      where: { dedupeKey: `${kind}:${requestId}` },
+      create: {
+        id: newId('ntf'),
+        recipientId: buyerId,
+        recipientKind: 'buyer',
+        kind,
+        locale,
+        title: notice.title,
+        body: notice.body,
+        data: { requestId, ...data },
+        dedupeKey: `${kind}:${requestId}`,
+      },
+      update: {},
+    });
+  }
+
+  private orderTakenError(active: { id: string; status: string }): DeskError {
+    if (active.status === 'refunded') {
+      return conflict('order_already_refunded', 'This order has already been refunded', { existingRequestId: active.id });
+    }
+    return conflict('refund_request_open', `A refund request for this order is already ${active.status}`, { existingRequestId: active.id });
+  }
+
+  private async byIdempotencyKey(buyerId: string, key: string): Promise<RefundRequestResult | null> {
+    const previous = await this.deps.prisma.refundRequest.findUnique({ where: { buyerId_idempotencyKey: { buyerId, idempotencyKey: key } } });
+    if (!previous) return null;
+    return { created: false, view: await this.view(previous.id) };
+  }
+
+  /** Another request won the order (or the idempotency key) while this one was deciding. */
+  private async afterLostRace(input: RefundRequestBody, orderId: string, cause: unknown): Promise<RefundRequestResult> {
+    if (input.idempotencyKey) {
+      const same = await this.byIdempotencyKey(input.buyerId, input.idempotencyKey);
+      if (same) return same;
+    }
+    const winner = await this.deps.prisma.refundRequest.findUnique({ where: { activeOrderKey: orderId } });
+    if (winner) throw this.orderTakenError(winner);
+    throw new DeskError('conflict', 'refund_request_race', 'Another refund request for this order changed it; try again', { cause });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Payout and its result
+
+  /**
+   * Pays a pending refund out (once) and records the result. Safe to call repeatedly and from
+   * several places: a lock keeps two callers from racing, and the idempotency key keeps the provider
+   * from paying twice even if the lock's lease ran out.
+   */
+  async executeRefund(refundId: string): Promise<void> {
+    const lock = await this.deps.cache.tryLock(`lock:refund:${refundId}`, 60_000);
+    if (!lock) return; // Someone else is paying this refund out right now.
+    try {
+      const refund = await this.deps.prisma.refund.findUnique({ where: { id: refundId }, include: { order: { select: { amountMinor: true } } } });
+      if (!refund || refund.status !== 'pending') return;
+      const gateway = this.deps.gateways.for(refund.paymentMethod);
+      if (!gateway) {
+        await this.recordPayout(refundId, { status: 'failed', reason: `no payment gateway for ${refund.paymentMethod}` });
+        return;
+      }
+      await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
+      const result = await refundWithRetries(
+        gateway,
+        {
+          refundId,
+          orderId: refund.orderId,
+          method: refund.paymentMethod,
+          transactionId: refund.transactionId,
+          amountMinor: refund.amountMinor,
+          totalMinor: refund.order.amountMinor,
+          currency: refund.currency,
+        },
+        this.deps.retry ?? DEFAULT_RETRY,
+      );
+      await this.recordPayout(refundId, result);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Records what the gateway said. Moves forward only: a settled refund is never changed again. */
+  async recordPayout(refundId: string, result: PayoutResult): Promise<void> {
+    const { prisma, log } = this.deps;
+    const now = this.now();
+    await prisma.$transaction(async (tx) => {
+      const refund = await tx.refund.findUnique({
+        where: { id: refundId },
+        include: { refundRequest: { select: { id: true, buyerId: true, orderId: true } } },
+      });
+      if (!refund || refund.status !== 'pending') return;
+      const request = refund.refundRequest;
+      const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
+      const locale: Locale = buyer?.locale === 'en' ? 'en' : 'zh';
+      if (result.status === 'succeeded') {
+        const settled = await tx.refund.updateMany({
+          where: { id: refundId, status: 'pending' },
+          data: { status: 'succeeded', gatewayRef: result.gatewayRef, settledAt: now, lastError: null },
+        });
+        if (settled.count !== 1) return;
+        await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'refunded', closedAt: now } });
+        const amount = {
+          zh: formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'zh'),
+          en: formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en'),
+        };
+        await this.notifyBuyer(tx, request.buyerId, locale, 'refund.succeeded', request.id, succeededText(amount), { refundId, amountMinor: refund.amountMinor });
+        // After a refund the good must stop working: the platform revokes the key or membership.
+        await enqueue(tx, {
+          topic: 'platform.callback',
+          dedupeKey: `access.revoke:${refundId}`,
+          payload: { type: 'access.revoke', orderId: request.orderId, refundRequestId: request.id, refundId, amountMinor: refund.amountMinor, currency: refund.currency },
+        });
+      } else if (result.status === 'failed') {
+        const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
+        if (settled.count !== 1) return;
+        await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'refund_failed' } });
+        await tx.handoff.create({
+          data: { id: newId('ho'), refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'policy_review', status: 'open', reason: `refund_failed: ${result.reason}` },
+        });
+        await this.notifyBuyer(tx, request.buyerId, locale, 'refund.failed', request.id, REFUND_FAILED_TEXT);
+      } else {
+        // Pending at the provider, or unknown: the request waits; completePending() finishes it.
+        await tx.refund.update({
+          where: { id: refundId },
+          data: { gatewayRef: result.status === 'pending' ? result.gatewayRef : refund.gatewayRef, lastError: result.status === 'unknown' ? result.error : null },
+        });
+      }
+    });
+    if (result.status !== 'succeeded') log.warn({ refundId, result }, 'refund not settled by the gateway call');
+  }
+
+  /**
+   * Finishes refunds left pending (a hang, a crash after the gateway answered, "processing" at the
+   * provider): asks the gateway by idempotency key; pays only if the provider never saw the refund.
+   */
+  async completePending(options: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+    const { prisma } = this.deps;
+    const cutoff = new Date(this.now().getTime() - (options.olderThanMs ?? 30_000));
+    const pending = await prisma.refund.findMany({
+      where: { status: 'pending', updatedAt: { lte: cutoff } },
+      orderBy: { updatedAt: 'asc' },
+      take: options.limit ?? 100,
+      select: { id: true, paymentMethod: true },
+    });
+    let settled = 0;
+    for (const refund of pending) {
+      const gateway = this.deps.gateways.for(refund.paymentMethod);
+      if (!gateway) continue;
+      let answer;
+      try {
+        answer = await gateway.query(refund.id, AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs));
+      } catch (error) {
+        this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
+        await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
+        continue;
+      }
+      if (answer.status === 'not_found') {
+        // The provider never received it (we crashed before calling, or the call never arrived).
+        await this.executeRefund(refund.id);
+      } else if (answer.status === 'pending') {
+        await prisma.refund.update({ where: { id: refund.id }, data: { gatewayRef: answer.gatewayRef } });
+        continue;
+      } else {
+        await this.recordPayout(refund.id, answer);
+      }
+      const after = await prisma.refund.findUnique({ where: { id: refund.id }, select: { status: true } });
+      if (after?.status !== 'pending') settled += 1;
+    }
+    return settled;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cancel and read
+
+  async cancel(requestId: string, buyerId?: string): Promise<RefundRequestView> {
+    const { prisma } = this.deps;
+    const request = await prisma.refundRequest.findUnique({ where: { id: requestId } });
+    if (!request) throw notFound('refund_request_not_found', `Refund request ${requestId} does not exist`);
+    if (buyerId && request.buyerId !== buyerId) throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
+    if (request.status === 'cancelled') return this.view(requestId);
+    if (!CANCELLABLE.has(request.status)) {
+      throw conflict('refund_not_cancellable', `A request that is ${request.status} can no longer be withdrawn`, { status: request.status });
+    }
+    const now = this.now();
+    await prisma.$transaction(async (tx) => {
+      const changed = await tx.refundRequest.updateMany({
+        where: { id: requestId, status: request.status },
+        data: { status: 'cancelled', activeOrderKey: null, closedAt: now },
+      });
+      if (changed.count !== 1) throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
+      await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolvedAt: now } });
+      const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
+      await this.notifyBuyer(tx, request.buyerId, buyer?.locale === 'en' ? 'en' : 'zh', 'refund.cancelled', requestId, CANCELLED_TEXT);
+    });
+    return this.view(requestId);
+  }
+
+  async view(requestId: string): Promise<RefundRequestView> {
+    const view = await loadView(this.deps.prisma, requestId);
+    if (!view) throw notFound('refund_request_not_found', `Refund request ${requestId} does not exist`);
+    return view;
+  }
+}

@@ -1,0 +1,52 @@
+// Helpers for refund-request tests: a shop with a buyer chain, fresh orders, and API calls.
+import type { LightMyRequestResponse } from 'fastify';
+import { TEST_SECRETS, type TestDesk } from './test-desk.ts';
+import { iso, orderPaid, shopFixture, uid, usage } from './events.ts';
+
+export const bearer = { authorization: `Bearer ${TEST_SECRETS.PLATFORM_API_KEY}` };
+
+export async function seedShop(t: TestDesk) {
+  const shop = shopFixture();
+  for (const e of shop.events) {
+    const r = await t.postEvent(e);
+    if (r.statusCode !== 200) throw new Error(`seeding failed: ${r.body}`);
+  }
+  return shop.ids;
+}
+
+/** An order paid `minutesAgo` ago, with optional usage, by the shop's buyer. */
+export async function newOrder(
+  t: TestDesk,
+  ids: { buyer: string; product: string; member: string; leader: string },
+  options: { minutesAgo?: number; method?: string; progress?: number; usage?: string[]; amountMinor?: number } = {},
+): Promise<string> {
+  const id = uid('o');
+  const r = await t.postEvent(
+    orderPaid(id, ids.buyer, ids.product, {
+      paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
+      amountMinor: options.amountMinor ?? 9900,
+      payment: { method: options.method ?? 'wechat', transactionId: `wx_${id}` },
+      commissions: [
+        { beneficiaryId: ids.member, level: 1, amountMinor: 990 },
+        { beneficiaryId: ids.leader, level: 2, amountMinor: 495 },
+      ],
+    }),
+  );
+  if (r.statusCode !== 200) throw new Error(`order failed: ${r.body}`);
+  if (options.progress !== undefined) await t.postEvent(usage(id, 'course.progress', { value: options.progress }));
+  for (const kind of options.usage ?? []) await t.postEvent(usage(id, kind));
+  return id;
+}
+
+export function requestRefund(t: TestDesk, body: Record<string, unknown>): Promise<LightMyRequestResponse> {
+  return t.desk.server.inject({ method: 'POST', url: '/v1/refund-requests', headers: { ...bearer, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+}
+
+export function api(t: TestDesk, method: 'GET' | 'POST', url: string, body?: unknown): Promise<LightMyRequestResponse> {
+  return t.desk.server.inject({
+    method,
+    url,
+    headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+}
