@@ -22,14 +22,18 @@ export class JobRunner {
     if (this.started) this.schedule(job);
   }
 
-  /** Runs a job now (waiting for a run already in progress instead of overlapping it). */
-  async runNow(name: string): Promise<unknown> {
+  /** Runs a job now, after any run already in progress or queued (runs never overlap). */
+  runNow(name: string): Promise<unknown> {
     const job = this.jobs.get(name);
-    if (!job) throw new Error(`no job named ${name}`);
-    const inFlight = this.running.get(name);
-    if (inFlight) await inFlight.catch(() => undefined);
-    const run = job.run().finally(() => this.running.delete(name));
+    if (!job) return Promise.reject(new Error(`no job named ${name}`));
+    const previous = this.running.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => job.run());
     this.running.set(name, run);
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running.get(name) === run) this.running.delete(name);
+      });
     return run;
   }
 

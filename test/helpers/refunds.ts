@@ -1,7 +1,7 @@
 // Helpers for refund-request tests: a shop with a buyer chain, fresh orders, and API calls.
 import type { LightMyRequestResponse } from 'fastify';
 import { TEST_SECRETS, type TestDesk } from './test-desk.ts';
-import { iso, orderPaid, shopFixture, uid, usage } from './events.ts';
+import { buyer as buyerEvent, iso, orderPaid, shopFixture, uid, usage } from './events.ts';
 
 export const bearer = { authorization: `Bearer ${TEST_SECRETS.PLATFORM_API_KEY}` };
 
@@ -49,4 +49,12 @@ export function api(t: TestDesk, method: 'GET' | 'POST', url: string, body?: unk
     headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
+}
+
+/** The same shop with a new buyer under the same uplines: a clean refund history for one test. */
+export async function freshBuyer<T extends { buyer: string; member: string }>(t: TestDesk, ids: T): Promise<T> {
+  const buyerId = uid('b');
+  const r = await t.postEvent(buyerEvent(buyerId, { uplineId: ids.member }));
+  if (r.statusCode !== 200) throw new Error(`buyer failed: ${r.body}`);
+  return { ...ids, buyer: buyerId };
 }

@@ -1,0 +1,208 @@
+// Exactly one refund per order amount, whatever happens: concurrency, retries, hangs and crashes.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDesk } from '../../src/desk.ts';
+import { loadConfig } from '../../src/config.ts';
+import { api, freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
+import { postgresUp } from '../helpers/services.ts';
+import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+
+describe.skipIf(!postgresUp)('exactly-once refunds (PostgreSQL)', () => {
+  let t: TestDesk;
+  let shop: Awaited<ReturnType<typeof seedShop>>;
+  let ids: Awaited<ReturnType<typeof seedShop>>;
+  beforeAll(async () => {
+    t = await startTestDesk({ store: 'postgres', env: { GATEWAY_TIMEOUT_MS: '300' } });
+    shop = await seedShop(t);
+  });
+  // Each test's buyer has a clean history, so the trust allowance (M8) never sends it to review.
+  beforeEach(async () => {
+    ids = await freshBuyer(t, shop);
+  });
+  afterAll(() => t?.stop());
+  const prisma = () => t.desk.db.prisma;
+  const sandbox = () => t.desk.sandbox!;
+  const executedFor = (orderId: string) => [...sandbox().refunds.values()].filter((r) => r.call.orderId === orderId && r.outcome.status !== 'failed');
+
+  it('50 concurrent requests for one order produce exactly one gateway refund', async () => {
+    const order = await newOrder(t, ids);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: `key-${order}-${i}` })),
+    );
+    const codes = responses.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(49);
+    const winner = responses.find((r) => r.statusCode === 201)!.json();
+    expect(winner.status).toBe('refunded');
+    for (const loser of responses.filter((r) => r.statusCode === 409)) {
+      expect(['refund_request_open', 'order_already_refunded']).toContain(loser.json().error.code);
+      expect(loser.json().error.existingRequestId).toBe(winner.id);
+    }
+    expect(executedFor(order)).toHaveLength(1);
+    expect(sandbox().calls.filter((c) => c.orderId === order)).toHaveLength(1);
+    expect(await prisma().refund.count({ where: { orderId: order } })).toBe(1);
+    expect(await prisma().refundRequest.count({ where: { orderId: order } })).toBe(1);
+  });
+
+  it('50 concurrent repeats of one idempotency key return the same request, refunded once', async () => {
+    const order = await newOrder(t, ids);
+    const key = `same-key-${order}`;
+    const responses = await Promise.all(Array.from({ length: 50 }, () => requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: key })));
+    const ok = responses.filter((r) => r.statusCode === 200 || r.statusCode === 201);
+    expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(new Set(ok.map((r) => r.json().id)).size).toBe(1);
+    // Repeats that arrive while the first is still deciding are told so (409), never given a second run.
+    for (const r of responses.filter((x) => x.statusCode === 409)) expect(r.json().error.existingRequestId).toBe(ok[0]!.json().id);
+    expect(executedFor(order)).toHaveLength(1);
+    const again = await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: key });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: ok[0]!.json().id, status: 'refunded' });
+  });
+
+  it('answers 409 with the existing request for an order already refunded', async () => {
+    const order = await newOrder(t, ids);
+    const first = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const second = await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'other' });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error).toMatchObject({ code: 'order_already_refunded', existingRequestId: first.id });
+  });
+
+  it('a gateway that fails twice then succeeds produces one refund, under one idempotency key', async () => {
+    const order = await newOrder(t, ids);
+    sandbox().inject('transient', 'transient');
+    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(body).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    const calls = sandbox().calls.filter((c) => c.orderId === order);
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls.map((c) => c.refundId)).size).toBe(1);
+    expect(executedFor(order)).toHaveLength(1);
+  });
+
+  it('a gateway that hangs leaves the request refund_pending, and a later run completes it once', async () => {
+    const order = await newOrder(t, ids);
+    sandbox().inject('hang');
+    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(body).toMatchObject({ status: 'refund_pending', refund: { status: 'pending' } });
+    expect(executedFor(order)).toHaveLength(0);
+    expect(await t.desk.refunds.completePending({ olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    await t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect(executedFor(order)).toHaveLength(1);
+  });
+
+  it('"accepted, processing" at the provider is not success until the provider says so', async () => {
+    const order = await newOrder(t, ids);
+    sandbox().inject('pending');
+    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(body.status).toBe('refund_pending');
+    await t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().status).toBe('refund_pending');
+    sandbox().settlePending(body.refund.id);
+    await t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().status).toBe('refunded');
+    expect(executedFor(order)).toHaveLength(1);
+  });
+
+  it('a crash after the gateway answered and before the database recorded it is reconciled on restart without a second refund', async () => {
+    const order = await newOrder(t, ids);
+    // The provider executes the refund, then the desk "dies" before it hears the answer.
+    sandbox().afterExecute = () => {
+      sandbox().afterExecute = null;
+      throw new Error('process killed');
+    };
+    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(body.status).toBe('refund_pending');
+    expect(executedFor(order)).toHaveLength(1);
+
+    // A new desk process on the same database and the same provider: listen() runs the completion job.
+    const restarted = await createDesk(
+      loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: t.database!.url, DEMO_SEED: 'off', ...TEST_SECRETS, SANDBOX_PAYMENTS: 'off' }),
+      { defaultMetrics: false, gateways: { wechat: sandbox() } },
+    );
+    try {
+      expect(await restarted.refunds.completePending({ olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
+    } finally {
+      await restarted.close();
+    }
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    expect(executedFor(order)).toHaveLength(1);
+    expect(sandbox().calls.filter((c) => c.orderId === order)).toHaveLength(1);
+  });
+
+  it('a refund the provider refuses goes to a person, and the buyer is told', async () => {
+    const order = await newOrder(t, ids);
+    sandbox().inject('hard');
+    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(body).toMatchObject({ status: 'refund_failed', refund: { status: 'failed' }, handoff: { kind: 'policy_review', status: 'open' } });
+    const notices = await prisma().notification.findMany({ where: { recipientId: ids.buyer, kind: 'refund.failed' } });
+    expect(notices.some((n) => (n.data as { requestId: string }).requestId === body.id)).toBe(true);
+  });
+});
+
+describe.skipIf(!postgresUp)('refund requests: bad input and ownership', () => {
+  let t: TestDesk;
+  let ids: Awaited<ReturnType<typeof seedShop>>;
+  beforeAll(async () => {
+    t = await startTestDesk({ store: 'postgres' });
+    ids = await seedShop(t);
+  });
+  afterAll(() => t?.stop());
+
+  it('needs the API key', async () => {
+    const r = await t.desk.server.inject({ method: 'POST', url: '/v1/refund-requests', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(r.statusCode).toBe(401);
+    const wrong = await t.desk.server.inject({ method: 'GET', url: '/v1/refund-requests/rr_x', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it('answers 404 for an unknown order and 403 for someone else\'s', async () => {
+    expect((await requestRefund(t, { orderId: 'o_missing', buyerId: ids.buyer, reasonCode: 'other' })).statusCode).toBe(404);
+    const order = await newOrder(t, ids);
+    const r = await requestRefund(t, { orderId: order, buyerId: ids.member, reasonCode: 'other' });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('not_order_owner');
+  });
+
+  it('names the bad field', async () => {
+    const order = await newOrder(t, ids);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ orderId: order, buyerId: ids.buyer }, 'reasonCode'],
+      [{ orderId: order, buyerId: ids.buyer, reasonCode: 'bored' }, 'reasonCode'],
+      [{ orderId: 42, buyerId: ids.buyer, reasonCode: 'other' }, 'orderId'],
+      [{ orderId: order, buyerId: ids.buyer, reasonCode: 'other', channel: 'fax' }, 'channel'],
+      [{ orderId: order, buyerId: ids.buyer, reasonCode: 'other', device: { ip: 'not-an-ip' } }, 'device.ip'],
+      [{ orderId: order, buyerId: ids.buyer, reasonCode: 'other', amountMinor: 1 }, 'body'],
+      [{ orderId: order, buyerId: ids.buyer, reasonText: 'x'.repeat(2001) }, 'reasonText'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await requestRefund(t, body);
+      expect(r.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(r.json().error.field).toBe(field);
+    }
+    expect(await t.desk.db.prisma.refundRequest.count({ where: { orderId: order } })).toBe(0);
+  });
+
+  it('asks for a reason code when free text cannot be classified yet', async () => {
+    const order = await newOrder(t, ids);
+    const r = await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonText: '点错了' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'reason_code_required', field: 'reasonCode' });
+  });
+
+  it('lets the buyer withdraw an open request, releasing the order; not a refunded one', async () => {
+    const order = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2 });
+    const rejected = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'unsatisfied' })).json();
+    expect(rejected.handoff.status).toBe('open');
+    expect((await api(t, 'POST', `/v1/refund-requests/${rejected.id}/cancel`, { buyerId: ids.member })).statusCode).toBe(403);
+    const cancelled = await api(t, 'POST', `/v1/refund-requests/${rejected.id}/cancel`, { buyerId: ids.buyer });
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', handoff: { status: 'resolved' } });
+    expect((await api(t, 'POST', `/v1/refund-requests/${rejected.id}/cancel`)).json().status).toBe('cancelled');
+
+    const refundedOrder = await newOrder(t, ids);
+    const refunded = (await requestRefund(t, { orderId: refundedOrder, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const refused = await api(t, 'POST', `/v1/refund-requests/${refunded.id}/cancel`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('refund_not_cancellable');
+    expect((await api(t, 'GET', '/v1/refund-requests/rr_unknown1')).statusCode).toBe(404);
+    expect((await api(t, 'GET', '/v1/refund-requests/not-an-id')).statusCode).toBe(400);
+  });
+});
