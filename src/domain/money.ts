@@ -19,13 +19,21 @@ export interface Money {
 
 const MINOR_DIGITS: Record<string, number> = { JPY: 0, KRW: 0 };
 
+// Building an Intl.NumberFormat costs far more than using one: keep one per locale and currency.
+const formatters = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney({ amountMinor, currency }: Money, locale: 'zh' | 'en'): string {
   const digits = MINOR_DIGITS[currency] ?? 2;
-  const major = amountMinor / 10 ** digits;
-  return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(major);
+  const key = `${locale}:${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(amountMinor / 10 ** digits);
 }

@@ -19,14 +19,16 @@ import type { Locale, ReasonCode } from '../domain/catalog.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import type { GatewayRouter } from '../payments/gateway-router.ts';
+import type { RefundCall } from '../payments/payment-gateway.ts';
 import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
 import type { RiskAssessor } from '../risk/risk-assessor.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
-import type { UsageService } from '../usage/usage-facts.ts';
+import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
 import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
+import { loadRequestContext } from './request-context.ts';
 import { loadView, type RefundRequestView } from './refund-view.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -63,6 +65,24 @@ const CANCELLABLE = new Set(['in_review', 'troubleshooting', 'rejected', 'refund
 /** Thrown inside the decision transaction when another request took the order first. */
 class OrderTaken extends Error {}
 
+interface Persisted {
+  handoff: RefundRequestView['handoff'];
+}
+
+/** What paying a refund out needs, known to the request that just wrote it. */
+interface PayoutContext {
+  call: RefundCall;
+  requestId: string;
+  buyerId: string;
+  locale: Locale;
+}
+
+export interface PayoutState {
+  refundStatus: string;
+  requestStatus: string;
+  gatewayRef: string | null;
+}
+
 export class RefundWorkflow {
   private readonly now: () => Date;
 
@@ -75,64 +95,54 @@ export class RefundWorkflow {
 
   async request(input: RefundRequestBody): Promise<RefundRequestResult> {
     const { prisma } = this.deps;
-    if (input.idempotencyKey) {
-      const previous = await this.byIdempotencyKey(input.buyerId, input.idempotencyKey);
-      if (previous) return previous;
+    const ctx = await loadRequestContext(prisma, input.orderId, input.buyerId, input.idempotencyKey ?? null);
+    if (!ctx) {
+      throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
+    }
+    if (ctx.idempotentRequestId) return { created: false, view: await this.view(ctx.idempotentRequestId) };
+    if (ctx.buyerId !== input.buyerId) throw forbidden('not_order_owner', `Order ${input.orderId} does not belong to buyer ${input.buyerId}`);
+    const active = ctx.active;
+    if (active && active.status !== 'troubleshooting') throw this.orderTakenError(active);
+    if (ctx.refundedMinor >= ctx.amountMinor) {
+      const refunded = await prisma.refundRequest.findFirst({ where: { orderId: ctx.orderId, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
+      throw conflict('order_already_refunded', `Order ${ctx.orderId} has already been refunded`, { existingRequestId: refunded?.id ?? null });
     }
     const reasonCode = await this.reasonCodeOf(input);
 
-    const order = await prisma.order.findUnique({
-      where: { id: input.orderId },
-      include: { product: true, buyer: { select: { locale: true } } },
-    });
-    if (!order) throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
-    if (order.buyerId !== input.buyerId) throw forbidden('not_order_owner', `Order ${input.orderId} does not belong to buyer ${input.buyerId}`);
-
-    const active = await prisma.refundRequest.findUnique({ where: { activeOrderKey: order.id } });
-    if (active && active.status !== 'troubleshooting') throw this.orderTakenError(active);
-
     const now = this.now();
-    const [policy, usage, profile, risk, troubleshot, refundedRows] = await Promise.all([
-      resolvePolicy(prisma, order.product),
-      this.deps.usage.factsFor(order.id),
-      buyerProfile(prisma, order.buyerId, now),
-      this.deps.risk.assess({ buyerId: order.buyerId, orderId: order.id, productId: order.productId, deviceId: input.device?.id ?? null, ip: input.device?.ip ?? null, now }),
-      prisma.refundRequest.count({ where: { orderId: order.id, outcome: 'troubleshoot' } }),
-      prisma.refund.aggregate({ where: { orderId: order.id, status: { in: ['pending', 'succeeded'] } }, _sum: { amountMinor: true } }),
+    const [policy, live, profile, risk] = await Promise.all([
+      resolvePolicy(prisma, ctx.product),
+      this.deps.usage.liveCheck(ctx.orderId),
+      buyerProfile(prisma, ctx.buyerId, now),
+      this.deps.risk.assess({ buyerId: ctx.buyerId, orderId: ctx.orderId, productId: ctx.product.id, deviceId: input.device?.id ?? null, ip: input.device?.ip ?? null, now }),
     ]);
-    const alreadyRefundedMinor = refundedRows._sum.amountMinor ?? 0;
-    if (alreadyRefundedMinor >= order.amountMinor) {
-      const refunded = await prisma.refundRequest.findFirst({ where: { orderId: order.id, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
-      throw conflict('order_already_refunded', `Order ${order.id} has already been refunded`, { existingRequestId: refunded?.id ?? null });
-    }
 
     const facts: DecisionFacts = {
       now: now.toISOString(),
       order: {
-        id: order.id,
-        amountMinor: order.amountMinor,
-        currency: order.currency,
-        paidAt: order.paidAt.toISOString(),
-        paymentMethod: order.paymentMethod,
-        alreadyRefundedMinor,
+        id: ctx.orderId,
+        amountMinor: ctx.amountMinor,
+        currency: ctx.currency,
+        paidAt: ctx.paidAt.toISOString(),
+        paymentMethod: ctx.paymentMethod,
+        alreadyRefundedMinor: ctx.refundedMinor,
       },
-      product: { id: order.product.id, title: order.product.title, category: order.product.category },
+      product: { id: ctx.product.id, title: ctx.product.title, category: ctx.product.category },
       reason: { code: reasonCode, ...(input.reasonText ? { text: input.reasonText } : {}) },
-      usage,
-      buyer: { id: order.buyerId, tier: profile.tier, autoRefunds30d: profile.refunds30d },
+      usage: summarizeUsage([...ctx.usage, ...live.events], live.status),
+      buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: profile.refunds30d },
       risk,
-      troubleshootingTried: troubleshot > 0,
+      troubleshootingTried: ctx.troubleshootingTried,
     };
     let decision = decide(policy, facts);
     // M20: a refund needs a route back to the original payment. Without one, a person handles it.
-    const gateway = this.deps.gateways.for(order.paymentMethod);
-    if (decision.outcome === 'approved' && !gateway) {
+    if (decision.outcome === 'approved' && !this.deps.gateways.for(ctx.paymentMethod)) {
       decision = {
         ...decision,
         outcome: 'review',
         decidedBy: 'payment.route',
         refundAmountMinor: 0,
-        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: `no payment gateway configured for ${order.paymentMethod}; a person refunds it` }],
+        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: `no payment gateway configured for ${ctx.paymentMethod}; a person refunds it` }],
         explanation: {
           zh: '您的退款申请已通过，需要人工客服通过原支付渠道为您退款，我们会尽快处理。',
           en: 'Your refund is approved; a human agent will return it through your original payment method shortly.',
@@ -142,9 +152,11 @@ export class RefundWorkflow {
 
     const requestId = newId('rr');
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
-    const locale: Locale = order.buyer.locale === 'en' ? 'en' : 'zh';
+    const locale: Locale = ctx.buyerLocale === 'en' ? 'en' : 'zh';
+    const order = { id: ctx.orderId, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
+    let persisted: Persisted;
     try {
-      await prisma.$transaction(async (tx) => {
+      persisted = await prisma.$transaction(async (tx) => {
         if (active) {
           // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
           const closed = await tx.refundRequest.updateMany({
@@ -153,18 +165,58 @@ export class RefundWorkflow {
           });
           if (closed.count !== 1) throw new OrderTaken();
         }
-        await this.persistDecision(tx, { requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
+        return this.persistDecision(tx, { requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
       });
     } catch (error) {
-      if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, order.id, error);
+      if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, ctx.orderId, error);
       throw error;
     }
     this.deps.log.info(
-      { requestId, orderId: order.id, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
+      { requestId, orderId: ctx.orderId, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
       'refund request decided',
     );
-    if (refundId) await this.executeRefund(refundId);
-    return { created: true, view: await this.view(requestId) };
+    let status: string = STATUS_BY_OUTCOME[decision.outcome];
+    let refund: RefundRequestView['refund'] = null;
+    if (refundId) {
+      const payout = await this.executeRefund(refundId, {
+        call: {
+          refundId,
+          orderId: ctx.orderId,
+          method: ctx.paymentMethod,
+          transactionId: ctx.paymentTransactionId,
+          amountMinor: decision.refundAmountMinor,
+          totalMinor: ctx.amountMinor,
+          currency: ctx.currency,
+        },
+        requestId,
+        buyerId: ctx.buyerId,
+        locale,
+      });
+      // A refused payout opened a handoff after the decision: read that rare answer back whole.
+      if (payout.requestStatus === 'refund_failed') return { created: true, view: await this.view(requestId) };
+      status = payout.requestStatus;
+      refund = { id: refundId, amountMinor: decision.refundAmountMinor, currency: ctx.currency, status: payout.refundStatus, gatewayRef: payout.gatewayRef };
+    }
+    // The answer is built from what this request wrote, not read back: it is the hot path.
+    const at = now.toISOString();
+    const view: RefundRequestView = {
+      id: requestId,
+      orderId: ctx.orderId,
+      buyerId: ctx.buyerId,
+      status,
+      outcome: decision.outcome,
+      reasonCode,
+      reasonText: input.reasonText ?? null,
+      channel: input.channel,
+      refund,
+      explanation: decision.explanation,
+      rules: decision.rules,
+      policy: decision.policy,
+      handoff: persisted.handoff,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return { created: true, view };
   }
 
   private async reasonCodeOf(input: RefundRequestBody): Promise<ReasonCode> {
@@ -189,7 +241,7 @@ export class RefundWorkflow {
       locale: Locale;
       now: Date;
     },
-  ): Promise<void> {
+  ): Promise<Persisted> {
     const { decision, order, input } = p;
     // A risk block is final for self-service and opens no ticket by itself; every other request
     // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
@@ -244,6 +296,8 @@ export class RefundWorkflow {
           paymentMethod: order.paymentMethod,
           transactionId: order.paymentTransactionId,
           status: 'pending',
+          // The gateway is called as soon as this commits: count the attempt with the intent.
+          attempts: 1,
         },
       });
     }
@@ -254,12 +308,16 @@ export class RefundWorkflow {
           ? // M22: a refusal by the policy goes to the human pool at once, as the appeal path.
             { kind: 'appeal' as const, reason: decision.decidedBy }
           : null;
+    let handoffView: Persisted['handoff'] = null;
     if (handoff) {
+      const handoffId = newId('ho');
       await tx.handoff.create({
-        data: { id: newId('ho'), refundRequestId: p.requestId, buyerId: order.buyerId, orderId: order.id, kind: handoff.kind, status: 'open', reason: handoff.reason },
+        data: { id: handoffId, refundRequestId: p.requestId, buyerId: order.buyerId, orderId: order.id, kind: handoff.kind, status: 'open', reason: handoff.reason },
       });
+      handoffView = { id: handoffId, kind: handoff.kind, status: 'open' };
     }
     await this.notifyBuyer(tx, order.buyerId, p.locale, 'refund.decided', p.requestId, decision.explanation, { outcome: decision.outcome });
+    return { handoff: handoffView };
   }
 
   private async notifyBuyer(
@@ -319,87 +377,126 @@ export class RefundWorkflow {
   /**
    * Pays a pending refund out (once) and records the result. Safe to call repeatedly and from
    * several places: a lock keeps two callers from racing, and the idempotency key keeps the provider
-   * from paying twice even if the lock's lease ran out.
+   * from paying twice even if the lock's lease ran out. `known` spares the reads when the caller has
+   * just written the refund (the request path).
    */
-  async executeRefund(refundId: string): Promise<void> {
+  async executeRefund(refundId: string, known?: PayoutContext): Promise<PayoutState> {
     const lock = await this.deps.cache.tryLock(`lock:refund:${refundId}`, 60_000);
-    if (!lock) return; // Someone else is paying this refund out right now.
+    if (!lock) return this.payoutState(refundId); // Someone else is paying this refund out right now.
     try {
-      const refund = await this.deps.prisma.refund.findUnique({ where: { id: refundId }, include: { order: { select: { amountMinor: true } } } });
-      if (!refund || refund.status !== 'pending') return;
-      const gateway = this.deps.gateways.for(refund.paymentMethod);
-      if (!gateway) {
-        await this.recordPayout(refundId, { status: 'failed', reason: `no payment gateway for ${refund.paymentMethod}` });
-        return;
+      let context = known;
+      if (!context) {
+        const refund = await this.deps.prisma.refund.findUnique({
+          where: { id: refundId },
+          include: { order: { select: { amountMinor: true } }, refundRequest: { select: { id: true, buyerId: true } } },
+        });
+        if (!refund || refund.status !== 'pending') return this.payoutState(refundId);
+        const buyer = await this.deps.prisma.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
+        await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
+        context = {
+          call: {
+            refundId,
+            orderId: refund.orderId,
+            method: refund.paymentMethod,
+            transactionId: refund.transactionId,
+            amountMinor: refund.amountMinor,
+            totalMinor: refund.order.amountMinor,
+            currency: refund.currency,
+          },
+          requestId: refund.refundRequest.id,
+          buyerId: refund.refundRequest.buyerId,
+          locale: buyer?.locale === 'en' ? 'en' : 'zh',
+        };
       }
-      await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
-      const result = await refundWithRetries(
-        gateway,
-        {
-          refundId,
-          orderId: refund.orderId,
-          method: refund.paymentMethod,
-          transactionId: refund.transactionId,
-          amountMinor: refund.amountMinor,
-          totalMinor: refund.order.amountMinor,
-          currency: refund.currency,
-        },
-        this.deps.retry ?? DEFAULT_RETRY,
-      );
-      await this.recordPayout(refundId, result);
+      const gateway = this.deps.gateways.for(context.call.method);
+      const result: PayoutResult = gateway
+        ? await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY)
+        : { status: 'failed', reason: `no payment gateway for ${context.call.method}` };
+      return await this.recordPayout(refundId, result, context);
     } finally {
       await lock.release();
     }
   }
 
+  private async payoutState(refundId: string): Promise<PayoutState> {
+    const refund = await this.deps.prisma.refund.findUnique({ where: { id: refundId }, include: { refundRequest: { select: { status: true } } } });
+    return {
+      refundStatus: refund?.status ?? 'pending',
+      requestStatus: refund?.refundRequest.status ?? 'refund_pending',
+      gatewayRef: refund?.gatewayRef ?? null,
+    };
+  }
+
   /** Records what the gateway said. Moves forward only: a settled refund is never changed again. */
-  async recordPayout(refundId: string, result: PayoutResult): Promise<void> {
+  async recordPayout(refundId: string, result: PayoutResult, known?: PayoutContext): Promise<PayoutState> {
     const { prisma, log } = this.deps;
     const now = this.now();
-    await prisma.$transaction(async (tx) => {
-      const refund = await tx.refund.findUnique({
-        where: { id: refundId },
-        include: { refundRequest: { select: { id: true, buyerId: true, orderId: true } } },
-      });
-      if (!refund || refund.status !== 'pending') return;
-      const request = refund.refundRequest;
-      const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
-      const locale: Locale = buyer?.locale === 'en' ? 'en' : 'zh';
+    const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
+      let context = known;
+      if (!context) {
+        const refund = await tx.refund.findUnique({
+          where: { id: refundId },
+          include: { refundRequest: { select: { id: true, buyerId: true } }, order: { select: { amountMinor: true } } },
+        });
+        if (!refund || refund.status !== 'pending') return null;
+        const buyer = await tx.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
+        context = {
+          call: {
+            refundId,
+            orderId: refund.orderId,
+            method: refund.paymentMethod,
+            transactionId: refund.transactionId,
+            amountMinor: refund.amountMinor,
+            totalMinor: refund.order.amountMinor,
+            currency: refund.currency,
+          },
+          requestId: refund.refundRequest.id,
+          buyerId: refund.refundRequest.buyerId,
+          locale: buyer?.locale === 'en' ? 'en' : 'zh',
+        };
+      }
+      const { call, requestId, buyerId, locale } = context;
       if (result.status === 'succeeded') {
+        // Guarded by status: of two recorders (the request and the completion job), one settles it.
         const settled = await tx.refund.updateMany({
           where: { id: refundId, status: 'pending' },
           data: { status: 'succeeded', gatewayRef: result.gatewayRef, settledAt: now, lastError: null },
         });
-        if (settled.count !== 1) return;
-        await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'refunded', closedAt: now } });
+        if (settled.count !== 1) return null;
+        await tx.refundRequest.update({ where: { id: requestId }, data: { status: 'refunded', closedAt: now } });
         const amount = {
-          zh: formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'zh'),
-          en: formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en'),
+          zh: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'zh'),
+          en: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'en'),
         };
-        await this.notifyBuyer(tx, request.buyerId, locale, 'refund.succeeded', request.id, succeededText(amount), { refundId, amountMinor: refund.amountMinor });
+        await this.notifyBuyer(tx, buyerId, locale, 'refund.succeeded', requestId, succeededText(amount), { refundId, amountMinor: call.amountMinor });
         // After a refund the good must stop working: the platform revokes the key or membership.
         await enqueue(tx, {
           topic: 'platform.callback',
           dedupeKey: `access.revoke:${refundId}`,
-          payload: { type: 'access.revoke', orderId: request.orderId, refundRequestId: request.id, refundId, amountMinor: refund.amountMinor, currency: refund.currency },
+          payload: { type: 'access.revoke', orderId: call.orderId, refundRequestId: requestId, refundId, amountMinor: call.amountMinor, currency: call.currency },
         });
-      } else if (result.status === 'failed') {
-        const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
-        if (settled.count !== 1) return;
-        await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'refund_failed' } });
-        await tx.handoff.create({
-          data: { id: newId('ho'), refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'policy_review', status: 'open', reason: `refund_failed: ${result.reason}` },
-        });
-        await this.notifyBuyer(tx, request.buyerId, locale, 'refund.failed', request.id, REFUND_FAILED_TEXT);
-      } else {
-        // Pending at the provider, or unknown: the request waits; completePending() finishes it.
-        await tx.refund.update({
-          where: { id: refundId },
-          data: { gatewayRef: result.status === 'pending' ? result.gatewayRef : refund.gatewayRef, lastError: result.status === 'unknown' ? result.error : null },
-        });
+        return { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef };
       }
+      if (result.status === 'failed') {
+        const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
+        if (settled.count !== 1) return null;
+        await tx.refundRequest.update({ where: { id: requestId }, data: { status: 'refund_failed' } });
+        await tx.handoff.create({
+          data: { id: newId('ho'), refundRequestId: requestId, buyerId, orderId: call.orderId, kind: 'policy_review', status: 'open', reason: `refund_failed: ${result.reason}` },
+        });
+        await this.notifyBuyer(tx, buyerId, locale, 'refund.failed', requestId, REFUND_FAILED_TEXT);
+        return { refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null };
+      }
+      // Pending at the provider, or unknown: the request waits; completePending() finishes it.
+      const gatewayRef = result.status === 'pending' ? result.gatewayRef : null;
+      await tx.refund.updateMany({
+        where: { id: refundId, status: 'pending' },
+        data: { ...(gatewayRef ? { gatewayRef } : {}), lastError: result.status === 'unknown' ? result.error : null },
+      });
+      return { refundStatus: 'pending', requestStatus: 'refund_pending', gatewayRef };
     });
     if (result.status !== 'succeeded') log.warn({ refundId, result }, 'refund not settled by the gateway call');
+    return state ?? this.payoutState(refundId);
   }
 
   /**

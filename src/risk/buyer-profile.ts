@@ -36,25 +36,39 @@ export function tierOf(p: Omit<BuyerProfile, 'tier' | 'buyerId'>): TrustTier {
   return 'standard';
 }
 
-/** Refunds count when they succeeded or are on their way (pending); failed ones returned nothing. */
-async function refundsSince(prisma: PrismaClient, buyerId: string, since: Date) {
-  const rows = await prisma.$queryRaw<Array<{ count: bigint; amount: bigint | null }>>`
-    SELECT count(*) AS count, sum(r."amountMinor") AS amount
-    FROM refund_requests rr JOIN refunds r ON r."refundRequestId" = rr.id
-    WHERE rr."buyerId" = ${buyerId} AND rr."createdAt" >= ${since} AND r.status IN ('pending', 'succeeded')`;
-  return { count: Number(rows[0]?.count ?? 0), amountMinor: Number(rows[0]?.amount ?? 0) };
+interface ProfileRow {
+  registeredAtMs: number | null;
+  orders365d: number;
+  refunds30dCount: number;
+  refunds30dAmount: number;
+  refunds365dCount: number;
+  refunds365dAmount: number;
 }
 
+/** Refunds count when they succeeded or are on their way (pending); failed ones returned nothing. */
 export async function buyerProfile(prisma: PrismaClient, buyerId: string, now: Date): Promise<BuyerProfile> {
   const yearAgo = new Date(now.getTime() - 365 * DAY);
-  const [buyer, orders365d, refunds30d, refunds365d] = await Promise.all([
-    prisma.buyer.findUnique({ where: { id: buyerId }, select: { registeredAt: true } }),
-    prisma.order.count({ where: { buyerId, paidAt: { gte: yearAgo } } }),
-    refundsSince(prisma, buyerId, new Date(now.getTime() - 30 * DAY)),
-    refundsSince(prisma, buyerId, yearAgo),
-  ]);
-  const accountAgeDays = buyer ? Math.max(0, Math.floor((now.getTime() - buyer.registeredAt.getTime()) / DAY)) : 0;
-  const refundRate365d = orders365d === 0 ? 0 : refunds365d.count / orders365d;
-  const base = { accountAgeDays, orders365d, refunds30d, refunds365d, refundRate365d };
+  const monthAgo = new Date(now.getTime() - 30 * DAY);
+  const rows = await prisma.$queryRaw<ProfileRow[]>`
+    WITH refunded AS (
+      SELECT rr."createdAt", r."amountMinor" FROM refund_requests rr JOIN refunds r ON r."refundRequestId" = rr.id
+      WHERE rr."buyerId" = ${buyerId} AND rr."createdAt" >= ${yearAgo} AND r.status IN ('pending', 'succeeded'))
+    SELECT (SELECT (extract(epoch FROM b."registeredAt") * 1000)::float8 FROM buyers b WHERE b.id = ${buyerId}) AS "registeredAtMs",
+           (SELECT count(*) FROM orders o WHERE o."buyerId" = ${buyerId} AND o."paidAt" >= ${yearAgo})::int AS "orders365d",
+           (SELECT count(*) FROM refunded WHERE "createdAt" >= ${monthAgo})::int AS "refunds30dCount",
+           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded WHERE "createdAt" >= ${monthAgo})::int AS "refunds30dAmount",
+           (SELECT count(*) FROM refunded)::int AS "refunds365dCount",
+           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded)::int AS "refunds365dAmount"`;
+  const row = rows[0]!;
+  const accountAgeDays = row.registeredAtMs === null ? 0 : Math.max(0, Math.floor((now.getTime() - row.registeredAtMs) / DAY));
+  const refunds365d = { count: row.refunds365dCount, amountMinor: row.refunds365dAmount };
+  const refundRate365d = row.orders365d === 0 ? 0 : refunds365d.count / row.orders365d;
+  const base = {
+    accountAgeDays,
+    orders365d: row.orders365d,
+    refunds30d: { count: row.refunds30dCount, amountMinor: row.refunds30dAmount },
+    refunds365d,
+    refundRate365d,
+  };
   return { buyerId, ...base, tier: tierOf(base) };
 }

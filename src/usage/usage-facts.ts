@@ -49,20 +49,27 @@ export class UsageService {
     private readonly liveTimeoutMs = 800,
   ) {}
 
-  async factsFor(orderId: string): Promise<UsageFacts> {
-    let liveCheck: UsageFacts['liveCheck'] = { status: 'not_configured' };
-    if (this.platform.urls.usageUrl) {
-      try {
-        const live = await this.platform.liveUsage(orderId, this.liveTimeoutMs);
-        await this.record(orderId, live.events);
-        liveCheck = { status: 'ok' };
-      } catch (error) {
-        liveCheck = { status: 'failed', detail: (error as Error).message };
-        this.log.warn({ orderId, err: (error as Error).message }, 'live usage check failed; using recorded usage');
-      }
+  /**
+   * Asks the platform for live usage (M5), keeps what it reported, and returns it with the check's
+   * status. Never throws: a failed or slow check is reported in the status instead.
+   */
+  async liveCheck(orderId: string): Promise<{ status: UsageFacts['liveCheck']; events: Array<{ kind: StoredKind; value: number | null }> }> {
+    if (!this.platform.urls.usageUrl) return { status: { status: 'not_configured' }, events: [] };
+    try {
+      const live = await this.platform.liveUsage(orderId, this.liveTimeoutMs);
+      await this.record(orderId, live.events);
+      return { status: { status: 'ok' }, events: live.events.map((e) => ({ kind: USAGE_KINDS[e.kind], value: e.value ?? null })) };
+    } catch (error) {
+      this.log.warn({ orderId, err: (error as Error).message }, 'live usage check failed; using recorded usage');
+      return { status: { status: 'failed', detail: (error as Error).message }, events: [] };
     }
+  }
+
+  /** Recorded usage refreshed by the live check. */
+  async factsFor(orderId: string): Promise<UsageFacts> {
+    const live = await this.liveCheck(orderId);
     const events = await this.prisma.usageEvent.findMany({ where: { orderId }, select: { kind: true, value: true } });
-    return summarizeUsage(events, liveCheck);
+    return summarizeUsage(events, live.status);
   }
 
   /** Keeps what the live check reported, so the decision's facts can be traced to stored usage. */

@@ -121,3 +121,13 @@ describe('job runner', () => {
     await runner.stop();
   });
 });
+
+describe('money formatting', () => {
+  it('formats minor units in both languages, per currency', async () => {
+    const { formatMoney } = await import('../../src/domain/money.ts');
+    expect(formatMoney({ amountMinor: 9900, currency: 'CNY' }, 'zh')).toBe('¥99.00');
+    expect(formatMoney({ amountMinor: 9900, currency: 'CNY' }, 'en')).toBe('CN¥99.00');
+    expect(formatMoney({ amountMinor: 1999, currency: 'USD' }, 'en')).toBe('$19.99');
+    expect(formatMoney({ amountMinor: 500, currency: 'JPY' }, 'en')).toBe('¥500');
+  });
+});

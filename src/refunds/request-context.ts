@@ -1,0 +1,80 @@
+// Everything a refund request needs to know about its order, in one round trip: the order, its
+// product and buyer, the live request holding it (if any), what was refunded already, whether a
+// troubleshooting guide was given, the recorded usage, and an earlier request under the same
+// idempotency key. One raw query instead of a dozen ORM calls: this is the hot path of every request.
+import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
+import type { StoredUsageKind } from '../domain/catalog.ts';
+import type { PrismaClient } from '../store/database.ts';
+
+export interface RequestContext {
+  orderId: string;
+  buyerId: string;
+  amountMinor: number;
+  currency: string;
+  paidAt: Date;
+  paymentMethod: PaymentMethod;
+  paymentTransactionId: string;
+  product: { id: string; title: string; category: ProductCategory; policyId: string | null };
+  buyerLocale: string | null;
+  active: { id: string; status: string } | null;
+  refundedMinor: number;
+  troubleshootingTried: boolean;
+  usage: Array<{ kind: StoredUsageKind; value: number | null }>;
+  idempotentRequestId: string | null;
+}
+
+interface Row {
+  orderId: string;
+  buyerId: string;
+  amountMinor: number;
+  currency: string;
+  paidAtMs: number;
+  paymentMethod: PaymentMethod;
+  paymentTransactionId: string;
+  productId: string;
+  productTitle: string;
+  category: ProductCategory;
+  policyId: string | null;
+  buyerLocale: string | null;
+  active: { id: string; status: string } | null;
+  refundedMinor: number;
+  troubleshootCount: number;
+  usage: Array<{ kind: StoredUsageKind; value: number | null }> | null;
+  idempotentId: string | null;
+}
+
+export async function loadRequestContext(prisma: PrismaClient, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
+  // Timestamps are read as epoch milliseconds: the columns hold UTC without a zone, and epoch
+  // extraction is zone-independent, so no session time zone can shift them.
+  const rows = await prisma.$queryRaw<Row[]>`
+    SELECT o.id AS "orderId", o."buyerId", o."amountMinor", o.currency,
+           (extract(epoch FROM o."paidAt") * 1000)::float8 AS "paidAtMs",
+           o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId",
+           p.id AS "productId", p.title AS "productTitle", p.category::text AS category, p."policyId",
+           b.locale AS "buyerLocale",
+           (SELECT json_build_object('id', a.id, 'status', a.status::text) FROM refund_requests a WHERE a."activeOrderKey" = o.id) AS active,
+           (SELECT coalesce(sum(r."amountMinor"), 0) FROM refunds r WHERE r."orderId" = o.id AND r.status IN ('pending', 'succeeded'))::int AS "refundedMinor",
+           (SELECT count(*) FROM refund_requests t WHERE t."orderId" = o.id AND t.outcome = 'troubleshoot')::int AS "troubleshootCount",
+           (SELECT json_agg(json_build_object('kind', u.kind::text, 'value', u.value)) FROM usage_events u WHERE u."orderId" = o.id) AS usage,
+           (SELECT i.id FROM refund_requests i WHERE i."buyerId" = ${buyerId} AND i."idempotencyKey" = ${idempotencyKey}) AS "idempotentId"
+    FROM orders o JOIN products p ON p.id = o."productId" JOIN buyers b ON b.id = o."buyerId"
+    WHERE o.id = ${orderId}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    orderId: row.orderId,
+    buyerId: row.buyerId,
+    amountMinor: row.amountMinor,
+    currency: row.currency,
+    paidAt: new Date(row.paidAtMs),
+    paymentMethod: row.paymentMethod,
+    paymentTransactionId: row.paymentTransactionId,
+    product: { id: row.productId, title: row.productTitle, category: row.category, policyId: row.policyId },
+    buyerLocale: row.buyerLocale,
+    active: row.active,
+    refundedMinor: row.refundedMinor,
+    troubleshootingTried: row.troubleshootCount > 0,
+    usage: row.usage ?? [],
+    idempotentRequestId: row.idempotentId,
+  };
+}
