@@ -384,30 +384,9 @@ export class RefundWorkflow {
     const lock = await this.deps.cache.tryLock(`lock:refund:${refundId}`, 60_000);
     if (!lock) return this.payoutState(refundId); // Someone else is paying this refund out right now.
     try {
-      let context = known;
-      if (!context) {
-        const refund = await this.deps.prisma.refund.findUnique({
-          where: { id: refundId },
-          include: { order: { select: { amountMinor: true } }, refundRequest: { select: { id: true, buyerId: true } } },
-        });
-        if (!refund || refund.status !== 'pending') return this.payoutState(refundId);
-        const buyer = await this.deps.prisma.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
-        await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
-        context = {
-          call: {
-            refundId,
-            orderId: refund.orderId,
-            method: refund.paymentMethod,
-            transactionId: refund.transactionId,
-            amountMinor: refund.amountMinor,
-            totalMinor: refund.order.amountMinor,
-            currency: refund.currency,
-          },
-          requestId: refund.refundRequest.id,
-          buyerId: refund.refundRequest.buyerId,
-          locale: buyer?.locale === 'en' ? 'en' : 'zh',
-        };
-      }
+      const context = known ?? (await this.payoutContextOf(this.deps.prisma, refundId));
+      if (!context) return this.payoutState(refundId);
+      if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
       const gateway = this.deps.gateways.for(context.call.method);
       const result: PayoutResult = gateway
         ? await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY)
@@ -416,6 +395,30 @@ export class RefundWorkflow {
     } finally {
       await lock.release();
     }
+  }
+
+  /** What paying out a stored refund needs; null unless it is still pending. */
+  private async payoutContextOf(db: Tx | PrismaClient, refundId: string): Promise<PayoutContext | null> {
+    const refund = await db.refund.findUnique({
+      where: { id: refundId },
+      include: { order: { select: { amountMinor: true } }, refundRequest: { select: { id: true, buyerId: true } } },
+    });
+    if (!refund || refund.status !== 'pending') return null;
+    const buyer = await db.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
+    return {
+      call: {
+        refundId,
+        orderId: refund.orderId,
+        method: refund.paymentMethod,
+        transactionId: refund.transactionId,
+        amountMinor: refund.amountMinor,
+        totalMinor: refund.order.amountMinor,
+        currency: refund.currency,
+      },
+      requestId: refund.refundRequest.id,
+      buyerId: refund.refundRequest.buyerId,
+      locale: buyer?.locale === 'en' ? 'en' : 'zh',
+    };
   }
 
   private async payoutState(refundId: string): Promise<PayoutState> {
@@ -432,29 +435,8 @@ export class RefundWorkflow {
     const { prisma, log } = this.deps;
     const now = this.now();
     const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
-      let context = known;
-      if (!context) {
-        const refund = await tx.refund.findUnique({
-          where: { id: refundId },
-          include: { refundRequest: { select: { id: true, buyerId: true } }, order: { select: { amountMinor: true } } },
-        });
-        if (!refund || refund.status !== 'pending') return null;
-        const buyer = await tx.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
-        context = {
-          call: {
-            refundId,
-            orderId: refund.orderId,
-            method: refund.paymentMethod,
-            transactionId: refund.transactionId,
-            amountMinor: refund.amountMinor,
-            totalMinor: refund.order.amountMinor,
-            currency: refund.currency,
-          },
-          requestId: refund.refundRequest.id,
-          buyerId: refund.refundRequest.buyerId,
-          locale: buyer?.locale === 'en' ? 'en' : 'zh',
-        };
-      }
+      const context = known ?? (await this.payoutContextOf(tx, refundId));
+      if (!context) return null;
       const { call, requestId, buyerId, locale } = context;
       if (result.status === 'succeeded') {
         // Guarded by status: of two recorders (the request and the completion job), one settles it.

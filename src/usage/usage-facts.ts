@@ -65,13 +65,6 @@ export class UsageService {
     }
   }
 
-  /** Recorded usage refreshed by the live check. */
-  async factsFor(orderId: string): Promise<UsageFacts> {
-    const live = await this.liveCheck(orderId);
-    const events = await this.prisma.usageEvent.findMany({ where: { orderId }, select: { kind: true, value: true } });
-    return summarizeUsage(events, live.status);
-  }
-
   /** Keeps what the live check reported, so the decision's facts can be traced to stored usage. */
   private async record(orderId: string, events: Array<{ kind: keyof typeof USAGE_KINDS; value?: number | undefined; at: string }>) {
     if (events.length === 0) return;
