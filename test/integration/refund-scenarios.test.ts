@@ -7,10 +7,15 @@ import { api, requestRefund } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
-describe.skipIf(!postgresUp)('the three scenarios on the demo shop (PostgreSQL)', () => {
+// On PostgreSQL (production) and on PGlite (the embedded default), which run the same raw SQL.
+describe.each([
+  { store: 'postgres' as const, skip: !postgresUp },
+  { store: 'pglite' as const, skip: false },
+])('the three scenarios on the demo shop ($store)', ({ store, skip }) => {
+  if (skip) return it.skip('needs PostgreSQL');
   let t: TestDesk;
   beforeAll(async () => {
-    t = await startTestDesk({ store: 'postgres' });
+    t = await startTestDesk({ store });
     await seedDemoShop(t.desk.db.prisma);
   });
   afterAll(() => t?.stop());
