@@ -37,18 +37,18 @@ function lockText(l: PolicyLock, lang: Locale): string {
     key_revealed: '查看激活码',
     key_copied: '复制激活码',
     key_activated: '激活激活码',
-    file_downloaded: '下载完整资料包或文件',
+    file_downloaded: '下载资料包/文件',
     membership_activated: '开通会员',
     software_login: '登录使用软件',
   };
   const en: Record<PolicyLock['kind'], string> = {
-    course_progress: `watching more than ${'above' in l ? pct(l.above) : ''} of the course`,
-    key_revealed: 'revealing the licence key',
-    key_copied: 'copying the licence key',
-    key_activated: 'activating the licence key',
-    file_downloaded: 'downloading the full package or files',
-    membership_activated: 'activating the membership',
-    software_login: 'logging in to the software',
+    course_progress: `watched more than ${'above' in l ? pct(l.above) : ''} of the course`,
+    key_revealed: 'revealed the licence key',
+    key_copied: 'copied the licence key',
+    key_activated: 'activated the licence key',
+    file_downloaded: 'downloaded the full package or files',
+    membership_activated: 'activated the membership',
+    software_login: 'logged in to the software',
   };
   return lang === 'zh' ? zh[l.kind] : en[l.kind];
 }
@@ -56,7 +56,12 @@ function lockText(l: PolicyLock, lang: Locale): string {
 export function renderPolicy(policy: Policy, lang: Locale, productTitle?: string): RenderedPolicy {
   const { unconditionalMinutes: m, conditionalHours: h } = policy.windows;
   const zh = lang === 'zh';
-  const join = (items: string[]) => items.join(zh ? '、' : (items.length > 2 ? ', ' : ' and ')).replace(/, ([^,]*)$/, ', and $1');
+  // Conditions must all hold ("and"); locks are alternatives ("or").
+  const join = (items: string[], conjunction: 'and' | 'or') => {
+    if (zh) return items.join(conjunction === 'and' ? '、' : '或');
+    if (items.length <= 1) return items.join('');
+    return `${items.slice(0, -1).join(', ')}${items.length > 2 ? ',' : ''} ${conjunction} ${items.at(-1)}`;
+  };
   const rules: RenderedPolicy['rules'] = [
     {
       id: 'window.unconditional',
@@ -67,14 +72,14 @@ export function renderPolicy(policy: Policy, lang: Locale, productTitle?: string
     const conds = policy.conditions.map((c) => conditionText(c, lang));
     rules.push({
       id: 'window.conditional',
-      text: zh ? `付款后${h}小时内，${join(conds)}时可自助退款。` : `Within ${h} hours of payment, you can get a refund if ${join(conds)}.`,
+      text: zh ? `付款后${h}小时内，${join(conds, 'and')}时可自助退款。` : `Within ${h} hours of payment, you can get a refund if ${join(conds, 'and')}.`,
     });
   }
   if (policy.locks.length > 0) {
     const locks = policy.locks.map((l) => lockText(l, lang));
     rules.push({
       id: 'locks',
-      text: zh ? `${join(locks)}后，该订单不再支持自助退款。` : `Self-service refund closes once you start ${join(locks)}.`,
+      text: zh ? `${join(locks, 'or')}后，该订单不再支持自助退款。` : `Self-service refund closes once you have ${join(locks, 'or')}.`,
     });
   }
   rules.push({

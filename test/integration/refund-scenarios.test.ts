@@ -91,7 +91,7 @@ describe.each([
     expect(zh.json().policy).toEqual({ id: 'course-default', version: 1 });
     expect(zh.json().text).toContain('退款规则（《PPT大师进阶课》，课程类）');
     const en = await api(t, 'GET', `/v1/products/${DEMO.products.softwareKey}/refund-policy?lang=en`);
-    expect(en.json().text).toContain('copying the licence key');
+    expect(en.json().text).toContain('copied the licence key or activated the licence key');
     expect((await api(t, 'GET', '/v1/products/p_nope/refund-policy')).statusCode).toBe(404);
     expect((await api(t, 'GET', `/v1/products/${DEMO.products.course}/refund-policy?lang=fr`)).statusCode).toBe(400);
   });
