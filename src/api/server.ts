@@ -62,6 +62,16 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
+  // Graceful shutdown: a response finished after close() began tells the client to hang up, so its
+  // keep-alive connection does not hold the server open until the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
