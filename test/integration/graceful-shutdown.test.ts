@@ -28,7 +28,7 @@ describe.skipIf(!postgresUp)('graceful shutdown', () => {
       const closing = desk.close();
       const response = await inFlight;
       expect(response.status).toBe(201);
-      expect((await response.json()).status).toBe('refunded');
+      expect(((await response.json()) as { status: string }).status).toBe('refunded');
       await closing;
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
