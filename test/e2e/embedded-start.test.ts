@@ -96,6 +96,31 @@ describe('refund-desk start on the embedded default', () => {
     expect(await counts(dataDir)).toEqual(seeded);
   }, 120_000);
 
+  it('migrates and seeds from the CLI, each once', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'desk-cli-'));
+    dirs.push(dataDir);
+    const run = (...args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv({ DATA_DIR: dataDir }) });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.once('exit', (code) => resolve({ code, out }));
+      });
+    const first = await run('migrate');
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.out).toMatch(/Applied 1 migration\(s\): 20261125000000_init/);
+    expect((await run('migrate')).out).toMatch(/Database is up to date \(1 migration\(s\) applied earlier\)/);
+    const seeded = await run('seed-demo');
+    expect(seeded.out).toMatch(/Demo shop seeded \(\d+ events\)/);
+    const again = await run('seed-demo', '--fresh-orders');
+    expect(again.out).toMatch(/Demo shop was seeded at/);
+    expect(again.out).toMatch(/Fresh scenario orders added with suffix _\d{14}/);
+    const after = await counts(dataDir);
+    expect(after.merchants).toBe(1);
+    expect(after.orders).toBe(14);
+  }, 120_000);
+
   it('refuses a bad variable with one line naming it', async () => {
     const child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env: cleanEnv({ PORT: 'abc' }) });
     let err = '';
