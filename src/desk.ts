@@ -64,6 +64,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
 
     const refunds = new RefundWorkflow({
       prisma: db.prisma,
+      sql: db.sql,
       cache,
       log: log.child({ component: 'refunds' }),
       usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),

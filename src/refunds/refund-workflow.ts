@@ -24,10 +24,12 @@ import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
 import type { RiskAssessor } from '../risk/risk-assessor.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import type { SqlRunner } from '../store/sql-runner.ts';
 import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
 import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
+import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow } from './refund-statements.ts';
 import { loadRequestContext } from './request-context.ts';
 import { loadView, type RefundRequestView } from './refund-view.ts';
 
@@ -38,6 +40,8 @@ export type ReasonClassifier = (text: string) => Promise<ReasonCode | null>;
 
 export interface RefundWorkflowDeps {
   prisma: PrismaClient;
+  /** Raw SQL on the same database (pool or PGlite) for the hot path's reads and writes. */
+  sql: SqlRunner;
   cache: Cache;
   log: Logger;
   usage: UsageService;
@@ -65,10 +69,6 @@ const CANCELLABLE = new Set(['in_review', 'troubleshooting', 'rejected', 'refund
 /** Thrown inside the decision transaction when another request took the order first. */
 class OrderTaken extends Error {}
 
-interface Persisted {
-  handoff: RefundRequestView['handoff'];
-}
-
 /** What paying a refund out needs, known to the request that just wrote it. */
 interface PayoutContext {
   call: RefundCall;
@@ -95,7 +95,7 @@ export class RefundWorkflow {
 
   async request(input: RefundRequestBody): Promise<RefundRequestResult> {
     const { prisma } = this.deps;
-    const ctx = await loadRequestContext(prisma, input.orderId, input.buyerId, input.idempotencyKey ?? null);
+    const ctx = await loadRequestContext(this.deps.sql, input.orderId, input.buyerId, input.idempotencyKey ?? null);
     if (!ctx) {
       throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
     }
@@ -113,7 +113,7 @@ export class RefundWorkflow {
     const [policy, live, profile, risk] = await Promise.all([
       resolvePolicy(prisma, ctx.product),
       this.deps.usage.liveCheck(ctx.orderId),
-      buyerProfile(prisma, ctx.buyerId, now),
+      buyerProfile(this.deps.sql, ctx.buyerId, now),
       this.deps.risk.assess({ buyerId: ctx.buyerId, orderId: ctx.orderId, productId: ctx.product.id, deviceId: input.device?.id ?? null, ip: input.device?.ip ?? null, now }),
     ]);
 
@@ -154,23 +154,28 @@ export class RefundWorkflow {
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
     const locale: Locale = ctx.buyerLocale === 'en' ? 'en' : 'zh';
     const order = { id: ctx.orderId, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
-    let persisted: Persisted;
+    const rows = this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
+    const statement = insertDecisionStatement(rows);
     try {
-      persisted = await prisma.$transaction(async (tx) => {
-        if (active) {
-          // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
-          const closed = await tx.refundRequest.updateMany({
-            where: { id: active.id, status: 'troubleshooting' },
-            data: { status: 'cancelled', activeOrderKey: null, closedAt: now },
-          });
-          if (closed.count !== 1) throw new OrderTaken();
-        }
-        return this.persistDecision(tx, { requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
-      });
+      if (active) {
+        // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
+        await this.deps.sql.transaction(async (tx) => {
+          const closed = await tx.query(
+            `UPDATE refund_requests SET status = 'cancelled', "activeOrderKey" = NULL, "closedAt" = ($2::timestamptz AT TIME ZONE 'UTC'),
+               "updatedAt" = ($2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1::text AND status = 'troubleshooting' RETURNING id`,
+            [active.id, now.toISOString()],
+          );
+          if (closed.length !== 1) throw new OrderTaken();
+          await tx.query(statement.text, statement.values, statement.name);
+        });
+      } else {
+        await this.deps.sql.query(statement.text, statement.values, statement.name);
+      }
     } catch (error) {
       if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, ctx.orderId, error);
       throw error;
     }
+    const persisted = { handoff: rows.handoff ? { id: rows.handoff.id, kind: rows.handoff.kind, status: 'open' } : null };
     this.deps.log.info(
       { requestId, orderId: ctx.orderId, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
       'refund request decided',
@@ -228,26 +233,33 @@ export class RefundWorkflow {
     return classified;
   }
 
-  private async persistDecision(
-    tx: Tx,
-    p: {
-      requestId: string;
-      refundId: string | null;
-      input: RefundRequestBody;
-      reasonCode: ReasonCode;
-      facts: DecisionFacts;
-      decision: Decision;
-      order: { id: string; buyerId: string; currency: string; paymentMethod: 'wechat' | 'alipay' | 'card' | 'sandbox'; paymentTransactionId: string };
-      locale: Locale;
-      now: Date;
-    },
-  ): Promise<Persisted> {
+  /** The rows a decided request writes, in one statement (src/refunds/refund-statements.ts). */
+  private decisionRows(p: {
+    requestId: string;
+    refundId: string | null;
+    input: RefundRequestBody;
+    reasonCode: ReasonCode;
+    facts: DecisionFacts;
+    decision: Decision;
+    order: { id: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
+    locale: Locale;
+    now: Date;
+  }) {
     const { decision, order, input } = p;
     // A risk block is final for self-service and opens no ticket by itself; every other request
     // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
     const holdsOrder = !(decision.outcome === 'rejected' && decision.decidedBy === 'risk.assessment');
-    await tx.refundRequest.create({
-      data: {
+    const handoffKind =
+      decision.outcome === 'review'
+        ? decision.decidedBy === 'risk.assessment'
+          ? 'risk_review'
+          : 'policy_review'
+        : decision.outcome === 'rejected' && holdsOrder
+          ? 'appeal' // M22: a refusal by the policy goes to the human pool at once, as the appeal path.
+          : null;
+    return {
+      now: p.now,
+      request: {
         id: p.requestId,
         orderId: order.id,
         buyerId: order.buyerId,
@@ -264,60 +276,25 @@ export class RefundWorkflow {
         policyVersion: decision.policy.version,
         closedAt: holdsOrder ? null : p.now,
       },
-    });
-    await tx.decision.create({
-      data: {
+      decision: {
         id: newId('dc'),
-        refundRequestId: p.requestId,
-        actor: 'policy',
-        outcome: decision.outcome,
-        facts: p.facts as unknown as object,
-        rules: decision.rules as unknown as object,
+        facts: p.facts,
+        rules: decision.rules,
         explanationZh: decision.explanation.zh,
         explanationEn: decision.explanation.en,
-        policyId: decision.policy.id,
-        policyVersion: decision.policy.version,
       },
-    });
-    if (input.device?.id || input.device?.ip) {
-      await tx.fingerprint.create({
-        data: { id: newId('fp'), buyerId: order.buyerId, deviceId: input.device.id ?? null, ip: input.device.ip ?? null, source: 'refund_request', refId: p.requestId, at: p.now },
-      });
-    }
-    if (p.refundId) {
-      // The recorded intent: written before the gateway is ever called.
-      await tx.refund.create({
-        data: {
-          id: p.refundId,
-          refundRequestId: p.requestId,
-          orderId: order.id,
-          amountMinor: decision.refundAmountMinor,
-          currency: order.currency,
-          paymentMethod: order.paymentMethod,
-          transactionId: order.paymentTransactionId,
-          status: 'pending',
-          // The gateway is called as soon as this commits: count the attempt with the intent.
-          attempts: 1,
-        },
-      });
-    }
-    const handoff =
-      decision.outcome === 'review'
-        ? { kind: decision.decidedBy === 'risk.assessment' ? ('risk_review' as const) : ('policy_review' as const), reason: decision.decidedBy }
-        : decision.outcome === 'rejected' && holdsOrder
-          ? // M22: a refusal by the policy goes to the human pool at once, as the appeal path.
-            { kind: 'appeal' as const, reason: decision.decidedBy }
-          : null;
-    let handoffView: Persisted['handoff'] = null;
-    if (handoff) {
-      const handoffId = newId('ho');
-      await tx.handoff.create({
-        data: { id: handoffId, refundRequestId: p.requestId, buyerId: order.buyerId, orderId: order.id, kind: handoff.kind, status: 'open', reason: handoff.reason },
-      });
-      handoffView = { id: handoffId, kind: handoff.kind, status: 'open' };
-    }
-    await this.notifyBuyer(tx, order.buyerId, p.locale, 'refund.decided', p.requestId, decision.explanation, { outcome: decision.outcome });
-    return { handoff: handoffView };
+      fingerprintId: input.device?.id || input.device?.ip ? newId('fp') : null,
+      refund: p.refundId
+        ? { id: p.refundId, amountMinor: decision.refundAmountMinor, currency: order.currency, paymentMethod: order.paymentMethod, transactionId: order.paymentTransactionId }
+        : null,
+      handoff: handoffKind ? { id: newId('ho'), kind: handoffKind, reason: decision.decidedBy } : null,
+      notice: this.noticeRow('refund.decided', p.requestId, p.locale, decision.explanation, { outcome: decision.outcome }),
+    };
+  }
+
+  private noticeRow(kind: BuyerNoticeKind, requestId: string, locale: Locale, body: { zh: string; en: string }, data: Record<string, unknown> = {}): BuyerNoticeRow {
+    const notice = buyerNotice(kind, locale, body);
+    return { id: newId('ntf'), kind, locale, title: notice.title, body: notice.body, data: { requestId, ...data }, dedupeKey: `${kind}:${requestId}` };
   }
 
   private async notifyBuyer(
@@ -329,20 +306,10 @@ export class RefundWorkflow {
     body: { zh: string; en: string },
     data: Record<string, unknown> = {},
   ): Promise<void> {
-    const notice = buyerNotice(kind, locale, body);
+    const row = this.noticeRow(kind, requestId, locale, body, data);
     await tx.notification.upsert({
-      where: { dedupeKey: `${kind}:${requestId}` },
-      create: {
-        id: newId('ntf'),
-        recipientId: buyerId,
-        recipientKind: 'buyer',
-        kind,
-        locale,
-        title: notice.title,
-        body: notice.body,
-        data: { requestId, ...data },
-        dedupeKey: `${kind}:${requestId}`,
-      },
+      where: { dedupeKey: row.dedupeKey },
+      create: { id: row.id, recipientId: buyerId, recipientKind: 'buyer', kind, locale, title: row.title, body: row.body, data: row.data as object, dedupeKey: row.dedupeKey },
       update: {},
     });
   }
@@ -381,8 +348,11 @@ export class RefundWorkflow {
    * just written the refund (the request path).
    */
   async executeRefund(refundId: string, known?: PayoutContext): Promise<PayoutState> {
-    const lock = await this.deps.cache.tryLock(`lock:refund:${refundId}`, 60_000);
-    if (!lock) return this.payoutState(refundId); // Someone else is paying this refund out right now.
+    // The request that has just written a refund pays it out without the lock: nobody else can know
+    // the refund yet, and the completion job leaves pending refunds alone for longer than a payout
+    // can take. Everyone else (the job, agents) takes the lock first.
+    const lock = known ? null : await this.deps.cache.tryLock(`lock:refund:${refundId}`, 60_000);
+    if (!known && !lock) return this.payoutState(refundId); // Someone else is paying it out right now.
     try {
       const context = known ?? (await this.payoutContextOf(this.deps.prisma, refundId));
       if (!context) return this.payoutState(refundId);
@@ -393,7 +363,7 @@ export class RefundWorkflow {
         : { status: 'failed', reason: `no payment gateway for ${context.call.method}` };
       return await this.recordPayout(refundId, result, context);
     } finally {
-      await lock.release();
+      await lock?.release();
     }
   }
 
@@ -434,31 +404,37 @@ export class RefundWorkflow {
   async recordPayout(refundId: string, result: PayoutResult, known?: PayoutContext): Promise<PayoutState> {
     const { prisma, log } = this.deps;
     const now = this.now();
-    const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
-      const context = known ?? (await this.payoutContextOf(tx, refundId));
-      if (!context) return null;
-      const { call, requestId, buyerId, locale } = context;
-      if (result.status === 'succeeded') {
-        // Guarded by status: of two recorders (the request and the completion job), one settles it.
-        const settled = await tx.refund.updateMany({
-          where: { id: refundId, status: 'pending' },
-          data: { status: 'succeeded', gatewayRef: result.gatewayRef, settledAt: now, lastError: null },
-        });
-        if (settled.count !== 1) return null;
-        await tx.refundRequest.update({ where: { id: requestId }, data: { status: 'refunded', closedAt: now } });
-        const amount = {
-          zh: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'zh'),
-          en: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'en'),
-        };
-        await this.notifyBuyer(tx, buyerId, locale, 'refund.succeeded', requestId, succeededText(amount), { refundId, amountMinor: call.amountMinor });
-        // After a refund the good must stop working: the platform revokes the key or membership.
-        await enqueue(tx, {
+    const context = known ?? (await this.payoutContextOf(prisma, refundId));
+    if (!context) return this.payoutState(refundId);
+    const { call, requestId, buyerId, locale } = context;
+    if (result.status !== 'succeeded') log.warn({ refundId, result }, 'refund not settled by the gateway call');
+
+    if (result.status === 'succeeded') {
+      const amount = {
+        zh: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'zh'),
+        en: formatMoney({ amountMinor: call.amountMinor, currency: call.currency }, 'en'),
+      };
+      // One statement, guarded by status: of two recorders (the request and the completion job),
+      // one settles it. The platform is told to revoke access, so a refunded good stops working.
+      const statement = refundSucceededStatement({
+        now,
+        refundId,
+        gatewayRef: result.gatewayRef,
+        requestId,
+        buyerId,
+        notice: this.noticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
+        outbox: {
+          id: newId('obx'),
           topic: 'platform.callback',
           dedupeKey: `access.revoke:${refundId}`,
           payload: { type: 'access.revoke', orderId: call.orderId, refundRequestId: requestId, refundId, amountMinor: call.amountMinor, currency: call.currency },
-        });
-        return { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef };
-      }
+        },
+      });
+      const [row] = await this.deps.sql.query<{ settled: number }>(statement.text, statement.values, statement.name);
+      return row?.settled === 1 ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
+    }
+
+    const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
       if (result.status === 'failed') {
         const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
         if (settled.count !== 1) return null;
@@ -477,7 +453,6 @@ export class RefundWorkflow {
       });
       return { refundStatus: 'pending', requestStatus: 'refund_pending', gatewayRef };
     });
-    if (result.status !== 'succeeded') log.warn({ refundId, result }, 'refund not settled by the gateway call');
     return state ?? this.payoutState(refundId);
   }
 
@@ -487,7 +462,7 @@ export class RefundWorkflow {
    */
   async completePending(options: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
     const { prisma } = this.deps;
-    const cutoff = new Date(this.now().getTime() - (options.olderThanMs ?? 30_000));
+    const cutoff = new Date(this.now().getTime() - (options.olderThanMs ?? this.pendingGraceMs()));
     const pending = await prisma.refund.findMany({
       where: { status: 'pending', updatedAt: { lte: cutoff } },
       orderBy: { updatedAt: 'asc' },
@@ -519,6 +494,15 @@ export class RefundWorkflow {
       if (after?.status !== 'pending') settled += 1;
     }
     return settled;
+  }
+
+  /**
+   * How long a pending refund is left to the request paying it out before the job takes over:
+   * longer than every attempt timing out plus the backoffs, so the two never overlap.
+   */
+  pendingGraceMs(): number {
+    const retry = this.deps.retry ?? DEFAULT_RETRY;
+    return Math.max(30_000, retry.attempts * retry.timeoutMs + 10_000);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // idempotency key. One raw query instead of a dozen ORM calls: this is the hot path of every request.
 import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
 import type { StoredUsageKind } from '../domain/catalog.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { SqlRunner } from '../store/sql-runner.ts';
 
 export interface RequestContext {
   orderId: string;
@@ -43,10 +43,11 @@ interface Row {
   idempotentId: string | null;
 }
 
-export async function loadRequestContext(prisma: PrismaClient, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
+export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
   // Timestamps are read as epoch milliseconds: the columns hold UTC without a zone, and epoch
   // extraction is zone-independent, so no session time zone can shift them.
-  const rows = await prisma.$queryRaw<Row[]>`
+  const rows = await sql.query<Row>(
+    `
     SELECT o.id AS "orderId", o."buyerId", o."amountMinor", o.currency,
            (extract(epoch FROM o."paidAt") * 1000)::float8 AS "paidAtMs",
            o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId",
@@ -56,9 +57,12 @@ export async function loadRequestContext(prisma: PrismaClient, orderId: string, 
            (SELECT coalesce(sum(r."amountMinor"), 0) FROM refunds r WHERE r."orderId" = o.id AND r.status IN ('pending', 'succeeded'))::int AS "refundedMinor",
            (SELECT count(*) FROM refund_requests t WHERE t."orderId" = o.id AND t.outcome = 'troubleshoot')::int AS "troubleshootCount",
            (SELECT json_agg(json_build_object('kind', u.kind::text, 'value', u.value)) FROM usage_events u WHERE u."orderId" = o.id) AS usage,
-           (SELECT i.id FROM refund_requests i WHERE i."buyerId" = ${buyerId} AND i."idempotencyKey" = ${idempotencyKey}) AS "idempotentId"
+           (SELECT i.id FROM refund_requests i WHERE i."buyerId" = $2::text AND i."idempotencyKey" = $3::text) AS "idempotentId"
     FROM orders o JOIN products p ON p.id = o."productId" JOIN buyers b ON b.id = o."buyerId"
-    WHERE o.id = ${orderId}`;
+    WHERE o.id = $1::text`,
+    [orderId, buyerId, idempotencyKey],
+    'rd_request_context',
+  );
   const row = rows[0];
   if (!row) return null;
   return {

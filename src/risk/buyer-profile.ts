@@ -6,7 +6,7 @@
 // The tier sets the automatic-refund allowance the policy applies (src/policy/presets.ts). All
 // queries go through indexes on (buyerId, paidAt) and (buyerId, createdAt): never a scan of orders.
 import type { TrustTier } from '../policy/policy-schema.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { SqlRunner } from '../store/sql-runner.ts';
 
 const DAY = 86_400_000;
 
@@ -46,19 +46,23 @@ interface ProfileRow {
 }
 
 /** Refunds count when they succeeded or are on their way (pending); failed ones returned nothing. */
-export async function buyerProfile(prisma: PrismaClient, buyerId: string, now: Date): Promise<BuyerProfile> {
+export async function buyerProfile(sql: SqlRunner, buyerId: string, now: Date): Promise<BuyerProfile> {
   const yearAgo = new Date(now.getTime() - 365 * DAY);
   const monthAgo = new Date(now.getTime() - 30 * DAY);
-  const rows = await prisma.$queryRaw<ProfileRow[]>`
+  const rows = await sql.query<ProfileRow>(
+    `
     WITH refunded AS (
       SELECT rr."createdAt", r."amountMinor" FROM refund_requests rr JOIN refunds r ON r."refundRequestId" = rr.id
-      WHERE rr."buyerId" = ${buyerId} AND rr."createdAt" >= ${yearAgo} AND r.status IN ('pending', 'succeeded'))
-    SELECT (SELECT (extract(epoch FROM b."registeredAt") * 1000)::float8 FROM buyers b WHERE b.id = ${buyerId}) AS "registeredAtMs",
-           (SELECT count(*) FROM orders o WHERE o."buyerId" = ${buyerId} AND o."paidAt" >= ${yearAgo})::int AS "orders365d",
-           (SELECT count(*) FROM refunded WHERE "createdAt" >= ${monthAgo})::int AS "refunds30dCount",
-           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded WHERE "createdAt" >= ${monthAgo})::int AS "refunds30dAmount",
+      WHERE rr."buyerId" = $1::text AND rr."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC') AND r.status IN ('pending', 'succeeded'))
+    SELECT (SELECT (extract(epoch FROM b."registeredAt") * 1000)::float8 FROM buyers b WHERE b.id = $1::text) AS "registeredAtMs",
+           (SELECT count(*) FROM orders o WHERE o."buyerId" = $1::text AND o."paidAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "orders365d",
+           (SELECT count(*) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dCount",
+           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dAmount",
            (SELECT count(*) FROM refunded)::int AS "refunds365dCount",
-           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded)::int AS "refunds365dAmount"`;
+           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded)::int AS "refunds365dAmount"`,
+    [buyerId, yearAgo.toISOString(), monthAgo.toISOString()],
+    'rd_buyer_profile',
+  );
   const row = rows[0]!;
   const accountAgeDays = row.registeredAtMs === null ? 0 : Math.max(0, Math.floor((now.getTime() - row.registeredAtMs) / DAY));
   const refunds365d = { count: row.refunds365dCount, amountMinor: row.refunds365dAmount };

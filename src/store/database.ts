@@ -27,8 +27,8 @@ export async function openDatabase(config: Config['database']): Promise<Database
 
 function pgRunner(pool: pg.Pool | pg.PoolClient): SqlRunner {
   const runner: SqlRunner = {
-    async query<T>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
+    async query<T>(sql: string, params: unknown[] = [], name?: string) {
+      const result = await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
       return result.rows as T[];
     },
     async exec(script) {
@@ -86,6 +86,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 
 function pgliteRunner(db: Pick<PGlite, 'query' | 'exec' | 'transaction'>): SqlRunner {
   return {
+    // PGlite runs in process and caches nothing per name: the name is only a hint for servers.
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await db.query<T>(sql, params);
       return result.rows;

@@ -1,8 +1,11 @@
 // The few raw-SQL operations the migrator and operational checks need, over either driver.
 // Business modules never see this: they use the Prisma client.
 export interface SqlRunner {
-  /** Runs one parameterised statement and returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs one parameterised statement and returns its rows. With `name`, PostgreSQL keeps the
+   * statement prepared per connection (parsed and planned once): for the hot path's statements.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
   /** Runs a script of several statements. */
   exec(script: string): Promise<void>;
   /** Runs `fn` in a transaction on one connection; rolls back if it throws. */

@@ -52,6 +52,12 @@ describe.each([
     expect(await prisma().notification.findMany({ where: { recipientId: DEMO.buyers.buyer, data: { path: ['requestId'], equals: body.id } } })).toHaveLength(2);
     expect(await prisma().outboxMessage.findUnique({ where: { dedupeKey: `access.revoke:${body.refund.id}` } })).toMatchObject({ topic: 'platform.callback' });
     expect(await prisma().fingerprint.count({ where: { refId: body.id, source: 'refund_request' } })).toBe(1);
+    // Rows written by the hot path's SQL read back through Prisma at the right instant (UTC).
+    const stored = await prisma().refundRequest.findUniqueOrThrow({ where: { id: body.id } });
+    expect(Math.abs(stored.createdAt.getTime() - started)).toBeLessThan(10_000);
+    expect(Math.abs(stored.closedAt!.getTime() - started)).toBeLessThan(10_000);
+    const refund = await prisma().refund.findUniqueOrThrow({ where: { id: body.refund.id } });
+    expect(Math.abs(refund.settledAt!.getTime() - started)).toBeLessThan(10_000);
   });
 
   it('M22: 2 hours after purchase, 20 % watched, "not what I expected" → refused with the article message, and a ticket for the human pool', async () => {

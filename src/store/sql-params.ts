@@ -1,0 +1,25 @@
+// Builds parameter lists for hand-written SQL: each value is pushed once and stands in the text as
+// `$n::type`, so placeholders and casts cannot drift apart. Every parameter carries an explicit type,
+// which PostgreSQL needs for expressions such as `$1::text IS NOT NULL`.
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  /** A parameter of the given SQL type (an enum's quoted name, text, int, jsonb, ...). */
+  add(value: unknown, type: string): string {
+    this.values.push(value === undefined ? null : value);
+    return `$${this.values.length}::${type}`;
+  }
+
+  /** A JSON value stored as jsonb. */
+  json(value: unknown): string {
+    return this.add(value === null || value === undefined ? null : JSON.stringify(value), 'jsonb');
+  }
+
+  /**
+   * A UTC instant for a `timestamp(3)` (without time zone) column, the way Prisma stores DateTime:
+   * converted in SQL, so the session's time zone never shifts it.
+   */
+  utc(date: Date | null): string {
+    return `(${this.add(date ? date.toISOString() : null, 'timestamptz')} AT TIME ZONE 'UTC')`;
+  }
+}
