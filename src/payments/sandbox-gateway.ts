@@ -29,6 +29,11 @@ export class SandboxGateway implements PaymentGateway {
     this.faults.push(...faults);
   }
 
+  /** Drops faults no call has consumed yet. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Completes a refund left "processing" (what the provider's notification would report). */
   settlePending(refundId: string, outcome: 'succeeded' | 'failed' = 'succeeded'): void {
     const entry = this.refunds.get(refundId);

@@ -3,6 +3,8 @@
 // atomic by itself (no BEGIN/COMMIT round trips), and costs a fraction of the ORM calls it replaces:
 // this is what every refund request pays. Rare paths (failures, cancels) use the Prisma client.
 import { createHash } from 'node:crypto';
+import type { LedgerChange } from '../commission/ledger-change.ts';
+import { ledgerChangeCtes } from '../commission/ledger-store.ts';
 import { SqlParams } from '../store/sql-params.ts';
 
 export interface Statement {
@@ -48,6 +50,8 @@ export interface DecisionRows {
   refund: { id: string; amountMinor: number; currency: string; paymentMethod: string; transactionId: string } | null;
   handoff: { id: string; kind: string; reason: string } | null;
   notice: BuyerNoticeRow;
+  /** The freeze (and, for a refusal, the release) of the order's commissions. */
+  commissions: LedgerChange;
 }
 
 /** Inserts a decided request with everything that goes with it; returns the request id. */
@@ -94,6 +98,7 @@ export function insertDecisionStatement(r: DecisionRows): Statement {
       SELECT ${p.add(r.handoff.id, 'text')}, req.id, ${buyerId}, ${orderId}, ${p.add(r.handoff.kind, '"HandoffKind"')}, 'open',
         ${p.add(r.handoff.reason, 'text')}, ${now}, ${now} FROM req)`);
   }
+  parts.push(...ledgerChangeCtes(p, r.commissions, now, 'req'));
   return named(`WITH ${parts.join(',\n')}\nSELECT id FROM req`, p.values);
 }
 
@@ -112,6 +117,8 @@ export interface SucceededRows {
   buyerId: string;
   notice: BuyerNoticeRow;
   outbox: { id: string; topic: string; payload: Record<string, unknown>; dedupeKey: string };
+  /** The commissions' reversal or claw-back (and release of what a partial refund leaves). */
+  commissions: LedgerChange;
 }
 
 /**
@@ -132,7 +139,7 @@ export function refundSucceededStatement(r: SucceededRows): Statement {
       INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt")
       SELECT ${p.add(r.outbox.id, 'text')}, ${p.add(r.outbox.topic, 'text')}, ${p.json(r.outbox.payload)}, ${p.add(r.outbox.dedupeKey, 'text')},
         'pending', 0, ${now}, ${now} FROM rf
-      ON CONFLICT ("dedupeKey") DO NOTHING)
+      ON CONFLICT ("dedupeKey") DO NOTHING)${ledgerChangeCtes(p, r.commissions, now, 'rf').map((c) => `,\n    ${c}`).join('')}
     SELECT (SELECT count(*) FROM rf)::int AS settled`;
   return named(text, p.values);
 }

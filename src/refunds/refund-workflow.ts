@@ -10,6 +10,10 @@
 // gateway (completePending), never by paying blindly again. One order has at most one live request
 // (the unique `activeOrderKey`), which is what makes 50 concurrent requests produce one refund.
 import type { Cache } from '../cache/index.ts';
+import { ledgerChange, NO_CHANGE, type LedgerChange } from '../commission/ledger-change.ts';
+import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
+import { foldCommissions, freeze, release, settleRefund, type LedgerEntry } from '../commission/ledger.ts';
+import type { CommissionNoticeContext } from '../commission/notices.ts';
 import { DeskError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
@@ -29,7 +33,7 @@ import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
 import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
-import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow } from './refund-statements.ts';
+import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow, type DecisionRows } from './refund-statements.ts';
 import { loadRequestContext } from './request-context.ts';
 import { loadView, type RefundRequestView } from './refund-view.ts';
 
@@ -75,6 +79,17 @@ interface PayoutContext {
   requestId: string;
   buyerId: string;
   locale: Locale;
+  commissions: CommissionContext;
+}
+
+/** What settling an order's commissions needs: its ledger so far and who is told in which language. */
+interface CommissionContext {
+  entries: LedgerEntry[];
+  locales: Record<string, Locale>;
+  notice: CommissionNoticeContext;
+  orderAmountMinor: number;
+  /** Refunded for the order before this refund (succeeded refunds). */
+  refundedBeforeMinor: number;
 }
 
 export interface PayoutState {
@@ -154,7 +169,15 @@ export class RefundWorkflow {
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
     const locale: Locale = ctx.buyerLocale === 'en' ? 'en' : 'zh';
     const order = { id: ctx.orderId, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
-    const rows = this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now });
+    const commissions: CommissionContext = {
+      entries: ctx.ledger,
+      locales: ctx.beneficiaryLocales,
+      notice: { orderId: ctx.orderId, productTitle: ctx.product.title, buyerName: ctx.buyerName, reasonCode },
+      orderAmountMinor: ctx.amountMinor,
+      refundedBeforeMinor: ctx.refundedMinor,
+    };
+    const atDecision = this.commissionsAtDecision(decision, commissions, requestId);
+    const rows = { ...this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now }), commissions: atDecision };
     const statement = insertDecisionStatement(rows);
     try {
       if (active) {
@@ -196,6 +219,7 @@ export class RefundWorkflow {
         requestId,
         buyerId: ctx.buyerId,
         locale,
+        commissions: { ...commissions, entries: [...commissions.entries, ...atDecision.entries] },
       });
       // A refused payout opened a handoff after the decision: read that rare answer back whole.
       if (payout.requestStatus === 'refund_failed') return { created: true, view: await this.view(requestId) };
@@ -233,6 +257,23 @@ export class RefundWorkflow {
     return classified;
   }
 
+  /**
+   * M13: the moment a refund is requested, every commission of the order is frozen. A request that
+   * is refused at once releases them in the same step; a troubleshooting guide freezes nothing (no
+   * refund is under way until the buyer asks again). Both steps are told to the beneficiaries.
+   */
+  private commissionsAtDecision(decision: Decision, c: CommissionContext, requestId: string): LedgerChange {
+    if (decision.outcome === 'troubleshoot') return NO_CHANGE;
+    const reason = `refund requested (${c.notice.reasonCode ?? 'other'})`;
+    const frozen = freeze(foldCommissions(c.entries), requestId, reason);
+    const released = decision.outcome === 'rejected' ? release(foldCommissions([...c.entries, ...frozen]), requestId, `refund refused: ${decision.decidedBy}`) : [];
+    return this.change([...frozen, ...released], c);
+  }
+
+  private change(entries: LedgerEntry[], c: CommissionContext): LedgerChange {
+    return ledgerChange(entries, c.notice, (id) => c.locales[id] ?? 'zh');
+  }
+
   /** The rows a decided request writes, in one statement (src/refunds/refund-statements.ts). */
   private decisionRows(p: {
     requestId: string;
@@ -244,7 +285,7 @@ export class RefundWorkflow {
     order: { id: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
     locale: Locale;
     now: Date;
-  }) {
+  }): Omit<DecisionRows, 'commissions'> {
     const { decision, order, input } = p;
     // A risk block is final for self-service and opens no ticket by itself; every other request
     // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
@@ -371,10 +412,16 @@ export class RefundWorkflow {
   private async payoutContextOf(db: Tx | PrismaClient, refundId: string): Promise<PayoutContext | null> {
     const refund = await db.refund.findUnique({
       where: { id: refundId },
-      include: { order: { select: { amountMinor: true } }, refundRequest: { select: { id: true, buyerId: true } } },
+      include: {
+        order: { select: { amountMinor: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
+        refundRequest: { select: { id: true, buyerId: true, reasonCode: true } },
+      },
     });
     if (!refund || refund.status !== 'pending') return null;
-    const buyer = await db.buyer.findUnique({ where: { id: refund.refundRequest.buyerId }, select: { locale: true } });
+    const [entries, refundedBefore] = await Promise.all([
+      orderLedger(db, refund.orderId),
+      db.refund.aggregate({ where: { orderId: refund.orderId, status: 'succeeded', id: { not: refundId } }, _sum: { amountMinor: true } }),
+    ]);
     return {
       call: {
         refundId,
@@ -387,7 +434,14 @@ export class RefundWorkflow {
       },
       requestId: refund.refundRequest.id,
       buyerId: refund.refundRequest.buyerId,
-      locale: buyer?.locale === 'en' ? 'en' : 'zh',
+      locale: refund.order.buyer.locale === 'en' ? 'en' : 'zh',
+      commissions: {
+        entries,
+        locales: await beneficiaryLocales(db, [...new Set(entries.map((e) => e.beneficiaryId))]),
+        notice: { orderId: refund.orderId, productTitle: refund.order.product.title, buyerName: refund.order.buyer.name, reasonCode: refund.refundRequest.reasonCode },
+        orderAmountMinor: refund.order.amountMinor,
+        refundedBeforeMinor: refundedBefore._sum.amountMinor ?? 0,
+      },
     };
   }
 
@@ -423,6 +477,16 @@ export class RefundWorkflow {
         requestId,
         buyerId,
         notice: this.noticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
+        // M14: what the refund takes back from each commission: voided, or clawed back if paid out.
+        commissions: this.change(
+          settleRefund(foldCommissions(context.commissions.entries), {
+            requestId,
+            refundedTotalMinor: context.commissions.refundedBeforeMinor + call.amountMinor,
+            orderAmountMinor: context.commissions.orderAmountMinor,
+            reason: `refund ${refundId} succeeded`,
+          }),
+          context.commissions,
+        ),
         outbox: {
           id: newId('obx'),
           topic: 'platform.callback',
@@ -525,6 +589,19 @@ export class RefundWorkflow {
       });
       if (changed.count !== 1) throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
       await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolvedAt: now } });
+      // M14: a withdrawn request releases what it froze.
+      const entries = await orderLedger(tx, request.orderId);
+      const order = await tx.order.findUniqueOrThrow({ where: { id: request.orderId }, select: { product: { select: { title: true } }, buyer: { select: { name: true } } } });
+      const locales = await beneficiaryLocales(tx, [...new Set(entries.map((e) => e.beneficiaryId))]);
+      await applyLedgerChange(
+        tx,
+        ledgerChange(release(foldCommissions(entries), requestId, 'refund request withdrawn'), {
+          orderId: request.orderId,
+          productTitle: order.product.title,
+          buyerName: order.buyer.name,
+          reasonCode: request.reasonCode,
+        }, (id) => locales[id] ?? 'zh'),
+      );
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
       await this.notifyBuyer(tx, request.buyerId, buyer?.locale === 'en' ? 'en' : 'zh', 'refund.cancelled', requestId, CANCELLED_TEXT);
     });

@@ -1,9 +1,11 @@
 // Everything a refund request needs to know about its order, in one round trip: the order, its
 // product and buyer, the live request holding it (if any), what was refunded already, whether a
-// troubleshooting guide was given, the recorded usage, and an earlier request under the same
-// idempotency key. One raw query instead of a dozen ORM calls: this is the hot path of every request.
+// troubleshooting guide was given, the recorded usage, an earlier request under the same
+// idempotency key, and the order's commission ledger. One raw query instead of a dozen ORM calls: this is the hot path of every request.
 import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
 import type { StoredUsageKind } from '../domain/catalog.ts';
+import type { LedgerEntry } from '../commission/ledger.ts';
+import type { Locale } from '../domain/catalog.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 
 export interface RequestContext {
@@ -16,11 +18,15 @@ export interface RequestContext {
   paymentTransactionId: string;
   product: { id: string; title: string; category: ProductCategory; policyId: string | null };
   buyerLocale: string | null;
+  buyerName: string | null;
   active: { id: string; status: string } | null;
   refundedMinor: number;
   troubleshootingTried: boolean;
   usage: Array<{ kind: StoredUsageKind; value: number | null }>;
   idempotentRequestId: string | null;
+  /** The order's commission ledger, in the order written, and each beneficiary's language. */
+  ledger: LedgerEntry[];
+  beneficiaryLocales: Record<string, Locale>;
 }
 
 interface Row {
@@ -36,11 +42,14 @@ interface Row {
   category: ProductCategory;
   policyId: string | null;
   buyerLocale: string | null;
+  buyerName: string | null;
   active: { id: string; status: string } | null;
   refundedMinor: number;
   troubleshootCount: number;
   usage: Array<{ kind: StoredUsageKind; value: number | null }> | null;
   idempotentId: string | null;
+  ledger: LedgerEntry[] | null;
+  beneficiaryLocales: Record<string, Locale> | null;
 }
 
 export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
@@ -52,7 +61,13 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
            (extract(epoch FROM o."paidAt") * 1000)::float8 AS "paidAtMs",
            o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId",
            p.id AS "productId", p.title AS "productTitle", p.category::text AS category, p."policyId",
-           b.locale AS "buyerLocale",
+           b.locale AS "buyerLocale", b.name AS "buyerName",
+           (SELECT json_agg(json_build_object('orderId', c."orderId", 'beneficiaryId', c."beneficiaryId", 'level', c.level, 'kind', c.kind::text,
+                     'amountMinor', c."amountMinor", 'balanceDeltaMinor', c."balanceDeltaMinor", 'currency', c.currency,
+                     'refundRequestId', c."refundRequestId", 'reason', c.reason, 'dedupeKey', c."dedupeKey") ORDER BY c."createdAt", c.id)
+              FROM commission_entries c WHERE c."orderId" = o.id) AS ledger,
+           (SELECT json_object_agg(x.id, CASE WHEN x.locale = 'en' THEN 'en' ELSE 'zh' END) FROM buyers x
+              WHERE x.id IN (SELECT c."beneficiaryId" FROM commission_entries c WHERE c."orderId" = o.id)) AS "beneficiaryLocales",
            (SELECT json_build_object('id', a.id, 'status', a.status::text) FROM refund_requests a WHERE a."activeOrderKey" = o.id) AS active,
            (SELECT coalesce(sum(r."amountMinor"), 0) FROM refunds r WHERE r."orderId" = o.id AND r.status IN ('pending', 'succeeded'))::int AS "refundedMinor",
            (SELECT count(*) FROM refund_requests t WHERE t."orderId" = o.id AND t.outcome = 'troubleshoot')::int AS "troubleshootCount",
@@ -75,10 +90,13 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     paymentTransactionId: row.paymentTransactionId,
     product: { id: row.productId, title: row.productTitle, category: row.category, policyId: row.policyId },
     buyerLocale: row.buyerLocale,
+    buyerName: row.buyerName,
     active: row.active,
     refundedMinor: row.refundedMinor,
     troubleshootingTried: row.troubleshootCount > 0,
     usage: row.usage ?? [],
     idempotentRequestId: row.idempotentId,
+    ledger: row.ledger ?? [],
+    beneficiaryLocales: row.beneficiaryLocales ?? {},
   };
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LOCALES } from '../../domain/catalog.ts';
+import { commissionAccount } from '../../commission/commission-account.ts';
 import { notFound } from '../../errors.ts';
 import { renderPolicy } from '../../policy/index.ts';
 import { resolvePolicy } from '../../refunds/policy-resolver.ts';
@@ -16,7 +17,17 @@ const notificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+const commissionsQuery = z.strictObject({
+  beneficiaryId: z.string().min(1, 'is required').max(128),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+
 export function registerReadModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/v1/commissions', async (request) => {
+    const { beneficiaryId, limit } = parseOrThrow(commissionsQuery, request.query, 'query');
+    return commissionAccount(deps.db.prisma, beneficiaryId, limit);
+  });
+
   app.get('/v1/products/:id/refund-policy', async (request) => {
     const { id } = parseOrThrow(productParams, request.params, 'id');
     const { lang } = parseOrThrow(policyQuery, request.query, 'query');

@@ -1,0 +1,90 @@
+// Reading and writing the ledger. Writes never update a row: a change is inserted, each entry, notice
+// and platform call under its dedupe key (a repeat inserts nothing).
+import type { Locale } from '../domain/catalog.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import type { PrismaClient } from '../store/database.ts';
+import type { SqlParams } from '../store/sql-params.ts';
+import type { LedgerChange } from './ledger-change.ts';
+import type { LedgerEntry } from './ledger.ts';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Ids within one change sort in the order the entries were made. */
+function entryIds(count: number): string[] {
+  const base = newId('ce');
+  return Array.from({ length: count }, (_, i) => `${base}${String(i).padStart(3, '0')}`);
+}
+
+/**
+ * The change as data-modifying CTEs for a single-statement write. `gate` names a CTE that must have
+ * produced a row for the change to apply (e.g. the refund that was settled).
+ */
+export function ledgerChangeCtes(p: SqlParams, change: LedgerChange, now: string, gate: string): string[] {
+  const ctes: string[] = [];
+  if (change.entries.length > 0) {
+    const ids = entryIds(change.entries.length);
+    const rows = change.entries.map((e, i) => ({ ...e, id: ids[i] }));
+    ctes.push(`ce AS (
+      INSERT INTO commission_entries (id, "orderId", "beneficiaryId", level, kind, "amountMinor", "balanceDeltaMinor", currency, "refundRequestId", reason, "dedupeKey", "createdAt")
+      SELECT x.id, x."orderId", x."beneficiaryId", x.level, x.kind::"CommissionEntryKind", x."amountMinor", x."balanceDeltaMinor", x.currency,
+        x."refundRequestId", x.reason, x."dedupeKey", ${now}
+      FROM jsonb_to_recordset(${p.json(rows)}) AS x(id text, "orderId" text, "beneficiaryId" text, level int, kind text, "amountMinor" int,
+        "balanceDeltaMinor" int, currency text, "refundRequestId" text, reason text, "dedupeKey" text)
+      WHERE EXISTS (SELECT 1 FROM ${gate})
+      ON CONFLICT ("dedupeKey") DO NOTHING)`);
+  }
+  if (change.notices.length > 0) {
+    const rows = change.notices.map((n) => ({ ...n, id: newId('ntf') }));
+    ctes.push(`cn AS (
+      INSERT INTO notifications (id, "recipientId", "recipientKind", kind, locale, title, body, data, "dedupeKey", "createdAt")
+      SELECT x.id, x."recipientId", 'beneficiary', x.kind, x.locale, x.title, x.body, x.data, x."dedupeKey", ${now}
+      FROM jsonb_to_recordset(${p.json(rows)}) AS x(id text, "recipientId" text, kind text, locale text, title text, body text, data jsonb, "dedupeKey" text)
+      WHERE EXISTS (SELECT 1 FROM ${gate})
+      ON CONFLICT ("dedupeKey") DO NOTHING)`);
+  }
+  if (change.callbacks.length > 0) {
+    const rows = change.callbacks.map((c) => ({ ...c, id: newId('obx') }));
+    ctes.push(`cc AS (
+      INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt")
+      SELECT x.id, x.topic, x.payload, x."dedupeKey", 'pending', 0, ${now}, ${now}
+      FROM jsonb_to_recordset(${p.json(rows)}) AS x(id text, topic text, payload jsonb, "dedupeKey" text)
+      WHERE EXISTS (SELECT 1 FROM ${gate})
+      ON CONFLICT ("dedupeKey") DO NOTHING)`);
+  }
+  return ctes;
+}
+
+/** The same change through Prisma, inside the caller's transaction (the rare paths: cancel, agents). */
+export async function applyLedgerChange(tx: Prisma.TransactionClient, change: LedgerChange): Promise<void> {
+  if (change.entries.length > 0) {
+    const ids = entryIds(change.entries.length);
+    await tx.commissionEntry.createMany({ data: change.entries.map((e, i) => ({ ...e, id: ids[i]! })), skipDuplicates: true });
+  }
+  if (change.notices.length > 0) {
+    await tx.notification.createMany({
+      data: change.notices.map((n) => ({ ...n, id: newId('ntf'), recipientKind: 'beneficiary', data: n.data as object })),
+      skipDuplicates: true,
+    });
+  }
+  if (change.callbacks.length > 0) {
+    await tx.outboxMessage.createMany({
+      data: change.callbacks.map((c) => ({ id: newId('obx'), topic: c.topic, payload: c.payload as object, dedupeKey: c.dedupeKey })),
+      skipDuplicates: true,
+    });
+  }
+}
+
+export async function orderLedger(db: Db, orderId: string): Promise<LedgerEntry[]> {
+  return db.commissionEntry.findMany({
+    where: { orderId },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { orderId: true, beneficiaryId: true, level: true, kind: true, amountMinor: true, balanceDeltaMinor: true, currency: true, refundRequestId: true, reason: true, dedupeKey: true },
+  });
+}
+
+/** Each beneficiary's language (accounts without one hear Chinese, the platform's first language). */
+export async function beneficiaryLocales(db: Db, beneficiaryIds: string[]): Promise<Record<string, Locale>> {
+  const rows = await db.buyer.findMany({ where: { id: { in: beneficiaryIds } }, select: { id: true, locale: true } });
+  return Object.fromEntries(rows.map((r) => [r.id, r.locale === 'en' ? 'en' : 'zh']));
+}
