@@ -2,6 +2,7 @@
 // start-up with one line naming the variable (never echoing a secret's value).
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from './risk/risk-rules.ts';
 
 /** Demo credentials for the embedded default only; printed at start-up, refused in production. */
 export const DEMO_SECRETS = {
@@ -64,6 +65,18 @@ const variables = {
   SANDBOX_PAYMENTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
   USAGE_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).optional(),
+  RISK_THRESHOLDS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(riskThresholdsSchema.partial())
+    .optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token').optional(),
   TELEGRAM_API_ROOT: urlWithProtocols(['http:', 'https:']).optional(),
   TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
@@ -109,6 +122,7 @@ export interface Config {
     gatewayTimeoutMs: number;
   };
   usageCheckTimeoutMs: number;
+  risk: RiskThresholds;
   telegram: { token: string; apiRoot: string; webhookUrl: string | null; webhookSecret: string | null } | null;
   slack: {
     botToken: string;
@@ -127,8 +141,9 @@ function parseRaw(env: NodeJS.ProcessEnv): Raw {
     const input = value === undefined || value.trim() === '' ? undefined : value.trim();
     const result = (schema as z.ZodType).safeParse(input);
     if (!result.success) {
-      const message = result.error.issues[0]?.message ?? 'is invalid';
-      throw new ConfigError(name, message);
+      const issue = result.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
+      throw new ConfigError(where, issue?.message ?? 'is invalid');
     }
     out[name] = result.data;
   }
@@ -188,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       gatewayTimeoutMs: raw.GATEWAY_TIMEOUT_MS ?? 5_000,
     },
     usageCheckTimeoutMs: raw.USAGE_CHECK_TIMEOUT_MS ?? 800,
+    risk: { ...DEFAULT_RISK_THRESHOLDS, ...raw.RISK_THRESHOLDS },
     telegram: raw.TELEGRAM_BOT_TOKEN
       ? {
           token: raw.TELEGRAM_BOT_TOKEN,

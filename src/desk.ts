@@ -15,7 +15,7 @@ import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
 import { PlatformClient } from './platform/platform-client.ts';
 import { RefundWorkflow } from './refunds/refund-workflow.ts';
-import { noRiskRules } from './risk/risk-assessor.ts';
+import { RiskService } from './risk/risk-service.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrator.ts';
 import { UsageService } from './usage/usage-facts.ts';
@@ -68,7 +68,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       cache,
       log: log.child({ component: 'refunds' }),
       usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),
-      risk: noRiskRules,
+      risk: new RiskService(db.sql, config.risk, log.child({ component: 'risk' })),
       gateways: new GatewayRouter(byMethod),
       classifyReason: null,
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },

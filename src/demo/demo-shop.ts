@@ -90,7 +90,11 @@ export function scenarioEvents(now: Date, suffix = ''): PlatformEvent[] {
   const at = (offsetMs: number) => new Date(now.getTime() - offsetMs);
   const { products, buyers, orders } = DEMO;
   const id = (base: string) => `${base}${suffix}`;
-  const device = { id: 'd_demo_phone', ip: '203.0.113.7' };
+  // Each demo buyer pays from their own phone: shared devices are what the risk rules look for.
+  const devices: Record<string, { id: string; ip: string }> = {
+    [buyers.buyer]: { id: 'd_demo_li_phone', ip: '203.0.113.7' },
+    [buyers.buyerEn]: { id: 'd_demo_alice_phone', ip: '198.51.100.23' },
+  };
   const order = (orderId: string, buyerId: string, productId: string, amountMinor: number, paidAgo: number, method: 'wechat' | 'alipay' | 'sandbox' = 'sandbox') =>
     ev(id(`evt_demo_paid_${orderId}`), 'order.paid', at(paidAgo), {
       id: id(orderId),
@@ -100,7 +104,7 @@ export function scenarioEvents(now: Date, suffix = ''): PlatformEvent[] {
       currency: 'CNY',
       paidAt: at(paidAgo).toISOString(),
       payment: { method, transactionId: id(`tx_${orderId}`) },
-      device,
+      device: devices[buyerId]!,
       commissions: chainCommissions(amountMinor),
     });
   const usage = (orderId: string, kind: Data<'usage.recorded'>['kind'], ago: number, value?: number) =>

@@ -52,6 +52,8 @@ export interface DecisionRows {
   notice: BuyerNoticeRow;
   /** The freeze (and, for a refusal, the release) of the order's commissions. */
   commissions: LedgerChange;
+  /** Risk signals that fired on this request, with their evidence. */
+  riskSignals: Array<{ id: string; kind: string; action: string; evidence: Record<string, unknown> }>;
 }
 
 /** Inserts a decided request with everything that goes with it; returns the request id. */
@@ -97,6 +99,12 @@ export function insertDecisionStatement(r: DecisionRows): Statement {
       INSERT INTO handoffs (id, "refundRequestId", "buyerId", "orderId", kind, status, reason, "createdAt", "updatedAt")
       SELECT ${p.add(r.handoff.id, 'text')}, req.id, ${buyerId}, ${orderId}, ${p.add(r.handoff.kind, '"HandoffKind"')}, 'open',
         ${p.add(r.handoff.reason, 'text')}, ${now}, ${now} FROM req)`);
+  }
+  if (r.riskSignals.length > 0) {
+    parts.push(`rs AS (
+      INSERT INTO risk_signals (id, kind, "subjectType", "subjectId", "refundRequestId", action, evidence, "createdAt")
+      SELECT x.id, x.kind, 'refund_request', req.id, req.id, x.action, x.evidence, ${now}
+      FROM req, jsonb_to_recordset(${p.json(r.riskSignals)}) AS x(id text, kind text, action text, evidence jsonb))`);
   }
   parts.push(...ledgerChangeCtes(p, r.commissions, now, 'req'));
   return named(`WITH ${parts.join(',\n')}\nSELECT id FROM req`, p.values);

@@ -129,7 +129,15 @@ export class RefundWorkflow {
       resolvePolicy(prisma, ctx.product),
       this.deps.usage.liveCheck(ctx.orderId),
       buyerProfile(this.deps.sql, ctx.buyerId, now),
-      this.deps.risk.assess({ buyerId: ctx.buyerId, orderId: ctx.orderId, productId: ctx.product.id, deviceId: input.device?.id ?? null, ip: input.device?.ip ?? null, now }),
+      this.deps.risk.assess({
+        buyerId: ctx.buyerId,
+        orderId: ctx.orderId,
+        productId: ctx.product.id,
+        // The device the request comes from; without one, the device the order was paid from.
+        deviceId: input.device?.id ?? ctx.deviceId,
+        ip: input.device?.ip ?? ctx.ip,
+        now,
+      }),
     ]);
 
     const facts: DecisionFacts = {
@@ -177,7 +185,16 @@ export class RefundWorkflow {
       refundedBeforeMinor: ctx.refundedMinor,
     };
     const atDecision = this.commissionsAtDecision(decision, commissions, requestId);
-    const rows = { ...this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now }), commissions: atDecision };
+    const rows: DecisionRows = {
+      ...this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now }),
+      commissions: atDecision,
+      riskSignals: facts.risk.signals.map((signal) => ({
+        id: newId('rs'),
+        kind: signal.kind,
+        action: signal.action,
+        evidence: { detail: signal.detail, ...signal.evidence },
+      })),
+    };
     const statement = insertDecisionStatement(rows);
     try {
       if (active) {
@@ -199,6 +216,8 @@ export class RefundWorkflow {
       throw error;
     }
     const persisted = { handoff: rows.handoff ? { id: rows.handoff.id, kind: rows.handoff.kind, status: 'open' } : null };
+    const ring = facts.risk.signals.find((signal) => signal.kind === 'ring');
+    if (ring) await this.escalateRing(ring, requestId, now);
     this.deps.log.info(
       { requestId, orderId: ctx.orderId, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
       'refund request decided',
@@ -258,6 +277,37 @@ export class RefundWorkflow {
   }
 
   /**
+   * M12: a ring was found. Every other open request of its accounts for the product goes to a
+   * person too, carrying the same signal, unless it is already with one or its money has left.
+   */
+  private async escalateRing(signal: DecisionFacts['risk']['signals'][number], requestId: string, now: Date): Promise<void> {
+    const requests = ((signal.evidence?.requests ?? []) as Array<{ requestId: string }>).map((r) => r.requestId);
+    if (requests.length === 0) return;
+    await this.deps.prisma.$transaction(async (tx) => {
+      const open = await tx.refundRequest.findMany({ where: { id: { in: requests }, status: 'troubleshooting' } });
+      for (const request of open) {
+        const moved = await tx.refundRequest.updateMany({ where: { id: request.id, status: 'troubleshooting' }, data: { status: 'in_review', outcome: 'review' } });
+        if (moved.count !== 1) continue;
+        await tx.handoff.create({
+          data: { id: newId('ho'), refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'risk_review', status: 'open', reason: 'risk.ring' },
+        });
+        await tx.riskSignal.create({
+          data: {
+            id: newId('rs'),
+            kind: 'ring',
+            subjectType: 'refund_request',
+            subjectId: request.id,
+            refundRequestId: request.id,
+            action: 'review',
+            evidence: { detail: signal.detail, foundBy: requestId, ...signal.evidence } as object,
+            createdAt: now,
+          },
+        });
+      }
+    });
+  }
+
+  /**
    * M13: the moment a refund is requested, every commission of the order is frozen. A request that
    * is refused at once releases them in the same step; a troubleshooting guide freezes nothing (no
    * refund is under way until the buyer asks again). Both steps are told to the beneficiaries.
@@ -285,7 +335,7 @@ export class RefundWorkflow {
     order: { id: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
     locale: Locale;
     now: Date;
-  }): Omit<DecisionRows, 'commissions'> {
+  }): Omit<DecisionRows, 'commissions' | 'riskSignals'> {
     const { decision, order, input } = p;
     // A risk block is final for self-service and opens no ticket by itself; every other request
     // holds the order while it is alive (in review, troubleshooting, refunding, appealable).

@@ -16,6 +16,9 @@ export interface RequestContext {
   paidAt: Date;
   paymentMethod: PaymentMethod;
   paymentTransactionId: string;
+  /** Where the order was paid from (order.paid), for risk when the request names no device. */
+  deviceId: string | null;
+  ip: string | null;
   product: { id: string; title: string; category: ProductCategory; policyId: string | null };
   buyerLocale: string | null;
   buyerName: string | null;
@@ -37,6 +40,8 @@ interface Row {
   paidAtMs: number;
   paymentMethod: PaymentMethod;
   paymentTransactionId: string;
+  deviceId: string | null;
+  ip: string | null;
   productId: string;
   productTitle: string;
   category: ProductCategory;
@@ -59,7 +64,7 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     `
     SELECT o.id AS "orderId", o."buyerId", o."amountMinor", o.currency,
            (extract(epoch FROM o."paidAt") * 1000)::float8 AS "paidAtMs",
-           o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId",
+           o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId", o."deviceId", o.ip,
            p.id AS "productId", p.title AS "productTitle", p.category::text AS category, p."policyId",
            b.locale AS "buyerLocale", b.name AS "buyerName",
            (SELECT json_agg(json_build_object('orderId', c."orderId", 'beneficiaryId', c."beneficiaryId", 'level', c.level, 'kind', c.kind::text,
@@ -88,6 +93,8 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     paidAt: new Date(row.paidAtMs),
     paymentMethod: row.paymentMethod,
     paymentTransactionId: row.paymentTransactionId,
+    deviceId: row.deviceId,
+    ip: row.ip,
     product: { id: row.productId, title: row.productTitle, category: row.category, policyId: row.policyId },
     buyerLocale: row.buyerLocale,
     buyerName: row.buyerName,

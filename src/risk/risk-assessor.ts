@@ -1,6 +1,5 @@
-// The seam between refunds and risk control: a refund request's risk action with its signals. The
-// velocity, fingerprint and ring rules of M11/M12 plug in here (issue 5); until then no rule runs and
-// every request is "allow" with no signals, which the decision trace shows.
+// The seam between refunds and risk control: a refund request's risk action with its signals
+// (src/risk/risk-service.ts implements it). The refund workflow depends on this interface only.
 import type { DecisionFacts } from '../policy/facts.ts';
 
 export interface RiskInput {
@@ -15,9 +14,3 @@ export interface RiskInput {
 export interface RiskAssessor {
   assess(input: RiskInput): Promise<DecisionFacts['risk']>;
 }
-
-export const noRiskRules: RiskAssessor = {
-  async assess() {
-    return { action: 'allow', signals: [] };
-  },
-};

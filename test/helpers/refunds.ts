@@ -1,4 +1,5 @@
 // Helpers for refund-request tests: a shop with a buyer chain, fresh orders, and API calls.
+import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { TEST_SECRETS, type TestDesk } from './test-desk.ts';
 import { buyer as buyerEvent, iso, orderPaid, shopFixture, uid, usage } from './events.ts';
@@ -14,6 +15,12 @@ export async function seedShop(t: TestDesk) {
   return shop.ids;
 }
 
+/** A device id and an IPv6 documentation address (2001:db8::/32) of a buyer's own. */
+export function deviceOf(buyerId: string): { id: string; ip: string } {
+  const h = createHash('sha256').update(buyerId).digest('hex');
+  return { id: `d_${buyerId}`, ip: `2001:db8:${h.slice(0, 4)}:${h.slice(4, 8)}::${h.slice(8, 12)}` };
+}
+
 /** An order paid `minutesAgo` ago, with optional usage, by the shop's buyer. */
 export async function newOrder(
   t: TestDesk,
@@ -26,6 +33,8 @@ export async function newOrder(
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
       payment: { method: options.method ?? 'wechat', transactionId: `wx_${id}` },
+      // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
+      device: deviceOf(ids.buyer),
       commissions: [
         { beneficiaryId: ids.member, level: 1, amountMinor: 990 },
         { beneficiaryId: ids.leader, level: 2, amountMinor: 495 },

@@ -5,7 +5,7 @@ import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refund
 import { startFakePlatform, type FakePlatform } from '../helpers/fake-platform.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
-import { iso } from '../helpers/events.ts';
+import { buyer as buyerEvent, iso, uid } from '../helpers/events.ts';
 
 describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
   let t: TestDesk;
@@ -81,16 +81,16 @@ describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
   });
 
   it('sends a refund beyond the trust allowance to a person (M8)', async () => {
-    // Four orders make a standard buyer (3 automatic refunds in 30 days); three refunded out of four
-    // then make a restricted one, whose allowance is none: the fourth request meets a person.
-    const orders = [];
-    for (let i = 0; i < 4; i += 1) orders.push(await newOrder(t, ids));
-    for (const order of orders.slice(0, 3)) {
-      expect((await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
-    }
-    const body = (await requestRefund(t, { orderId: orders[3], buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    // An account registered yesterday is "new": one automatic refund in 30 days; the second request
+    // meets a person, with the allowance named in the trace.
+    const buyerId = uid('b');
+    await t.postEvent(buyerEvent(buyerId, { uplineId: shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
+    const b = { ...shop, buyer: buyerId };
+    expect((await requestRefund(t, { orderId: await newOrder(t, b), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
+    const body = (await requestRefund(t, { orderId: await newOrder(t, b), buyerId, reasonCode: 'changed_mind' })).json();
     expect(body).toMatchObject({ status: 'in_review', outcome: 'review', handoff: { kind: 'policy_review', status: 'open' } });
-    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: expect.stringContaining('tier restricted') });
+    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: expect.stringContaining('tier new: 2/1 refunds') });
+    expect(body.rules.find((r: { id: string }) => r.id === 'risk.assessment').result).toBe('pass');
   });
 });
 

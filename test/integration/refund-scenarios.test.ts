@@ -23,7 +23,7 @@ describe.each([
 
   it('M21: 12 minutes after purchase, "bought on impulse" → approved and refunded by the original route at once', async () => {
     const started = Date.now();
-    const response = await requestRefund(t, { orderId: DEMO.orders.m21, buyerId: DEMO.buyers.buyer, reasonCode: 'changed_mind', reasonText: '冲动消费了', channel: 'shop', device: { id: 'd_demo_phone', ip: '203.0.113.7' } });
+    const response = await requestRefund(t, { orderId: DEMO.orders.m21, buyerId: DEMO.buyers.buyer, reasonCode: 'changed_mind', reasonText: '冲动消费了', channel: 'shop', device: { id: 'd_demo_li_phone', ip: '203.0.113.7' } });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(response.statusCode).toBe(201);
     const body = response.json();

@@ -1,0 +1,87 @@
+// Linked accounts and rings (M12), pure. Two accounts are linked when their shared traits weigh
+// enough:
+//   hard links (1.0 each): the same paying account at the provider, the same phone number;
+//   soft links: the same device id (0.7); the same IP within a short window of each other (0.4);
+//   a shared upline adds 0.3, but only to a soft link: a team leader's downlines are many and
+//   legitimate, so an upline alone links nobody.
+// Linked means a weight of at least 0.6: a device alone links, an IP alone does not (a family or an
+// office shares one), an IP with the same upline does. A ring is the requester's connected group of
+// linked accounts among those who bought and asked to refund the same product within the window.
+
+export interface AccountTraits {
+  buyerId: string;
+  uplineId: string | null;
+  phone: string | null;
+  payerAccounts: string[];
+  devices: string[];
+  /** IPs the account was seen at, with when (epoch ms). */
+  ips: Array<{ ip: string; atMs: number }>;
+}
+
+export interface Link {
+  a: string;
+  b: string;
+  weight: number;
+  reasons: string[];
+}
+
+export const LINK_WEIGHTS = { payer: 1, phone: 1, device: 0.7, ip: 0.4, upline: 0.3, linkedAt: 0.6 } as const;
+
+const shared = (x: string[], y: string[]) => x.filter((v) => y.includes(v));
+
+export function linkBetween(x: AccountTraits, y: AccountTraits, ipWindowMs: number): Link {
+  const reasons: string[] = [];
+  let weight = 0;
+  for (const payer of shared(x.payerAccounts, y.payerAccounts)) {
+    reasons.push(`same paying account ${payer}`);
+    weight = Math.max(weight, LINK_WEIGHTS.payer);
+  }
+  if (x.phone && x.phone === y.phone) {
+    reasons.push('same phone number');
+    weight = Math.max(weight, LINK_WEIGHTS.phone);
+  }
+  let soft = 0;
+  for (const device of shared(x.devices, y.devices)) {
+    reasons.push(`same device ${device}`);
+    soft = Math.max(soft, LINK_WEIGHTS.device);
+  }
+  const closeIp = x.ips.find((a) => y.ips.some((b) => a.ip === b.ip && Math.abs(a.atMs - b.atMs) <= ipWindowMs));
+  if (closeIp) {
+    reasons.push(`same IP ${closeIp.ip} within ${Math.round(ipWindowMs / 60_000)} min`);
+    soft = Math.max(soft, LINK_WEIGHTS.ip);
+  }
+  if (soft > 0 && x.uplineId && x.uplineId === y.uplineId) {
+    reasons.push(`same upline ${x.uplineId}`);
+    soft += LINK_WEIGHTS.upline;
+  }
+  return { a: x.buyerId, b: y.buyerId, weight: Math.max(weight, soft), reasons };
+}
+
+/** The requester's ring among the candidates, or null when it has fewer than `minAccounts` accounts. */
+export function findRing(
+  requester: AccountTraits,
+  candidates: readonly AccountTraits[],
+  options: { ipWindowMs: number; minAccounts: number },
+): { accounts: string[]; links: Link[] } | null {
+  const all = [requester, ...candidates.filter((c) => c.buyerId !== requester.buyerId)];
+  const links: Link[] = [];
+  for (let i = 0; i < all.length; i += 1) {
+    for (let j = i + 1; j < all.length; j += 1) {
+      const link = linkBetween(all[i]!, all[j]!, options.ipWindowMs);
+      if (link.weight >= LINK_WEIGHTS.linkedAt) links.push(link);
+    }
+  }
+  const group = new Set([requester.buyerId]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of links) {
+      if (group.has(l.a) !== group.has(l.b)) {
+        group.add(l.a);
+        group.add(l.b);
+        grew = true;
+      }
+    }
+  }
+  if (group.size < options.minAccounts) return null;
+  return { accounts: [...group].sort(), links: links.filter((l) => group.has(l.a) && group.has(l.b)) };
+}
