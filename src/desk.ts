@@ -15,6 +15,7 @@ import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
 import { PlatformClient } from './platform/platform-client.ts';
 import { RefundWorkflow } from './refunds/refund-workflow.ts';
+import { RefundMonitor } from './risk/refund-monitor.ts';
 import { RiskService } from './risk/risk-service.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrator.ts';
@@ -30,6 +31,7 @@ export interface Desk {
   refunds: RefundWorkflow;
   outbox: OutboxDispatcher;
   jobs: JobRunner;
+  monitor: RefundMonitor;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -68,7 +70,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       cache,
       log: log.child({ component: 'refunds' }),
       usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),
-      risk: new RiskService(db.sql, config.risk, log.child({ component: 'risk' })),
+      risk: new RiskService(db.sql, config.risk, log.child({ component: 'risk' }), metrics),
       gateways: new GatewayRouter(byMethod),
       classifyReason: null,
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
@@ -83,6 +85,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const jobs = new JobRunner(log.child({ component: 'jobs' }));
     jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
     jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
+    const monitor = new RefundMonitor(db.sql, config.risk, metrics, log.child({ component: 'risk-monitor' }));
+    jobs.register({ name: 'risk.monitor-refunds', everyMs: 60_000, run: () => monitor.scan() });
 
     const server = await buildServer({ config, db, cache, metrics, log, refunds });
     let closing: Promise<void> | undefined;
@@ -96,6 +100,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       refunds,
       outbox,
       jobs,
+      monitor,
       sandbox,
       async listen() {
         jobs.start();

@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   eventsReceived: Counter<'type' | 'result'>;
+  riskSignals: Counter<'kind' | 'action'>;
+  riskAlerts: Counter<'kind'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -23,6 +25,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'refund_desk_platform_events_total',
       help: 'Platform events received, by type and result (applied, duplicate, rejected)',
       labelNames: ['type', 'result'],
+      registers: [registry],
+    }),
+    riskSignals: new Counter({
+      name: 'refund_desk_risk_signals_total',
+      help: 'Risk signals raised on refund requests, by kind and action',
+      labelNames: ['kind', 'action'],
+      registers: [registry],
+    }),
+    riskAlerts: new Counter({
+      name: 'refund_desk_risk_alerts_total',
+      help: 'Refund spike alerts raised per product or merchant',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

@@ -1,5 +1,6 @@
 // Buyer profile and trust tier (M8). Tiers, checked in this order:
-//   restricted  3+ refunds in 365 days making up more than half of their orders
+//   restricted  a blocking risk signal in the last 30 days, or 3+ refunds in 365 days making up
+//               more than half of their orders
 //   new         account younger than 7 days, or fewer than 2 orders in 365 days
 //   trusted     account 180+ days old, 5+ orders in 365 days, refund rate at most 10 %
 //   standard    everyone else
@@ -17,6 +18,10 @@ export interface BuyerProfile {
   refunds30d: { count: number; amountMinor: number };
   refunds365d: { count: number; amountMinor: number };
   refundRate365d: number;
+  /** Appeals to a person in 365 days (handoffs of kind appeal), and how many were resolved. */
+  appeals365d: { count: number; resolved: number };
+  /** Blocking risk signals on this buyer's requests in the last 30 days. */
+  blockSignals30d: number;
   tier: TrustTier;
 }
 
@@ -28,6 +33,7 @@ export const TIER_THRESHOLDS = {
 
 export function tierOf(p: Omit<BuyerProfile, 'tier' | 'buyerId'>): TrustTier {
   const t = TIER_THRESHOLDS;
+  if (p.blockSignals30d > 0) return 'restricted';
   if (p.refunds365d.count >= t.restricted.minRefunds365d && p.refundRate365d > t.restricted.refundRateAbove) return 'restricted';
   if (p.accountAgeDays < t.new.accountAgeDaysBelow || p.orders365d < t.new.orders365dBelow) return 'new';
   if (p.accountAgeDays >= t.trusted.accountAgeDaysAtLeast && p.orders365d >= t.trusted.orders365dAtLeast && p.refundRate365d <= t.trusted.refundRateAtMost) {
@@ -43,6 +49,9 @@ interface ProfileRow {
   refunds30dAmount: number;
   refunds365dCount: number;
   refunds365dAmount: number;
+  appeals365d: number;
+  appealsResolved365d: number;
+  blockSignals30d: number;
 }
 
 /** Refunds count when they succeeded or are on their way (pending); failed ones returned nothing. */
@@ -59,7 +68,13 @@ export async function buyerProfile(sql: SqlRunner, buyerId: string, now: Date): 
            (SELECT count(*) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dCount",
            (SELECT coalesce(sum("amountMinor"), 0) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dAmount",
            (SELECT count(*) FROM refunded)::int AS "refunds365dCount",
-           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded)::int AS "refunds365dAmount"`,
+           (SELECT coalesce(sum("amountMinor"), 0) FROM refunded)::int AS "refunds365dAmount",
+           (SELECT count(*) FROM handoffs h WHERE h."buyerId" = $1::text AND h.kind = 'appeal'
+              AND h."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "appeals365d",
+           (SELECT count(*) FROM handoffs h WHERE h."buyerId" = $1::text AND h.kind = 'appeal' AND h.status = 'resolved'
+              AND h."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "appealsResolved365d",
+           (SELECT count(*) FROM refund_requests rr JOIN risk_signals s ON s."refundRequestId" = rr.id
+              WHERE rr."buyerId" = $1::text AND rr."createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC') AND s.action = 'block')::int AS "blockSignals30d"`,
     [buyerId, yearAgo.toISOString(), monthAgo.toISOString()],
     'rd_buyer_profile',
   );
@@ -73,6 +88,8 @@ export async function buyerProfile(sql: SqlRunner, buyerId: string, now: Date): 
     refunds30d: { count: row.refunds30dCount, amountMinor: row.refunds30dAmount },
     refunds365d,
     refundRate365d,
+    appeals365d: { count: row.appeals365d, resolved: row.appealsResolved365d },
+    blockSignals30d: row.blockSignals30d,
   };
   return { buyerId, ...base, tier: tierOf(base) };
 }

@@ -2,6 +2,7 @@
 // scan of orders), evaluates the ordered rules, and returns the action with its signals. It decides
 // nothing about the refund: the policy engine consumes the action.
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 import { findRing, type AccountTraits } from './links.ts';
 import type { RiskAssessor, RiskInput } from './risk-assessor.ts';
@@ -18,11 +19,13 @@ export class RiskService implements RiskAssessor {
     private readonly sql: SqlRunner,
     private readonly thresholds: RiskThresholds,
     private readonly log: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   async assess(input: RiskInput): Promise<RiskAssessment> {
     const evidence = await this.evidence(input);
     const result = evaluateRisk(evidence, this.thresholds);
+    for (const signal of result.signals) this.metrics.riskSignals.inc({ kind: signal.kind, action: signal.action });
     if (result.action !== 'allow') {
       this.log.warn({ orderId: input.orderId, buyerId: input.buyerId, action: result.action, signals: result.signals.map((s) => s.kind) }, 'risk signals');
     }

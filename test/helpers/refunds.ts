@@ -25,16 +25,25 @@ export function deviceOf(buyerId: string): { id: string; ip: string } {
 export async function newOrder(
   t: TestDesk,
   ids: { buyer: string; product: string; member: string; leader: string },
-  options: { minutesAgo?: number; method?: string; progress?: number; usage?: string[]; amountMinor?: number } = {},
+  options: {
+    minutesAgo?: number;
+    method?: string;
+    progress?: number;
+    usage?: string[];
+    amountMinor?: number;
+    device?: { id?: string; ip?: string };
+    productId?: string;
+    payerAccount?: string;
+  } = {},
 ): Promise<string> {
   const id = uid('o');
   const r = await t.postEvent(
-    orderPaid(id, ids.buyer, ids.product, {
+    orderPaid(id, ids.buyer, options.productId ?? ids.product, {
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
-      payment: { method: options.method ?? 'wechat', transactionId: `wx_${id}` },
+      payment: { method: options.method ?? 'wechat', transactionId: `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}) },
       // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
-      device: deviceOf(ids.buyer),
+      device: options.device ?? deviceOf(ids.buyer),
       commissions: [
         { beneficiaryId: ids.member, level: 1, amountMinor: 990 },
         { beneficiaryId: ids.leader, level: 2, amountMinor: 495 },

@@ -14,7 +14,10 @@ const call = (over: Partial<RefundCall> = {}): RefundCall => ({
 const signal = () => AbortSignal.timeout(1_000);
 
 describe('trust tiers (M8) at their boundaries', () => {
-  const base = { accountAgeDays: 200, orders365d: 5, refunds30d: { count: 0, amountMinor: 0 }, refunds365d: { count: 0, amountMinor: 0 }, refundRate365d: 0 };
+  const base = {
+    accountAgeDays: 200, orders365d: 5, refunds30d: { count: 0, amountMinor: 0 }, refunds365d: { count: 0, amountMinor: 0 }, refundRate365d: 0,
+    appeals365d: { count: 0, resolved: 0 }, blockSignals30d: 0,
+  };
   it.each([
     [{}, 'trusted'],
     [{ accountAgeDays: 179 }, 'standard'],
@@ -27,6 +30,7 @@ describe('trust tiers (M8) at their boundaries', () => {
     [{ refunds365d: { count: 3, amountMinor: 1 }, refundRate365d: 0.6 }, 'restricted'],
     [{ refunds365d: { count: 3, amountMinor: 1 }, refundRate365d: 0.5 }, 'standard'],
     [{ refunds365d: { count: 2, amountMinor: 1 }, refundRate365d: 1 }, 'standard'],
+    [{ blockSignals30d: 1 }, 'restricted'],
   ] as const)('%j → %s', (over, tier) => {
     expect(tierOf({ ...base, ...over })).toBe(tier);
   });
