@@ -31,6 +31,7 @@ export interface DecisionRows {
   request: {
     id: string;
     orderId: string;
+    productId: string;
     buyerId: string;
     status: string;
     outcome: string;
@@ -69,9 +70,9 @@ export function insertDecisionStatement(r: DecisionRows): Statement {
   const policyVersion = p.add(q.policyVersion, 'int');
   const parts = [
     `req AS (
-      INSERT INTO refund_requests (id, "orderId", "buyerId", status, outcome, "reasonCode", "reasonText", channel, "deviceId", ip,
+      INSERT INTO refund_requests (id, "orderId", "productId", "buyerId", status, outcome, "reasonCode", "reasonText", channel, "deviceId", ip,
         "idempotencyKey", "activeOrderKey", "policyId", "policyVersion", "createdAt", "updatedAt", "closedAt")
-      VALUES (${requestId}, ${orderId}, ${buyerId}, ${p.add(q.status, '"RefundRequestStatus"')}, ${outcome}, ${p.add(q.reasonCode, '"ReasonCode"')},
+      VALUES (${requestId}, ${orderId}, ${p.add(q.productId, 'text')}, ${buyerId}, ${p.add(q.status, '"RefundRequestStatus"')}, ${outcome}, ${p.add(q.reasonCode, '"ReasonCode"')},
         ${p.add(q.reasonText, 'text')}, ${p.add(q.channel, 'text')}, ${p.add(q.deviceId, 'text')}, ${p.add(q.ip, 'text')},
         ${p.add(q.idempotencyKey, 'text')}, ${p.add(q.activeOrderKey, 'text')}, ${policyId}, ${policyVersion}, ${now}, ${now}, ${p.utc(q.closedAt)})
       RETURNING id)`,

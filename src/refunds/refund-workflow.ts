@@ -176,7 +176,7 @@ export class RefundWorkflow {
     const requestId = newId('rr');
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
     const locale: Locale = ctx.buyerLocale === 'en' ? 'en' : 'zh';
-    const order = { id: ctx.orderId, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
+    const order = { id: ctx.orderId, productId: ctx.product.id, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
     const commissions: CommissionContext = {
       entries: ctx.ledger,
       locales: ctx.beneficiaryLocales,
@@ -332,7 +332,7 @@ export class RefundWorkflow {
     reasonCode: ReasonCode;
     facts: DecisionFacts;
     decision: Decision;
-    order: { id: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
+    order: { id: string; productId: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
     locale: Locale;
     now: Date;
   }): Omit<DecisionRows, 'commissions' | 'riskSignals'> {
@@ -353,6 +353,7 @@ export class RefundWorkflow {
       request: {
         id: p.requestId,
         orderId: order.id,
+        productId: order.productId,
         buyerId: order.buyerId,
         status: STATUS_BY_OUTCOME[decision.outcome],
         outcome: decision.outcome,

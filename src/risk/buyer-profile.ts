@@ -62,9 +62,11 @@ export async function buyerProfile(sql: SqlRunner, buyerId: string, now: Date): 
     `
     WITH refunded AS (
       SELECT rr."createdAt", r."amountMinor" FROM refund_requests rr JOIN refunds r ON r."refundRequestId" = rr.id
-      WHERE rr."buyerId" = $1::text AND rr."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC') AND r.status IN ('pending', 'succeeded'))
+      WHERE rr."buyerId" = $1::text AND rr."createdAt" BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($4::timestamptz AT TIME ZONE 'UTC')
+        AND r.status IN ('pending', 'succeeded'))
     SELECT (SELECT (extract(epoch FROM b."registeredAt") * 1000)::float8 FROM buyers b WHERE b.id = $1::text) AS "registeredAtMs",
-           (SELECT count(*) FROM orders o WHERE o."buyerId" = $1::text AND o."paidAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "orders365d",
+           (SELECT count(*) FROM orders o WHERE o."buyerId" = $1::text
+              AND o."paidAt" BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($4::timestamptz AT TIME ZONE 'UTC'))::int AS "orders365d",
            (SELECT count(*) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dCount",
            (SELECT coalesce(sum("amountMinor"), 0) FROM refunded WHERE "createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC'))::int AS "refunds30dAmount",
            (SELECT count(*) FROM refunded)::int AS "refunds365dCount",
@@ -74,8 +76,9 @@ export async function buyerProfile(sql: SqlRunner, buyerId: string, now: Date): 
            (SELECT count(*) FROM handoffs h WHERE h."buyerId" = $1::text AND h.kind = 'appeal' AND h.status = 'resolved'
               AND h."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "appealsResolved365d",
            (SELECT count(*) FROM refund_requests rr JOIN risk_signals s ON s."refundRequestId" = rr.id
-              WHERE rr."buyerId" = $1::text AND rr."createdAt" >= ($3::timestamptz AT TIME ZONE 'UTC') AND s.action = 'block')::int AS "blockSignals30d"`,
-    [buyerId, yearAgo.toISOString(), monthAgo.toISOString()],
+              WHERE rr."buyerId" = $1::text AND rr."createdAt" BETWEEN ($3::timestamptz AT TIME ZONE 'UTC') AND ($4::timestamptz AT TIME ZONE 'UTC')
+                AND s.action = 'block')::int AS "blockSignals30d"`,
+    [buyerId, yearAgo.toISOString(), monthAgo.toISOString(), now.toISOString()],
     'rd_buyer_profile',
   );
   const row = rows[0]!;

@@ -29,35 +29,79 @@ export const LINK_WEIGHTS = { payer: 1, phone: 1, device: 0.7, ip: 0.4, upline: 
 
 const shared = (x: string[], y: string[]) => x.filter((v) => y.includes(v));
 
-export function linkBetween(x: AccountTraits, y: AccountTraits, ipWindowMs: number): Link {
+/** What two accounts share; the database finds these pairs directly (src/risk/risk-service.ts). */
+export interface SharedTraits {
+  payers: string[];
+  phone: boolean;
+  devices: string[];
+  /** IPs both used within the window of each other. */
+  closeIps: string[];
+  /** Their common upline, if any. */
+  upline: string | null;
+}
+
+export function linkOf(a: string, b: string, shared: SharedTraits, ipWindowMs: number): Link {
   const reasons: string[] = [];
   let weight = 0;
-  for (const payer of shared(x.payerAccounts, y.payerAccounts)) {
+  for (const payer of shared.payers) {
     reasons.push(`same paying account ${payer}`);
     weight = Math.max(weight, LINK_WEIGHTS.payer);
   }
-  if (x.phone && x.phone === y.phone) {
+  if (shared.phone) {
     reasons.push('same phone number');
     weight = Math.max(weight, LINK_WEIGHTS.phone);
   }
   let soft = 0;
-  for (const device of shared(x.devices, y.devices)) {
+  for (const device of shared.devices) {
     reasons.push(`same device ${device}`);
     soft = Math.max(soft, LINK_WEIGHTS.device);
   }
-  const closeIp = x.ips.find((a) => y.ips.some((b) => a.ip === b.ip && Math.abs(a.atMs - b.atMs) <= ipWindowMs));
-  if (closeIp) {
-    reasons.push(`same IP ${closeIp.ip} within ${Math.round(ipWindowMs / 60_000)} min`);
+  if (shared.closeIps.length > 0) {
+    reasons.push(`same IP ${shared.closeIps[0]} within ${Math.round(ipWindowMs / 60_000)} min`);
     soft = Math.max(soft, LINK_WEIGHTS.ip);
   }
-  if (soft > 0 && x.uplineId && x.uplineId === y.uplineId) {
-    reasons.push(`same upline ${x.uplineId}`);
+  if (soft > 0 && shared.upline) {
+    reasons.push(`same upline ${shared.upline}`);
     soft += LINK_WEIGHTS.upline;
   }
-  return { a: x.buyerId, b: y.buyerId, weight: Math.max(weight, soft), reasons };
+  return { a, b, weight: Math.max(weight, soft), reasons };
 }
 
-/** The requester's ring among the candidates, or null when it has fewer than `minAccounts` accounts. */
+export function linkBetween(x: AccountTraits, y: AccountTraits, ipWindowMs: number): Link {
+  const closeIps = [...new Set(x.ips.filter((a) => y.ips.some((b) => a.ip === b.ip && Math.abs(a.atMs - b.atMs) <= ipWindowMs)).map((a) => a.ip))];
+  return linkOf(
+    x.buyerId,
+    y.buyerId,
+    {
+      payers: shared(x.payerAccounts, y.payerAccounts),
+      phone: x.phone !== null && x.phone === y.phone,
+      devices: shared(x.devices, y.devices),
+      closeIps,
+      upline: x.uplineId && x.uplineId === y.uplineId ? x.uplineId : null,
+    },
+    ipWindowMs,
+  );
+}
+
+/** The requester's connected group through links strong enough, or null below `minAccounts`. */
+export function ringFromLinks(requester: string, links: readonly Link[], minAccounts: number): { accounts: string[]; links: Link[] } | null {
+  const strong = links.filter((l) => l.weight >= LINK_WEIGHTS.linkedAt);
+  const group = new Set([requester]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of strong) {
+      if (group.has(l.a) !== group.has(l.b)) {
+        group.add(l.a);
+        group.add(l.b);
+        grew = true;
+      }
+    }
+  }
+  if (group.size < minAccounts) return null;
+  return { accounts: [...group].sort(), links: strong.filter((l) => group.has(l.a) && group.has(l.b)) };
+}
+
+/** The requester's ring among the candidates, from their traits (every pair compared). */
 export function findRing(
   requester: AccountTraits,
   candidates: readonly AccountTraits[],
@@ -66,22 +110,7 @@ export function findRing(
   const all = [requester, ...candidates.filter((c) => c.buyerId !== requester.buyerId)];
   const links: Link[] = [];
   for (let i = 0; i < all.length; i += 1) {
-    for (let j = i + 1; j < all.length; j += 1) {
-      const link = linkBetween(all[i]!, all[j]!, options.ipWindowMs);
-      if (link.weight >= LINK_WEIGHTS.linkedAt) links.push(link);
-    }
+    for (let j = i + 1; j < all.length; j += 1) links.push(linkBetween(all[i]!, all[j]!, options.ipWindowMs));
   }
-  const group = new Set([requester.buyerId]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const l of links) {
-      if (group.has(l.a) !== group.has(l.b)) {
-        group.add(l.a);
-        group.add(l.b);
-        grew = true;
-      }
-    }
-  }
-  if (group.size < options.minAccounts) return null;
-  return { accounts: [...group].sort(), links: links.filter((l) => group.has(l.a) && group.has(l.b)) };
+  return ringFromLinks(requester.buyerId, links, options.minAccounts);
 }

@@ -71,13 +71,13 @@ export class RefundMonitor {
   async scan(now = new Date()): Promise<SpikeAlert[]> {
     const recentSince = new Date(now.getTime() - HOUR).toISOString();
     const rows = await this.sql.query<Row>(
-      `SELECT o."productId", p."merchantId",
+      `SELECT rr."productId", p."merchantId",
               count(*) FILTER (WHERE rr."createdAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS recent,
               count(*) FILTER (WHERE rr."createdAt" < ($2::timestamptz AT TIME ZONE 'UTC'))::int AS trailing,
-              (SELECT count(*) FROM orders x WHERE x."productId" = o."productId" AND x."paidAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "ordersRecent"
-       FROM refund_requests rr JOIN orders o ON o.id = rr."orderId" JOIN products p ON p.id = o."productId"
+              (SELECT count(*) FROM orders x WHERE x."productId" = rr."productId" AND x."paidAt" >= ($2::timestamptz AT TIME ZONE 'UTC'))::int AS "ordersRecent"
+       FROM refund_requests rr JOIN products p ON p.id = rr."productId"
        WHERE rr."createdAt" >= ($1::timestamptz AT TIME ZONE 'UTC')
-       GROUP BY o."productId", p."merchantId"`,
+       GROUP BY rr."productId", p."merchantId"`,
       [new Date(now.getTime() - 25 * HOUR).toISOString(), recentSince],
       'rd_risk_monitor',
     );

@@ -81,6 +81,27 @@ describe('migrator', () => {
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, all.length]);
   });
 
+  it('fills refund_requests.productId from each request\'s order for data written before the column existed', async () => {
+    const db = await pglite();
+    const dir = await copyMigrations();
+    const target = all.find((m) => m.endsWith('_refund_requests_product'))!;
+    const later = all.filter((m) => m >= target);
+    const parked = await fs.mkdtemp(path.join(os.tmpdir(), 'parked-'));
+    cleanups.push(() => fs.rm(parked, { recursive: true, force: true }));
+    for (const m of later) await fs.rename(path.join(dir, m), path.join(parked, m));
+    await migrate(db.sql, dir);
+    await db.sql.exec(`
+      INSERT INTO merchants (id, name, "updatedAt") VALUES ('m', 'M', now());
+      INSERT INTO products (id, "merchantId", title, category, "priceMinor", currency, "updatedAt") VALUES ('p', 'm', 'T', 'course', 9900, 'CNY', now());
+      INSERT INTO buyers (id, "registeredAt", "updatedAt") VALUES ('b', now(), now());
+      INSERT INTO orders (id, "buyerId", "productId", "amountMinor", currency, "paidAt", "paymentMethod", "paymentTransactionId")
+        VALUES ('o', 'b', 'p', 9900, 'CNY', now(), 'wechat', 'tx');
+      INSERT INTO refund_requests (id, "orderId", "buyerId", status, channel, "updatedAt") VALUES ('rr_old', 'o', 'b', 'rejected', 'shop', now());`);
+    for (const m of later) await fs.rename(path.join(parked, m), path.join(dir, m));
+    expect((await migrate(db.sql, dir)).applied).toEqual(later);
+    expect(await db.sql.query(`SELECT "productId" FROM refund_requests WHERE id = 'rr_old'`)).toEqual([{ productId: 'p' }]);
+  });
+
   it('refuses a migration edited after it was applied', async () => {
     const db = await pglite();
     const dir = await copyMigrations();

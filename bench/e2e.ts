@@ -1,0 +1,88 @@
+// End-to-end load on POST /v1/refund-requests, shared by `npm run bench` and `npm run bench:scale`:
+// a desk on the given database (and a throwaway Redis prefix), fresh refundable orders for buyers of
+// their own, and the load from a worker thread at each concurrency.
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { loadConfig } from '../src/config.ts';
+import { createDesk, type Desk } from '../src/desk.ts';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface LoadResult {
+  concurrency: number;
+  count: number;
+  wallMs: number;
+  latencies: number[];
+  created: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Orders paid 5 minutes ago, each by a buyer of its own with a device of its own: M21-type approvals. */
+async function seedOrders(desk: Desk, count: number, tag: string): Promise<string[]> {
+  const prisma = desk.db.prisma;
+  await prisma.merchant.upsert({ where: { id: 'm_bench' }, create: { id: 'm_bench', name: 'Bench shop' }, update: {} });
+  await prisma.product.upsert({
+    where: { id: 'p_bench' },
+    create: { id: 'p_bench', merchantId: 'm_bench', title: '《PPT大师进阶课》', category: 'course', priceMinor: 9900, currency: 'CNY' },
+    update: {},
+  });
+  const paidAt = new Date(Date.now() - 5 * 60_000);
+  const registeredAt = new Date(Date.now() - 90 * 86_400_000);
+  const bodies: string[] = [];
+  for (let start = 0; start < count; start += 1_000) {
+    const ids = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => `${tag}_${start + i}`);
+    await prisma.buyer.createMany({ data: ids.map((i) => ({ id: `b_bench_${i}`, registeredAt })) });
+    await prisma.order.createMany({
+      data: ids.map((i) => ({
+        id: `o_bench_${i}`, buyerId: `b_bench_${i}`, productId: 'p_bench', amountMinor: 9900, currency: 'CNY', paidAt,
+        paymentMethod: 'wechat' as const, paymentTransactionId: `wx_bench_${i}`, deviceId: `d_bench_${i}`,
+      })),
+    });
+    for (const i of ids) {
+      bodies.push(JSON.stringify({ orderId: `o_bench_${i}`, buyerId: `b_bench_${i}`, reasonCode: 'changed_mind', channel: 'shop', idempotencyKey: `bench-key-${i}` }));
+    }
+  }
+  return bodies;
+}
+
+function runLoad(url: string, apiKey: string, concurrency: number, bodies: string[]): Promise<{ latencies: number[]; statuses: Record<number, number>; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { url, apiKey, concurrency, bodies } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** Runs the warm-up, then each concurrency with `perConcurrency` requests, on the given database. */
+export async function loadRefundRequests(databaseUrl: string, plan: { warm: number; runs: Array<{ concurrency: number; requests: number }> }): Promise<LoadResult[]> {
+  const apiKey = 'bench-api-key-0123456789';
+  const desk = await createDesk(
+    loadConfig({
+      NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20',
+      REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, PLATFORM_API_KEY: apiKey,
+      PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123', SANDBOX_PAYMENTS: 'on',
+    }),
+    { defaultMetrics: false },
+  );
+  try {
+    const total = plan.warm + plan.runs.reduce((a, r) => a + r.requests, 0);
+    const bodies = await seedOrders(desk, total, randomBytes(3).toString('hex'));
+    const base = await desk.listen();
+    await runLoad(base, apiKey, 8, bodies.slice(0, plan.warm));
+    const results: LoadResult[] = [];
+    let offset = plan.warm;
+    for (const run of plan.runs) {
+      const slice = bodies.slice(offset, offset + run.requests);
+      offset += run.requests;
+      const r = await runLoad(base, apiKey, run.concurrency, slice);
+      results.push({ concurrency: run.concurrency, count: slice.length, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 });
+    }
+    return results;
+  } finally {
+    await desk.close();
+  }
+}
