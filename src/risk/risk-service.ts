@@ -73,6 +73,12 @@ export class RiskService implements RiskAssessor {
   }
 
   private async ring(input: RiskInput, since: string, until: string): Promise<RiskEvidence['ring']> {
+    // A ring holds the requester and someone linked to them. Most buyers share nothing with anyone,
+    // so their neighbours (accounts sharing a device, an IP, a paying account or a phone; a few
+    // index probes from the requester's own traits) settle most requests at once.
+    const traitsSince = new Date(input.now.getTime() - TRAIT_HISTORY_MS).toISOString();
+    const neighbours = new Set(await this.neighbours(input, traitsSince));
+    if (neighbours.size === 0) return null;
     // Who else bought this product in the window and asked for a refund of it: the most recent
     // requests of the product (index on (productId, createdAt)), whose orders were paid in the window.
     const others = await this.sql.query<PastRequest>(
@@ -84,12 +90,37 @@ export class RiskService implements RiskAssessor {
       [input.productId, since, input.buyerId, until],
       'rd_risk_ring_candidates',
     );
-    if (new Set(others.map((o) => o.buyerId)).size + 1 < this.thresholds.ringAccounts) return null;
     const buyers = [input.buyerId, ...new Set(others.map((o) => o.buyerId))];
-    const links = await this.linksAmong(buyers, input, new Date(input.now.getTime() - TRAIT_HISTORY_MS).toISOString());
+    if (buyers.length < this.thresholds.ringAccounts || !buyers.some((b) => neighbours.has(b))) return null;
+    const links = await this.linksAmong(buyers, input, traitsSince);
     const ring = ringFromLinks(input.buyerId, links, this.thresholds.ringAccounts);
     if (!ring) return null;
     return { ...ring, requests: others.filter((o) => ring.accounts.includes(o.buyerId)) };
+  }
+
+  /** Accounts sharing a device, an IP, a paying account or a phone with the requester (bounded). */
+  private async neighbours(input: RiskInput, since: string): Promise<string[]> {
+    const rows = await this.sql.query<{ buyerId: string }>(
+      `WITH me AS (
+         SELECT f."deviceId", f.ip FROM fingerprints f
+         WHERE f."buyerId" = $1::text AND f.at BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($3::timestamptz AT TIME ZONE 'UTC')
+         UNION SELECT $4::text, $5::text)
+       SELECT f."buyerId" FROM me JOIN fingerprints f ON f."deviceId" = me."deviceId"
+         WHERE f.at BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($3::timestamptz AT TIME ZONE 'UTC') AND f."buyerId" <> $1::text
+       UNION
+       SELECT f."buyerId" FROM me JOIN fingerprints f ON f.ip = me.ip
+         WHERE f.at BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($3::timestamptz AT TIME ZONE 'UTC') AND f."buyerId" <> $1::text
+       UNION
+       SELECT theirs."buyerId" FROM orders mine JOIN orders theirs ON theirs."payerAccount" = mine."payerAccount"
+         WHERE mine."buyerId" = $1::text AND theirs."buyerId" <> $1::text
+       UNION
+       SELECT theirs.id FROM buyers mine JOIN buyers theirs ON theirs.phone = mine.phone
+         WHERE mine.id = $1::text AND theirs.id <> $1::text
+       LIMIT 1000`,
+      [input.buyerId, since, input.now.toISOString(), input.deviceId, input.ip],
+      'rd_risk_neighbours',
+    );
+    return rows.map((r) => r.buyerId);
   }
 
   /**
