@@ -10,6 +10,8 @@ import os from 'node:os';
 import pg from 'pg';
 import { PRODUCT_CATEGORIES, REASON_CODES } from '../src/domain/catalog.ts';
 import { decide, NO_USAGE, PRESETS, type DecisionFacts } from '../src/policy/index.ts';
+import fs from 'node:fs';
+import { NluClassifier } from '../src/nlu/classifier.ts';
 import { loadRefundRequests, percentile, type LoadResult } from './e2e.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -59,6 +61,26 @@ function benchPolicy(): Row {
   return row('policy engine: decide()', count, performance.now() - started, batchLatencies, 'per-decision latency from batches of 1,024');
 }
 
+/** NLU classification of buyer messages (the held-out set, both languages), one core. */
+async function benchNlu(): Promise<Row> {
+  const classifier = await NluClassifier.create({ dataDir: null });
+  const texts = fs
+    .readFileSync(new URL('../test/fixtures/nlu-heldout.jsonl', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  for (const t of texts) await classifier.classify(t);
+  const latencies: number[] = [];
+  const started = performance.now();
+  let i = 0;
+  while (performance.now() - started < (quick ? 500 : 2_000)) {
+    const t0 = performance.now();
+    await classifier.classify(texts[i++ % texts.length]!);
+    latencies.push(performance.now() - t0);
+  }
+  return row('NLU classify()', latencies.length, performance.now() - started, latencies, 'held-out messages, zh and en');
+}
+
 /** A throwaway database on the local PostgreSQL for the duration of `fn`. */
 export async function withThrowawayDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -80,7 +102,7 @@ export const PLAN = quick
   : { warm: 300, runs: [{ concurrency: 1, requests: 1_000 }, { concurrency: 32, requests: 5_000 }] };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows: Row[] = [benchPolicy()];
+  const rows: Row[] = [benchPolicy(), await benchNlu()];
   try {
     const results = await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN));
     rows.push(...results.map((r) => loadRow('POST /v1/refund-requests', r)));

@@ -52,6 +52,17 @@ program
     }
   });
 
+program
+  .command('nlu')
+  .description('classify a buyer message: prints {intent, reasonCode, language, score, entities} as JSON')
+  .argument('<text>', 'the message, in Chinese or English')
+  .action(async (text: string) => {
+    const config = configOrExit();
+    const { NluClassifier } = await import('./nlu/classifier.ts');
+    const classifier = await NluClassifier.create({ dataDir: config.dataDir });
+    console.log(JSON.stringify(await classifier.classify(text), null, 2));
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`refund-desk: ${(error as Error).message}\n`);
   process.exit(1);

@@ -9,6 +9,7 @@ import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { LazyNlu } from './nlu/classifier.ts';
 import { OutboxDispatcher } from './outbox/outbox.ts';
 import { GatewayRouter } from './payments/gateway-router.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
@@ -32,6 +33,7 @@ export interface Desk {
   outbox: OutboxDispatcher;
   jobs: JobRunner;
   monitor: RefundMonitor;
+  nlu: LazyNlu;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -64,6 +66,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     if (sandbox) for (const method of PAYMENT_METHODS) byMethod[method] = sandbox;
     Object.assign(byMethod, options.gateways);
 
+    // Trained once per corpus version and cached in DATA_DIR/nlu; built on first use.
+    const nlu = new LazyNlu({ dataDir: config.dataDir, log: log.child({ component: 'nlu' }) });
     const refunds = new RefundWorkflow({
       prisma: db.prisma,
       sql: db.sql,
@@ -72,7 +76,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),
       risk: new RiskService(db.sql, config.risk, log.child({ component: 'risk' }), metrics),
       gateways: new GatewayRouter(byMethod),
-      classifyReason: null,
+      // A refund request with free text and no reason code is read by the same classifier as chats.
+      classifyReason: async (text) => (await (await nlu.get()).classify(text)).reasonCode,
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
     });
 
@@ -101,6 +106,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       outbox,
       jobs,
       monitor,
+      nlu,
       sandbox,
       async listen() {
         jobs.start();

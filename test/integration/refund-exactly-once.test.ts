@@ -140,10 +140,12 @@ describe.skipIf(!postgresUp)('exactly-once refunds (PostgreSQL)', () => {
 
 describe.skipIf(!postgresUp)('refund requests: bad input and ownership', () => {
   let t: TestDesk;
+  let shop: Awaited<ReturnType<typeof seedShop>>;
   let ids: Awaited<ReturnType<typeof seedShop>>;
   beforeAll(async () => {
     t = await startTestDesk({ store: 'postgres' });
-    ids = await seedShop(t);
+    shop = await seedShop(t);
+    ids = shop;
   });
   afterAll(() => t?.stop());
 
@@ -181,12 +183,22 @@ describe.skipIf(!postgresUp)('refund requests: bad input and ownership', () => {
     expect(await t.desk.db.prisma.refundRequest.count({ where: { orderId: order } })).toBe(0);
   });
 
-  it('asks for a reason code when free text cannot be classified yet', async () => {
+  it('reads the reason from free text with the NLU, and asks for a code when the text is no reason', async () => {
+    const ids = await freshBuyer(t, shop);
+    const changed = await newOrder(t, ids);
+    const approved = await requestRefund(t, { orderId: changed, buyerId: ids.buyer, reasonText: '点错了，不想要了' });
+    expect(approved.statusCode).toBe(201);
+    expect(approved.json()).toMatchObject({ reasonCode: 'changed_mind', reasonText: '点错了，不想要了' });
+
+    const broken = await newOrder(t, ids);
+    const troubleshoot = await requestRefund(t, { orderId: broken, buyerId: ids.buyer, reasonText: "the video won't play at all" });
+    expect(troubleshoot.json()).toMatchObject({ reasonCode: 'cannot_use', outcome: 'troubleshoot' });
+
     const order = await newOrder(t, ids);
-    const r = await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonText: '点错了' });
+    const r = await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonText: '今天天气怎么样' });
     expect(r.statusCode).toBe(400);
     expect(r.json().error).toMatchObject({ code: 'reason_code_required', field: 'reasonCode' });
-  });
+  }, 60_000);
 
   it('lets the buyer withdraw an open request, releasing the order; not a refunded one', async () => {
     const order = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2 });
