@@ -61,11 +61,10 @@ async function applyBuyer(tx: Tx, { data }: EventOf<'buyer.upserted'>) {
 }
 
 async function applyOrderPaid(tx: Tx, { data }: EventOf<'order.paid'>) {
-  const [buyer, product, existing] = await Promise.all([
-    tx.buyer.findUnique({ where: { id: data.buyerId }, select: { id: true } }),
-    tx.product.findUnique({ where: { id: data.productId }, select: { currency: true } }),
-    tx.order.findUnique({ where: { id: data.id }, select: { id: true } }),
-  ]);
+  // One after another: a transaction is one connection, which runs one query at a time.
+  const buyer = await tx.buyer.findUnique({ where: { id: data.buyerId }, select: { id: true } });
+  const product = await tx.product.findUnique({ where: { id: data.productId }, select: { currency: true } });
+  const existing = await tx.order.findUnique({ where: { id: data.id }, select: { id: true } });
   if (!buyer) throw unknownReference('data.buyerId', 'buyer', data.buyerId);
   if (!product) throw unknownReference('data.productId', 'product', data.productId);
   // The same order under a new event id (a platform re-send) changes nothing: payments are immutable.

@@ -469,10 +469,9 @@ export class RefundWorkflow {
       },
     });
     if (!refund || refund.status !== 'pending') return null;
-    const [entries, refundedBefore] = await Promise.all([
-      orderLedger(db, refund.orderId),
-      db.refund.aggregate({ where: { orderId: refund.orderId, status: 'succeeded', id: { not: refundId } }, _sum: { amountMinor: true } }),
-    ]);
+    // Sequential: `db` may be a transaction, whose one connection runs one query at a time.
+    const entries = await orderLedger(db, refund.orderId);
+    const refundedBefore = await db.refund.aggregate({ where: { orderId: refund.orderId, status: 'succeeded', id: { not: refundId } }, _sum: { amountMinor: true } });
     return {
       call: {
         refundId,
