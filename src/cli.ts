@@ -63,6 +63,15 @@ program
     console.log(JSON.stringify(await classifier.classify(text), null, 2));
   });
 
+program
+  .command('chat')
+  .description('talk to the dialogue engine in the terminal as a buyer (the embedded demo data by default)')
+  .requiredOption('--buyer <id>', 'the buyer to chat as, e.g. b_demo_buyer or b_demo_alice')
+  .action(async (options: { buyer: string }) => {
+    const { runTerminalChat } = await import('./conversation/terminal-chat.ts');
+    await runTerminalChat(configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), options.buyer);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`refund-desk: ${(error as Error).message}\n`);
   process.exit(1);

@@ -9,6 +9,8 @@ import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { DialogueEngine } from './conversation/dialogue.ts';
+import { loadGuides } from './conversation/guides.ts';
 import { LazyNlu } from './nlu/classifier.ts';
 import { OutboxDispatcher } from './outbox/outbox.ts';
 import { GatewayRouter } from './payments/gateway-router.ts';
@@ -34,6 +36,7 @@ export interface Desk {
   jobs: JobRunner;
   monitor: RefundMonitor;
   nlu: LazyNlu;
+  dialogue: DialogueEngine;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -81,6 +84,16 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
     });
 
+    const dialogue = new DialogueEngine({
+      prisma: db.prisma,
+      cache,
+      nlu,
+      refunds,
+      guides: await loadGuides(),
+      log: log.child({ component: 'dialogue' }),
+      onRefundAvoided: () => metrics.refundsAvoided.inc(),
+    });
+
     const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
     outbox.on('platform.callback', async (payload) => {
       if (!platform.urls.callbackUrl) return; // No platform to tell (embedded demo): nothing to deliver.
@@ -107,6 +120,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       jobs,
       monitor,
       nlu,
+      dialogue,
       sandbox,
       async listen() {
         jobs.start();

@@ -7,6 +7,7 @@ export interface Metrics {
   eventsReceived: Counter<'type' | 'result'>;
   riskSignals: Counter<'kind' | 'action'>;
   riskAlerts: Counter<'kind'>;
+  refundsAvoided: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -31,6 +32,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'refund_desk_risk_signals_total',
       help: 'Risk signals raised on refund requests, by kind and action',
       labelNames: ['kind', 'action'],
+      registers: [registry],
+    }),
+    refundsAvoided: new Counter({
+      name: 'refund_desk_refunds_avoided_total',
+      help: 'Troubleshooting guides that solved the problem, so no refund was made (M23, M30)',
       registers: [registry],
     }),
     riskAlerts: new Counter({

@@ -1,0 +1,76 @@
+// Everything the bot says that is not a decision's own explanation, in Chinese and English.
+import type { Locale, ReasonCode } from '../domain/catalog.ts';
+
+type Text = { zh: string; en: string };
+const T = <K extends string>(texts: Record<K, Text>) => texts;
+
+export const TEXTS = T({
+  welcome: {
+    zh: '您好，我是退款助手 🙂 可以帮您申请退款、查询进度、撤回申请或转人工客服。请告诉我遇到了什么问题。',
+    en: "Hi, I'm the refund assistant 🙂 I can help you ask for a refund, check on one, withdraw one, or reach a person. What's up?",
+  },
+  youreWelcome: { zh: '不客气！还有其他需要帮忙的吗？', en: "You're welcome! Anything else I can help with?" },
+  notBound: {
+    zh: '为了保护您的账户，请从店铺的“联系客服”入口打开对话（或在 Telegram 发送店铺给您的 /start 链接），我才能看到您的订单。',
+    en: "To keep your account safe, please open this chat from the shop's 'Contact support' link (or the /start link the shop gave you for Telegram), so I can see your orders.",
+  },
+  chooseOrder: { zh: '请问是哪一笔订单？', en: 'Which order is it about?' },
+  noOrders: { zh: '没有找到您最近的订单。如果有订单号，请直接发给我。', en: "I couldn't find any recent orders. If you have an order number, just send it to me." },
+  orderNotYours: { zh: '没有找到这笔订单，或它不属于您的账户。请检查订单号。', en: "I couldn't find that order on your account. Please check the order number." },
+  chooseReason: { zh: '好的。方便说一下退款原因吗？选一个，或者直接告诉我。', en: 'Got it. What is the reason for the refund? Pick one or just tell me.' },
+  guideIntro: { zh: '我们先试着帮您解决：', en: "Let's try to fix it first:" },
+  guideAsk: { zh: '按上面的步骤操作后，问题解决了吗？', en: 'Did those steps solve it?' },
+  guideSolved: { zh: '太好了！问题已解决，这笔订单不会退款，祝您使用愉快 🎉', en: "Great, glad it works now! No refund was made and your order stays as it is 🎉" },
+  guideUnsolved: {
+    zh: '抱歉还没解决。已为您转给技术支持，他们会尽快联系您；如果确实无法使用，技术支持可以为您办理退款。',
+    en: "Sorry it's still not working. I've passed it to technical support, who will contact you soon; if it really can't be fixed, they can refund you.",
+  },
+  handoffOpened: { zh: '已为您转接人工客服，工作人员会尽快在这里回复您（通常在 2 小时内）。', en: "I've passed you to a person. A member of our team will reply here soon (usually within 2 hours)." },
+  appealOpened: { zh: '您的情况已提交给人工客服复核，工作人员会尽快联系您。', en: 'Your case has been sent to a person for review; they will contact you soon.' },
+  noRequest: { zh: '您目前没有进行中的退款申请。', en: "You don't have a refund request in progress." },
+  cancelled: { zh: '好的，已为您撤回退款申请，订单保持不变。', en: "Done: your refund request is withdrawn and the order stays as it is." },
+  cannotCancel: { zh: '这笔退款已经在处理或已完成，无法撤回。', en: 'That refund is already being paid or done, so it can no longer be withdrawn.' },
+  orderCancel: {
+    zh: '虚拟商品付款后即时交付，订单无法取消。如果您不想要了，可以申请退款。需要为您申请退款吗？',
+    en: "Digital goods are delivered the moment you pay, so an order can't be cancelled. If you don't want it, you can ask for a refund. Shall I start one?",
+  },
+  okNoRefund: { zh: '好的，有需要随时找我。', en: "Okay, I'm here whenever you need me." },
+  notUnderstood: {
+    zh: '抱歉，我没太明白。您可以直接说“我要退款”“退款到哪了”“撤回退款”或“转人工”。',
+    en: "Sorry, I didn't quite get that. You can say 'I want a refund', 'where is my refund', 'cancel my refund' or 'talk to a person'.",
+  },
+  offerPerson: { zh: '抱歉，我还是没理解。要不要为您转接人工客服？', en: "Sorry, I still don't understand. Shall I pass you to a person?" },
+  alreadyOpen: { zh: '这笔订单已经有一个退款申请：', en: 'There is already a refund request for this order:' },
+  alreadyRefunded: { zh: '这笔订单已经退款了。', en: 'This order has already been refunded.' },
+  tooLong: { zh: '（消息太长，我只看了前面的部分。）', en: '(That was a long message; I read the first part.)' },
+  rateLimited: { zh: '消息有点多，请稍等几秒再发～', en: 'That is a lot of messages at once; give me a few seconds 🙂' },
+  somethingWrong: { zh: '抱歉，系统开小差了，请稍后再试，或转人工客服。', en: 'Sorry, something went wrong on our side. Please try again shortly, or ask for a person.' },
+});
+
+export type TextKey = keyof typeof TEXTS;
+export const say = (key: TextKey, locale: Locale) => TEXTS[key][locale];
+
+export const BUTTONS = {
+  reasons: {
+    zh: [['changed_mind', '买错了/不想要了'], ['unsatisfied', '内容不满意'], ['cannot_use', '无法使用'], ['other', '其他原因']],
+    en: [['changed_mind', 'Bought by mistake'], ['unsatisfied', 'Not satisfied'], ['cannot_use', "Can't use it"], ['other', 'Other reason']],
+  } as Record<Locale, Array<[ReasonCode, string]>>,
+  solved: { zh: '已解决', en: 'Solved' },
+  unsolved: { zh: '还是不行', en: 'Still not working' },
+  person: { zh: '转人工', en: 'Talk to a person' },
+  yesRefund: { zh: '申请退款', en: 'Yes, ask for a refund' },
+  no: { zh: '不用了', en: 'No thanks' },
+  status: { zh: '查询进度', en: 'Check status' },
+  cancel: { zh: '撤回申请', en: 'Withdraw request' },
+};
+
+export const STATUS_WORDS: Record<string, Text> = {
+  deciding: { zh: '处理中', en: 'being decided' },
+  refunded: { zh: '已退款', en: 'refunded' },
+  refund_pending: { zh: '退款中', en: 'being paid back' },
+  rejected: { zh: '未通过自助退款（已转人工复核）', en: 'not approved for self-service (with a person for review)' },
+  in_review: { zh: '人工审核中', en: 'with a person for review' },
+  troubleshooting: { zh: '技术排查中', en: 'being troubleshot' },
+  cancelled: { zh: '已撤回', en: 'withdrawn' },
+  refund_failed: { zh: '退款失败，人工处理中', en: 'failed at the payment provider; a person is on it' },
+};
