@@ -81,6 +81,38 @@ async function benchNlu(): Promise<Row> {
   return row('NLU classify()', latencies.length, performance.now() - started, latencies, 'held-out messages, zh and en');
 }
 
+/**
+ * One dialogue turn that runs no refund (a greeting, a status question, the order list, the policy),
+ * on PostgreSQL and Redis with the demo shop: the bot's own cost per message.
+ */
+async function benchDialogue(databaseUrl: string): Promise<Row> {
+  const { loadConfig } = await import('../src/config.ts');
+  const { createDesk } = await import('../src/desk.ts');
+  const { seedDemoShop } = await import('../src/demo/seed-demo.ts');
+  const { REDIS_URL } = await import('./e2e.ts');
+  const desk = await createDesk(
+    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, DEMO_SEED: 'off' }),
+    { defaultMetrics: false },
+  );
+  try {
+    await seedDemoShop(desk.db.prisma);
+    await desk.nlu.get();
+    const texts = ['你好', '我的退款到哪了', '我想退款', '退款规则是什么', 'hello', 'where is my refund', 'what is your refund policy'];
+    const latencies: number[] = [];
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < (quick ? 1_000 : 3_000)) {
+      const t0 = performance.now();
+      await desk.dialogue.handle({ channel: 'widget', chatId: `bench_${n % 50}`, deliveryId: String(n), buyerId: 'b_demo_buyer', text: texts[n % texts.length]! });
+      latencies.push(performance.now() - t0);
+      n += 1;
+    }
+    return row('dialogue turn (no refund)', n, performance.now() - started, latencies, 'NLU, state, replies, stored messages');
+  } finally {
+    await desk.close();
+  }
+}
+
 /** A throwaway database on the local PostgreSQL for the duration of `fn`. */
 export async function withThrowawayDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -104,6 +136,7 @@ export const PLAN = quick
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows: Row[] = [benchPolicy(), await benchNlu()];
   try {
+    rows.push(await withThrowawayDatabase((url) => benchDialogue(url)));
     const results = await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN));
     rows.push(...results.map((r) => loadRow('POST /v1/refund-requests', r)));
   } catch (error) {

@@ -19,6 +19,8 @@ export class SandboxGateway implements PaymentGateway {
   readonly refunds = new Map<string, SandboxRefund>();
   /** Every refund() call, including repeats and failures, for tests and the fault suite. */
   readonly calls: RefundCall[] = [];
+  /** What each payment has had refunded (succeeded or processing), so the check is not a scan. */
+  private readonly refundedByTransaction = new Map<string, number>();
   private readonly faults: SandboxFault[] = [];
   latencyMs = 0;
   /** Called after the provider has executed a refund and before it answers (to simulate a crash). */
@@ -39,12 +41,16 @@ export class SandboxGateway implements PaymentGateway {
     const entry = this.refunds.get(refundId);
     if (!entry || entry.outcome.status !== 'pending') return;
     entry.outcome = outcome === 'succeeded' ? { status: 'succeeded', gatewayRef: entry.outcome.gatewayRef } : { status: 'failed', reason: 'provider refused' };
+    if (outcome === 'failed') this.refundedByTransaction.set(entry.call.transactionId, this.refundedMinor(entry.call.transactionId) - entry.call.amountMinor);
   }
 
   refundedMinor(transactionId: string): number {
-    let sum = 0;
-    for (const r of this.refunds.values()) if (r.call.transactionId === transactionId && r.outcome.status !== 'failed') sum += r.call.amountMinor;
-    return sum;
+    return this.refundedByTransaction.get(transactionId) ?? 0;
+  }
+
+  private remember(call: RefundCall, outcome: GatewayOutcome): void {
+    this.refunds.set(call.refundId, { call, outcome });
+    if (outcome.status !== 'failed') this.refundedByTransaction.set(call.transactionId, this.refundedMinor(call.transactionId) + call.amountMinor);
   }
 
   async refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome> {
@@ -59,7 +65,7 @@ export class SandboxGateway implements PaymentGateway {
     if (previous) return previous.outcome;
     if (fault === 'hard') {
       const outcome: GatewayOutcome = { status: 'failed', reason: 'sandbox: refund refused by the provider' };
-      this.refunds.set(call.refundId, { call, outcome });
+      this.remember(call, outcome);
       return outcome;
     }
     if (this.refundedMinor(call.transactionId) + call.amountMinor > call.totalMinor) {
@@ -67,7 +73,7 @@ export class SandboxGateway implements PaymentGateway {
     }
     const gatewayRef = `sbx_${randomBytes(8).toString('hex')}`;
     const outcome: GatewayOutcome = fault === 'pending' ? { status: 'pending', gatewayRef } : { status: 'succeeded', gatewayRef };
-    this.refunds.set(call.refundId, { call, outcome });
+    this.remember(call, outcome);
     this.afterExecute?.(call);
     return outcome;
   }
