@@ -79,6 +79,7 @@ const variables = {
     .optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token').optional(),
   TELEGRAM_API_ROOT: urlWithProtocols(['http:', 'https:']).optional(),
+  TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username such as refund_desk_bot').optional(),
   TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -').optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'must be a Slack bot token (xoxb-...)').optional(),
@@ -124,6 +125,8 @@ export interface Config {
   usageCheckTimeoutMs: number;
   risk: RiskThresholds;
   telegram: { token: string; apiRoot: string; webhookUrl: string | null; webhookSecret: string | null } | null;
+  /** The bot's username, for https://t.me/<bot>?start=<token> links (set even without a token). */
+  telegramBotUsername: string | null;
   slack: {
     botToken: string;
     signingSecret: string;
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
         }
       : null,
+    telegramBotUsername: raw.TELEGRAM_BOT_USERNAME ?? null,
     slack: raw.SLACK_BOT_TOKEN
       ? {
           botToken: raw.SLACK_BOT_TOKEN,

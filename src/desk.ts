@@ -9,6 +9,7 @@ import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { ChatTokens } from './conversation/chat-tokens.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
 import { loadGuides } from './conversation/guides.ts';
 import { LazyNlu } from './nlu/classifier.ts';
@@ -37,6 +38,7 @@ export interface Desk {
   monitor: RefundMonitor;
   nlu: LazyNlu;
   dialogue: DialogueEngine;
+  chatTokens: ChatTokens;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -106,7 +108,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const monitor = new RefundMonitor(db.sql, config.risk, metrics, log.child({ component: 'risk-monitor' }));
     jobs.register({ name: 'risk.monitor-refunds', everyMs: 60_000, run: () => monitor.scan() });
 
-    const server = await buildServer({ config, db, cache, metrics, log, refunds });
+    const chatTokens = new ChatTokens(config.chatTokenSecret, db.prisma);
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -121,6 +124,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       monitor,
       nlu,
       dialogue,
+      chatTokens,
       sandbox,
       async listen() {
         jobs.start();

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { DeskError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ChatTokens } from '../conversation/chat-tokens.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
 import { verifyBearer } from './auth.ts';
@@ -13,6 +14,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerReadModelRoutes } from './routes/read-models.ts';
+import { registerChatTokenRoutes } from './routes/chat-tokens.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
 
 declare module 'fastify' {
@@ -29,6 +31,7 @@ export interface ApiDeps {
   metrics: Metrics;
   log: Logger;
   refunds: RefundWorkflow;
+  chatTokens: ChatTokens;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -87,6 +90,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));
     registerRefundRequestRoutes(platformApi, deps);
     registerReadModelRoutes(platformApi, deps);
+    registerChatTokenRoutes(platformApi, deps);
   });
   return app;
 }
