@@ -2,7 +2,10 @@
 // be told to fail, hang, or answer live usage.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { signBody } from '../../src/api/auth.ts';
+import { freshBuyer, seedShop } from './refunds.ts';
+import { startTestDesk, TEST_SECRETS, type TestDesk } from './test-desk.ts';
 
 export interface FakePlatform {
   url: string;
@@ -46,4 +49,27 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
         server.close(() => resolve());
       }),
   }) as FakePlatform;
+}
+
+/**
+ * A test desk on PostgreSQL that talks to a fake platform, with a shop, and a fresh buyer (and a
+ * platform answering 200) before each test. Registers its own hooks; read the fields inside tests.
+ */
+export function deskWithPlatform(env: (platformUrl: string) => Record<string, string>, before?: (t: TestDesk) => Promise<void>) {
+  const ctx = {} as { t: TestDesk; platform: FakePlatform; shop: Awaited<ReturnType<typeof seedShop>>; ids: Awaited<ReturnType<typeof seedShop>> };
+  beforeAll(async () => {
+    ctx.platform = await startFakePlatform(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET);
+    ctx.t = await startTestDesk({ store: 'postgres', env: env(ctx.platform.url) });
+    await before?.(ctx.t);
+    ctx.shop = await seedShop(ctx.t);
+  });
+  beforeEach(async () => {
+    ctx.platform.mode = { status: 200 };
+    ctx.ids = await freshBuyer(ctx.t, ctx.shop);
+  });
+  afterAll(async () => {
+    await ctx.t?.stop();
+    await ctx.platform?.close();
+  });
+  return ctx;
 }

@@ -2,92 +2,73 @@
 // through a real local HTTP server; plus a payment method with no gateway (M20) and the allowance (M8).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
-import { startFakePlatform, type FakePlatform } from '../helpers/fake-platform.ts';
+import { deskWithPlatform } from '../helpers/fake-platform.ts';
 import { postgresUp } from '../helpers/services.ts';
-import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 import { buyer as buyerEvent, iso, uid } from '../helpers/events.ts';
 
 describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
-  let t: TestDesk;
-  let platform: FakePlatform;
-  let shop: Awaited<ReturnType<typeof seedShop>>;
-  let ids: typeof shop;
-  beforeAll(async () => {
-    platform = await startFakePlatform(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET);
-    t = await startTestDesk({
-      store: 'postgres',
-      env: { PLATFORM_USAGE_URL: `${platform.url}/usage`, PLATFORM_CALLBACK_URL: `${platform.url}/callback`, USAGE_CHECK_TIMEOUT_MS: '200' },
-    });
-    shop = await seedShop(t);
-  });
-  beforeEach(async () => {
-    platform.mode = { status: 200 };
-    ids = await freshBuyer(t, shop);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await platform?.close();
-  });
+  const ctx = deskWithPlatform((url) => ({ PLATFORM_USAGE_URL: `${url}/usage`, PLATFORM_CALLBACK_URL: `${url}/callback`, USAGE_CHECK_TIMEOUT_MS: '200' }));
 
   it('decides on live usage the platform reports, not on stale records (M5)', async () => {
-    const order = await newOrder(t, ids, { minutesAgo: 120, progress: 0.05 });
-    platform.usage[order] = [{ kind: 'course.progress', value: 0.4, at: iso() }];
-    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'unsatisfied' })).json();
+    const order = await newOrder(ctx.t, ctx.ids, { minutesAgo: 120, progress: 0.05 });
+    ctx.platform.usage[order] = [{ kind: 'course.progress', value: 0.4, at: iso() }];
+    const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'unsatisfied' })).json();
     expect(body.status).toBe('rejected');
     expect(body.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('usage confirmed by the live platform check');
     expect(body.rules.find((r: { id: string }) => r.id === 'lock.course_progress')).toMatchObject({ result: 'fail', detail: 'progress 40% > lock at 30%' });
-    const check = platform.received.find((c) => c.path === '/usage' && c.body.orderId === order)!;
+    const check = ctx.platform.received.find((c) => c.path === '/usage' && c.body.orderId === order)!;
     expect(check.signatureValid).toBe(true);
-    expect(await t.desk.db.prisma.usageEvent.count({ where: { orderId: order, source: { startsWith: 'live:' } } })).toBe(1);
+    expect(await ctx.t.desk.db.prisma.usageEvent.count({ where: { orderId: order, source: { startsWith: 'live:' } } })).toBe(1);
   });
 
   it('decides on recorded usage, and says so, when the live check hangs or fails', async () => {
-    platform.mode = 'hang';
-    const order = await newOrder(t, ids, { minutesAgo: 120, progress: 0.05 });
+    ctx.platform.mode = 'hang';
+    const order = await newOrder(ctx.t, ctx.ids, { minutesAgo: 120, progress: 0.05 });
     const started = Date.now();
-    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'unsatisfied' })).json();
+    const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'unsatisfied' })).json();
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(body.status).toBe('refunded');
     expect(body.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('live check failed (no answer within 200 ms); decided on recorded usage');
 
-    platform.mode = { status: 500 };
-    const other = await newOrder(t, await freshBuyer(t, shop), { minutesAgo: 5 });
-    const owner = (await t.desk.db.prisma.order.findUniqueOrThrow({ where: { id: other } })).buyerId;
-    const second = (await requestRefund(t, { orderId: other, buyerId: owner, reasonCode: 'changed_mind' })).json();
+    ctx.platform.mode = { status: 500 };
+    const other = await newOrder(ctx.t, await freshBuyer(ctx.t, ctx.shop), { minutesAgo: 5 });
+    const owner = (await ctx.t.desk.db.prisma.order.findUniqueOrThrow({ where: { id: other } })).buyerId;
+    const second = (await requestRefund(ctx.t, { orderId: other, buyerId: owner, reasonCode: 'changed_mind' })).json();
     expect(second.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('live check failed (answered 500); decided on recorded usage');
   });
 
   it('tells the platform to revoke access after a refund, retrying until it is back up', async () => {
-    const order = await newOrder(t, ids);
-    const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const order = await newOrder(ctx.t, ctx.ids);
+    const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
     expect(body.status).toBe('refunded');
-    const revokes = () => platform.received.filter((c) => c.path === '/callback' && c.body.type === 'access.revoke' && c.body.orderId === order);
+    const revokes = () => ctx.platform.received.filter((c) => c.path === '/callback' && c.body.type === 'access.revoke' && c.body.orderId === order);
 
-    platform.mode = { status: 503 };
-    await t.desk.outbox.deliverDue();
+    ctx.platform.mode = { status: 503 };
+    await ctx.t.desk.outbox.deliverDue();
     expect(revokes()).toHaveLength(1);
-    const message = await t.desk.db.prisma.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: `access.revoke:${body.refund.id}` } });
+    const message = await ctx.t.desk.db.prisma.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: `access.revoke:${body.refund.id}` } });
     expect(message).toMatchObject({ status: 'pending', attempts: 1, lastError: 'answered 503' });
 
     // Back up: once the backoff has passed, the revocation is delivered, signed, and only once.
-    platform.mode = { status: 200 };
-    await t.desk.db.prisma.outboxMessage.update({ where: { id: message.id }, data: { availableAt: new Date() } });
-    await t.desk.outbox.deliverDue();
-    await t.desk.outbox.deliverDue();
+    ctx.platform.mode = { status: 200 };
+    await ctx.t.desk.db.prisma.outboxMessage.update({ where: { id: message.id }, data: { availableAt: new Date() } });
+    await ctx.t.desk.outbox.deliverDue();
+    await ctx.t.desk.outbox.deliverDue();
     expect(revokes()).toHaveLength(2);
     expect(revokes().every((c) => c.signatureValid)).toBe(true);
     expect(revokes()[1]!.body).toMatchObject({ refundRequestId: body.id, refundId: body.refund.id, amountMinor: 9900 });
-    expect((await t.desk.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } })).status).toBe('delivered');
+    expect((await ctx.t.desk.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } })).status).toBe('delivered');
   });
 
   it('sends a refund beyond the trust allowance to a person (M8)', async () => {
     // An account registered yesterday is "new": one automatic refund in 30 days; the second request
     // meets a person, with the allowance named in the trace.
     const buyerId = uid('b');
-    await t.postEvent(buyerEvent(buyerId, { uplineId: shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
-    const b = { ...shop, buyer: buyerId };
-    expect((await requestRefund(t, { orderId: await newOrder(t, b), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
-    const body = (await requestRefund(t, { orderId: await newOrder(t, b), buyerId, reasonCode: 'changed_mind' })).json();
+    await ctx.t.postEvent(buyerEvent(buyerId, { uplineId: ctx.shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
+    const b = { ...ctx.shop, buyer: buyerId };
+    expect((await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
+    const body = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b), buyerId, reasonCode: 'changed_mind' })).json();
     expect(body).toMatchObject({ status: 'in_review', outcome: 'review', handoff: { kind: 'policy_review', status: 'open' } });
     expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: expect.stringContaining('tier new: 2/1 refunds') });
     expect(body.rules.find((r: { id: string }) => r.id === 'risk.assessment').result).toBe('pass');
