@@ -9,6 +9,7 @@ import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
 import { loadGuides } from './conversation/guides.ts';
@@ -39,6 +40,7 @@ export interface Desk {
   nlu: LazyNlu;
   dialogue: DialogueEngine;
   chatTokens: ChatTokens;
+  telegram: TelegramChannel | null;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -109,7 +111,13 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     jobs.register({ name: 'risk.monitor-refunds', everyMs: 60_000, run: () => monitor.scan() });
 
     const chatTokens = new ChatTokens(config.chatTokenSecret, db.prisma);
-    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens });
+    const localeOf = async (buyerId: string) =>
+      (await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale === 'en' ? ('en' as const) : ('zh' as const);
+    // Telegram switches on with its token (M24).
+    const telegram = config.telegram
+      ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, log: log.child({ component: 'telegram' }), localeOf })
+      : null;
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -125,15 +133,23 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       nlu,
       dialogue,
       chatTokens,
+      telegram,
       sandbox,
       async listen() {
         jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
-        return server.listen({ host: config.host, port: config.port });
+        const url = await server.listen({ host: config.host, port: config.port });
+        if (telegram && config.telegram) {
+          // Webhook mode when a public URL is set (any number of instances); else long polling.
+          if (config.telegram.webhookUrl) await telegram.setWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
+          else await telegram.startPolling();
+        }
+        return url;
       },
       close() {
         closing ??= (async () => {
+          telegram?.stop();
           await server.close();
           await jobs.stop();
           await cache!.close();

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { DeskError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { TelegramChannel } from '../channels/telegram/telegram-channel.ts';
 import type { ChatTokens } from '../conversation/chat-tokens.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
@@ -15,6 +16,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerReadModelRoutes } from './routes/read-models.ts';
 import { registerChatTokenRoutes } from './routes/chat-tokens.ts';
+import { registerTelegramWebhook } from './routes/telegram-webhook.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
 
 declare module 'fastify' {
@@ -32,6 +34,7 @@ export interface ApiDeps {
   log: Logger;
   refunds: RefundWorkflow;
   chatTokens: ChatTokens;
+  telegram: TelegramChannel | null;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -85,6 +88,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerTelegramWebhook(app, deps);
   // Every other platform call carries the API key (events carry their own HMAC signature instead).
   await app.register(async (platformApi) => {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));

@@ -1,0 +1,157 @@
+// The Telegram channel (M24): a thin adapter between the Bot API (telegraf) and the dialogue engine.
+// It verifies, binds, de-duplicates and renders; every decision is the dialogue engine's.
+//   /start <chat token>  binds the chat to the buyer the shop issued the token for (API.md);
+//   text                 goes to the dialogue as an InboundMessage of the bound buyer;
+//   button presses       go to the dialogue as actions; the pressed keyboard is removed first, so
+//                        a stale button cannot be pressed twice.
+// Update ids are claimed in the cache before anything runs (Telegram re-delivers); 429 answers are
+// retried after Telegram's retry_after; a chat sending too much is asked to slow down.
+import { Telegraf, TelegramError, type Context } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import type { Cache } from '../../cache/index.ts';
+import type { ChatTokens } from '../../conversation/chat-tokens.ts';
+import { ChatTokenError } from '../../conversation/chat-tokens.ts';
+import type { DialogueEngine } from '../../conversation/dialogue.ts';
+import type { OutboundMessage } from '../../conversation/messages.ts';
+import { say } from '../../conversation/texts.ts';
+import type { Locale } from '../../domain/catalog.ts';
+import type { Logger } from '../../logger.ts';
+
+const DEDUPE_TTL_MS = 48 * 3_600_000;
+/** At most this many messages per chat per 10 seconds reach the dialogue; the rest are told to wait. */
+const BURST_LIMIT = 10;
+const MAX_SEND_ATTEMPTS = 4;
+
+const BIND_REPLIES: Record<'ok' | ChatTokenError['problem'] | 'missing', { zh: string; en: string }> = {
+  ok: { zh: '已绑定您的账户 ✅ 需要退款、查询进度或找人工客服，直接给我发消息就好。', en: "Your account is linked ✅ Just message me to ask for a refund, check on one, or reach a person." },
+  missing: { zh: '请从店铺的“联系客服”链接打开我，这样我才能看到您的订单。', en: "Please open me from the shop's 'Contact support' link so I can see your orders." },
+  malformed: { zh: '这个链接好像不完整，请回到店铺重新点击“联系客服”。', en: "That link looks incomplete. Please go back to the shop and tap 'Contact support' again." },
+  forged: { zh: '这个链接无法验证，请回到店铺重新点击“联系客服”。', en: "I couldn't verify that link. Please go back to the shop and tap 'Contact support' again." },
+  expired: { zh: '这个链接已过期，请回到店铺重新点击“联系客服”获取新链接。', en: "That link has expired. Please go back to the shop and tap 'Contact support' for a new one." },
+  used_elsewhere: { zh: '这个链接已在另一个对话中使用过，请回到店铺获取新链接。', en: 'That link was already used in another chat. Please get a new one from the shop.' },
+};
+
+export interface TelegramChannelDeps {
+  token: string;
+  apiRoot: string;
+  dialogue: DialogueEngine;
+  chatTokens: ChatTokens;
+  cache: Cache;
+  log: Logger;
+  /** The language of a buyer, when known (for replies before the buyer writes anything). */
+  localeOf: (buyerId: string) => Promise<Locale>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class TelegramChannel {
+  readonly bot: Telegraf;
+
+  constructor(private readonly deps: TelegramChannelDeps) {
+    this.bot = new Telegraf(deps.token, { telegram: { apiRoot: deps.apiRoot } });
+    this.bot.start((ctx) => this.onStart(ctx, ctx.payload));
+    this.bot.on('text', (ctx) => this.onMessage(ctx, { text: ctx.message.text }));
+    this.bot.on('callback_query', (ctx) => this.onButton(ctx));
+    this.bot.catch((error) => this.deps.log.error({ err: error }, 'telegram update failed'));
+  }
+
+  /** Runs one update (webhook mode, tests); polling feeds updates the same way. */
+  handleUpdate(update: Update): Promise<void> {
+    return this.bot.handleUpdate(update);
+  }
+
+  /** Long polling. Only one instance may poll: several instances run in webhook mode. */
+  async startPolling(): Promise<void> {
+    void this.bot.launch({ dropPendingUpdates: false }).catch((error: unknown) => this.deps.log.error({ err: error }, 'telegram polling stopped'));
+  }
+
+  async setWebhook(url: string, secret: string): Promise<void> {
+    await this.bot.telegram.setWebhook(url, { secret_token: secret });
+  }
+
+  stop(): void {
+    try {
+      this.bot.stop('shutdown');
+    } catch {
+      // Not polling: nothing to stop.
+    }
+  }
+
+  /** Claims an update id; false when it was seen before (Telegram re-delivers). */
+  private async claim(updateId: number): Promise<boolean> {
+    return this.deps.cache.setIfAbsent(`dedupe:telegram:update:${updateId}`, '1', DEDUPE_TTL_MS);
+  }
+
+  private async onStart(ctx: Context, payload: string): Promise<void> {
+    if (!ctx.chat || !(await this.claim(ctx.update.update_id))) return;
+    const chatId = String(ctx.chat.id);
+    const fallback: Locale = ctx.from?.language_code?.startsWith('zh') ? 'zh' : ctx.from?.language_code ? 'en' : 'zh';
+    if (!payload.trim()) {
+      await this.send(ctx, { text: BIND_REPLIES.missing[fallback] });
+      return;
+    }
+    try {
+      const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId);
+      const locale = await this.deps.localeOf(buyerId);
+      await this.send(ctx, { text: BIND_REPLIES.ok[locale] });
+    } catch (error) {
+      if (!(error instanceof ChatTokenError)) throw error;
+      this.deps.log.warn({ chatId, problem: error.problem }, 'telegram /start with a bad chat token');
+      await this.send(ctx, { text: BIND_REPLIES[error.problem][fallback] });
+    }
+  }
+
+  private async onMessage(ctx: Context, input: { text?: string; action?: string }): Promise<void> {
+    if (!ctx.chat || !(await this.claim(ctx.update.update_id))) return;
+    const chatId = String(ctx.chat.id);
+    const buyerId = await this.deps.chatTokens.buyerOf('telegram', chatId);
+    const localeHint = buyerId ? await this.deps.localeOf(buyerId) : 'zh';
+    const burst = await this.deps.cache.increment(`rate:telegram:${chatId}`, 10_000);
+    if (burst > BURST_LIMIT) {
+      // Told once per window; later messages in the burst are dropped quietly.
+      if (burst === BURST_LIMIT + 1) await this.send(ctx, { text: say('rateLimited', localeHint) });
+      return;
+    }
+    const turn = await this.deps.dialogue.handle({ channel: 'telegram', chatId, deliveryId: String(ctx.update.update_id), buyerId, localeHint, ...input });
+    for (const reply of turn.replies) await this.send(ctx, reply);
+  }
+
+  private async onButton(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    if (!query || !('data' in query)) return;
+    // Stop the spinner, and take the keyboard off the answered message so it can't be pressed again.
+    // Neither may stop the press from being handled (a message too old to edit, say).
+    try {
+      await ctx.answerCbQuery();
+    } catch (error) {
+      this.deps.log.debug({ err: error }, 'could not answer a button press');
+    }
+    const messageId = query.message?.message_id;
+    if (ctx.chat && messageId !== undefined) {
+      try {
+        await ctx.telegram.editMessageReplyMarkup(ctx.chat.id, messageId, undefined, undefined);
+      } catch (error) {
+        this.deps.log.debug({ err: error }, 'could not remove a keyboard');
+      }
+    }
+    await this.onMessage(ctx, { action: query.data });
+  }
+
+  /** Sends one reply, with buttons as an inline keyboard; honours 429 retry_after. */
+  private async send(ctx: Context, reply: OutboundMessage): Promise<void> {
+    const markup = reply.buttons?.length
+      ? { reply_markup: { inline_keyboard: reply.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]) } }
+      : {};
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await ctx.reply(reply.text.slice(0, 4_096), markup);
+        return;
+      } catch (error) {
+        const retryAfter = error instanceof TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
+        if (retryAfter === null || attempt >= MAX_SEND_ATTEMPTS) throw error;
+        this.deps.log.warn({ retryAfter, attempt }, 'telegram asked us to slow down');
+        await sleep(Math.min(retryAfter, 30) * 1_000);
+      }
+    }
+  }
+}
