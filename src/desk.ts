@@ -14,7 +14,7 @@ import { ChatTokens } from './conversation/chat-tokens.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
 import { loadGuides } from './conversation/guides.ts';
 import { LazyNlu } from './nlu/classifier.ts';
-import { OutboxDispatcher } from './outbox/outbox.ts';
+import { OutboxDispatcher, PermanentDeliveryError } from './outbox/outbox.ts';
 import { GatewayRouter } from './payments/gateway-router.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
@@ -99,6 +99,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     });
 
     const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
+
     outbox.on('platform.callback', async (payload) => {
       if (!platform.urls.callbackUrl) return; // No platform to tell (embedded demo): nothing to deliver.
       await platform.callback(payload);
@@ -117,6 +118,11 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const telegram = config.telegram
       ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, log: log.child({ component: 'telegram' }), localeOf })
       : null;
+    // Notices to bound Telegram chats (team leaders' commission notices); retried like any outbox message.
+    outbox.on('telegram.send', async (payload) => {
+      if (!telegram) throw new PermanentDeliveryError('TELEGRAM_BOT_TOKEN is not set: the notice stays in the in-shop inbox only');
+      await telegram.bot.telegram.sendMessage(String(payload.chatId), String(payload.text).slice(0, 4_096));
+    });
     const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram });
     let closing: Promise<void> | undefined;
     return {

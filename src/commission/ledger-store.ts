@@ -42,6 +42,16 @@ export function ledgerChangeCtes(p: SqlParams, change: LedgerChange, now: string
       FROM jsonb_to_recordset(${p.json(rows)}) AS x(id text, "recipientId" text, kind text, locale text, title text, body text, data jsonb, "dedupeKey" text)
       WHERE EXISTS (SELECT 1 FROM ${gate})
       ON CONFLICT ("dedupeKey") DO NOTHING)`);
+    // The same notice to every Telegram chat the beneficiary bound (M15), through the outbox.
+    ctes.push(`ct AS (
+      INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt")
+      SELECT 'obx_' || md5(x."dedupeKey" || ':' || b."chatId"), 'telegram.send',
+        jsonb_build_object('chatId', b."chatId", 'text', x.title || E'\n' || x.body), 'telegram:' || x."dedupeKey" || ':' || b."chatId",
+        'pending', 0, ${now}, ${now}
+      FROM jsonb_to_recordset(${p.json(rows)}) AS x(title text, body text, "recipientId" text, "dedupeKey" text)
+      JOIN (SELECT DISTINCT "buyerId", "chatId" FROM chat_tokens WHERE channel = 'telegram' AND "chatId" IS NOT NULL) b ON b."buyerId" = x."recipientId"
+      WHERE EXISTS (SELECT 1 FROM ${gate})
+      ON CONFLICT ("dedupeKey") DO NOTHING)`);
   }
   if (change.callbacks.length > 0) {
     const rows = change.callbacks.map((c) => ({ ...c, id: newId('obx') }));
@@ -66,6 +76,20 @@ export async function applyLedgerChange(tx: Prisma.TransactionClient, change: Le
       data: change.notices.map((n) => ({ ...n, id: newId('ntf'), recipientKind: 'beneficiary', data: n.data as object })),
       skipDuplicates: true,
     });
+    const chats = await tx.chatToken.findMany({
+      where: { channel: 'telegram', chatId: { not: null }, buyerId: { in: [...new Set(change.notices.map((n) => n.recipientId))] } },
+      distinct: ['buyerId', 'chatId'],
+      select: { buyerId: true, chatId: true },
+    });
+    const telegram = change.notices.flatMap((n) =>
+      chats.filter((c) => c.buyerId === n.recipientId).map((c) => ({
+        id: newId('obx'),
+        topic: 'telegram.send',
+        payload: { chatId: c.chatId, text: `${n.title}\n${n.body}` },
+        dedupeKey: `telegram:${n.dedupeKey}:${c.chatId}`,
+      })),
+    );
+    if (telegram.length > 0) await tx.outboxMessage.createMany({ data: telegram, skipDuplicates: true });
   }
   if (change.callbacks.length > 0) {
     await tx.outboxMessage.createMany({

@@ -5,6 +5,7 @@
 // buyer's, it expires, and it binds one chat only. 34 characters of [A-Za-z0-9_-], so it fits
 // Telegram's /start parameter (at most 64).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { PrismaClient } from '../store/database.ts';
 
 export const CHAT_TOKEN_TTL_MS = 30 * 60_000;
@@ -54,7 +55,7 @@ export class ChatTokens {
    * Binds a chat to the token's buyer and returns the buyer. The same chat presenting the same token
    * again is fine (a widget reconnecting); any other chat is refused.
    */
-  async bind(token: string, channel: string, chatId: string): Promise<string> {
+  async bind(token: string, channel: string, chatId: string, sighting: { deviceId?: string | null; ip?: string | null } = {}): Promise<string> {
     const row = await this.check(token);
     // One guarded update: of two chats racing for one token, one wins.
     const bound = await this.prisma.chatToken.updateMany({
@@ -62,6 +63,13 @@ export class ChatTokens {
       data: { channel, chatId, usedAt: new Date(this.now()) },
     });
     if (bound.count !== 1) throw new ChatTokenError('used_elsewhere');
+    // M11: a chat session is a sighting of the buyer's device (a Telegram account, a browser's IP);
+    // several shop accounts seen on one links them for the risk rules.
+    if (sighting.deviceId || sighting.ip) {
+      await this.prisma.fingerprint.create({
+        data: { id: newId('fp'), buyerId: row.buyerId, deviceId: sighting.deviceId ?? null, ip: sighting.ip ?? null, source: 'chat', refId: `${channel}:${chatId}`, at: new Date(this.now()) },
+      });
+    }
     return row.buyerId;
   }
 

@@ -76,6 +76,8 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
     const [reply] = await botMessages(client, 1);
     expect(reply!.message.text).toContain('15分钟无理由退款规则，已自动批准');
     expect((await t.desk.db.prisma.refundRequest.findFirstOrThrow({ where: { orderId: DEMO.orders.m21 } })).channel).toBe('telegram');
+    // The chat session is a sighting of the buyer's Telegram account, for the risk rules (M11).
+    expect(await t.desk.db.prisma.fingerprint.count({ where: { buyerId: DEMO.buyers.buyer, source: 'chat', deviceId: { startsWith: 'telegram:' } } })).toBeGreaterThan(0);
   });
 
   it('M22 from /start: the article\'s refusal, with a person to review', async () => {
@@ -96,6 +98,21 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
     const [done] = await botMessages(client, 1);
     expect(done!.message.text).toContain('问题已解决');
     expect(await t.desk.db.prisma.refund.count({ where: { orderId: DEMO.orders.m23 } })).toBe(0);
+  });
+
+  it('brings the team leaders their commission notices in their bound Telegram chats (M15)', async () => {
+    const member = await boundChat(DEMO.buyers.member);
+    const leader = await boundChat(DEMO.buyers.leader);
+    const { client } = await boundChat(DEMO.buyers.buyerEn);
+    await client.sendMessage(client.makeMessage(`I bought ${DEMO.orders.m21En} by mistake, please refund`));
+    expect((await botMessages(client, 1))[0]!.message.text).toContain('15-minute no-questions-asked window');
+    await t.desk.outbox.deliverDue();
+    for (const [chat, level] of [[member, '一级佣金 ¥9.90'], [leader, '二级佣金 ¥4.95']] as const) {
+      const notices = (await botMessages(chat.client, 2)).map((m) => m.message.text);
+      expect(notices.find((n) => n.startsWith('佣金已冻结'))).toContain(level);
+      expect(notices.find((n) => n.startsWith('佣金已作废'))).toContain(DEMO.orders.m21En);
+      expect(notices.every((n) => n.includes('A********n'))).toBe(true);
+    }
   });
 
   it('answers a duplicate update once', async () => {

@@ -86,6 +86,23 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
     expect((await signalsOf(second.id)).map((s) => s.kind)).toEqual(['ring']);
   });
 
+  it('links accounts bound from one Telegram account (a chat session is a sighting) into a ring', async () => {
+    const product = await newProduct();
+    const telegramUser = `telegram:${Date.now()}`;
+    const results = [];
+    for (let i = 0; i < 3; i += 1) {
+      const b = await freshBuyer(t, shop);
+      const { token } = await t.desk.chatTokens.issue(b.buyer);
+      await t.desk.chatTokens.bind(token, 'telegram', `${telegramUser}:${i}`, { deviceId: telegramUser });
+      const order = await newOrder(t, b, { productId: product });
+      results.push((await requestRefund(t, { orderId: order, buyerId: b.buyer, reasonCode: 'changed_mind' })).json());
+    }
+    expect(results[2].status).toBe('in_review');
+    const [signal] = await signalsOf(results[2].id);
+    expect(signal!.kind).toBe('ring');
+    expect(JSON.stringify(signal!.evidence.links)).toContain(`same device ${telegramUser}`);
+  });
+
   it('does not take a family sharing one home IP and buying different products for a ring', async () => {
     const home = '2001:db8:f00d::1';
     const results = [];
@@ -137,6 +154,6 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
     expect(await prisma().riskSignal.count({ where: { subjectId: { in: [spiky, merchant] } } })).toBe(2);
     const metrics = (await t.desk.server.inject('/metrics')).body;
     expect(metrics).toMatch(/refund_desk_risk_alerts_total\{kind="spike.product"\} [1-9]/);
-    expect(metrics).toMatch(/refund_desk_risk_signals_total\{kind="ring",action="review"\} 1/);
+    expect(metrics).toMatch(/refund_desk_risk_signals_total\{kind="ring",action="review"\} [1-9]/);
   });
 });

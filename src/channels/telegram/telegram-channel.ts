@@ -91,7 +91,8 @@ export class TelegramChannel {
       return;
     }
     try {
-      const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId);
+      // The Telegram account is the "device" of a Telegram chat (Telegram gives no IP).
+      const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId, { deviceId: ctx.from ? `telegram:${ctx.from.id}` : null });
       const locale = await this.deps.localeOf(buyerId);
       await this.send(ctx, { text: BIND_REPLIES.ok[locale] });
     } catch (error) {
