@@ -14,12 +14,6 @@ import { INTENTS, REFUND_INTENTS, type Intent } from '../src/nlu/corpus.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const externalDir = path.resolve(root, '..', 'shared', 'data', 'external-nlu');
 
-interface Row {
-  text: string;
-  lang: 'zh' | 'en';
-  expected: Intent[];
-}
-
 export interface Scores {
   accuracy: number;
   macroF1: number;

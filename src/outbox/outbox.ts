@@ -2,25 +2,13 @@
 // the same transaction as the state change that causes them, and delivered afterwards by a job with
 // retries. A crash between "decided" and "told" only delays the message; the dedupe key makes each
 // effect exist once however often the step that adds it runs.
-import type { Prisma } from '../generated/prisma/client.ts';
-import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { PrismaClient } from '../store/database.ts';
-
-type Tx = Prisma.TransactionClient;
 
 export interface OutboxItem {
   topic: string;
   payload: Record<string, unknown>;
   dedupeKey: string;
-}
-
-export async function enqueue(tx: Tx, item: OutboxItem): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { dedupeKey: item.dedupeKey },
-    create: { id: newId('obx'), topic: item.topic, payload: item.payload as object, dedupeKey: item.dedupeKey },
-    update: {},
-  });
 }
 
 /** A delivery handler throws to retry; a PermanentDeliveryError goes straight to dead. */

@@ -20,7 +20,6 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { formatMoney } from '../domain/money.ts';
 import type { Locale, ReasonCode } from '../domain/catalog.ts';
-import { enqueue } from '../outbox/outbox.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import type { GatewayRouter } from '../payments/gateway-router.ts';
 import type { RefundCall } from '../payments/payment-gateway.ts';

@@ -100,17 +100,3 @@ export function ringFromLinks(requester: string, links: readonly Link[], minAcco
   if (group.size < minAccounts) return null;
   return { accounts: [...group].sort(), links: strong.filter((l) => group.has(l.a) && group.has(l.b)) };
 }
-
-/** The requester's ring among the candidates, from their traits (every pair compared). */
-export function findRing(
-  requester: AccountTraits,
-  candidates: readonly AccountTraits[],
-  options: { ipWindowMs: number; minAccounts: number },
-): { accounts: string[]; links: Link[] } | null {
-  const all = [requester, ...candidates.filter((c) => c.buyerId !== requester.buyerId)];
-  const links: Link[] = [];
-  for (let i = 0; i < all.length; i += 1) {
-    for (let j = i + 1; j < all.length; j += 1) links.push(linkBetween(all[i]!, all[j]!, options.ipWindowMs));
-  }
-  return ringFromLinks(requester.buyerId, links, options.minAccounts);
-}

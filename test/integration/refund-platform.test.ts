@@ -1,6 +1,6 @@
 // The desk's calls to the platform: the live usage check (M5) and access revocation after a refund,
 // through a real local HTTP server; plus a payment method with no gateway (M20) and the allowance (M8).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { deskWithPlatform } from '../helpers/fake-platform.ts';
 import { postgresUp } from '../helpers/services.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findRing, linkBetween, type AccountTraits } from '../../src/risk/links.ts';
+import { linkBetween, ringFromLinks, type AccountTraits } from '../../src/risk/links.ts';
 import { findSpikes } from '../../src/risk/refund-monitor.ts';
 import { DEFAULT_RISK_THRESHOLDS as T, evaluateRisk, type PastRequest, type RiskEvidence } from '../../src/risk/risk-rules.ts';
 
@@ -7,6 +7,12 @@ const HOUR = 3_600_000;
 const acct = (buyerId: string, over: Partial<AccountTraits> = {}): AccountTraits => ({ buyerId, uplineId: null, phone: null, payerAccounts: [], devices: [], ips: [], ...over });
 const ipAt = (ip: string, atMs: number) => ({ ip, atMs });
 const linked = (x: AccountTraits, y: AccountTraits) => linkBetween(x, y, HOUR).weight >= 0.6;
+/** The requester's ring among the candidates, every pair compared (the service gets the pairs from the database). */
+const findRing = (requester: AccountTraits, candidates: AccountTraits[], o: { ipWindowMs: number; minAccounts: number }) => {
+  const all = [requester, ...candidates];
+  const links = all.flatMap((x, i) => all.slice(i + 1).map((y) => linkBetween(x, y, o.ipWindowMs)));
+  return ringFromLinks(requester.buyerId, links, o.minAccounts);
+};
 
 describe('account links (M12)', () => {
   it('links by a hard tie alone: the same paying account or phone', () => {
