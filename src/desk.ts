@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.ts';
 import { createCache, type Cache } from './cache/index.ts';
 import type { Config } from './config.ts';
-import type { PaymentMethod } from './domain/catalog.ts';
+import { localeOrDefault, type PaymentMethod } from './domain/catalog.ts';
 import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -112,8 +112,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     jobs.register({ name: 'risk.monitor-refunds', everyMs: 60_000, run: () => monitor.scan() });
 
     const chatTokens = new ChatTokens(config.chatTokenSecret, db.prisma);
-    const localeOf = async (buyerId: string) =>
-      (await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale === 'en' ? ('en' as const) : ('zh' as const);
+    const localeOf = async (buyerId: string) => localeOrDefault((await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
     // Telegram switches on with its token (M24).
     const telegram = config.telegram
       ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, log: log.child({ component: 'telegram' }), localeOf })

@@ -1,6 +1,6 @@
 // Reading and writing the ledger. Writes never update a row: a change is inserted, each entry, notice
 // and platform call under its dedupe key (a repeat inserts nothing).
-import type { Locale } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale } from '../domain/catalog.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { PrismaClient } from '../store/database.ts';
@@ -110,5 +110,5 @@ export async function orderLedger(db: Db, orderId: string): Promise<LedgerEntry[
 /** Each beneficiary's language (accounts without one hear Chinese, the platform's first language). */
 export async function beneficiaryLocales(db: Db, beneficiaryIds: string[]): Promise<Record<string, Locale>> {
   const rows = await db.buyer.findMany({ where: { id: { in: beneficiaryIds } }, select: { id: true, locale: true } });
-  return Object.fromEntries(rows.map((r) => [r.id, r.locale === 'en' ? 'en' : 'zh']));
+  return Object.fromEntries(rows.map((r) => [r.id, localeOrDefault(r.locale)]));
 }

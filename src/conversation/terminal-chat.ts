@@ -5,6 +5,7 @@ import readline from 'node:readline/promises';
 import type { Config } from '../config.ts';
 import { seedDemoShop } from '../demo/seed-demo.ts';
 import { createDesk } from '../desk.ts';
+import { localeOrDefault } from '../domain/catalog.ts';
 import type { Button } from './messages.ts';
 
 export async function runTerminalChat(config: Config, buyerId: string, io = { input: process.stdin, output: process.stdout }): Promise<void> {
@@ -31,7 +32,7 @@ export async function runTerminalChat(config: Config, buyerId: string, io = { in
         chatId,
         deliveryId: String(++n),
         buyerId,
-        localeHint: buyer.locale === 'en' ? 'en' : 'zh',
+        localeHint: localeOrDefault(buyer.locale),
         ...(pressed ? { action: pressed.action } : { text }),
       });
       buttons = [];

@@ -23,3 +23,6 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 export const LOCALES = ['zh', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
+
+/** An account's stored locale as the desk speaks it: English when set so, else Chinese, the platform's first language. */
+export const localeOrDefault = (locale: string | null | undefined): Locale => (locale === 'en' ? 'en' : 'zh');

@@ -19,7 +19,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { formatMoney } from '../domain/money.ts';
-import type { Locale, ReasonCode } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale, type ReasonCode } from '../domain/catalog.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import type { GatewayRouter } from '../payments/gateway-router.ts';
 import type { RefundCall } from '../payments/payment-gateway.ts';
@@ -174,7 +174,7 @@ export class RefundWorkflow {
 
     const requestId = newId('rr');
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
-    const locale: Locale = ctx.buyerLocale === 'en' ? 'en' : 'zh';
+    const locale = localeOrDefault(ctx.buyerLocale);
     const order = { id: ctx.orderId, productId: ctx.product.id, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
     const commissions: CommissionContext = {
       entries: ctx.ledger,
@@ -483,7 +483,7 @@ export class RefundWorkflow {
       },
       requestId: refund.refundRequest.id,
       buyerId: refund.refundRequest.buyerId,
-      locale: refund.order.buyer.locale === 'en' ? 'en' : 'zh',
+      locale: localeOrDefault(refund.order.buyer.locale),
       commissions: {
         entries,
         locales: await beneficiaryLocales(db, [...new Set(entries.map((e) => e.beneficiaryId))]),
@@ -652,7 +652,7 @@ export class RefundWorkflow {
         }, (id) => locales[id] ?? 'zh'),
       );
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
-      await this.notifyBuyer(tx, request.buyerId, buyer?.locale === 'en' ? 'en' : 'zh', 'refund.cancelled', requestId, CANCELLED_TEXT);
+      await this.notifyBuyer(tx, request.buyerId, localeOrDefault(buyer?.locale), 'refund.cancelled', requestId, CANCELLED_TEXT);
     });
     return this.view(requestId);
   }

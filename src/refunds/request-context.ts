@@ -5,7 +5,7 @@
 import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
 import type { StoredUsageKind } from '../domain/catalog.ts';
 import type { LedgerEntry } from '../commission/ledger.ts';
-import type { Locale } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale } from '../domain/catalog.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 
 export interface RequestContext {
@@ -54,7 +54,7 @@ interface Row {
   usage: Array<{ kind: StoredUsageKind; value: number | null }> | null;
   idempotentId: string | null;
   ledger: LedgerEntry[] | null;
-  beneficiaryLocales: Record<string, Locale> | null;
+  beneficiaryLocales: Record<string, string | null> | null;
 }
 
 export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
@@ -71,7 +71,7 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
                      'amountMinor', c."amountMinor", 'balanceDeltaMinor', c."balanceDeltaMinor", 'currency', c.currency,
                      'refundRequestId', c."refundRequestId", 'reason', c.reason, 'dedupeKey', c."dedupeKey") ORDER BY c."createdAt", c.id)
               FROM commission_entries c WHERE c."orderId" = o.id) AS ledger,
-           (SELECT json_object_agg(x.id, CASE WHEN x.locale = 'en' THEN 'en' ELSE 'zh' END) FROM buyers x
+           (SELECT json_object_agg(x.id, x.locale) FROM buyers x
               WHERE x.id IN (SELECT c."beneficiaryId" FROM commission_entries c WHERE c."orderId" = o.id)) AS "beneficiaryLocales",
            (SELECT json_build_object('id', a.id, 'status', a.status::text) FROM refund_requests a WHERE a."activeOrderKey" = o.id) AS active,
            (SELECT coalesce(sum(r."amountMinor"), 0) FROM refunds r WHERE r."orderId" = o.id AND r.status IN ('pending', 'succeeded'))::int AS "refundedMinor",
@@ -104,6 +104,6 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     usage: row.usage ?? [],
     idempotentRequestId: row.idempotentId,
     ledger: row.ledger ?? [],
-    beneficiaryLocales: row.beneficiaryLocales ?? {},
+    beneficiaryLocales: Object.fromEntries(Object.entries(row.beneficiaryLocales ?? {}).map(([id, locale]) => [id, localeOrDefault(locale)])),
   };
 }
