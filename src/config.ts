@@ -82,6 +82,11 @@ const variables = {
   TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username such as refund_desk_bot').optional(),
   TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -').optional(),
+  WIDGET_ALLOWED_ORIGINS: z
+    .string()
+    .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be comma-separated origins such as https://shop.example.com')).min(1))
+    .optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'must be a Slack bot token (xoxb-...)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters long').optional(),
   SLACK_DESK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
@@ -127,6 +132,8 @@ export interface Config {
   telegram: { token: string; apiRoot: string; webhookUrl: string | null; webhookSecret: string | null } | null;
   /** The bot's username, for https://t.me/<bot>?start=<token> links (set even without a token). */
   telegramBotUsername: string | null;
+  /** Shop page origins allowed to open the widget's socket; null: any (the chat token is the credential). */
+  widgetAllowedOrigins: string[] | null;
   slack: {
     botToken: string;
     signingSecret: string;
@@ -216,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     telegramBotUsername: raw.TELEGRAM_BOT_USERNAME ?? null,
+    widgetAllowedOrigins: raw.WIDGET_ALLOWED_ORIGINS ?? null,
     slack: raw.SLACK_BOT_TOKEN
       ? {
           botToken: raw.SLACK_BOT_TOKEN,

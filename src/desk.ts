@@ -10,7 +10,10 @@ import { JobRunner } from './jobs/job-runner.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
+import { WidgetChannel } from './channels/widget/widget-channel.ts';
+import { WidgetSessions } from './channels/widget/widget-sessions.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
+import { ConversationLog } from './conversation/conversation-log.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
 import { loadGuides } from './conversation/guides.ts';
 import { LazyNlu } from './nlu/classifier.ts';
@@ -41,6 +44,8 @@ export interface Desk {
   dialogue: DialogueEngine;
   chatTokens: ChatTokens;
   telegram: TelegramChannel | null;
+  widget: WidgetChannel;
+  conversations: ConversationLog;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -88,12 +93,14 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
     });
 
+    const conversations = new ConversationLog(db.prisma);
     const dialogue = new DialogueEngine({
       prisma: db.prisma,
       cache,
       nlu,
       refunds,
       guides: await loadGuides(),
+      conversations,
       log: log.child({ component: 'dialogue' }),
       onRefundAvoided: () => metrics.refundsAvoided.inc(),
     });
@@ -122,7 +129,19 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       if (!telegram) throw new PermanentDeliveryError('TELEGRAM_BOT_TOKEN is not set: the notice stays in the in-shop inbox only');
       await telegram.bot.telegram.sendMessage(String(payload.chatId), String(payload.text).slice(0, 4_096));
     });
-    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram });
+    // The shop widget is always on: a shop page opts in by including /widget.js (M25).
+    const widget = new WidgetChannel({
+      dialogue,
+      conversations,
+      sessions: new WidgetSessions(config.chatTokenSecret, chatTokens),
+      cache,
+      log: log.child({ component: 'widget' }),
+      localeOf,
+      allowedOrigins: config.widgetAllowedOrigins,
+    });
+    // Subscribing waits for nothing: a cache that is down makes it retry in the background.
+    const widgetSubscribed = widget.start();
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -139,11 +158,14 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       dialogue,
       chatTokens,
       telegram,
+      widget,
+      conversations,
       sandbox,
       async listen() {
         jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
+        await widgetSubscribed;
         const url = await server.listen({ host: config.host, port: config.port });
         if (telegram && config.telegram) {
           // Webhook mode when a public URL is set (any number of instances); else long polling.
@@ -155,6 +177,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       close() {
         closing ??= (async () => {
           telegram?.stop();
+          // Browsers are told "going away" and reconnect (to another instance, or to this one restarted).
+          await widget.stop();
           await server.close();
           await jobs.stop();
           await cache!.close();

@@ -1,4 +1,4 @@
-// The desk's HTTP server (fastify): platform API, health, metrics. Routes are thin: validate, call one
+// The desk's HTTP server (fastify): platform API, health, metrics, the widget and the demo shop page. Routes are thin: validate, call one
 // use-case, map the result. The raw body is kept for signature checks.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Cache } from '../cache/index.ts';
@@ -7,6 +7,7 @@ import { DeskError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TelegramChannel } from '../channels/telegram/telegram-channel.ts';
+import type { WidgetChannel } from '../channels/widget/widget-channel.ts';
 import type { ChatTokens } from '../conversation/chat-tokens.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
@@ -17,6 +18,8 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerReadModelRoutes } from './routes/read-models.ts';
 import { registerChatTokenRoutes } from './routes/chat-tokens.ts';
 import { registerTelegramWebhook } from './routes/telegram-webhook.ts';
+import { registerDemoPages } from './routes/demo-page.ts';
+import { registerWidgetRoutes } from './routes/widget.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
 
 declare module 'fastify' {
@@ -35,6 +38,7 @@ export interface ApiDeps {
   refunds: RefundWorkflow;
   chatTokens: ChatTokens;
   telegram: TelegramChannel | null;
+  widget: WidgetChannel;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -89,6 +93,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerTelegramWebhook(app, deps);
+  await registerWidgetRoutes(app, deps);
+  registerDemoPages(app, deps);
   // Every other platform call carries the API key (events carry their own HMAC signature instead).
   await app.register(async (platformApi) => {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));

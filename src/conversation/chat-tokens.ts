@@ -51,6 +51,11 @@ export class ChatTokens {
     return row;
   }
 
+  /** The buyer a token stands for, without binding it (the widget decides which session it opens first). */
+  async verify(token: string): Promise<string> {
+    return (await this.check(token)).buyerId;
+  }
+
   /**
    * Binds a chat to the token's buyer and returns the buyer. The same chat presenting the same token
    * again is fine (a widget reconnecting); any other chat is refused.

@@ -6,9 +6,9 @@
 import type { Cache } from '../cache/index.ts';
 import type { Locale, ReasonCode } from '../domain/catalog.ts';
 import { formatMoney } from '../domain/money.ts';
+import { timeAgo } from '../domain/time-ago.ts';
 import { DeskError } from '../errors.ts';
 import { openHandoff } from '../handoffs/handoffs.ts';
-import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { LazyNlu } from '../nlu/classifier.ts';
 import { renderPolicy } from '../policy/index.ts';
@@ -16,6 +16,7 @@ import { resolvePolicy } from '../refunds/policy-resolver.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { RefundRequestView } from '../refunds/refund-view.ts';
 import type { PrismaClient } from '../store/database.ts';
+import type { ConversationLog } from './conversation-log.ts';
 import { pickGuide, type GuideBook } from './guides.ts';
 import type { Button, InboundMessage, OutboundMessage, TurnResult } from './messages.ts';
 import { BUTTONS, STATUS_WORDS, say } from './texts.ts';
@@ -45,6 +46,8 @@ export interface DialogueDeps {
   nlu: LazyNlu;
   refunds: RefundWorkflow;
   guides: GuideBook;
+  /** Where each chat's messages are kept. */
+  conversations: ConversationLog;
   log: Logger;
   onRefundAvoided?: () => void;
 }
@@ -88,8 +91,14 @@ export class DialogueEngine {
     // Hello and thank-you are one intent: the welcome opens a conversation, later it is "you're welcome".
     state.greeted = true;
     await this.deps.cache.set(key, JSON.stringify(state), STATE_TTL_MS);
-    await this.record(msg, text, replies, locale).catch((error) => this.deps.log.warn({ err: error }, 'could not store the conversation'));
-    return { duplicate: false, replies, locale };
+    try {
+      const recorded = await this.record(msg, text, replies, locale);
+      return { duplicate: false, replies: recorded.replies, locale, inboundId: recorded.inboundId };
+    } catch (error) {
+      // The buyer still gets the answer; only the stored history misses this turn.
+      this.deps.log.warn({ err: error }, 'could not store the conversation');
+      return { duplicate: false, replies, locale };
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -184,7 +193,7 @@ export class DialogueEngine {
         state.orderId = orders[0]!.id;
       } else {
         const buttons: Button[] = orders.map((o) => ({
-          label: `${o.product.title} · ${o.paidAt.toISOString().slice(5, 16).replace('T', ' ')} · ${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)}`,
+          label: `${o.product.title} · ${timeAgo(o.paidAt, locale)} · ${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)}`,
           action: `order:${o.id}`,
         }));
         return [{ text: say('chooseOrder', locale), buttons }];
@@ -315,21 +324,12 @@ export class DialogueEngine {
     return [{ text: renderPolicy(policy, locale, order.product.title).text }];
   }
 
-  /** Keeps the conversation (for agents taking over, and for "what did the bot say?"). */
-  private async record(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<void> {
-    const { prisma } = this.deps;
-    const conversation = await prisma.conversation.upsert({
-      where: { channel_chatId: { channel: msg.channel, chatId: msg.chatId } },
-      create: { id: newId('cv'), channel: msg.channel, chatId: msg.chatId, buyerId: msg.buyerId, locale },
-      update: { buyerId: msg.buyerId ?? undefined, locale },
-      select: { id: true },
-    });
-    await prisma.message.createMany({
-      data: [
-        { id: newId('msg'), conversationId: conversation.id, direction: 'in', deliveryId: msg.deliveryId, text: text || null, payload: msg.action ? { action: msg.action } : undefined },
-        ...replies.map((r) => ({ id: newId('msg'), conversationId: conversation.id, direction: 'out', text: r.text, payload: r.buttons?.length ? ({ buttons: r.buttons } as object) : undefined })),
-      ],
-      skipDuplicates: true,
-    });
+  /** Keeps the conversation (for agents taking over, for the widget's history); returns the stored ids. */
+  private async record(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<{ inboundId: string; replies: OutboundMessage[] }> {
+    const [inbound, ...stored] = await this.deps.conversations.append({ channel: msg.channel, chatId: msg.chatId, buyerId: msg.buyerId, locale }, [
+      { direction: 'in', deliveryId: msg.deliveryId, text, ...(msg.action ? { action: msg.action } : {}) },
+      ...replies.map((r) => ({ direction: 'out' as const, text: r.text, ...(r.buttons?.length ? { buttons: r.buttons } : {}) })),
+    ]);
+    return { inboundId: inbound!.id, replies: replies.map((r, i) => ({ ...r, id: stored[i]!.id })) };
   }
 }

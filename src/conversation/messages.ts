@@ -27,6 +27,8 @@ export interface Button {
 export interface OutboundMessage {
   text: string;
   buttons?: Button[];
+  /** The stored message's id, once the conversation log has it (the widget orders and de-duplicates by it). */
+  id?: string;
 }
 
 export interface TurnResult {
@@ -34,4 +36,19 @@ export interface TurnResult {
   duplicate: boolean;
   replies: OutboundMessage[];
   locale: Locale;
+  /** The stored id of the buyer's message (absent when it could not be stored). */
+  inboundId?: string;
+}
+
+/**
+ * How fast one chat may write, on any channel: at most `messages` per `windowMs` reach the dialogue.
+ * The first message over is answered with a calm "give me a few seconds"; later ones are dropped.
+ */
+export const CHAT_RATE_LIMIT = { messages: 10, windowMs: 10_000 } as const;
+
+/** Counts a chat's message against CHAT_RATE_LIMIT: 'ok', 'over' (the first over: say so) or 'quiet'. */
+export async function chatRate(cache: { increment(key: string, ttlMs: number): Promise<number> }, channel: ChannelName, chatId: string): Promise<'ok' | 'over' | 'quiet'> {
+  const count = await cache.increment(`rate:${channel}:${chatId}`, CHAT_RATE_LIMIT.windowMs);
+  if (count <= CHAT_RATE_LIMIT.messages) return 'ok';
+  return count === CHAT_RATE_LIMIT.messages + 1 ? 'over' : 'quiet';
 }

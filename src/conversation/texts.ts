@@ -1,5 +1,6 @@
 // Everything the bot says that is not a decision's own explanation, in Chinese and English.
 import type { Locale, ReasonCode } from '../domain/catalog.ts';
+import type { TokenProblem } from './chat-tokens.ts';
 
 type Text = { zh: string; en: string };
 const T = <K extends string>(texts: Record<K, Text>) => texts;
@@ -43,12 +44,32 @@ export const TEXTS = T({
   alreadyOpen: { zh: '这笔订单已经有一个退款申请：', en: 'There is already a refund request for this order:' },
   alreadyRefunded: { zh: '这笔订单已经退款了。', en: 'This order has already been refunded.' },
   tooLong: { zh: '（消息太长，我只看了前面的部分。）', en: '(That was a long message; I read the first part.)' },
+  unreadable: { zh: '这条消息没能读取，请再发一次。', en: "I couldn't read that message; please send it again." },
   rateLimited: { zh: '消息有点多，请稍等几秒再发～', en: 'That is a lot of messages at once; give me a few seconds 🙂' },
   somethingWrong: { zh: '抱歉，系统开小差了，请稍后再试，或转人工客服。', en: 'Sorry, something went wrong on our side. Please try again shortly, or ask for a person.' },
 });
 
 export type TextKey = keyof typeof TEXTS;
 export const say = (key: TextKey, locale: Locale) => TEXTS[key][locale];
+
+/** Telegram's answers to /start <chat token>, by outcome. */
+export const BIND_REPLIES: Record<'ok' | TokenProblem | 'missing', Text> = {
+  ok: { zh: '已绑定您的账户 ✅ 需要退款、查询进度或找人工客服，直接给我发消息就好。', en: "Your account is linked ✅ Just message me to ask for a refund, check on one, or reach a person." },
+  missing: { zh: '请从店铺的“联系客服”链接打开我，这样我才能看到您的订单。', en: "Please open me from the shop's 'Contact support' link so I can see your orders." },
+  malformed: { zh: '这个链接好像不完整，请回到店铺重新点击“联系客服”。', en: "That link looks incomplete. Please go back to the shop and tap 'Contact support' again." },
+  forged: { zh: '这个链接无法验证，请回到店铺重新点击“联系客服”。', en: "I couldn't verify that link. Please go back to the shop and tap 'Contact support' again." },
+  expired: { zh: '这个链接已过期，请回到店铺重新点击“联系客服”获取新链接。', en: "That link has expired. Please go back to the shop and tap 'Contact support' for a new one." },
+  used_elsewhere: { zh: '这个链接已在另一个对话中使用过，请回到店铺获取新链接。', en: 'That link was already used in another chat. Please get a new one from the shop.' },
+};
+
+/** The widget's answers when it cannot open a chat: the page's token or the stored session did not hold. */
+export const WIDGET_OPEN_PROBLEMS: Record<TokenProblem | 'missing', Text> = {
+  missing: { zh: '请先登录店铺，再打开在线客服。', en: 'Please sign in to the shop first, then open the chat.' },
+  malformed: { zh: '无法验证这个聊天窗口，请刷新页面后重试。', en: "I couldn't verify this chat window. Please reload the page and try again." },
+  forged: { zh: '无法验证这个聊天窗口，请刷新页面后重试；如果仍然不行，请重新登录店铺。', en: "I couldn't verify this chat window. Please reload the page; if that doesn't help, sign in to the shop again." },
+  expired: { zh: '聊天窗口已过期，请刷新页面。', en: 'This chat window has expired. Please reload the page.' },
+  used_elsewhere: { zh: '这个聊天窗口已在别处打开，请刷新页面。', en: 'This chat was opened somewhere else. Please reload the page.' },
+};
 
 export const BUTTONS = {
   reasons: {

@@ -136,13 +136,19 @@ export class NluClassifier {
     const bayes = classifyBayes(this.bayes, language, text);
     let best: Intent = 'None';
     let bestScore = 0;
+    let refundFamily = 0;
     for (const intent of INTENTS) {
       const s = bayes ? NEURAL_WEIGHT * (neural[intent] ?? 0) + (1 - NEURAL_WEIGHT) * (bayes[intent] ?? 0) : (neural[intent] ?? 0);
+      if (REFUND_INTENTS.has(intent)) refundFamily += s;
       if (s > bestScore) {
         best = intent;
         bestScore = s;
       }
     }
+    // "我要退款，冲动消费了" is split between "a refund" and "a refund because I changed my mind": both
+    // are a refund request. When the best intent is a refund and the refund intents together are sure
+    // enough, the message is a refund (with the best one's reason), not "not understood".
+    if (REFUND_INTENTS.has(best) && bestScore < MIN_SCORE) return { intent: best, score: refundFamily };
     return { intent: best, score: bestScore };
   }
 }

@@ -41,6 +41,8 @@ describe('classifier', () => {
     ['内容和宣传的不一样，太水了', 'refund.unsatisfied', 'unsatisfied', 'zh'],
     ['视频播放不了', 'refund.cannot_use', 'cannot_use', 'zh'],
     ['我要退款', 'refund.request', 'other', 'zh'],
+    // Split between "a refund" and "changed my mind": still a refund, with the reason (the refund family counts together).
+    ['我要退款，冲动消费了', 'refund.changed_mind', 'changed_mind', 'zh'],
     ['我的退款到哪了', 'refund.status', null, 'zh'],
     ['不退了，取消退款', 'refund.cancel', null, 'zh'],
     ['转人工', 'agent.request', null, 'zh'],

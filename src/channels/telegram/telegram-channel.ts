@@ -12,24 +12,14 @@ import type { Cache } from '../../cache/index.ts';
 import type { ChatTokens } from '../../conversation/chat-tokens.ts';
 import { ChatTokenError } from '../../conversation/chat-tokens.ts';
 import type { DialogueEngine } from '../../conversation/dialogue.ts';
-import type { OutboundMessage } from '../../conversation/messages.ts';
-import { say } from '../../conversation/texts.ts';
+import { chatRate, type OutboundMessage } from '../../conversation/messages.ts';
+import { BIND_REPLIES, say } from '../../conversation/texts.ts';
 import type { Locale } from '../../domain/catalog.ts';
 import type { Logger } from '../../logger.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
-/** At most this many messages per chat per 10 seconds reach the dialogue; the rest are told to wait. */
-const BURST_LIMIT = 10;
 const MAX_SEND_ATTEMPTS = 4;
 
-const BIND_REPLIES: Record<'ok' | ChatTokenError['problem'] | 'missing', { zh: string; en: string }> = {
-  ok: { zh: '已绑定您的账户 ✅ 需要退款、查询进度或找人工客服，直接给我发消息就好。', en: "Your account is linked ✅ Just message me to ask for a refund, check on one, or reach a person." },
-  missing: { zh: '请从店铺的“联系客服”链接打开我，这样我才能看到您的订单。', en: "Please open me from the shop's 'Contact support' link so I can see your orders." },
-  malformed: { zh: '这个链接好像不完整，请回到店铺重新点击“联系客服”。', en: "That link looks incomplete. Please go back to the shop and tap 'Contact support' again." },
-  forged: { zh: '这个链接无法验证，请回到店铺重新点击“联系客服”。', en: "I couldn't verify that link. Please go back to the shop and tap 'Contact support' again." },
-  expired: { zh: '这个链接已过期，请回到店铺重新点击“联系客服”获取新链接。', en: "That link has expired. Please go back to the shop and tap 'Contact support' for a new one." },
-  used_elsewhere: { zh: '这个链接已在另一个对话中使用过，请回到店铺获取新链接。', en: 'That link was already used in another chat. Please get a new one from the shop.' },
-};
 
 export interface TelegramChannelDeps {
   token: string;
@@ -107,10 +97,10 @@ export class TelegramChannel {
     const chatId = String(ctx.chat.id);
     const buyerId = await this.deps.chatTokens.buyerOf('telegram', chatId);
     const localeHint = buyerId ? await this.deps.localeOf(buyerId) : 'zh';
-    const burst = await this.deps.cache.increment(`rate:telegram:${chatId}`, 10_000);
-    if (burst > BURST_LIMIT) {
+    const rate = await chatRate(this.deps.cache, 'telegram', chatId);
+    if (rate !== 'ok') {
       // Told once per window; later messages in the burst are dropped quietly.
-      if (burst === BURST_LIMIT + 1) await this.send(ctx, { text: say('rateLimited', localeHint) });
+      if (rate === 'over') await this.send(ctx, { text: say('rateLimited', localeHint) });
       return;
     }
     const turn = await this.deps.dialogue.handle({ channel: 'telegram', chatId, deliveryId: String(ctx.update.update_id), buyerId, localeHint, ...input });

@@ -1,0 +1,98 @@
+// Widget sessions: which buyer a browser's chat belongs to, across page loads and reconnects.
+//
+// The shop page carries a chat token (data-token, API.md "Chat identity"), short-lived and bound to one
+// chat. The first hello binds it to a new session; the desk answers with the session's id and key,
+// which the browser keeps (localStorage) and presents on every reconnect and reload. The key is an
+// HMAC of the session, its buyer and when it was issued, so it cannot be forged or moved to another
+// buyer, and it lapses after SESSION_TTL_MS. A page load with a fresh token of the same buyer keeps
+// the session (and its history); a token of another buyer (another account signed in on the same
+// browser) opens a new session, so one buyer never sees another's history.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import { ChatTokenError, type ChatTokens, type TokenProblem } from '../../conversation/chat-tokens.ts';
+
+export const SESSION_TTL_MS = 30 * 24 * 3_600_000;
+const CHANNEL = 'widget';
+
+// Addresses that say nothing about the buyer (this machine, a private network, a proxy in front of
+// the desk without X-Forwarded-For): never recorded as a sighting, or every buyer behind them would
+// look linked to every other.
+const NOT_THE_BUYERS = new BlockList();
+for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv6');
+
+export function isBuyersAddress(ip: string | null): ip is string {
+  if (!ip) return false;
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  const family = isIP(v4);
+  return family !== 0 && !NOT_THE_BUYERS.check(v4, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+export interface SessionCredential {
+  id: string;
+  key: string;
+}
+
+export type OpenResult =
+  | { ok: true; sessionId: string; buyerId: string; key: string; isNew: boolean }
+  | { ok: false; problem: TokenProblem | 'missing' };
+
+export interface Hello {
+  token?: string | undefined;
+  session?: SessionCredential | undefined;
+  /** The browser's own device id (localStorage), a sighting for the risk rules (M11). */
+  device?: string | undefined;
+}
+
+export class WidgetSessions {
+  constructor(
+    private readonly secret: string,
+    private readonly chatTokens: ChatTokens,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private mac(sessionId: string, buyerId: string, issuedAtSec: number): string {
+    return createHmac('sha256', this.secret).update(`widget-session\n${sessionId}\n${buyerId}\n${issuedAtSec}`).digest().subarray(0, 18).toString('base64url');
+  }
+
+  private keyFor(sessionId: string, buyerId: string): string {
+    const issuedAtSec = Math.floor(this.now() / 1000);
+    return `${issuedAtSec}.${this.mac(sessionId, buyerId, issuedAtSec)}`;
+  }
+
+  /** The buyer of a stored session when its key holds and has not lapsed; else null. */
+  async buyerOfSession(credential: SessionCredential): Promise<string | null> {
+    const [issued, mac] = credential.key.split('.', 2);
+    const issuedAtSec = Number(issued);
+    if (!mac || !Number.isSafeInteger(issuedAtSec) || issuedAtSec * 1000 + SESSION_TTL_MS < this.now()) return null;
+    const buyerId = await this.chatTokens.buyerOf(CHANNEL, credential.id);
+    if (!buyerId) return null;
+    const expected = Buffer.from(this.mac(credential.id, buyerId, issuedAtSec));
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? buyerId : null;
+  }
+
+  /** Opens the chat a hello asks for: by the page's token, else by the stored session. */
+  async open(hello: Hello, ip: string | null): Promise<OpenResult> {
+    const sessionBuyer = hello.session ? await this.buyerOfSession(hello.session) : null;
+    let problem: TokenProblem | 'missing' = 'missing';
+    if (hello.token) {
+      try {
+        const tokenBuyer = await this.chatTokens.verify(hello.token);
+        const resumed = sessionBuyer === tokenBuyer && hello.session !== undefined;
+        const sessionId = resumed ? hello.session!.id : randomBytes(16).toString('base64url');
+        // A new session is one sighting of the browser; reconnects and reloads are not new ones.
+        const sighting = resumed ? {} : { deviceId: hello.device ? `widget:${hello.device}` : null, ip: isBuyersAddress(ip) ? ip : null };
+        const buyerId = await this.chatTokens.bind(hello.token, CHANNEL, sessionId, sighting);
+        return { ok: true, sessionId, buyerId, key: this.keyFor(sessionId, buyerId), isNew: !resumed };
+      } catch (error) {
+        if (!(error instanceof ChatTokenError)) throw error;
+        problem = error.problem;
+      }
+    }
+    // A token that no longer holds (the page was open past its expiry, or reconnects after it was
+    // bound) is fine while the session's own key does.
+    if (sessionBuyer && hello.session) return { ok: true, sessionId: hello.session.id, buyerId: sessionBuyer, key: this.keyFor(hello.session.id, sessionBuyer), isNew: false };
+    return { ok: false, problem };
+  }
+}
