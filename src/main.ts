@@ -37,11 +37,12 @@ function banner(desk: Desk, url: string, seededAt: Date | null): string {
     lines.push(
       '',
       `Demo shop (seeded ${minutes} min ago): merchant ${DEMO.merchantId}; course 《PPT大师进阶课》 ${DEMO.products.course}`,
+      `  open:     ${url}/  (the course page with its refund policy and the chat widget; ?as=alice for English)`,
       `  buyers:   ${DEMO.buyers.buyer} (李小明, zh) and ${DEMO.buyers.buyerEn} (Alice, en); uplines ${DEMO.buyers.member} → ${DEMO.buyers.leader}`,
       `  orders:   M21 ${DEMO.orders.m21}, M22 ${DEMO.orders.m22}, M23 ${DEMO.orders.m23}, English M21 ${DEMO.orders.m21En}`,
     );
     if (minutes > 3) {
-      lines.push('  (order ages have moved on since seeding: `npm run desk -- seed-demo --fresh-orders` adds a fresh set)');
+      lines.push('  (order ages have moved on since seeding: the page\'s "fresh demo orders" button, or `npm run desk -- seed-demo --fresh-orders`, adds a fresh set)');
     }
   }
   return `${lines.join('\n')}\n`;

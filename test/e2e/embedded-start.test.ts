@@ -82,6 +82,14 @@ describe('refund-desk start on the embedded default', () => {
     expect(first.output()).toContain('Demo credentials');
     expect(first.output()).toContain('o_demo_m21');
     await expect.poll(() => first.output(), { timeout: 5_000 }).toContain('demo shop seeded');
+    // What a person opening the printed address sees: the course page with its policy and the widget.
+    const page = await fetch(`${first.url}/`);
+    expect(page.url).toBe(`${first.url}/demo/products/p_demo_ppt_course`);
+    const html = await page.text();
+    expect(html).toContain('《PPT大师进阶课》');
+    expect(html).toContain('付款后15分钟内，任何理由均可自助退款');
+    expect(html).toMatch(/<script src="\/widget\.js" data-token="[\w-]{34}"/);
+    expect((await fetch(`${first.url}/widget.js`)).headers.get('content-type')).toContain('javascript');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
