@@ -2,10 +2,11 @@
 import type { Locale } from '../domain/catalog.ts';
 import type { Bilingual } from '../policy/index.ts';
 
-export type BuyerNoticeKind = 'refund.decided' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';
+export type BuyerNoticeKind = 'refund.decided' | 'refund.reviewed' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';
 
 const TITLES: Record<BuyerNoticeKind, Bilingual> = {
   'refund.decided': { zh: '退款申请结果', en: 'Your refund request' },
+  'refund.reviewed': { zh: '人工复核结果', en: 'Your request was reviewed' },
   'refund.succeeded': { zh: '退款已到账', en: 'Your refund is on its way' },
   'refund.failed': { zh: '退款暂未成功', en: 'Your refund did not go through yet' },
   'refund.cancelled': { zh: '退款申请已撤回', en: 'Refund request withdrawn' },
