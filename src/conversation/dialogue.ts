@@ -55,8 +55,24 @@ export interface DialogueDeps {
 /** The refund request's `channel` for each chat channel. */
 const CHANNEL_OF = { telegram: 'telegram', widget: 'widget', terminal: 'api' } as const;
 
+/**
+ * The agent desk, as the dialogue sees it: while a person has a buyer's case, the buyer's messages
+ * also go to that person; once the person has claimed it, the bot stays quiet until it is handed back.
+ */
+export interface AgentDesk {
+  handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null>;
+  relay(handoffId: string, buyerId: string, text: string): Promise<void>;
+}
+
 export class DialogueEngine {
+  private agentDesk: AgentDesk | null = null;
+
   constructor(private readonly deps: DialogueDeps) {}
+
+  /** Set by the composition root when the Slack desk is on (it is built after the dialogue). */
+  attachAgentDesk(desk: AgentDesk): void {
+    this.agentDesk = desk;
+  }
 
   async handle(msg: InboundMessage): Promise<TurnResult> {
     if (!(await this.deps.cache.setIfAbsent(`dedupe:${msg.channel}:${msg.chatId}:${msg.deliveryId}`, '1', DEDUPE_TTL_MS))) {
@@ -69,6 +85,17 @@ export class DialogueEngine {
     const text = raw.slice(0, MAX_TEXT);
     let replies: OutboundMessage[];
     let locale: Locale = state.locale ?? msg.localeHint ?? 'zh';
+    if (msg.buyerId && this.agentDesk && (text || msg.action)) {
+      const held = await this.agentDesk.handoffFor(msg.buyerId).catch((error: unknown) => {
+        this.deps.log.warn({ err: error }, 'could not look up the buyer\'s handoff');
+        return null;
+      });
+      if (held) {
+        await this.agentDesk.relay(held.id, msg.buyerId, text || `[${msg.action}]`).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not relay to the agent'));
+        // A person is talking with the buyer: the bot does not talk over them.
+        if (held.claimed) return this.recorded(msg, text, [], locale);
+      }
+    }
     try {
       if (!msg.buyerId) {
         replies = [{ text: say('notBound', locale) }];
@@ -91,6 +118,10 @@ export class DialogueEngine {
     // Hello and thank-you are one intent: the welcome opens a conversation, later it is "you're welcome".
     state.greeted = true;
     await this.deps.cache.set(key, JSON.stringify(state), STATE_TTL_MS);
+    return this.recorded(msg, text, replies, locale);
+  }
+
+  private async recorded(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<TurnResult> {
     try {
       const recorded = await this.record(msg, text, replies, locale);
       return { duplicate: false, replies: recorded.replies, locale, inboundId: recorded.inboundId };

@@ -44,6 +44,8 @@ export const TEXTS = T({
   alreadyOpen: { zh: '这笔订单已经有一个退款申请：', en: 'There is already a refund request for this order:' },
   alreadyRefunded: { zh: '这笔订单已经退款了。', en: 'This order has already been refunded.' },
   tooLong: { zh: '（消息太长，我只看了前面的部分。）', en: '(That was a long message; I read the first part.)' },
+  agentJoined: { zh: '人工客服已接手您的问题，接下来会在这里直接回复您。', en: 'A member of our team has taken your case and will reply right here.' },
+  backToBot: { zh: '人工客服已处理完毕，接下来由退款助手继续为您服务。还有什么需要帮忙的吗？', en: 'Our team member has finished; the refund assistant is back with you. Anything else I can help with?' },
   unreadable: { zh: '这条消息没能读取，请再发一次。', en: "I couldn't read that message; please send it again." },
   rateLimited: { zh: '消息有点多，请稍等几秒再发～', en: 'That is a lot of messages at once; give me a few seconds 🙂' },
   somethingWrong: { zh: '抱歉，系统开小差了，请稍后再试，或转人工客服。', en: 'Sorry, something went wrong on our side. Please try again shortly, or ask for a person.' },
@@ -95,3 +97,9 @@ export const STATUS_WORDS: Record<string, Text> = {
   cancelled: { zh: '已撤回', en: 'withdrawn' },
   refund_failed: { zh: '退款失败，人工处理中', en: 'failed at the payment provider; a person is on it' },
 };
+
+/** The SLA's word to a buyer still waiting for a person: a person is on it, and roughly when. */
+export const waitingForPerson = (minutes: number): Text => ({
+  zh: `感谢耐心等待，客服正在处理您的问题，预计${minutes}分钟内在这里回复您。`,
+  en: `Thanks for waiting: our team is on it and will reply here within about ${minutes} minutes.`,
+});

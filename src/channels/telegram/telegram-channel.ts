@@ -10,6 +10,7 @@ import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Cache } from '../../cache/index.ts';
 import type { ChatTokens } from '../../conversation/chat-tokens.ts';
+import type { ConversationLog } from '../../conversation/conversation-log.ts';
 import { ChatTokenError } from '../../conversation/chat-tokens.ts';
 import type { DialogueEngine } from '../../conversation/dialogue.ts';
 import { chatRate, type OutboundMessage } from '../../conversation/messages.ts';
@@ -27,12 +28,18 @@ export interface TelegramChannelDeps {
   dialogue: DialogueEngine;
   chatTokens: ChatTokens;
   cache: Cache;
+  conversations: ConversationLog;
   log: Logger;
   /** The language of a buyer, when known (for replies before the buyer writes anything). */
   localeOf: (buyerId: string) => Promise<Locale>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const markupOf = (message: OutboundMessage) =>
+  message.buttons?.length
+    ? { reply_markup: { inline_keyboard: message.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]) } }
+    : {};
 
 export class TelegramChannel {
   readonly bot: Telegraf;
@@ -77,18 +84,18 @@ export class TelegramChannel {
     const chatId = String(ctx.chat.id);
     const fallback: Locale = ctx.from?.language_code?.startsWith('zh') ? 'zh' : ctx.from?.language_code ? 'en' : 'zh';
     if (!payload.trim()) {
-      await this.send(ctx, { text: BIND_REPLIES.missing[fallback] });
+      await this.reply(ctx, { text: BIND_REPLIES.missing[fallback] });
       return;
     }
     try {
       // The Telegram account is the "device" of a Telegram chat (Telegram gives no IP).
       const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId, { deviceId: ctx.from ? `telegram:${ctx.from.id}` : null });
       const locale = await this.deps.localeOf(buyerId);
-      await this.send(ctx, { text: BIND_REPLIES.ok[locale] });
+      await this.reply(ctx, { text: BIND_REPLIES.ok[locale] });
     } catch (error) {
       if (!(error instanceof ChatTokenError)) throw error;
       this.deps.log.warn({ chatId, problem: error.problem }, 'telegram /start with a bad chat token');
-      await this.send(ctx, { text: BIND_REPLIES[error.problem][fallback] });
+      await this.reply(ctx, { text: BIND_REPLIES[error.problem][fallback] });
     }
   }
 
@@ -100,11 +107,11 @@ export class TelegramChannel {
     const rate = await chatRate(this.deps.cache, 'telegram', chatId);
     if (rate !== 'ok') {
       // Told once per window; later messages in the burst are dropped quietly.
-      if (rate === 'over') await this.send(ctx, { text: say('rateLimited', localeHint) });
+      if (rate === 'over') await this.reply(ctx, { text: say('rateLimited', localeHint) });
       return;
     }
     const turn = await this.deps.dialogue.handle({ channel: 'telegram', chatId, deliveryId: String(ctx.update.update_id), buyerId, localeHint, ...input });
-    for (const reply of turn.replies) await this.send(ctx, reply);
+    for (const reply of turn.replies) await this.reply(ctx, reply);
   }
 
   private async onButton(ctx: Context): Promise<void> {
@@ -128,14 +135,27 @@ export class TelegramChannel {
     await this.onMessage(ctx, { action: query.data });
   }
 
-  /** Sends one reply, with buttons as an inline keyboard; honours 429 retry_after. */
-  private async send(ctx: Context, reply: OutboundMessage): Promise<void> {
-    const markup = reply.buttons?.length
-      ? { reply_markup: { inline_keyboard: reply.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]) } }
-      : {};
+  /**
+   * A message from outside the buyer's turn (an agent, a decision an agent made): sent to the chat
+   * and kept in its conversation.
+   */
+  async send(chatId: string, buyerId: string, message: OutboundMessage, direction: 'out' | 'agent'): Promise<void> {
+    await this.withRetryAfter(() => this.bot.telegram.sendMessage(chatId, message.text.slice(0, 4_096), markupOf(message)));
+    await this.deps.conversations.append({ channel: 'telegram', chatId, buyerId }, [
+      { direction, text: message.text, ...(message.buttons?.length ? { buttons: message.buttons } : {}) },
+    ]);
+  }
+
+  /** Sends one reply, with buttons as an inline keyboard. */
+  private async reply(ctx: Context, reply: OutboundMessage): Promise<void> {
+    await this.withRetryAfter(() => ctx.reply(reply.text.slice(0, 4_096), markupOf(reply)));
+  }
+
+  /** Runs one Bot API call, waiting out 429 answers for Telegram's retry_after. */
+  private async withRetryAfter(call: () => Promise<unknown>): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await ctx.reply(reply.text.slice(0, 4_096), markup);
+        await call();
         return;
       } catch (error) {
         const retryAfter = error instanceof TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
