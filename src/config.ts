@@ -92,6 +92,10 @@ const variables = {
   SLACK_DESK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
   SLACK_RISK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
   SLACK_API_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  SLACK_DESK_USERGROUP: z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a Slack user group id such as S0123456789').optional(),
+  SLACK_SLA_REMIND_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
+  SLACK_SLA_ESCALATE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).optional(),
+  SLACK_ESCALATION_MENTION: z.string().regex(/^<(!here|!channel|!subteam\^S[A-Z0-9]+|@U[A-Z0-9]+)>$/, 'must be a Slack mention such as <!here> or <!subteam^S0123456789>').optional(),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).optional(),
 } satisfies Record<string, z.ZodType>;
@@ -140,6 +144,12 @@ export interface Config {
     deskChannel: string;
     riskChannel: string | null;
     apiUrl: string;
+    /** Members of this user group may act on tickets too (besides members of the desk channel). */
+    userGroup: string | null;
+    /** SLA: an unclaimed ticket is reminded about after this long, then escalated with the mention. */
+    remindAfterMs: number;
+    escalateAfterMs: number;
+    escalationMention: string;
   } | null;
   smtp: { url: string; from: string } | null;
 }
@@ -231,6 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           deskChannel: raw.SLACK_DESK_CHANNEL!,
           riskChannel: raw.SLACK_RISK_CHANNEL ?? null,
           apiUrl: raw.SLACK_API_URL ?? 'https://slack.com/api/',
+          userGroup: raw.SLACK_DESK_USERGROUP ?? null,
+          remindAfterMs: (raw.SLACK_SLA_REMIND_MINUTES ?? 15) * 60_000,
+          escalateAfterMs: Math.max(raw.SLACK_SLA_ESCALATE_MINUTES ?? 60, (raw.SLACK_SLA_REMIND_MINUTES ?? 15) + 1) * 60_000,
+          escalationMention: raw.SLACK_ESCALATION_MENTION ?? '<!here>',
         }
       : null,
     smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? 'Refund desk <refund-desk@localhost>' } : null,

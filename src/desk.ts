@@ -12,6 +12,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
 import { WidgetChannel } from './channels/widget/widget-channel.ts';
 import { WidgetSessions } from './channels/widget/widget-sessions.ts';
+import { SlackDesk } from './channels/slack/slack-desk.ts';
+import { ChatDelivery } from './conversation/chat-delivery.ts';
+import { AgentDecisions } from './refunds/agent-decisions.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
 import { ConversationLog } from './conversation/conversation-log.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
@@ -46,6 +49,9 @@ export interface Desk {
   telegram: TelegramChannel | null;
   widget: WidgetChannel;
   conversations: ConversationLog;
+  slack: SlackDesk | null;
+  agentDecisions: AgentDecisions;
+  delivery: ChatDelivery;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -94,12 +100,13 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     });
 
     const conversations = new ConversationLog(db.prisma);
+    const guides = await loadGuides();
     const dialogue = new DialogueEngine({
       prisma: db.prisma,
       cache,
       nlu,
       refunds,
-      guides: await loadGuides(),
+      guides,
       conversations,
       log: log.child({ component: 'dialogue' }),
       onRefundAvoided: () => metrics.refundsAvoided.inc(),
@@ -116,13 +123,21 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
     jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
     const monitor = new RefundMonitor(db.sql, config.risk, metrics, log.child({ component: 'risk-monitor' }));
-    jobs.register({ name: 'risk.monitor-refunds', everyMs: 60_000, run: () => monitor.scan() });
+    // Alerts go to Slack's risk channel once the desk is built (below); the scan stores them either way.
+    let onRiskAlert: (alert: Awaited<ReturnType<RefundMonitor['scan']>>[number]) => Promise<void> = async () => undefined;
+    jobs.register({
+      name: 'risk.monitor-refunds',
+      everyMs: 60_000,
+      run: async () => {
+        for (const alert of await monitor.scan()) await onRiskAlert(alert).catch((error: unknown) => log.error({ err: error }, 'could not post a risk alert'));
+      },
+    });
 
     const chatTokens = new ChatTokens(config.chatTokenSecret, db.prisma);
     const localeOf = async (buyerId: string) => localeOrDefault((await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
     // Telegram switches on with its token (M24).
     const telegram = config.telegram
-      ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, log: log.child({ component: 'telegram' }), localeOf })
+      ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, conversations, log: log.child({ component: 'telegram' }), localeOf })
       : null;
     // Notices to bound Telegram chats (team leaders' commission notices); retried like any outbox message.
     outbox.on('telegram.send', async (payload) => {
@@ -141,7 +156,23 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     });
     // Subscribing waits for nothing: a cache that is down makes it retry in the background.
     const widgetSubscribed = widget.start();
-    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget });
+
+    // Messages to buyers from outside their turn (agents) go to the chat they last used.
+    const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }));
+    delivery.register('widget', widget);
+    if (telegram) delivery.register('telegram', telegram);
+    const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });
+    // The Slack agent desk switches on with its token (M16, M26).
+    const slack = config.slack
+      ? new SlackDesk({ config: config.slack, prisma: db.prisma, sql: db.sql, cache, log: log.child({ component: 'slack' }), decisions: agentDecisions, delivery, guides })
+      : null;
+    if (slack) {
+      dialogue.attachAgentDesk(slack);
+      onRiskAlert = (alert) => slack.postRiskAlert(alert);
+      jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
+      jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
+    }
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -160,6 +191,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       telegram,
       widget,
       conversations,
+      slack,
+      agentDecisions,
+      delivery,
       sandbox,
       async listen() {
         jobs.start();

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TelegramChannel } from '../channels/telegram/telegram-channel.ts';
 import type { WidgetChannel } from '../channels/widget/widget-channel.ts';
+import type { SlackDesk } from '../channels/slack/slack-desk.ts';
 import type { ChatTokens } from '../conversation/chat-tokens.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
@@ -20,6 +21,7 @@ import { registerChatTokenRoutes } from './routes/chat-tokens.ts';
 import { registerTelegramWebhook } from './routes/telegram-webhook.ts';
 import { registerDemoPages } from './routes/demo-page.ts';
 import { registerWidgetRoutes } from './routes/widget.ts';
+import { registerSlackEvents } from './routes/slack-events.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
 
 declare module 'fastify' {
@@ -39,6 +41,7 @@ export interface ApiDeps {
   chatTokens: ChatTokens;
   telegram: TelegramChannel | null;
   widget: WidgetChannel;
+  slack: SlackDesk | null;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -95,6 +98,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerTelegramWebhook(app, deps);
   await registerWidgetRoutes(app, deps);
   registerDemoPages(app, deps);
+  await registerSlackEvents(app, deps);
   // Every other platform call carries the API key (events carry their own HMAC signature instead).
   await app.register(async (platformApi) => {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));

@@ -1,0 +1,405 @@
+// The agent desk in Slack (M16, M26, M30), on @slack/bolt with its HTTP receiver mounted at
+// /slack/events on the desk's own port (slack-route.ts). Bolt checks every request's signature.
+//
+//   tickets   every handoff is posted once to SLACK_DESK_CHANNEL (a lease per handoff, so several
+//             instances never both post it) and kept up to date in place (chat.update)
+//   claim     one guarded update: of two agents clicking at once one wins, the other is told who did
+//   decide    Approve (full or partial) and Reject go through AgentDecisions, the refund workflow's
+//             guarded path: a repeated click or a retried delivery executes once
+//   relay     the assignee's thread replies go to the buyer's chat (Telegram or widget); `note:` stays
+//             in Slack; the buyer's messages are posted to the thread; Return to bot hands back
+//   SLA       an unclaimed ticket gets a reminder, then an escalation; the buyer hears roughly when
+//   risk      risk alerts go to SLACK_RISK_CHANNEL
+// Only members of the desk channel (or SLACK_DESK_USERGROUP) may act; others are told no.
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
+import type { Cache } from '../../cache/cache.ts';
+import type { Config } from '../../config.ts';
+import type { ChatDelivery } from '../../conversation/chat-delivery.ts';
+import type { AgentDesk } from '../../conversation/dialogue.ts';
+import { pickGuide, type GuideBook } from '../../conversation/guides.ts';
+import { say, waitingForPerson } from '../../conversation/texts.ts';
+import { localeOrDefault, type Locale, type ProductCategory } from '../../domain/catalog.ts';
+import { formatMoney } from '../../domain/money.ts';
+import { DeskError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
+import type { SpikeAlert } from '../../risk/refund-monitor.ts';
+import type { PrismaClient } from '../../store/database.ts';
+import type { SqlRunner } from '../../store/sql-runner.ts';
+import { loadTicket, renderTicket } from './ticket.ts';
+
+
+type SlackConfig = NonNullable<Config['slack']>;
+
+const POST_LEASE_MS = 60_000;
+const MEMBERS_TTL_MS = 60_000;
+const DEDUPE_TTL_MS = 24 * 3_600_000;
+const NOTE = /^\s*(note|备注)\s*[:：]/i;
+
+export interface SlackDeskDeps {
+  config: SlackConfig;
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  cache: Cache;
+  log: Logger;
+  decisions: AgentDecisions;
+  delivery: ChatDelivery;
+  guides: GuideBook;
+  now?: () => Date;
+}
+
+export class SlackDesk implements AgentDesk {
+  readonly receiver: HTTPReceiver;
+  readonly app: App;
+
+  constructor(private readonly deps: SlackDeskDeps) {
+    const { config, log } = deps;
+    this.receiver = new HTTPReceiver({
+      signingSecret: config.signingSecret,
+      endpoints: '/slack/events',
+      // Ack as soon as a handler calls ack(): work that follows (a refund) may take longer than Slack's 3 s.
+      processBeforeResponse: false,
+      logLevel: LogLevel.ERROR,
+    });
+    this.app = new App({
+      token: config.botToken,
+      receiver: this.receiver,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: config.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+    });
+    this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
+    this.registerActions();
+    this.registerThreadRelay();
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  private get client() {
+    return this.app.client;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tickets
+
+  /** Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once). */
+  async postNewTickets(): Promise<number> {
+    const { prisma, config, log } = this.deps;
+    const now = this.now();
+    const lease = { OR: [{ slackClaimedAt: null }, { slackClaimedAt: { lt: new Date(now.getTime() - POST_LEASE_MS) } }] };
+    const due = await prisma.handoff.findMany({ where: { slackTs: null, status: { in: ['open', 'claimed'] }, ...lease }, orderBy: { createdAt: 'asc' }, take: 20, select: { id: true } });
+    let posted = 0;
+    for (const { id } of due) {
+      const claimed = await prisma.handoff.updateMany({ where: { id, slackTs: null, ...lease }, data: { slackClaimedAt: now } });
+      if (claimed.count !== 1) continue;
+      try {
+        const ticket = await loadTicket(prisma, this.deps.sql, id, now);
+        if (!ticket) continue;
+        const message = renderTicket(ticket, now.getTime());
+        const result = await this.client.chat.postMessage({ channel: config.deskChannel, text: message.text, blocks: message.blocks, unfurl_links: false });
+        await prisma.handoff.update({ where: { id }, data: { slackChannel: result.channel ?? config.deskChannel, slackTs: result.ts ?? null } });
+        posted += 1;
+      } catch (error) {
+        // Released at once, so the next run tries again.
+        await prisma.handoff.update({ where: { id }, data: { slackClaimedAt: null } });
+        log.error({ err: error, handoffId: id }, 'could not post a ticket to Slack');
+      }
+    }
+    return posted;
+  }
+
+  /** Re-renders a ticket in place after its state changed. */
+  async refreshTicket(handoffId: string): Promise<void> {
+    const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
+    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { slackChannel: true, slackTs: true } });
+    if (!ticket || !handoff?.slackTs || !handoff.slackChannel) return;
+    const message = renderTicket(ticket, this.now().getTime());
+    await this.client.chat.update({ channel: handoff.slackChannel, ts: handoff.slackTs, text: message.text, blocks: message.blocks });
+  }
+
+  private async thread(handoffId: string, text: string, broadcast = false): Promise<void> {
+    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { slackChannel: true, slackTs: true } });
+    if (!handoff?.slackTs || !handoff.slackChannel) return;
+    if (broadcast) await this.client.chat.postMessage({ channel: handoff.slackChannel, thread_ts: handoff.slackTs, text, reply_broadcast: true });
+    else await this.client.chat.postMessage({ channel: handoff.slackChannel, thread_ts: handoff.slackTs, text });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The dialogue's side (AgentDesk)
+
+  async handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null> {
+    const handoff = await this.deps.prisma.handoff.findFirst({
+      where: { buyerId, status: { in: ['open', 'claimed'] }, slackTs: { not: null } },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, status: true },
+    });
+    return handoff ? { id: handoff.id, claimed: handoff.status === 'claimed' } : null;
+  }
+
+  async relay(handoffId: string, _buyerId: string, text: string): Promise<void> {
+    await this.thread(handoffId, `🧑 *Buyer:* ${text.slice(0, 3_000)}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Who may act
+
+  private async members(): Promise<Set<string>> {
+    const key = 'slack:desk-members';
+    const cached = await this.deps.cache.get(key);
+    if (cached) return new Set(JSON.parse(cached) as string[]);
+    const members: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.conversations.members({ channel: this.deps.config.deskChannel, limit: 1_000, ...(cursor ? { cursor } : {}) });
+      members.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    if (this.deps.config.userGroup) {
+      const group = await this.client.usergroups.users.list({ usergroup: this.deps.config.userGroup });
+      members.push(...(group.users ?? []));
+    }
+    await this.deps.cache.set(key, JSON.stringify(members), MEMBERS_TTL_MS);
+    return new Set(members);
+  }
+
+  private async mayAct(userId: string): Promise<boolean> {
+    return (await this.members()).has(userId);
+  }
+
+  private async tell(body: { channel?: { id: string }; user: { id: string }; container?: { thread_ts?: string } }, text: string): Promise<void> {
+    const channel = body.channel?.id ?? this.deps.config.deskChannel;
+    await this.client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell an agent'));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Buttons
+
+  private registerActions(): void {
+    const guarded = <A extends BlockAction>(run: (args: { body: A; handoffId: string; user: string }) => Promise<void>) =>
+      async ({ ack, body, action }: { ack: () => Promise<void>; body: A; action: A['actions'][number] }) => {
+        await ack();
+        // The same click delivered again (a retry) is dropped; a new click of the same button is not.
+        const once = `dedupe:slack:action:${body.container?.message_ts ?? ''}:${action.action_id}:${action.action_ts}:${body.user.id}`;
+        if (!(await this.deps.cache.setIfAbsent(once, '1', DEDUPE_TTL_MS))) return;
+        if (!(await this.mayAct(body.user.id))) {
+          await this.tell(body, 'Only members of the refund desk channel can act on tickets. · 只有退款客服频道的成员可以处理工单。');
+          return;
+        }
+        const value = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? (action.selected_option?.value ?? '') : '';
+        const handoffId = value.split('|')[0]!;
+        try {
+          await run({ body, handoffId, user: body.user.id });
+        } catch (error) {
+          this.deps.log.error({ err: error, handoffId }, 'ticket action failed');
+          await this.tell(body, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}. Nothing was changed twice; try again.`);
+        }
+      };
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.claim', guarded(async ({ body, handoffId, user }) => {
+      const result = await this.claim(handoffId, user);
+      if (result === 'won') {
+        await this.refreshTicket(handoffId);
+        await this.toBuyer(handoffId, (l) => say('agentJoined', l), 'out');
+      } else {
+        await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `Already claimed by <@${result.holder}>.`);
+      }
+    }));
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.approve', guarded(async ({ body, handoffId, user }) => {
+      await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }));
+    }));
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', guarded(async ({ body, handoffId }) => {
+      const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
+      if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
+      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency: ticket.order.currency }, 'en');
+      await this.client.views.open({
+        trigger_id: body.trigger_id,
+        view: {
+          type: 'modal',
+          callback_id: 'ticket.partial',
+          private_metadata: handoffId,
+          title: { type: 'plain_text', text: 'Partial refund' },
+          submit: { type: 'plain_text', text: 'Approve' },
+          close: { type: 'plain_text', text: 'Cancel' },
+          blocks: [
+            {
+              type: 'input',
+              block_id: 'amount',
+              label: { type: 'plain_text', text: `Amount to refund (at most ${max})` },
+              element: { type: 'number_input', action_id: 'value', is_decimal_allowed: true, min_value: '0.01' },
+            },
+          ],
+        },
+      });
+    }));
+
+    this.app.view<ViewSubmitAction>('ticket.partial', async ({ ack, body, view }) => {
+      const handoffId = view.private_metadata;
+      const raw = view.state.values.amount?.value?.value ?? '';
+      const amountMinor = Math.round(Number(raw) * 100);
+      if (!Number.isFinite(amountMinor) || amountMinor < 1) {
+        await ack({ response_action: 'errors', errors: { amount: 'Enter an amount such as 49.50' } });
+        return;
+      }
+      await ack();
+      if (!(await this.mayAct(body.user.id))) return;
+      const fake = { user: body.user } as unknown as BlockAction;
+      try {
+        await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
+      } catch (error) {
+        this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
+        await this.tell(fake, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}.`);
+      }
+    });
+
+    this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', guarded(async ({ body, handoffId, user }) => {
+      const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
+      if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
+      await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template));
+    }));
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.guide', guarded(async ({ body, handoffId, user }) => {
+      if (!(await this.holds(body, handoffId, user))) return;
+      const handoff = await this.deps.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId } });
+      const order = handoff.orderId ? await this.deps.prisma.order.findUnique({ where: { id: handoff.orderId }, include: { product: { select: { category: true } } } }) : null;
+      if (!order) return this.tell(body, 'This ticket has no order, so there is no guide to pick.');
+      const request = handoff.refundRequestId ? await this.deps.prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { reasonText: true } }) : null;
+      const sent = await this.toBuyer(handoffId, (l) => {
+        const guide = pickGuide(this.deps.guides, order.product.category as ProductCategory, request?.reasonText ?? '', l);
+        return `【${guide.title}】\n${guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n\n${guide.support}`;
+      }, 'agent');
+      await this.thread(handoffId, sent ? `📘 <@${user}> sent the troubleshooting guide to the buyer (${sent}).` : '⚠️ The buyer has no chat the desk can reach; the guide was not sent.');
+    }));
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.return', guarded(async ({ body, handoffId, user }) => {
+      if (!(await this.holds(body, handoffId, user))) return;
+      const returned = await this.deps.prisma.handoff.updateMany({
+        where: { id: handoffId, status: { in: ['open', 'claimed'] } },
+        data: { status: 'returned', resolution: 'returned', resolvedAt: this.now(), assigneeId: user },
+      });
+      if (returned.count !== 1) return this.tell(body, 'This ticket is already closed.');
+      await this.refreshTicket(handoffId);
+      await this.toBuyer(handoffId, (l) => say('backToBot', l), 'out');
+    }));
+  }
+
+  /** Claims a ticket in one guarded update. */
+  async claim(handoffId: string, user: string): Promise<'won' | 'gone' | { holder: string }> {
+    const won = await this.deps.prisma.handoff.updateMany({
+      where: { id: handoffId, status: 'open' },
+      data: { status: 'claimed', assigneeId: user, claimedAt: this.now(), version: { increment: 1 } },
+    });
+    if (won.count === 1) return 'won';
+    const now = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { status: true, assigneeId: true } });
+    if (now?.status === 'claimed' && now.assigneeId === user) return 'won';
+    return now?.status === 'claimed' && now.assigneeId ? { holder: now.assigneeId } : 'gone';
+  }
+
+  /** Acting on a ticket needs holding it: an unclaimed one is claimed on the way; another's is refused. */
+  private async holds(body: BlockAction, handoffId: string, user: string): Promise<boolean> {
+    const result = await this.claim(handoffId, user);
+    if (result === 'won') return true;
+    await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `This ticket is claimed by <@${result.holder}>; only they can act on it.`);
+    return false;
+  }
+
+  private async decide(body: BlockAction, handoffId: string, user: string, run: (requestId: string) => Promise<AgentOutcome>): Promise<void> {
+    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true, status: true } });
+    if (!handoff?.refundRequestId) return this.tell(body, 'This ticket has no refund request to decide.');
+    if (handoff.status === 'open' || handoff.status === 'claimed') {
+      if (!(await this.holds(body, handoffId, user))) return;
+    }
+    const outcome = await run(handoff.refundRequestId);
+    if (!outcome.executed) {
+      await this.tell(body, `Already decided: the request is ${outcome.view.status}. Nothing was done again.`);
+      return;
+    }
+    await this.refreshTicket(handoffId);
+    const refund = outcome.view.refund;
+    const result = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+    await this.thread(handoffId, `🧾 <@${user}> ${outcome.view.status === 'rejected' ? 'rejected' : 'approved'} the request${result}.`);
+    if (outcome.told) await this.toBuyer(handoffId, (l) => outcome.told![l], 'agent');
+  }
+
+  /** Sends to the ticket's buyer in their chat, in their language; returns the channel or null. */
+  private async toBuyer(handoffId: string, text: (locale: Locale) => string, direction: 'out' | 'agent'): Promise<string | null> {
+    const handoff = await this.deps.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId }, select: { buyerId: true } });
+    const chat = await this.deps.delivery.chatOf(handoff.buyerId);
+    const buyer = await this.deps.prisma.buyer.findUnique({ where: { id: handoff.buyerId }, select: { locale: true } });
+    const locale = chat?.locale ?? localeOrDefault(buyer?.locale);
+    const sent = await this.deps.delivery.toBuyer(handoff.buyerId, { text: text(locale) }, direction);
+    return sent?.channel ?? null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Thread relay: the assignee's replies reach the buyer; notes and others' replies stay in Slack.
+
+  private registerThreadRelay(): void {
+    this.app.event('message', async ({ event, body }) => {
+      const e = event as types.GenericMessageEvent;
+      if (e.subtype || e.bot_id || !e.thread_ts || e.thread_ts === e.ts || e.channel !== this.deps.config.deskChannel) return;
+      const eventId = (body as { event_id?: string }).event_id ?? e.ts;
+      if (!(await this.deps.cache.setIfAbsent(`dedupe:slack:event:${eventId}`, '1', DEDUPE_TTL_MS))) return;
+      const handoff = await this.deps.prisma.handoff.findFirst({ where: { slackChannel: e.channel, slackTs: e.thread_ts } });
+      if (!handoff || NOTE.test(e.text ?? '')) return; // Internal: a note, or a thread that is no ticket.
+      if (handoff.status !== 'claimed' || handoff.assigneeId !== e.user) {
+        await this.client.chat.postEphemeral({
+          channel: e.channel,
+          thread_ts: e.thread_ts,
+          user: e.user,
+          text: handoff.status === 'claimed'
+            ? `<@${handoff.assigneeId}> holds this ticket; your reply stayed here. Start with \`note:\` for internal notes.`
+            : 'Claim the ticket to talk to the buyer; your reply stayed here. Start with `note:` for internal notes.',
+        });
+        return;
+      }
+      const sent = await this.deps.delivery.toBuyer(handoff.buyerId, { text: e.text ?? '' }, 'agent');
+      if (!sent) await this.client.chat.postEphemeral({ channel: e.channel, thread_ts: e.thread_ts, user: e.user, text: 'The buyer has no chat the desk can reach; they were not told.' });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SLA and risk alerts
+
+  /** Reminds about, then escalates, unclaimed tickets; tells their buyers roughly when. Each step once. */
+  async checkSla(): Promise<{ reminded: number; escalated: number }> {
+    const { prisma, config } = this.deps;
+    const now = this.now();
+    let reminded = 0;
+    let escalated = 0;
+    const waitMinutes = Math.max(1, Math.round((config.escalateAfterMs - config.remindAfterMs) / 60_000));
+    const toRemind = await prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, remindedAt: null, createdAt: { lte: new Date(now.getTime() - config.remindAfterMs) } }, select: { id: true, createdAt: true } });
+    for (const h of toRemind) {
+      const marked = await prisma.handoff.updateMany({ where: { id: h.id, status: 'open', remindedAt: null }, data: { remindedAt: now } });
+      if (marked.count !== 1) continue;
+      reminded += 1;
+      await this.thread(h.id, `⏰ Unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min. Who can take it?`);
+      await this.toBuyer(h.id, (l) => waitingForPerson(waitMinutes)[l], 'out').catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell the buyer about the wait'));
+    }
+    const toEscalate = await prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, escalatedAt: null, createdAt: { lte: new Date(now.getTime() - config.escalateAfterMs) } }, select: { id: true, createdAt: true } });
+    for (const h of toEscalate) {
+      const marked = await prisma.handoff.updateMany({ where: { id: h.id, status: 'open', escalatedAt: null }, data: { escalatedAt: now } });
+      if (marked.count !== 1) continue;
+      escalated += 1;
+      await this.thread(h.id, `🚨 ${config.escalationMention} unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min: please claim it.`, true);
+    }
+    return { reminded, escalated };
+  }
+
+  async postRiskAlert(alert: SpikeAlert): Promise<void> {
+    const channel = this.deps.config.riskChannel;
+    if (!channel) return;
+    const what = alert.kind === 'spike.product' ? `product \`${alert.subjectId}\`` : `merchant \`${alert.subjectId}\``;
+    const rate = alert.refundRate === null ? '' : ` · refund rate ${Math.round(alert.refundRate * 100)}%`;
+    await this.client.chat.postMessage({
+      channel,
+      text: `⚠️ Refund spike for ${alert.kind === 'spike.product' ? 'a product' : 'a merchant'}: ${alert.recent} requests in the last hour`,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant \`${alert.merchantId}\`)\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
+      ],
+    });
+  }
+}

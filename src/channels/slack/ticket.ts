@@ -1,0 +1,207 @@
+// A handoff as an agent sees it in Slack (M16, M26): everything needed to decide without leaving the
+// message. `loadTicket` gathers it from the database; `renderTicket` turns it into Block Kit, pure, so
+// the rendering is tested without Slack.
+import type { types } from '@slack/bolt';
+import { maskName } from '../../commission/notices.ts';
+import { foldCommissions } from '../../commission/ledger.ts';
+import { orderLedger } from '../../commission/ledger-store.ts';
+import { formatMoney } from '../../domain/money.ts';
+import { timeAgo } from '../../domain/time-ago.ts';
+import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
+import { buyerProfile } from '../../risk/buyer-profile.ts';
+import type { PrismaClient } from '../../store/database.ts';
+import type { SqlRunner } from '../../store/sql-runner.ts';
+
+type Block = types.KnownBlock;
+
+export const KIND_TITLES: Record<string, string> = {
+  policy_review: 'Policy review · 政策复核',
+  appeal: 'Appeal after a refusal · 拒绝后申诉',
+  risk_review: 'Risk review · 风险复核',
+  technical: 'Unresolved technical problem · 技术问题未解决',
+  buyer_request: 'Buyer asked for a person · 买家要求人工',
+};
+
+export interface TicketData {
+  handoff: {
+    id: string;
+    kind: string;
+    status: string;
+    reason: string;
+    assigneeId: string | null;
+    resolution: string | null;
+    createdAt: Date;
+  };
+  buyer: { id: string; maskedName: string; tier: string; accountAgeDays: number; refunds30d: number };
+  order: { id: string; amountMinor: number; currency: string; paymentMethod: string; paidAt: Date } | null;
+  product: { title: string; category: string } | null;
+  request: { id: string; status: string; reasonCode: string | null; reasonText: string | null; refundableMinor: number } | null;
+  usage: Record<string, unknown> | null;
+  rules: Array<{ id: string; result: string; detail?: string }>;
+  decidedBy: string | null;
+  risk: Array<{ kind: string; action: string; detail: string; evidence: string }>;
+  commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
+  conversation: Array<{ direction: string; text: string; at: Date }>;
+  refunds: Array<{ amountMinor: number; currency: string; status: string }>;
+}
+
+export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId: string, now = new Date()): Promise<TicketData | null> {
+  const handoff = await prisma.handoff.findUnique({ where: { id: handoffId } });
+  if (!handoff) return null;
+  const buyer = await prisma.buyer.findUnique({ where: { id: handoff.buyerId }, select: { id: true, name: true } });
+  const profile = await buyerProfile(sql, handoff.buyerId, now);
+  const request = handoff.refundRequestId
+    ? await prisma.refundRequest.findUnique({
+        where: { id: handoff.refundRequestId },
+        include: { decisions: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
+      })
+    : null;
+  const riskSignals = request ? await prisma.riskSignal.findMany({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'asc' } }) : [];
+  const orderId = request?.orderId ?? handoff.orderId;
+  const order = orderId ? await prisma.order.findUnique({ where: { id: orderId }, include: { product: { select: { title: true, category: true } } } }) : null;
+  // The engine's decision carries the facts it saw; an agent's later decision is in the trace too.
+  const engine = request?.decisions.find((d) => d.actor === 'policy') ?? request?.decisions[0];
+  const facts = (engine?.facts ?? null) as { usage?: Record<string, unknown> } | null;
+  const rules = (request?.decisions ?? []).flatMap((d) => (Array.isArray(d.rules) ? (d.rules as TicketData['rules']) : []));
+  const entries = order ? await orderLedger(prisma, order.id) : [];
+  const names = await prisma.buyer.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.beneficiaryId))] } }, select: { id: true, name: true } });
+  const nameOf = new Map(names.map((n) => [n.id, n.name]));
+  const conversation = await prisma.conversation.findFirst({ where: { buyerId: handoff.buyerId }, orderBy: { updatedAt: 'desc' }, select: { id: true } });
+  const messages = conversation
+    ? (await prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: 10, select: { direction: true, text: true, payload: true, createdAt: true } })).reverse()
+    : [];
+  const succeeded = (request?.refunds ?? []).filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
+  return {
+    handoff: { id: handoff.id, kind: handoff.kind, status: handoff.status, reason: handoff.reason, assigneeId: handoff.assigneeId, resolution: handoff.resolution, createdAt: handoff.createdAt },
+    buyer: { id: handoff.buyerId, maskedName: maskName(buyer?.name ?? null), tier: profile.tier, accountAgeDays: profile.accountAgeDays, refunds30d: profile.refunds30d.count },
+    order: order ? { id: order.id, amountMinor: order.amountMinor, currency: order.currency, paymentMethod: order.paymentMethod, paidAt: order.paidAt } : null,
+    product: order ? { title: order.product.title, category: order.product.category } : null,
+    request: request
+      ? { id: request.id, status: request.status, reasonCode: request.reasonCode, reasonText: request.reasonText, refundableMinor: Math.max(0, (order?.amountMinor ?? 0) - succeeded) }
+      : null,
+    usage: facts?.usage ?? null,
+    rules,
+    decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
+    risk: riskSignals.map((r) => {
+      const evidence = (r.evidence ?? {}) as Record<string, unknown>;
+      const { detail, ...rest } = evidence;
+      return { kind: r.kind, action: r.action, detail: typeof detail === 'string' ? detail : '', evidence: JSON.stringify(rest).slice(0, 300) };
+    }),
+    commissions: foldCommissions(entries).map((c) => ({ beneficiary: maskName(nameOf.get(c.beneficiaryId) ?? null), level: c.level, amountMinor: c.accruedMinor, currency: c.currency, state: c.state })),
+    conversation: messages.map((m) => ({
+      direction: m.direction,
+      text: m.text ?? ((m.payload as { action?: string } | null)?.action ? `[${(m.payload as { action: string }).action}]` : ''),
+      at: m.createdAt,
+    })),
+    refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
+  };
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Slack mrkdwn: &, < and > are the only characters to escape. */
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const mark = (result: string) => (result === 'pass' ? '✅' : result === 'fail' ? '❌' : '➖');
+
+function usageLines(usage: Record<string, unknown> | null): string {
+  if (!usage) return '_no decision yet_';
+  const u = usage as { courseProgress?: number | null; liveCheck?: { status: string; detail?: string } } & Record<string, unknown>;
+  const lines: string[] = [];
+  if (typeof u.courseProgress === 'number') lines.push(`course watched: ${Math.round(u.courseProgress * 100)}%`);
+  for (const key of ['keyRevealed', 'keyCopied', 'keyActivated', 'fileDownloaded', 'membershipActivated', 'softwareLogin']) {
+    if (u[key] === true) lines.push(key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`));
+  }
+  if (lines.length === 0) lines.push('no use recorded');
+  if (u.liveCheck) lines.push(`live check: ${u.liveCheck.status}${u.liveCheck.detail ? ` (${u.liveCheck.detail})` : ''}`);
+  return lines.join(' · ');
+}
+
+/** Where the ticket stands, for its context line. */
+function stateLine(t: TicketData, now: number): string {
+  const h = t.handoff;
+  if (h.status === 'open') return `🟡 Unclaimed · opened ${timeAgo(h.createdAt, 'en', now)}`;
+  if (h.status === 'claimed') return `🔵 Claimed by <@${h.assigneeId}>`;
+  if (h.status === 'returned') return `↩️ Returned to the bot${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}`;
+  const refund = t.refunds.at(-1);
+  const money = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+  return `✅ Resolved: ${h.resolution ?? 'closed'}${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}${money}`;
+}
+
+export function renderTicket(t: TicketData, now = Date.now()): { text: string; blocks: Block[] } {
+  const h = t.handoff;
+  const money = t.order ? formatMoney({ amountMinor: t.order.amountMinor, currency: t.order.currency }, 'en') : '—';
+  const text = `${KIND_TITLES[h.kind] ?? h.kind}: ${t.buyer.maskedName}, ${t.product?.title ?? 'no order'} ${money}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(KIND_TITLES[h.kind] ?? h.kind, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Buyer*\n${esc(t.buyer.maskedName)} (\`${t.buyer.id}\`)\ntier *${t.buyer.tier}* · account ${t.buyer.accountAgeDays} d · ${t.buyer.refunds30d} refunds in 30 d` },
+        { type: 'mrkdwn', text: t.order ? `*Order*\n\`${t.order.id}\` · ${money} · ${t.order.paymentMethod}` : '*Order*\n—' },
+        { type: 'mrkdwn', text: t.product ? `*Product*\n${esc(t.product.title)} (${t.product.category})` : '*Product*\n—' },
+        { type: 'mrkdwn', text: t.order ? `*Paid*\n${t.order.paidAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${timeAgo(t.order.paidAt, 'en', now)}` : '*Paid*\n—' },
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Usage*\n${esc(usageLines(t.usage))}` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
+      },
+    },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Risk signals*\n${t.risk.length ? t.risk.map((r) => `⚠️ *${r.kind}* → ${r.action}: ${esc(r.detail)}\n   _evidence:_ \`${esc(r.evidence)}\``).join('\n') : 'none'}`, 2_900) },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(`*Buyer's words*\n${t.request?.reasonText ? `> ${esc(t.request.reasonText).replace(/\n/g, '\n> ')}` : '—'}\nreason (NLU): *${t.request?.reasonCode ?? '—'}* · handoff reason: ${esc(h.reason)}`, 2_900),
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Commissions*\n${t.commissions.length ? t.commissions.map((c) => `L${c.level} ${esc(c.beneficiary)} ${formatMoney({ amountMinor: c.amountMinor, currency: c.currency }, 'en')} · *${c.state}*`).join('\n') : 'none on this order'}`,
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `*Conversation so far*\n${t.conversation.length ? t.conversation.map((m) => `${m.direction === 'in' ? '🧑 Buyer' : m.direction === 'agent' ? '🎧 Agent' : '🤖 Bot'}: ${esc(clip(m.text.replace(/\n/g, ' '), 200))}`).join('\n') : '_no chat_'}`,
+          2_900,
+        ),
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket \`${h.id}\`${t.request ? ` · request \`${t.request.id}\` (${t.request.status})` : ''}` }] },
+  ];
+  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t) });
+  return { text, blocks };
+}
+
+function actionsFor(t: TicketData): types.ActionsBlockElement[] {
+  const h = t.handoff;
+  const elements: types.ActionsBlockElement[] = [];
+  if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
+  const decidable = t.request && ['in_review', 'rejected', 'troubleshooting', 'refund_failed'].includes(t.request.status) && t.request.refundableMinor > 0;
+  if (decidable && t.order) {
+    const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
+    elements.push(
+      { type: 'button', action_id: 'ticket.approve', text: { type: 'plain_text', text: `Approve refund (${full})` }, style: 'primary', value: h.id },
+      { type: 'button', action_id: 'ticket.approve_partial', text: { type: 'plain_text', text: 'Approve partial…' }, value: h.id },
+      {
+        type: 'static_select',
+        action_id: 'ticket.reject',
+        placeholder: { type: 'plain_text', text: 'Reject…' },
+        options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({ text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` }, value: `${h.id}|${key}` })),
+      },
+    );
+  }
+  if (t.product) elements.push({ type: 'button', action_id: 'ticket.guide', text: { type: 'plain_text', text: 'Send troubleshooting guide' }, value: h.id });
+  elements.push({ type: 'button', action_id: 'ticket.return', text: { type: 'plain_text', text: 'Return to bot' }, value: h.id });
+  return elements;
+}
