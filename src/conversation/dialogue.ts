@@ -308,7 +308,11 @@ export class DialogueEngine {
   }
 
   private async person(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    await openHandoff(this.deps.prisma, { buyerId, kind: 'buyer_request', reason: 'the buyer asked for a person', orderId: state.orderId ?? null });
+    // Without an order named in the chat, the agent gets the buyer's latest one as context (said so in the reason).
+    const latest = state.orderId ? null : await this.deps.prisma.order.findFirst({ where: { buyerId }, orderBy: { paidAt: 'desc' }, select: { id: true } });
+    const orderId = state.orderId ?? latest?.id ?? null;
+    const reason = latest ? 'the buyer asked for a person (their latest order attached)' : 'the buyer asked for a person';
+    await openHandoff(this.deps.prisma, { buyerId, kind: 'buyer_request', reason, orderId });
     return [{ text: say('handoffOpened', locale) }];
   }
 

@@ -207,6 +207,13 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     await buyer.waitFor((f) => f.type === 'typing' && !f.on, { from });
     expect(buyer.frames.slice(from).filter((f) => f.type === 'message' && f.direction === 'out')).toEqual([]);
 
+    // Send troubleshooting guide: the guide for the product reaches the buyer's chat.
+    from = buyer.frames.length;
+    await click({ user: SLACK.members[0]!, actionId: 'ticket.guide', value: handoff.id, messageTs: ts });
+    const [guide] = await buyer.waitFor<Msg>((f) => f.type === 'message' && f.direction === 'agent' && (f.text ?? '').startsWith('【'), { from });
+    expect(guide!.text).toMatch(/^【.+】\n1\. /);
+    await until(() => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === ts && String(c.args.text).includes('sent the troubleshooting guide')), (c) => c.length === 1);
+
     // Return to bot: the buyer is told, and the bot answers again.
     await click({ user: SLACK.members[0]!, actionId: 'ticket.return', value: handoff.id, messageTs: ts });
     await buyer.waitFor<Msg>((f) => f.type === 'message' && (f.text ?? '').includes('退款助手继续为您服务'), { from });
