@@ -1,6 +1,7 @@
 // The `refund-desk` command line.
 import { Command } from 'commander';
 import { addFreshScenarioOrders, seedDemoShop } from './demo/seed-demo.ts';
+import { createDesk } from './desk.ts';
 import { configOrExit, startDesk } from './main.ts';
 import { openDatabase } from './store/database.ts';
 import { migrate } from './store/migrator.ts';
@@ -49,6 +50,30 @@ program
       }
     } finally {
       await db.close();
+    }
+  });
+
+program
+  .command('digest')
+  .description("send a merchant's refund-reason digest for the last complete day or week now (email, Telegram or Slack, as the merchant's settings say)")
+  .requiredOption('--merchant <id>', 'the merchant')
+  .option('--period <period>', 'day or week', 'day')
+  .action(async (options: { merchant: string; period: string }) => {
+    if (options.period !== 'day' && options.period !== 'week') {
+      console.error('--period must be day or week');
+      process.exit(2);
+    }
+    const config = configOrExit();
+    const desk = await createDesk(config);
+    try {
+      const result = await desk.digests.send(options.merchant, options.period, { force: true });
+      console.log(JSON.stringify(result, null, 2));
+      if (result.skipped === 'no_destination') {
+        console.error('The merchant has no digest email, Telegram chat or Slack channel the desk can reach (SMTP_URL, TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN).');
+        process.exitCode = 1;
+      }
+    } finally {
+      await desk.close();
     }
   });
 

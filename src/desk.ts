@@ -15,6 +15,7 @@ import { WidgetSessions } from './channels/widget/widget-sessions.ts';
 import { SlackDesk } from './channels/slack/slack-desk.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
+import { DigestService } from './digests/digest-service.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
 import { ConversationLog } from './conversation/conversation-log.ts';
 import { DialogueEngine } from './conversation/dialogue.ts';
@@ -52,6 +53,7 @@ export interface Desk {
   slack: SlackDesk | null;
   agentDecisions: AgentDecisions;
   delivery: ChatDelivery;
+  digests: DigestService;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** Starts the jobs and listens; resolves to the base URL. */
@@ -172,6 +174,15 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
       jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
     }
+    // Merchants' refund-reason digests (M9, M27): by email and/or their Telegram chat or Slack channel.
+    const digests = new DigestService({
+      prisma: db.prisma,
+      smtp: config.smtp,
+      log: log.child({ component: 'digests' }),
+      telegram: telegram ? async (chatId, text) => void (await telegram.bot.telegram.sendMessage(chatId, text.slice(0, 4_096))) : null,
+      slack: slack ? (channel, text) => slack.postText(channel, text) : null,
+    });
+    jobs.register({ name: 'digests.run-due', everyMs: 5 * 60_000, run: () => digests.runDue() });
     const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack });
     let closing: Promise<void> | undefined;
     return {
@@ -194,6 +205,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       slack,
       agentDecisions,
       delivery,
+      digests,
       sandbox,
       async listen() {
         jobs.start();
@@ -215,6 +227,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
           await widget.stop();
           await server.close();
           await jobs.stop();
+          digests.close();
           await cache!.close();
           await db.close();
         })();

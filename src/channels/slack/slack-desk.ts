@@ -389,6 +389,11 @@ export class SlackDesk implements AgentDesk {
     return { reminded, escalated };
   }
 
+  /** A plain message to a channel (merchants' digests). */
+  async postText(channel: string, text: string): Promise<void> {
+    await this.client.chat.postMessage({ channel, text });
+  }
+
   async postRiskAlert(alert: SpikeAlert): Promise<void> {
     const channel = this.deps.config.riskChannel;
     if (!channel) return;
