@@ -2,29 +2,16 @@
 // page shows the course's refund policy (M7) and the widget; the buyer plays M21, reloads the page in
 // the middle of it, finds the conversation still there and finishes it. Screenshots of the result, on
 // a desktop and on a phone-sized screen, are written to docs/ for the README.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/demo-shop.ts';
 import { seedDemoShop } from '../../src/demo/seed-demo.ts';
-import { postgresUp, REQUIRE_SERVICES } from '../helpers/services.ts';
+import { chromiumPath, DOCS, launchChromium } from '../helpers/chromium.ts';
+import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
-function findChromium(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const executablePath = findChromium();
-// CI installs Chromium (.ci/run); there, a missing browser is a failure, not a skip.
-if (REQUIRE_SERVICES && !executablePath) throw new Error('Chromium is not installed (apt-get install chromium)');
-const DOCS = new URL('../../docs/', import.meta.url);
-
-describe.skipIf(!postgresUp || !executablePath)('shop widget in headless Chromium', () => {
+describe.skipIf(!postgresUp || !chromiumPath)('shop widget in headless Chromium', () => {
   let t: TestDesk;
   let url: string;
   let browser: Browser;
@@ -34,11 +21,7 @@ describe.skipIf(!postgresUp || !executablePath)('shop widget in headless Chromiu
     await seedDemoShop(t.desk.db.prisma);
     await t.desk.nlu.get();
     url = await t.desk.listen();
-    browser = await chromium.launch({
-      executablePath: executablePath!,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
