@@ -80,3 +80,24 @@ describe('themes', () => {
     expect(commonPhrase(['abc', 'xyz'])).toBeNull();
   });
 });
+
+describe('renderDigest', () => {
+  it('speaks the merchant\'s language and flags the product that stands out', async () => {
+    const { renderDigest } = await import('../../src/digests/digest.ts');
+    const figures = figuresOf(PERIOD);
+    const previous = figuresOf({ orders: PERIOD.orders.slice(0, 5), products: PERIOD.products, requests: PERIOD.requests.slice(0, 1) });
+    const report = { merchantId: 'm', period: { from: '', to: '' }, previousPeriod: { from: '', to: '' }, figures, previous, change: { requests: 5, refunded: 2, refundedMinor: 12_800, refundRate: 0.1 } };
+    const en = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: '2026-11-16 – 2026-11-22', report });
+    expect(en.subject).toBe('Template Hub: weekly refund reasons (2026-11-16 – 2026-11-22)');
+    expect(en.html).toContain('Refund rate');
+    expect(en.html).toContain('30.0%');
+    expect(en.html).toContain('+10.0 pt');
+    expect(en.html).toContain('⚠ well above your other products');
+    expect(en.short).toContain('Refund requests 6 (+5)');
+    expect(en.chartPng.subarray(1, 4).toString()).toBe('PNG');
+    const zh = renderDigest({ merchantName: '示范店', currency: 'CNY', locale: 'zh', period: 'day', label: '2026-11-24', report });
+    expect(zh.subject).toBe('【示范店】退款原因日报（2026-11-24）');
+    expect(zh.html).toContain('明显高于其他商品');
+    expect(zh.text).toContain('内容太简单 (3)');
+  });
+});
