@@ -39,7 +39,7 @@ describe.skipIf(!postgresUp || !chromiumPath)('the merchant digest, rendered', (
       const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
       await page.setContent(html, { waitUntil: 'load' });
       expect(await page.locator('h1').textContent()).toBe('退款原因 · 日报');
-      expect(await page.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(560);
+      expect(await page.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(560);
       await page.screenshot({ path: new URL('digest-sample.png', DOCS).pathname, fullPage: true });
     } finally {
       await browser.close();
