@@ -1,7 +1,7 @@
 // Messages to a buyer from outside their own turn (an agent's reply, an agent's decision, "a person
 // is on it"): sent to the chat the buyer last used, Telegram or the shop widget, and kept in that
 // conversation like every other message. Channels render; this only picks the chat.
-import type { Locale } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale } from '../domain/catalog.ts';
 import type { Logger } from '../logger.ts';
 import type { PrismaClient } from '../store/database.ts';
 import type { ConversationLog } from './conversation-log.ts';
@@ -32,7 +32,7 @@ export class ChatDelivery {
   }
 
   /** The chat a buyer last wrote in, on a channel that can be reached now; null when there is none. */
-  async chatOf(buyerId: string): Promise<DeliveredTo | null> {
+  private async chatOf(buyerId: string): Promise<DeliveredTo | null> {
     const channels = [...this.senders.keys()];
     if (channels.length === 0) return null;
     const conversation = await this.prisma.conversation.findFirst({
@@ -44,11 +44,22 @@ export class ChatDelivery {
     return { channel: conversation.channel as ChannelName, chatId: conversation.chatId, locale: (conversation.locale as Locale | null) ?? null };
   }
 
-  /** Sends to the buyer's chat; null when the buyer has no chat the desk can reach (their inbox still has the notice). */
-  async toBuyer(buyerId: string, message: OutboundMessage, direction: 'out' | 'agent'): Promise<DeliveredTo | null> {
+  /**
+   * Sends to the buyer's chat; null when the buyer has no chat the desk can reach (their inbox still
+   * has the notice). A message given as a function is written in the chat's language (else the
+   * buyer's account language).
+   */
+  async toBuyer(buyerId: string, message: OutboundMessage | ((locale: Locale) => OutboundMessage), direction: 'out' | 'agent'): Promise<DeliveredTo | null> {
     const chat = await this.chatOf(buyerId);
     if (!chat) return null;
-    await this.senders.get(chat.channel)!.send(chat.chatId, buyerId, message, direction);
+    let outbound: OutboundMessage;
+    if (typeof message === 'function') {
+      const locale = chat.locale ?? localeOrDefault((await this.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
+      outbound = message(locale);
+    } else {
+      outbound = message;
+    }
+    await this.senders.get(chat.channel)!.send(chat.chatId, buyerId, outbound, direction);
     this.log.debug({ buyerId, channel: chat.channel, direction }, 'message delivered to the buyer');
     return chat;
   }

@@ -6,6 +6,7 @@
 // Telegram's /start parameter (at most 64).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId } from '../ids.ts';
+import { isBuyersAddress } from '../risk/links.ts';
 import type { PrismaClient } from '../store/database.ts';
 
 export const CHAT_TOKEN_TTL_MS = 30 * 60_000;
@@ -70,9 +71,10 @@ export class ChatTokens {
     if (bound.count !== 1) throw new ChatTokenError('used_elsewhere');
     // M11: a chat session is a sighting of the buyer's device (a Telegram account, a browser's IP);
     // several shop accounts seen on one links them for the risk rules.
-    if (sighting.deviceId || sighting.ip) {
+    const ip = isBuyersAddress(sighting.ip ?? null) ? sighting.ip! : null;
+    if (sighting.deviceId || ip) {
       await this.prisma.fingerprint.create({
-        data: { id: newId('fp'), buyerId: row.buyerId, deviceId: sighting.deviceId ?? null, ip: sighting.ip ?? null, source: 'chat', refId: `${channel}:${chatId}`, at: new Date(this.now()) },
+        data: { id: newId('fp'), buyerId: row.buyerId, deviceId: sighting.deviceId ?? null, ip, source: 'chat', refId: `${channel}:${chatId}`, at: new Date(this.now()) },
       });
     }
     return row.buyerId;

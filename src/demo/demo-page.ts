@@ -3,6 +3,7 @@
 // the shop's part: it asks the desk for the buyer's chat token and puts it in the widget's tag.
 import type { Locale } from '../domain/catalog.ts';
 import { formatMoney } from '../domain/money.ts';
+import { escapeHtml as esc } from '../html.ts';
 import { timeAgo } from '../domain/time-ago.ts';
 
 export interface DemoPageData {
@@ -16,7 +17,6 @@ export interface DemoPageData {
   chatToken: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const WORDS = {
   zh: {

@@ -3,6 +3,7 @@
 // part, and a short version for Telegram or Slack.
 import type { Locale } from '../domain/catalog.ts';
 import { formatMoney } from '../domain/money.ts';
+import { escapeHtml as esc } from '../html.ts';
 import { barChartPng } from './chart.ts';
 import type { Figures, MerchantReport } from './report.ts';
 
@@ -43,7 +44,6 @@ const W = {
   },
 };
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const signed = (n: number, text: string) => (n > 0 ? `+${text}` : n < 0 ? `−${text.replace(/^-/, '')}` : '±0');
 

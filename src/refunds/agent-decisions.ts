@@ -12,6 +12,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Bilingual } from '../policy/index.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { foldCommissions, release } from '../commission/ledger.ts';
 import { ledgerChange } from '../commission/ledger-change.ts';
@@ -205,11 +206,11 @@ export class AgentDecisions {
     return { executed: true, view: await this.deps.workflow.view(requestId), told, locale };
   }
 
-  private async closeHandoffs(tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], requestId: string, resolution: string, now: Date): Promise<void> {
+  private async closeHandoffs(tx: Prisma.TransactionClient, requestId: string, resolution: string, now: Date): Promise<void> {
     await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolution, resolvedAt: now } });
   }
 
-  private async notify(tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], buyerId: string, requestId: string, locale: Locale, told: Bilingual): Promise<void> {
+  private async notify(tx: Prisma.TransactionClient, buyerId: string, requestId: string, locale: Locale, told: Bilingual): Promise<void> {
     const notice = buyerNotice('refund.reviewed', locale, told);
     await tx.notification.upsert({
       where: { dedupeKey: `refund.reviewed:${requestId}` },

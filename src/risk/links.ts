@@ -7,6 +7,7 @@
 // Linked means a weight of at least 0.6: a device alone links, an IP alone does not (a family or an
 // office shares one), an IP with the same upline does. A ring is the requester's connected group of
 // linked accounts among those who bought and asked to refund the same product within the window.
+import { BlockList, isIP } from 'node:net';
 
 export interface AccountTraits {
   buyerId: string;
@@ -99,4 +100,18 @@ export function ringFromLinks(requester: string, links: readonly Link[], minAcco
   }
   if (group.size < minAccounts) return null;
   return { accounts: [...group].sort(), links: strong.filter((l) => group.has(l.a) && group.has(l.b)) };
+}
+
+// Addresses that say nothing about the buyer (this machine, a private network, a proxy in front of
+// the desk without X-Forwarded-For): never recorded as a sighting, or every buyer behind them would
+// look linked to every other.
+const NOT_THE_BUYERS = new BlockList();
+for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv6');
+
+export function isBuyersAddress(ip: string | null): ip is string {
+  if (!ip) return false;
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  const family = isIP(v4);
+  return family !== 0 && !NOT_THE_BUYERS.check(v4, family === 4 ? 'ipv4' : 'ipv6');
 }

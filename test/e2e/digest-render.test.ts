@@ -7,7 +7,7 @@ import { addFreshScenarioOrders, seedDemoShop } from '../../src/demo/seed-demo.t
 import { renderDigest } from '../../src/digests/digest.ts';
 import { merchantReport } from '../../src/digests/report.ts';
 import { chromiumPath, DOCS, launchChromium } from '../helpers/chromium.ts';
-import { requestRefund } from '../helpers/refunds.ts';
+import { askDemoRefund } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
@@ -17,11 +17,10 @@ describe.skipIf(!postgresUp || !chromiumPath)('the merchant digest, rendered', (
     t = await startTestDesk({ store: 'postgres' });
     await seedDemoShop(t.desk.db.prisma);
     const { suffix } = await addFreshScenarioOrders(t.desk.db.prisma, new Date(Date.now() - 60_000));
-    const ask = (orderId: string, reasonCode: string, reasonText: string) => requestRefund(t, { orderId, buyerId: DEMO.buyers.buyer, reasonCode, reasonText, channel: 'api' });
-    await ask(DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了');
-    await ask(DEMO.orders.m22, 'unsatisfied', '内容太简单，和介绍不一样');
-    await ask(`${DEMO.orders.m22}${suffix}`, 'unsatisfied', '视频内容太简单了，不值这个价');
-    await ask(DEMO.orders.m23, 'cannot_use', '视频播放不了');
+    await askDemoRefund(t, DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了');
+    await askDemoRefund(t, DEMO.orders.m22, 'unsatisfied', '内容太简单，和介绍不一样');
+    await askDemoRefund(t, `${DEMO.orders.m22}${suffix}`, 'unsatisfied', '视频内容太简单了，不值这个价');
+    await askDemoRefund(t, DEMO.orders.m23, 'cannot_use', '视频播放不了');
   }, 60_000);
   afterAll(async () => t?.stop());
 

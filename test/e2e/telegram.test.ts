@@ -1,23 +1,13 @@
 // The Telegram channel end to end against telegram-test-api (the Bot API emulated on localhost):
 // the desk long-polls the emulator as it would Telegram, and the emulator's client plays the buyer.
-import net from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/demo-shop.ts';
 import { seedDemoShop } from '../../src/demo/seed-demo.ts';
-import { postgresUp } from '../helpers/services.ts';
+import { freePort, postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 const TOKEN = '123456:TEST-refund-desk';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 type Client = ReturnType<TelegramServer['getClient']>;
 type BotMessage = { message: { text: string; message_id: number; reply_markup?: string | { inline_keyboard: Array<Array<{ callback_data: string }>> } } };

@@ -2,26 +2,16 @@
 // by telegram-test-api), the bot refuses M22 with the article's words and sends it to a person; an
 // agent claims and approves it in Slack (Bolt over HTTP, signed requests, the Web API recorded); the
 // buyer is told in Telegram, and the money goes back once.
-import net from 'node:net';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/demo-shop.ts';
 import { seedDemoShop } from '../../src/demo/seed-demo.ts';
-import { postgresUp, redisUp } from '../helpers/services.ts';
+import { freePort, postgresUp, redisUp } from '../helpers/services.ts';
 import { blockAction, sendToSlackEndpoint, SLACK, SlackRecorder, slackEnv, threadReply, until } from '../helpers/slack.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 const TOKEN = '654321:TEST-three-channels';
 const FORM = 'application/x-www-form-urlencoded';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 type Update = { message: { text: string } };
 

@@ -1,7 +1,10 @@
 // Helpers for refund-request tests: a shop with a buyer chain, fresh orders, and API calls.
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { DEMO } from '../../src/demo/demo-shop.ts';
 import { TEST_SECRETS, type TestDesk } from './test-desk.ts';
+
+const DEMO_BUYER = DEMO.buyers.buyer;
 import { buyer as buyerEvent, iso, orderPaid, shopFixture, uid, usage } from './events.ts';
 
 export const bearer = { authorization: `Bearer ${TEST_SECRETS.PLATFORM_API_KEY}` };
@@ -75,4 +78,9 @@ export async function freshBuyer<T extends { buyer: string; member: string }>(t:
   const r = await t.postEvent(buyerEvent(buyerId, { uplineId: ids.member }));
   if (r.statusCode !== 200) throw new Error(`buyer failed: ${r.body}`);
   return { ...ids, buyer: buyerId };
+}
+
+/** The demo buyer asks for refunds of the demo orders through the API, as the article's scenarios do. */
+export function askDemoRefund(t: TestDesk, orderId: string, reasonCode: string, reasonText: string): Promise<LightMyRequestResponse> {
+  return requestRefund(t, { orderId, buyerId: DEMO_BUYER, reasonCode, reasonText, channel: 'api' });
 }

@@ -28,6 +28,16 @@ function reachable(url: string, defaultPort: number): Promise<boolean> {
   });
 }
 
+/** A loopback port nothing listens on right now (for emulators the tests start: telegram-test-api). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Resolved once per test file at import time, so `describe.skipIf` can use it. */
 export const postgresUp = await reachable(ADMIN_DATABASE_URL, 5432);
 export const redisUp = await reachable(REDIS_URL, 6379);

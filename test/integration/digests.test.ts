@@ -10,7 +10,7 @@ import { DEMO } from '../../src/demo/demo-shop.ts';
 import { seedDemoShop } from '../../src/demo/seed-demo.ts';
 import { localParts } from '../../src/domain/time-zone.ts';
 import { event } from '../helpers/events.ts';
-import { requestRefund } from '../helpers/refunds.ts';
+import { askDemoRefund } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { SlackRecorder, slackEnv } from '../helpers/slack.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
@@ -35,8 +35,9 @@ describe.skipIf(!postgresUp)('merchant digests', () => {
     return new Date(d.getTime() + (9 - local.hour) * 3_600_000);
   };
 
-  beforeAll(async () => {
-    smtp = new SMTPServer({
+  /** A local SMTP server that parses every message it receives into the inbox. */
+  async function startSmtp(port: number): Promise<SMTPServer> {
+    const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
@@ -47,17 +48,21 @@ describe.skipIf(!postgresUp)('merchant digests', () => {
         }, done);
       },
     });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return server;
+  }
+
+  beforeAll(async () => {
+    smtp = await startSmtp(0);
     smtpPort = (smtp.server.address() as AddressInfo).port;
     await slack.start();
     t = await startTestDesk({ store: 'postgres', env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SMTP_FROM: 'Refund desk <desk@example.test>', ...slackEnv(slack) } });
     await seedDemoShop(t.desk.db.prisma);
     const update = await t.postEvent(event('merchant.upserted', { id: DEMO.merchantId, name: '链动小铺示范店', locale: 'zh', timeZone: ZONE, digest: { email: 'owner@shop.example.test', slackChannel: 'CMERCHANT1' } }));
     expect(update.statusCode).toBe(200);
-    const ask = (orderId: string, reasonCode: string, reasonText: string) => requestRefund(t, { orderId, buyerId: DEMO.buyers.buyer, reasonCode, reasonText, channel: 'api' });
-    await ask(DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了');
-    await ask(DEMO.orders.m22, 'unsatisfied', '内容不符预期');
-    await ask(DEMO.orders.m23, 'cannot_use', '视频播放不了');
+    await askDemoRefund(t, DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了');
+    await askDemoRefund(t, DEMO.orders.m22, 'unsatisfied', '内容不符预期');
+    await askDemoRefund(t, DEMO.orders.m23, 'cannot_use', '视频播放不了');
   }, 60_000);
   afterAll(async () => {
     await t?.stop();
@@ -118,8 +123,7 @@ describe.skipIf(!postgresUp)('merchant digests', () => {
     const nextDay = new Date(at.getTime() + 86_400_000);
     expect(await t.desk.digests.runDue(nextDay)).toEqual([]);
     expect(await runs()).toBe(before + 1);
-    smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, onData: (stream, _s, done) => void simpleParser(stream).then((m) => { inbox.push(m); done(); }, done) });
-    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+    smtp = await startSmtp(smtpPort);
     expect((await t.desk.digests.runDue(nextDay)).map((r) => r.period)).toContain('day');
     expect(await runs()).toBe(before + 2);
   });

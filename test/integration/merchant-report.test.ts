@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/demo-shop.ts';
 import { seedDemoShop } from '../../src/demo/seed-demo.ts';
-import { api, requestRefund } from '../helpers/refunds.ts';
+import { api, askDemoRefund } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
@@ -13,10 +13,9 @@ describe.skipIf(!postgresUp)('merchant report API', () => {
   beforeAll(async () => {
     t = await startTestDesk({ store: 'postgres' });
     await seedDemoShop(t.desk.db.prisma);
-    const ask = (orderId: string, reasonCode: string, reasonText: string) => requestRefund(t, { orderId, buyerId: DEMO.buyers.buyer, reasonCode, reasonText, channel: 'api' });
-    expect((await ask(DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了')).json().status).toBe('refunded');
-    expect((await ask(DEMO.orders.m22, 'unsatisfied', '内容不符预期')).json().status).toBe('rejected');
-    expect((await ask(DEMO.orders.m23, 'cannot_use', '视频播放不了')).json().status).toBe('troubleshooting');
+    expect((await askDemoRefund(t, DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了')).json().status).toBe('refunded');
+    expect((await askDemoRefund(t, DEMO.orders.m22, 'unsatisfied', '内容不符预期')).json().status).toBe('rejected');
+    expect((await askDemoRefund(t, DEMO.orders.m23, 'cannot_use', '视频播放不了')).json().status).toBe('troubleshooting');
   }, 60_000);
   afterAll(async () => t?.stop());
 

@@ -4,7 +4,8 @@
 // bursts) met calmly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, MAX_FRAME_BYTES, type ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
-import { isBuyersAddress, SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
+import { SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
+import { isBuyersAddress } from '../../src/risk/links.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';

@@ -19,7 +19,7 @@ import type { ChatDelivery } from '../../conversation/chat-delivery.ts';
 import type { AgentDesk } from '../../conversation/dialogue.ts';
 import { pickGuide, type GuideBook } from '../../conversation/guides.ts';
 import { say, waitingForPerson } from '../../conversation/texts.ts';
-import { localeOrDefault, type Locale, type ProductCategory } from '../../domain/catalog.ts';
+import type { Locale, ProductCategory } from '../../domain/catalog.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -327,10 +327,7 @@ export class SlackDesk implements AgentDesk {
   /** Sends to the ticket's buyer in their chat, in their language; returns the channel or null. */
   private async toBuyer(handoffId: string, text: (locale: Locale) => string, direction: 'out' | 'agent'): Promise<string | null> {
     const handoff = await this.deps.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId }, select: { buyerId: true } });
-    const chat = await this.deps.delivery.chatOf(handoff.buyerId);
-    const buyer = await this.deps.prisma.buyer.findUnique({ where: { id: handoff.buyerId }, select: { locale: true } });
-    const locale = chat?.locale ?? localeOrDefault(buyer?.locale);
-    const sent = await this.deps.delivery.toBuyer(handoff.buyerId, { text: text(locale) }, direction);
+    const sent = await this.deps.delivery.toBuyer(handoff.buyerId, (locale) => ({ text: text(locale) }), direction);
     return sent?.channel ?? null;
   }
 

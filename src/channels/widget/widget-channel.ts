@@ -254,8 +254,8 @@ export class WidgetChannel {
       const now = new Date();
       const text = frame.type === 'message' ? frame.text.slice(0, 2_000) : (frame.label ?? null);
       await this.push(open.sessionId, messageFrame({ id: turn.inboundId ?? `unsaved_${frame.id}`, direction: 'in', text, buttons: [], at: now, deliveryId: frame.id }));
-      for (const reply of turn.replies) {
-        await this.push(open.sessionId, messageFrame({ id: reply.id ?? `unsaved_${frame.id}_${turn.replies.indexOf(reply)}`, direction: 'out', text: reply.text, buttons: reply.buttons ?? [], at: now, deliveryId: null }, turn.locale));
+      for (const [i, reply] of turn.replies.entries()) {
+        await this.push(open.sessionId, messageFrame({ id: reply.id ?? `unsaved_${frame.id}_${i}`, direction: 'out', text: reply.text, buttons: reply.buttons ?? [], at: now, deliveryId: null }, turn.locale));
       }
     } finally {
       await this.push(open.sessionId, { type: 'typing', on: false });

@@ -8,25 +8,10 @@
 // the session (and its history); a token of another buyer (another account signed in on the same
 // browser) opens a new session, so one buyer never sees another's history.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import { ChatTokenError, type ChatTokens, type TokenProblem } from '../../conversation/chat-tokens.ts';
 
 export const SESSION_TTL_MS = 30 * 24 * 3_600_000;
 const CHANNEL = 'widget';
-
-// Addresses that say nothing about the buyer (this machine, a private network, a proxy in front of
-// the desk without X-Forwarded-For): never recorded as a sighting, or every buyer behind them would
-// look linked to every other.
-const NOT_THE_BUYERS = new BlockList();
-for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv6');
-
-export function isBuyersAddress(ip: string | null): ip is string {
-  if (!ip) return false;
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  const family = isIP(v4);
-  return family !== 0 && !NOT_THE_BUYERS.check(v4, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 export interface SessionCredential {
   id: string;
@@ -82,7 +67,7 @@ export class WidgetSessions {
         const resumed = sessionBuyer === tokenBuyer && hello.session !== undefined;
         const sessionId = resumed ? hello.session!.id : randomBytes(16).toString('base64url');
         // A new session is one sighting of the browser; reconnects and reloads are not new ones.
-        const sighting = resumed ? {} : { deviceId: hello.device ? `widget:${hello.device}` : null, ip: isBuyersAddress(ip) ? ip : null };
+        const sighting = resumed ? {} : { deviceId: hello.device ? `widget:${hello.device}` : null, ip };
         const buyerId = await this.chatTokens.bind(hello.token, CHANNEL, sessionId, sighting);
         return { ok: true, sessionId, buyerId, key: this.keyFor(sessionId, buyerId), isNew: !resumed };
       } catch (error) {
