@@ -1,7 +1,12 @@
 // The one place that reads the environment. Every variable is validated here; a bad value stops
 // start-up with one line naming the variable (never echoing a secret's value).
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AlipayConfig } from './payments/alipay-gateway.ts';
+import type { StripeConfig } from './payments/stripe-gateway.ts';
+import type { WechatPayConfig } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from './risk/risk-rules.ts';
 
 /** Demo credentials for the embedded default only; printed at start-up, refused in production. */
@@ -37,6 +42,34 @@ function urlWithProtocols(protocols: string[]) {
 }
 
 const secret = z.string().min(16, 'must be at least 16 characters long');
+
+/**
+ * Key material as providers hand it out: a PEM block (newlines may be written as \n in .env files),
+ * the bare base64 body of one (Alipay's console gives those), or the path of a file holding either.
+ */
+function pemCandidates(value: string, kind: 'private' | 'public'): string[] {
+  let text = value.replace(/\\n/g, '\n');
+  if (!text.startsWith('-----BEGIN') && fs.existsSync(text)) text = fs.readFileSync(text, 'utf8').trim();
+  if (text.startsWith('-----BEGIN')) return [text];
+  const body = text.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n');
+  const labels = kind === 'private' ? ['PRIVATE KEY', 'RSA PRIVATE KEY'] : ['PUBLIC KEY', 'RSA PUBLIC KEY'];
+  return labels.map((label) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`);
+}
+
+function keySchema(kind: 'private' | 'public') {
+  return z.string().transform((value, ctx): KeyObject => {
+    for (const pem of pemCandidates(value, kind)) {
+      try {
+        const key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
+        if (key.asymmetricKeyType === 'rsa') return key;
+      } catch {
+        // Try the next reading of the value.
+      }
+    }
+    ctx.addIssue({ code: 'custom', message: `must be an RSA ${kind} key: PEM, its base64 body, or the path of a file holding it` });
+    return z.NEVER;
+  });
+}
 const port = z.coerce
   .number({ message: 'must be a number' })
   .int('must be a whole number')
@@ -64,6 +97,20 @@ const variables = {
   CHAT_TOKEN_SECRET: secret.optional(),
   SANDBOX_PAYMENTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
+  WECHATPAY_MCH_ID: z.string().regex(/^\d{6,32}$/, 'must be a WeChat Pay merchant id (digits)').optional(),
+  WECHATPAY_MCH_SERIAL_NO: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the merchant API certificate serial number (hex)').optional(),
+  WECHATPAY_PRIVATE_KEY: keySchema('private').optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: keySchema('public').optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().regex(/^[\w-]{6,64}$/, 'must be the platform key id WeChat Pay signs with (PUB_KEY_ID_... or a certificate serial)').optional(),
+  WECHATPAY_APIV3_KEY: z.string().length(32, 'must be the 32-character APIv3 key').optional(),
+  WECHATPAY_API_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be an Alipay app id (digits)').optional(),
+  ALIPAY_PRIVATE_KEY: keySchema('private').optional(),
+  ALIPAY_PUBLIC_KEY: keySchema('public').optional(),
+  ALIPAY_GATEWAY_URL: urlWithProtocols(['https:', 'http:']).optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w{8,}$/, 'must be a Stripe secret key (sk_live_... or sk_test_...)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w{8,}$/, 'must be a Stripe webhook signing secret (whsec_...)').optional(),
+  STRIPE_API_URL: urlWithProtocols(['https:', 'http:']).optional(),
   USAGE_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).optional(),
   RISK_THRESHOLDS: z
     .string()
@@ -127,9 +174,13 @@ export interface Config {
   };
   chatTokenSecret: string;
   payments: {
-    /** The sandbox gateway serves every payment method (demo, tests); off by default in production. */
+    /** The sandbox gateway serves every payment method without a real rail (demo, tests); off by default in production. */
     sandbox: boolean;
     gatewayTimeoutMs: number;
+    /** Real rails, each on when its variables are set; a configured rail takes its method from the sandbox. */
+    wechat: WechatPayConfig | null;
+    alipay: AlipayConfig | null;
+    stripe: StripeConfig | null;
   };
   usageCheckTimeoutMs: number;
   risk: RiskThresholds;
@@ -190,6 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   requireTogether(raw, 'SLACK_BOT_TOKEN', ['SLACK_SIGNING_SECRET', 'SLACK_DESK_CHANNEL']);
   requireTogether(raw, 'TELEGRAM_WEBHOOK_URL', ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']);
+  requireTogether(raw, 'WECHATPAY_MCH_ID', ['WECHATPAY_MCH_SERIAL_NO', 'WECHATPAY_PRIVATE_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'WECHATPAY_APIV3_KEY']);
+  requireTogether(raw, 'ALIPAY_APP_ID', ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY']);
+  requireTogether(raw, 'STRIPE_SECRET_KEY', ['STRIPE_WEBHOOK_SECRET']);
 
   const host = raw.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
   const listenPort = raw.PORT ?? 3000;
@@ -197,11 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embedded = raw.DATABASE_URL === undefined;
   const seedDemo = raw.DEMO_SEED === 'on' || (raw.DEMO_SEED !== 'off' && embedded);
 
+  const publicUrl = raw.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`;
+  const gatewayTimeoutMs = raw.GATEWAY_TIMEOUT_MS ?? 5_000;
+
   return {
     env: nodeEnv,
     host,
     port: listenPort,
-    publicUrl: raw.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`,
+    publicUrl,
     logLevel: raw.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     database: embedded
       ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }
@@ -220,7 +277,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chatTokenSecret: raw.CHAT_TOKEN_SECRET ?? DEMO_SECRETS.chatTokenSecret,
     payments: {
       sandbox: raw.SANDBOX_PAYMENTS ? raw.SANDBOX_PAYMENTS === 'on' : !production,
-      gatewayTimeoutMs: raw.GATEWAY_TIMEOUT_MS ?? 5_000,
+      gatewayTimeoutMs,
+      wechat: raw.WECHATPAY_MCH_ID
+        ? {
+            mchId: raw.WECHATPAY_MCH_ID,
+            serialNo: raw.WECHATPAY_MCH_SERIAL_NO!,
+            privateKey: raw.WECHATPAY_PRIVATE_KEY!,
+            platformPublicKey: raw.WECHATPAY_PLATFORM_PUBLIC_KEY!,
+            platformKeyId: raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID!,
+            apiV3Key: Buffer.from(raw.WECHATPAY_APIV3_KEY!, 'utf8'),
+            apiUrl: raw.WECHATPAY_API_URL ?? 'https://api.mch.weixin.qq.com',
+            notifyUrl: new URL('/payments/wechat/notify', publicUrl).toString(),
+          }
+        : null,
+      alipay: raw.ALIPAY_APP_ID
+        ? {
+            appId: raw.ALIPAY_APP_ID,
+            privateKey: raw.ALIPAY_PRIVATE_KEY!,
+            alipayPublicKey: raw.ALIPAY_PUBLIC_KEY!,
+            gatewayUrl: raw.ALIPAY_GATEWAY_URL ?? 'https://openapi.alipay.com/gateway.do',
+            timeoutMs: gatewayTimeoutMs,
+          }
+        : null,
+      stripe: raw.STRIPE_SECRET_KEY
+        ? { secretKey: raw.STRIPE_SECRET_KEY, webhookSecret: raw.STRIPE_WEBHOOK_SECRET ?? null, apiUrl: raw.STRIPE_API_URL ?? 'https://api.stripe.com', timeoutMs: gatewayTimeoutMs }
+        : null,
     },
     usageCheckTimeoutMs: raw.USAGE_CHECK_TIMEOUT_MS ?? 800,
     risk: { ...DEFAULT_RISK_THRESHOLDS, ...raw.RISK_THRESHOLDS },

@@ -25,6 +25,10 @@ import { OutboxDispatcher, PermanentDeliveryError } from './outbox/outbox.ts';
 import { GatewayRouter } from './payments/gateway-router.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
+import { AlipayGateway } from './payments/alipay-gateway.ts';
+import { PaymentNotices, type PaymentAlert } from './payments/payment-notices.ts';
+import { StripeGateway } from './payments/stripe-gateway.ts';
+import { WechatPayGateway } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { PlatformClient } from './platform/platform-client.ts';
 import { RefundWorkflow } from './refunds/refund-workflow.ts';
 import { RefundMonitor } from './risk/refund-monitor.ts';
@@ -56,6 +60,9 @@ export interface Desk {
   digests: DigestService;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
+  /** The gateway each payment method refunds through (sandbox, or a configured real rail). */
+  gateways: GatewayRouter;
+  paymentNotices: PaymentNotices;
   /** Starts the jobs and listens; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones and jobs finish, then closes pools. Idempotent. */
@@ -84,7 +91,13 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const sandbox = config.payments.sandbox ? new SandboxGateway() : null;
     const byMethod: Partial<Record<PaymentMethod, PaymentGateway>> = {};
     if (sandbox) for (const method of PAYMENT_METHODS) byMethod[method] = sandbox;
+    // M20: a configured rail refunds its own method; 'sandbox' orders stay with the sandbox.
+    const stripe = config.payments.stripe ? new StripeGateway(config.payments.stripe) : null;
+    if (config.payments.wechat) byMethod.wechat = new WechatPayGateway(config.payments.wechat);
+    if (config.payments.alipay) byMethod.alipay = new AlipayGateway(config.payments.alipay);
+    if (stripe) byMethod.card = stripe;
     Object.assign(byMethod, options.gateways);
+    const gateways = new GatewayRouter(byMethod);
 
     // Trained once per corpus version and cached in DATA_DIR/nlu; built on first use.
     const nlu = new LazyNlu({ dataDir: config.dataDir, log: log.child({ component: 'nlu' }) });
@@ -95,7 +108,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       log: log.child({ component: 'refunds' }),
       usage: new UsageService(db.prisma, platform, log.child({ component: 'usage' }), config.usageCheckTimeoutMs),
       risk: new RiskService(db.sql, config.risk, log.child({ component: 'risk' }), metrics),
-      gateways: new GatewayRouter(byMethod),
+      gateways,
       // A refund request with free text and no reason code is read by the same classifier as chats.
       classifyReason: async (text) => (await (await nlu.get()).classify(text)).reasonCode,
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
@@ -123,7 +136,19 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
 
     const jobs = new JobRunner(log.child({ component: 'jobs' }));
     jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
+    // Refunds left pending (a hang, a crash, "processing" at the provider) are asked about until final.
     jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
+    // Alerts (a refund the provider made that the desk has no record of) go to Slack's risk channel once it is built.
+    let onPaymentAlert: (alert: PaymentAlert) => Promise<void> = async () => undefined;
+    const paymentNotices = new PaymentNotices({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'payment-notices' }), metrics, onAlert: (alert) => onPaymentAlert(alert) });
+    if (stripe) {
+      // Stripe can list refunds: ones made in its dashboard (or by anyone else with the keys) are found.
+      jobs.register({
+        name: 'payments.reconcile',
+        everyMs: 10 * 60_000,
+        run: () => paymentNotices.reconcile('stripe', stripe, new Date(Date.now() - 26 * 3_600_000), AbortSignal.timeout(60_000)),
+      });
+    }
     const monitor = new RefundMonitor(db.sql, config.risk, metrics, log.child({ component: 'risk-monitor' }));
     // Alerts go to Slack's risk channel once the desk is built (below); the scan stores them either way.
     let onRiskAlert: (alert: Awaited<ReturnType<RefundMonitor['scan']>>[number]) => Promise<void> = async () => undefined;
@@ -171,6 +196,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     if (slack) {
       dialogue.attachAgentDesk(slack);
       onRiskAlert = (alert) => slack.postRiskAlert(alert);
+      onPaymentAlert = (alert) => slack.postPaymentAlert(alert);
       jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
       jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
     }
@@ -183,7 +209,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       slack: slack ? (channel, text) => slack.postText(channel, text) : null,
     });
     jobs.register({ name: 'digests.run-due', everyMs: 5 * 60_000, run: () => digests.runDue() });
-    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack });
+    const payments =
+      config.payments.wechat || stripe ? { notices: paymentNotices, wechat: config.payments.wechat, stripe, timeoutMs: config.payments.gatewayTimeoutMs } : null;
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack, payments });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -207,6 +235,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       delivery,
       digests,
       sandbox,
+      gateways,
+      paymentNotices,
       async listen() {
         jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.

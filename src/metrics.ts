@@ -8,6 +8,7 @@ export interface Metrics {
   riskSignals: Counter<'kind' | 'action'>;
   riskAlerts: Counter<'kind'>;
   refundsAvoided: Counter;
+  paymentAlerts: Counter<'provider' | 'kind'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -43,6 +44,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'refund_desk_risk_alerts_total',
       help: 'Refund spike alerts raised per product or merchant',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    paymentAlerts: new Counter({
+      name: 'refund_desk_payment_alerts_total',
+      help: 'Refunds a provider reports that the desk has no record of, or that do not match its own',
+      labelNames: ['provider', 'kind'],
       registers: [registry],
     }),
   };

@@ -23,6 +23,7 @@ import { registerDemoPages } from './routes/demo-page.ts';
 import { registerWidgetRoutes } from './routes/widget.ts';
 import { registerSlackEvents } from './routes/slack-events.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
+import { registerPaymentNotificationRoutes, type PaymentNotificationDeps } from './routes/payment-notifications.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +43,8 @@ export interface ApiDeps {
   telegram: TelegramChannel | null;
   widget: WidgetChannel;
   slack: SlackDesk | null;
+  /** Refund results pushed by WeChat Pay and Stripe; null when neither rail is configured. */
+  payments: PaymentNotificationDeps | null;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
@@ -99,6 +102,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await registerWidgetRoutes(app, deps);
   registerDemoPages(app, deps);
   await registerSlackEvents(app, deps);
+  // Providers sign their notifications themselves (checked in the route), so no API key here.
+  registerPaymentNotificationRoutes(app, deps.payments);
   // Every other platform call carries the API key (events carry their own HMAC signature instead).
   await app.register(async (platformApi) => {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));

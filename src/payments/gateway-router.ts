@@ -10,3 +10,16 @@ export class GatewayRouter {
     return this.byMethod[method] ?? null;
   }
 }
+
+/** What turns a method's rail on, for the reason a person is given when it is off. */
+const RAIL_SETUP: Record<PaymentMethod, string> = {
+  wechat: 'WeChat Pay (WECHATPAY_* variables)',
+  alipay: 'Alipay (ALIPAY_* variables)',
+  card: 'Stripe (STRIPE_* variables)',
+  sandbox: 'the sandbox (SANDBOX_PAYMENTS=on)',
+};
+
+/** Why a method cannot be refunded automatically: said to the agent who refunds it by hand. */
+export function unconfiguredRail(method: PaymentMethod): string {
+  return `no refund rail for ${method} payments: ${RAIL_SETUP[method]} is not configured on this desk; refund it by the original route by hand`;
+}

@@ -13,6 +13,18 @@ export interface RefundCall {
   /** What the original payment was, for providers that want refund/total. */
   totalMinor: number;
   currency: string;
+  /** When the original payment was made (rails that refuse refunds after a while). */
+  paidAt: string;
+  /** Why, in a few words, for the provider's records and the buyer's statement (no personal data). */
+  reason?: string;
+}
+
+/** What a status query needs: our key, and the payment (providers that look refunds up by payment). */
+export interface RefundRef {
+  refundId: string;
+  transactionId: string;
+  /** The provider's own id for the refund, once it has given one. */
+  gatewayRef: string | null;
 }
 
 export type GatewayOutcome =
@@ -21,11 +33,40 @@ export type GatewayOutcome =
   | { status: 'pending'; gatewayRef: string }
   | { status: 'failed'; reason: string };
 
+export type QueryOutcome = GatewayOutcome | { status: 'not_found' };
+
+/**
+ * A rail's own rules on refunds (WeChat Pay: within a year, at most 50 per payment, a minute apart).
+ * The workflow checks them before calling: a refund the rail would refuse goes to a person, and
+ * one that must wait is sent when it may be.
+ */
+export interface RailLimits {
+  /** Days after payment after which the rail refuses refunds. */
+  refundWindowDays?: number;
+  /** Refunds one payment may have (full or partial). */
+  maxRefundsPerPayment?: number;
+  /** Least time between two refunds sent for one payment. */
+  minIntervalMs?: number;
+}
+
+/** A refund as a provider lists it (reconciliation: refunds the desk may have no record of). */
+export interface ProviderRefund {
+  providerRefundId: string;
+  /** Our refund id when the provider carries it (Stripe metadata, WeChat's out_refund_no). */
+  deskRefundId: string | null;
+  transactionId: string | null;
+  amountMinor: number;
+  status: 'succeeded' | 'pending' | 'failed';
+}
+
 export interface PaymentGateway {
   readonly name: string;
+  readonly limits?: RailLimits;
   refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome>;
   /** Where a refund stands by our idempotency key; `not_found` when the provider never saw it. */
-  query(refundId: string, signal: AbortSignal): Promise<GatewayOutcome | { status: 'not_found' }>;
+  query(ref: RefundRef, signal: AbortSignal): Promise<QueryOutcome>;
+  /** Refunds made since a time, for rails that can list them (Stripe): finds refunds made elsewhere. */
+  listRecent?(since: Date, signal: AbortSignal): Promise<ProviderRefund[]>;
 }
 
 /** A failure worth retrying with the same idempotency key: the network, a timeout, a 5xx or 429. */
@@ -37,4 +78,10 @@ export class TransientGatewayError extends Error {
     super(message);
     this.name = 'TransientGatewayError';
   }
+}
+
+/** "99.00" from 9900: providers that take decimal amounts (Alipay) get exact strings, never floats. */
+export function decimalAmount(amountMinor: number): string {
+  const whole = Math.floor(amountMinor / 100);
+  return `${whole}.${String(amountMinor % 100).padStart(2, '0')}`;
 }

@@ -4,7 +4,7 @@
 // hard refusals, "accepted, still processing", and hangs.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransientGatewayError, type GatewayOutcome, type PaymentGateway, type RefundCall } from './payment-gateway.ts';
+import { TransientGatewayError, type GatewayOutcome, type PaymentGateway, type QueryOutcome, type RefundCall, type RefundRef } from './payment-gateway.ts';
 
 export type SandboxFault = 'transient' | 'hard' | 'hang' | 'pending';
 
@@ -78,7 +78,7 @@ export class SandboxGateway implements PaymentGateway {
     return outcome;
   }
 
-  async query(refundId: string): Promise<GatewayOutcome | { status: 'not_found' }> {
-    return this.refunds.get(refundId)?.outcome ?? { status: 'not_found' };
+  async query(ref: RefundRef): Promise<QueryOutcome> {
+    return this.refunds.get(ref.refundId)?.outcome ?? { status: 'not_found' };
   }
 }

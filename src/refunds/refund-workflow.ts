@@ -21,8 +21,9 @@ import type { Logger } from '../logger.ts';
 import { formatMoney } from '../domain/money.ts';
 import { localeOrDefault, type Locale, type ReasonCode } from '../domain/catalog.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
-import type { GatewayRouter } from '../payments/gateway-router.ts';
-import type { RefundCall } from '../payments/payment-gateway.ts';
+import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
+import type { PaymentGateway, RefundCall } from '../payments/payment-gateway.ts';
+import { railGate, type RailGate } from '../payments/rail-limits.ts';
 import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
 import type { RiskAssessor } from '../risk/risk-assessor.ts';
@@ -164,7 +165,7 @@ export class RefundWorkflow {
         outcome: 'review',
         decidedBy: 'payment.route',
         refundAmountMinor: 0,
-        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: `no payment gateway configured for ${ctx.paymentMethod}; a person refunds it` }],
+        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: unconfiguredRail(ctx.paymentMethod) }],
         explanation: {
           zh: '您的退款申请已通过，需要人工客服通过原支付渠道为您退款，我们会尽快处理。',
           en: 'Your refund is approved; a human agent will return it through your original payment method shortly.',
@@ -233,6 +234,7 @@ export class RefundWorkflow {
           amountMinor: decision.refundAmountMinor,
           totalMinor: ctx.amountMinor,
           currency: ctx.currency,
+          paidAt: ctx.paidAt.toISOString(),
         },
         requestId,
         buyerId: ctx.buyerId,
@@ -449,13 +451,42 @@ export class RefundWorkflow {
       if (!context) return this.payoutState(refundId);
       if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
       const gateway = this.deps.gateways.for(context.call.method);
-      const result: PayoutResult = gateway
-        ? await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY)
-        : { status: 'failed', reason: `no payment gateway for ${context.call.method}` };
+      if (!gateway) return await this.recordPayout(refundId, { status: 'failed', reason: unconfiguredRail(context.call.method) }, context);
+      const gate = await this.railGateFor(gateway, context.call);
+      if (gate.action === 'refuse') return await this.recordPayout(refundId, { status: 'failed', reason: gate.reason }, context);
+      // Too soon after the payment's last refund: it stays pending, unsent; the completion job sends it.
+      if (gate.action === 'wait') return await this.recordPayout(refundId, { status: 'unknown', error: gate.reason }, context);
+      const result: PayoutResult = await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY);
       return await this.recordPayout(refundId, result, context);
     } finally {
       await lock?.release();
     }
+  }
+
+  /**
+   * The rail's rules for this refund (WeChat Pay: a year, 50 refunds a payment, a minute apart). On
+   * rails with an interval the send time is written before the call, so that a refund never sent is
+   * known (the completion job sends it without asking) and the next refund of the payment can wait.
+   */
+  private async railGateFor(gateway: PaymentGateway, call: RefundCall): Promise<RailGate> {
+    if (!gateway.limits) return { action: 'send' };
+    const { prisma } = this.deps;
+    const now = this.now();
+    const others = await prisma.refund.findMany({
+      where: { transactionId: call.transactionId, paymentMethod: call.method, id: { not: call.refundId }, OR: [{ status: 'succeeded' }, { status: 'pending', submittedAt: { not: null } }] },
+      select: { submittedAt: true, createdAt: true },
+    });
+    const sent = others.map((o) => (o.submittedAt ?? o.createdAt).getTime());
+    const gate = railGate(gateway.name, gateway.limits, {
+      paidAt: new Date(call.paidAt),
+      now,
+      priorRefunds: others.length,
+      lastSubmittedAt: sent.length > 0 ? new Date(Math.max(...sent)) : null,
+    });
+    if (gate.action === 'send' && gateway.limits.minIntervalMs !== undefined) {
+      await prisma.refund.update({ where: { id: call.refundId }, data: { submittedAt: now } });
+    }
+    return gate;
   }
 
   /** What paying out a stored refund needs; null unless it is still pending. */
@@ -463,7 +494,7 @@ export class RefundWorkflow {
     const refund = await db.refund.findUnique({
       where: { id: refundId },
       include: {
-        order: { select: { amountMinor: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
+        order: { select: { amountMinor: true, paidAt: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
         refundRequest: { select: { id: true, buyerId: true, reasonCode: true } },
       },
     });
@@ -480,6 +511,7 @@ export class RefundWorkflow {
         amountMinor: refund.amountMinor,
         totalMinor: refund.order.amountMinor,
         currency: refund.currency,
+        paidAt: refund.order.paidAt.toISOString(),
       },
       requestId: refund.refundRequest.id,
       buyerId: refund.refundRequest.buyerId,
@@ -580,15 +612,25 @@ export class RefundWorkflow {
       where: { status: 'pending', updatedAt: { lte: cutoff } },
       orderBy: { updatedAt: 'asc' },
       take: options.limit ?? 100,
-      select: { id: true, paymentMethod: true },
+      select: { id: true, paymentMethod: true, transactionId: true, gatewayRef: true, submittedAt: true },
     });
     let settled = 0;
     for (const refund of pending) {
       const gateway = this.deps.gateways.for(refund.paymentMethod);
       if (!gateway) continue;
+      // On rails that record the send time, a refund without one was never sent (it waited for the
+      // rail's interval, or the process died before the call): send it now, nothing to ask.
+      if (gateway.limits?.minIntervalMs !== undefined && !refund.submittedAt) {
+        await this.executeRefund(refund.id);
+        if ((await prisma.refund.findUnique({ where: { id: refund.id }, select: { status: true } }))?.status !== 'pending') settled += 1;
+        continue;
+      }
       let answer;
       try {
-        answer = await gateway.query(refund.id, AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs));
+        answer = await gateway.query(
+          { refundId: refund.id, transactionId: refund.transactionId, gatewayRef: refund.gatewayRef },
+          AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs),
+        );
       } catch (error) {
         this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
         await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });

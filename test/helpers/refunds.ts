@@ -37,6 +37,8 @@ export async function newOrder(
     device?: { id?: string; ip?: string };
     productId?: string;
     payerAccount?: string;
+    /** The provider's transaction id for the order (default wx_<order id>). */
+    transactionIdOf?: (orderId: string) => string;
   } = {},
 ): Promise<string> {
   const id = uid('o');
@@ -44,7 +46,7 @@ export async function newOrder(
     orderPaid(id, ids.buyer, options.productId ?? ids.product, {
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
-      payment: { method: options.method ?? 'wechat', transactionId: `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}) },
+      payment: { method: options.method ?? 'wechat', transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}) },
       // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
       device: options.device ?? deviceOf(ids.buyer),
       commissions: [

@@ -9,7 +9,7 @@ import { tierOf } from '../../src/risk/buyer-profile.ts';
 import { summarizeUsage } from '../../src/usage/usage-facts.ts';
 
 const call = (over: Partial<RefundCall> = {}): RefundCall => ({
-  refundId: 'rf_1', orderId: 'o_1', method: 'wechat', transactionId: 'wx_1', amountMinor: 9900, totalMinor: 9900, currency: 'CNY', ...over,
+  refundId: 'rf_1', orderId: 'o_1', method: 'wechat', transactionId: 'wx_1', amountMinor: 9900, totalMinor: 9900, currency: 'CNY', paidAt: '2026-11-25T00:00:00.000Z', ...over,
 });
 const signal = () => AbortSignal.timeout(1_000);
 
@@ -92,8 +92,8 @@ describe('sandbox gateway', () => {
     expect(await sandbox.refund(call(), signal())).toEqual(first);
     expect(sandbox.refunds.size).toBe(1);
     expect(await sandbox.refund(call({ refundId: 'rf_2', amountMinor: 1 }), signal())).toMatchObject({ status: 'failed' });
-    expect(await sandbox.query('rf_1')).toEqual(first);
-    expect(await sandbox.query('rf_x')).toEqual({ status: 'not_found' });
+    expect(await sandbox.query({ refundId: 'rf_1', transactionId: 'wx_1', gatewayRef: null })).toEqual(first);
+    expect(await sandbox.query({ refundId: 'rf_x', transactionId: 'wx_1', gatewayRef: null })).toEqual({ status: 'not_found' });
   });
 });
 

@@ -24,6 +24,7 @@ import { formatMoney } from '../../domain/money.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
+import type { PaymentAlert } from '../../payments/payment-notices.ts';
 import type { SpikeAlert } from '../../risk/refund-monitor.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
@@ -389,6 +390,20 @@ export class SlackDesk implements AgentDesk {
   /** A plain message to a channel (merchants' digests). */
   async postText(channel: string, text: string): Promise<void> {
     await this.client.chat.postMessage({ channel, text });
+  }
+
+  /** A refund a provider reports that the desk has no record of, or that does not match its own. */
+  async postPaymentAlert(alert: PaymentAlert): Promise<void> {
+    const channel = this.deps.config.riskChannel;
+    if (!channel) return;
+    const refund = alert.deskRefundId ? ` (desk refund \`${alert.deskRefundId}\`)` : '';
+    await this.client.chat.postMessage({
+      channel,
+      text: `🚨 Payment alert from ${alert.provider}: ${alert.detail}`,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${alert.detail}.\nProvider refund \`${alert.providerRefundId}\`${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
+      ],
+    });
   }
 
   async postRiskAlert(alert: SpikeAlert): Promise<void> {

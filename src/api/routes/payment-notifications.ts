@@ -1,0 +1,66 @@
+// Refund results the providers push: POST /payments/wechat/notify (WeChat Pay's signed, encrypted
+// refund notification) and POST /payments/stripe/webhook (Stripe's signed webhooks). Each is on only
+// when its rail is configured. A bad signature is refused (401) and applies nothing; a repeat is
+// acknowledged and applied once. WeChat Pay and Stripe retry anything but a 2xx, so a failure to
+// apply answers 5xx and the provider comes back.
+import type { FastifyInstance } from 'fastify';
+import { DeskError } from '../../errors.ts';
+import { NoticeRejected, type PaymentNotices, type ProviderNotice } from '../../payments/payment-notices.ts';
+import type { StripeGateway } from '../../payments/stripe-gateway.ts';
+import { signedHeadersOf } from '../../payments/wechat-pay/wechat-pay-crypto.ts';
+import type { WechatPayConfig } from '../../payments/wechat-pay/wechat-pay-gateway.ts';
+import { readWechatNotification } from '../../payments/wechat-pay/wechat-pay-notification.ts';
+
+export interface PaymentNotificationDeps {
+  notices: PaymentNotices;
+  wechat: WechatPayConfig | null;
+  stripe: StripeGateway | null;
+  /** How long reading a charge's refunds from Stripe may take inside a webhook. */
+  timeoutMs: number;
+}
+
+function rejected(error: unknown): never {
+  if (error instanceof NoticeRejected) {
+    throw new DeskError(error.kind, error.kind === 'invalid' ? 'invalid_notification' : 'notification_signature_invalid', error.message);
+  }
+  throw error;
+}
+
+export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: PaymentNotificationDeps | null): void {
+  if (!deps) return;
+  const { wechat, stripe, notices } = deps;
+  const applyAll = async (list: ProviderNotice[]) => {
+    const results = [];
+    for (const notice of list) results.push(await notices.apply(notice));
+    return results;
+  };
+
+  if (wechat) {
+    app.post('/payments/wechat/notify', async (request, reply) => {
+      const raw = request.rawBody?.toString('utf8') ?? '';
+      let notice: ProviderNotice;
+      try {
+        notice = readWechatNotification(signedHeadersOf((name) => request.headers[name]), raw, wechat);
+      } catch (error) {
+        rejected(error);
+      }
+      await applyAll([notice]);
+      // WeChat Pay takes 200 or 204 with no body as "received".
+      return reply.status(204).send();
+    });
+  }
+
+  if (stripe) {
+    app.post('/payments/stripe/webhook', async (request, reply) => {
+      const signature = request.headers['stripe-signature'];
+      let list: ProviderNotice[];
+      try {
+        list = await stripe.readWebhook(request.rawBody ?? Buffer.alloc(0), typeof signature === 'string' ? signature : undefined, AbortSignal.timeout(deps.timeoutMs));
+      } catch (error) {
+        rejected(error);
+      }
+      const results = await applyAll(list);
+      return reply.status(200).send({ received: true, applied: results.length });
+    });
+  }
+}

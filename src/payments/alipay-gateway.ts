@@ -1,0 +1,111 @@
+// Alipay refunds through Alipay's own SDK (alipay-sdk): `alipay.trade.refund` against the original
+// trade with our refund id as out_request_no (a retry with the same number never refunds twice), and
+// `alipay.trade.fastpay.refund.query` when the outcome is uncertain. Requests are RSA2-signed by the
+// SDK; every answer's signature is checked against Alipay's public key (validateSign) before it is
+// believed. Amounts go to Alipay as exact decimal strings, never floats.
+import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+import type { KeyObject } from 'node:crypto';
+import { untilAborted } from './abortable.ts';
+import {
+  TransientGatewayError,
+  decimalAmount,
+  type GatewayOutcome,
+  type PaymentGateway,
+  type QueryOutcome,
+  type RefundCall,
+  type RefundRef,
+} from './payment-gateway.ts';
+
+export interface AlipayConfig {
+  appId: string;
+  privateKey: KeyObject;
+  alipayPublicKey: KeyObject;
+  /** The OpenAPI gateway (https://openapi.alipay.com/gateway.do). */
+  gatewayUrl: string;
+  timeoutMs: number;
+}
+
+/** What the SDK hands back (camel-cased). */
+interface AlipayResult {
+  code?: string;
+  msg?: string;
+  subCode?: string;
+  subMsg?: string;
+  tradeNo?: string;
+  outRequestNo?: string;
+  fundChange?: string;
+  refundFee?: string;
+  refundAmount?: string;
+  refundStatus?: string;
+}
+
+/** Business answers that mean "try again with the same out_request_no". */
+const TRANSIENT_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.REFUND_TOO_FAST']);
+
+export class AlipayGateway implements PaymentGateway {
+  readonly name = 'alipay';
+  private readonly sdk: AlipaySdk;
+
+  constructor(config: AlipayConfig) {
+    this.sdk = new AlipaySdk({
+      appId: config.appId,
+      privateKey: config.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      keyType: 'PKCS8',
+      alipayPublicKey: config.alipayPublicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      gateway: config.gatewayUrl,
+      // Longer than the workflow's own timeout, which must win: a hang is then never retried.
+      timeout: config.timeoutMs + 1_000,
+    });
+  }
+
+  async refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome> {
+    const result = await this.exec(
+      'alipay.trade.refund',
+      {
+        tradeNo: call.transactionId,
+        refundAmount: decimalAmount(call.amountMinor),
+        outRequestNo: call.refundId,
+        ...(call.reason ? { refundReason: call.reason.slice(0, 80) } : {}),
+      },
+      signal,
+    );
+    if (result.code !== '10000') return { status: 'failed', reason: `Alipay refused the refund: ${result.subCode ?? result.code} ${result.subMsg ?? result.msg ?? ''}`.trim() };
+    // fund_change=N: this call moved no money (a repeat of a refund already made, or one still in
+    // progress). Only the refund query can say which.
+    if (result.fundChange !== 'Y') {
+      const known = await this.query({ refundId: call.refundId, transactionId: call.transactionId, gatewayRef: null }, signal);
+      return known.status === 'not_found' ? { status: 'pending', gatewayRef: result.tradeNo ?? call.transactionId } : known;
+    }
+    return { status: 'succeeded', gatewayRef: result.tradeNo ?? call.transactionId };
+  }
+
+  async query(ref: RefundRef, signal: AbortSignal): Promise<QueryOutcome> {
+    const result = await this.exec('alipay.trade.fastpay.refund.query', { tradeNo: ref.transactionId, outRequestNo: ref.refundId, queryOptions: ['gmt_refund_pay'] }, signal);
+    if (result.code !== '10000') {
+      if (result.subCode === 'ACQ.TRADE_NOT_EXIST') return { status: 'not_found' };
+      throw new Error(`Alipay refund query failed: ${result.subCode ?? result.code} ${result.subMsg ?? ''}`.trim());
+    }
+    // Alipay answers 10000 with no refund data when it never received this out_request_no.
+    if (!result.outRequestNo && !result.refundAmount) return { status: 'not_found' };
+    if (result.refundStatus === 'REFUND_SUCCESS') return { status: 'succeeded', gatewayRef: result.tradeNo ?? ref.transactionId };
+    return { status: 'pending', gatewayRef: result.tradeNo ?? ref.transactionId };
+  }
+
+  private async exec(method: string, bizContent: Record<string, unknown>, signal: AbortSignal): Promise<AlipayResult> {
+    try {
+      const result = (await untilAborted(() => this.sdk.exec(method, { bizContent }, { validateSign: true }), signal)) as AlipayResult;
+      if (result.code === '20000' || (result.subCode && TRANSIENT_SUB_CODES.has(result.subCode))) {
+        throw new TransientGatewayError(`Alipay: ${result.subCode ?? result.code} ${result.subMsg ?? result.msg ?? ''}`.trim());
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof TransientGatewayError || signal.aborted) throw error;
+      const message = (error as Error).message;
+      // A forged or damaged answer is not an outcome: the refund stays pending until a verified query.
+      if (message.includes('验签失败')) throw new Error(`Alipay answer not trusted: signature does not verify (${method})`);
+      // The SDK's transport errors (no connection, HTTP 5xx, a body that is not Alipay's): retry.
+      if (error instanceof AlipayRequestError) throw new TransientGatewayError(`Alipay unreachable: ${message.slice(0, 160)}`);
+      throw error;
+    }
+  }
+}
