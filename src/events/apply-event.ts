@@ -81,6 +81,7 @@ async function applyOrderPaid(tx: Tx, { data }: EventOf<'order.paid'>) {
       paymentMethod: data.payment.method,
       paymentTransactionId: data.payment.transactionId,
       payerAccount: data.payment.payerAccount ?? null,
+      paymentTotalMinor: data.payment.totalMinor ?? null,
       deviceId: data.device?.id ?? null,
       ip: data.device?.ip ?? null,
     },

@@ -54,6 +54,8 @@ const orderPaid = z
       method: z.enum(PAYMENT_METHODS),
       transactionId: id,
       payerAccount: id.optional(),
+      /** The whole payment when it paid for several orders (a cart); default the order's amount. */
+      totalMinor: amountMinorSchema.min(1, 'must be at least 1').optional(),
     }),
     device: deviceSchema.optional(),
     commissions: z
@@ -70,6 +72,9 @@ const orderPaid = z
     const total = order.commissions.reduce((sum, c) => sum + c.amountMinor, 0);
     if (total > order.amountMinor) {
       ctx.addIssue({ code: 'custom', path: ['commissions'], message: 'add up to more than the order amount' });
+    }
+    if (order.payment.totalMinor !== undefined && order.payment.totalMinor < order.amountMinor) {
+      ctx.addIssue({ code: 'custom', path: ['payment', 'totalMinor'], message: 'must not be less than the order amount' });
     }
     const levels = new Set(order.commissions.map((c) => c.level));
     if (levels.size !== order.commissions.length) {

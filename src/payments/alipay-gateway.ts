@@ -65,7 +65,6 @@ export class AlipayGateway implements PaymentGateway {
         tradeNo: call.transactionId,
         refundAmount: decimalAmount(call.amountMinor),
         outRequestNo: call.refundId,
-        ...(call.reason ? { refundReason: call.reason.slice(0, 80) } : {}),
       },
       signal,
     );

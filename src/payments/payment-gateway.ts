@@ -15,8 +15,6 @@ export interface RefundCall {
   currency: string;
   /** When the original payment was made (rails that refuse refunds after a while). */
   paidAt: string;
-  /** Why, in a few words, for the provider's records and the buyer's statement (no personal data). */
-  reason?: string;
 }
 
 /** What a status query needs: our key, and the payment (providers that look refunds up by payment). */

@@ -19,9 +19,13 @@ export type RailGate =
   | { action: 'refuse'; reason: string }
   | { action: 'wait'; waitMs: number; reason: string };
 
-/** Pure: what the rail allows for this refund now. `rail` names the provider in the reason. */
-export function railGate(rail: string, limits: RailLimits | undefined, facts: RailFacts): RailGate {
+/** How a person reading the reason knows each rail. */
+const RAIL_NAMES: Record<string, string> = { wechat: 'WeChat Pay', alipay: 'Alipay', stripe: 'Stripe' };
+
+/** Pure: what the rail allows for this refund now. `gatewayName` names the provider in the reason. */
+export function railGate(gatewayName: string, limits: RailLimits | undefined, facts: RailFacts): RailGate {
   if (!limits) return { action: 'send' };
+  const rail = RAIL_NAMES[gatewayName] ?? gatewayName;
   if (limits.refundWindowDays !== undefined && facts.now.getTime() - facts.paidAt.getTime() > limits.refundWindowDays * DAY_MS) {
     return { action: 'refuse', reason: `${rail} refuses refunds more than ${limits.refundWindowDays} days after payment; refund it another way` };
   }

@@ -232,7 +232,7 @@ export class RefundWorkflow {
           method: ctx.paymentMethod,
           transactionId: ctx.paymentTransactionId,
           amountMinor: decision.refundAmountMinor,
-          totalMinor: ctx.amountMinor,
+          totalMinor: ctx.paymentTotalMinor,
           currency: ctx.currency,
           paidAt: ctx.paidAt.toISOString(),
         },
@@ -494,7 +494,7 @@ export class RefundWorkflow {
     const refund = await db.refund.findUnique({
       where: { id: refundId },
       include: {
-        order: { select: { amountMinor: true, paidAt: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
+        order: { select: { amountMinor: true, paymentTotalMinor: true, paidAt: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
         refundRequest: { select: { id: true, buyerId: true, reasonCode: true } },
       },
     });
@@ -509,7 +509,7 @@ export class RefundWorkflow {
         method: refund.paymentMethod,
         transactionId: refund.transactionId,
         amountMinor: refund.amountMinor,
-        totalMinor: refund.order.amountMinor,
+        totalMinor: refund.order.paymentTotalMinor ?? refund.order.amountMinor,
         currency: refund.currency,
         paidAt: refund.order.paidAt.toISOString(),
       },

@@ -16,6 +16,8 @@ export interface RequestContext {
   paidAt: Date;
   paymentMethod: PaymentMethod;
   paymentTransactionId: string;
+  /** The whole payment the order was part of (its own amount unless a cart paid several). */
+  paymentTotalMinor: number;
   /** Where the order was paid from (order.paid), for risk when the request names no device. */
   deviceId: string | null;
   ip: string | null;
@@ -40,6 +42,7 @@ interface Row {
   paidAtMs: number;
   paymentMethod: PaymentMethod;
   paymentTransactionId: string;
+  paymentTotalMinor: number;
   deviceId: string | null;
   ip: string | null;
   productId: string;
@@ -64,7 +67,8 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     `
     SELECT o.id AS "orderId", o."buyerId", o."amountMinor", o.currency,
            (extract(epoch FROM o."paidAt") * 1000)::float8 AS "paidAtMs",
-           o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId", o."deviceId", o.ip,
+           o."paymentMethod"::text AS "paymentMethod", o."paymentTransactionId",
+           coalesce(o."paymentTotalMinor", o."amountMinor") AS "paymentTotalMinor", o."deviceId", o.ip,
            p.id AS "productId", p.title AS "productTitle", p.category::text AS category, p."policyId",
            b.locale AS "buyerLocale", b.name AS "buyerName",
            (SELECT json_agg(json_build_object('orderId', c."orderId", 'beneficiaryId', c."beneficiaryId", 'level', c.level, 'kind', c.kind::text,
@@ -93,6 +97,7 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     paidAt: new Date(row.paidAtMs),
     paymentMethod: row.paymentMethod,
     paymentTransactionId: row.paymentTransactionId,
+    paymentTotalMinor: row.paymentTotalMinor,
     deviceId: row.deviceId,
     ip: row.ip,
     product: { id: row.productId, title: row.productTitle, category: row.category, policyId: row.policyId },

@@ -39,6 +39,8 @@ export async function newOrder(
     payerAccount?: string;
     /** The provider's transaction id for the order (default wx_<order id>). */
     transactionIdOf?: (orderId: string) => string;
+    /** The whole payment, when one payment paid for several orders. */
+    paymentTotalMinor?: number;
   } = {},
 ): Promise<string> {
   const id = uid('o');
@@ -46,7 +48,7 @@ export async function newOrder(
     orderPaid(id, ids.buyer, options.productId ?? ids.product, {
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
-      payment: { method: options.method ?? 'wechat', transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}) },
+      payment: { method: options.method ?? 'wechat', transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}), ...(options.paymentTotalMinor ? { totalMinor: options.paymentTotalMinor } : {}) },
       // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
       device: options.device ?? deviceOf(ids.buyer),
       commissions: [

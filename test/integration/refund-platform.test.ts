@@ -87,6 +87,10 @@ describe.skipIf(!postgresUp)('a payment method with no gateway (M20)', () => {
     const order = await newOrder(t, ids, { method: 'alipay' });
     const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
     expect(body).toMatchObject({ status: 'in_review', outcome: 'review', refund: null, handoff: { kind: 'policy_review' } });
-    expect(body.rules.at(-1)).toEqual({ id: 'payment.route', result: 'fail', detail: 'no payment gateway configured for alipay; a person refunds it' });
+    expect(body.rules.at(-1)).toEqual({
+      id: 'payment.route',
+      result: 'fail',
+      detail: 'no refund rail for alipay payments: Alipay (ALIPAY_* variables) is not configured on this desk; refund it by the original route by hand',
+    });
   });
 });

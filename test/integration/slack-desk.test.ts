@@ -268,4 +268,21 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     const alert = slack.of('chat.postMessage').find((c) => c.args.channel === SLACK.riskChannel)!;
     expect(JSON.stringify(alert.args.blocks)).toContain('12 refund requests in the last hour');
   });
+
+  it('posts a payment alert to the risk channel when a provider reports a refund the desk never made', async () => {
+    const result = await t.desk.paymentNotices.apply({
+      provider: 'wechat',
+      eventId: 'EV-stray-1',
+      eventType: 'REFUND.SUCCESS',
+      deskRefundId: 'rf_nobody_made_this',
+      providerRefundId: '50300000000stray',
+      transactionId: '4200000000stray',
+      amountMinor: 4900,
+      outcome: { status: 'succeeded', gatewayRef: '50300000000stray' },
+    });
+    expect(result).toBe('alerted');
+    const posted = slack.of('chat.postMessage').find((c) => String(c.args.text).includes('Payment alert'))!;
+    expect(posted.args.channel).toBe(SLACK.riskChannel);
+    expect(JSON.stringify(posted.args.blocks)).toContain('50300000000stray');
+  });
 });

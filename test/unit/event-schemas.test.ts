@@ -47,6 +47,8 @@ describe('platform event schemas', () => {
     expect(fieldError(usage({ kind: 'course.progress', value: undefined })).field).toBe('data.value');
     expect(fieldError(usage({ kind: 'course.progress', value: 1.5 })).field).toBe('data.value');
     expect(fieldError(orderPaid({ commissions: [{ beneficiaryId: 'b', level: 3, amountMinor: 1 }] })).field).toBe('data.commissions[0].level');
+    // A cart's payment covers at least this order.
+    expect(fieldError(orderPaid({ payment: { method: 'wechat', transactionId: 't', totalMinor: 100 } })).field).toBe('data.payment.totalMinor');
   });
 
   it('refuses a body that is not an object', () => {

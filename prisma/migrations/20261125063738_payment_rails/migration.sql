@@ -1,4 +1,7 @@
 -- AlterTable
+ALTER TABLE "orders" ADD COLUMN     "paymentTotalMinor" INTEGER;
+
+-- AlterTable
 ALTER TABLE "refunds" ADD COLUMN     "submittedAt" TIMESTAMP(3);
 
 -- CreateTable

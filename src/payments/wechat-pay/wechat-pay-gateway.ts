@@ -66,7 +66,6 @@ export class WechatPayGateway implements PaymentGateway {
     const body = JSON.stringify({
       transaction_id: call.transactionId,
       out_refund_no: call.refundId,
-      ...(call.reason ? { reason: call.reason.slice(0, 80) } : {}),
       notify_url: this.config.notifyUrl,
       amount: { refund: call.amountMinor, total: call.totalMinor, currency: call.currency },
     });
