@@ -3,8 +3,9 @@
 // listed at the provider. A notice settles a pending refund through the workflow's recordPayout
 // (which only ever moves a pending refund forward), so a repeated or late notice changes nothing.
 // What does not fit raises an alert for a person: a refund the provider made that the desk has no
-// record of, one whose amount or payment does not match ours, or one the provider reverses after
-// the desk recorded it as paid.
+// record of, one whose amount or payment does not match ours, or one whose final state contradicts
+// the desk's (failed after the desk recorded it paid, or paid after the desk recorded it failed and
+// handed it to a person, who must not refund it a second time).
 import type { PaymentMethod } from '../domain/catalog.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -32,7 +33,7 @@ export interface ProviderNotice {
 
 export interface PaymentAlert {
   provider: Provider;
-  kind: 'unknown_refund' | 'mismatch' | 'reversed';
+  kind: 'unknown_refund' | 'mismatch' | 'contradicts';
   providerRefundId: string;
   deskRefundId: string | null;
   amountMinor: number;
@@ -86,8 +87,10 @@ export class PaymentNotices {
       if (!refund.gatewayRef) await prisma.refund.updateMany({ where: { id: refund.id, status: 'pending' }, data: { gatewayRef: notice.outcome.gatewayRef } });
     } else if (refund.status === 'pending') {
       await workflow.recordPayout(refund.id, notice.outcome);
-    } else if (refund.status === 'succeeded' && notice.outcome.status === 'failed') {
-      alert = { ...base, deskRefundId: refund.id, kind: 'reversed', detail: `${notice.provider} now says the refund ${refund.id} failed (${notice.outcome.reason}); the desk recorded it as paid` };
+    } else if (notice.outcome.status !== refund.status) {
+      // A settled refund is never changed again: a person reconciles what the provider now says.
+      const said = notice.outcome.status === 'failed' ? `failed (${notice.outcome.reason})` : 'succeeded';
+      alert = { ...base, deskRefundId: refund.id, kind: 'contradicts', detail: `${notice.provider} now says the refund ${refund.id} ${said}; the desk recorded it ${refund.status}` };
     }
 
     const stored = await prisma.paymentNotice.createMany({

@@ -137,6 +137,12 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } } });
     expect(handoff.reason).toContain('abnormal');
     expect(await ctx.t.desk.db.prisma.notification.count({ where: { recipientId: ctx.ids.buyer, kind: 'refund.failed' } })).toBeGreaterThanOrEqual(1);
+    // The merchant then finishes it by hand in WeChat Pay's console: the desk does not rewrite a
+    // settled refund, it tells a person (who must not refund the order a second time).
+    wx.settle(body.refund.id, 'succeeded');
+    expect(await wx.notify(wx.notificationBody(body.refund.id))).toBe(204);
+    expect((await alerts(ctx.t)).find((a) => a.refundId === body.refund.id)?.alert).toContain('now says the refund ' + body.refund.id + ' succeeded; the desk recorded it failed');
+    expect((await view(ctx.t, body.id)).status).toBe('refund_failed');
   });
 
   it('a notification for a refund the desk has no record of raises an alert, once', async () => {
