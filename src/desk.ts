@@ -7,6 +7,8 @@ import type { Config } from './config.ts';
 import { localeOrDefault, type PaymentMethod } from './domain/catalog.ts';
 import { PAYMENT_METHODS } from './domain/catalog.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { BullJobs } from './jobs/bullmq-jobs.ts';
+import type { DeadJob, Jobs } from './jobs/jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
@@ -46,7 +48,8 @@ export interface Desk {
   server: FastifyInstance;
   refunds: RefundWorkflow;
   outbox: OutboxDispatcher;
-  jobs: JobRunner;
+  /** In process on the embedded default; BullMQ (each tick once across instances) with Redis. */
+  jobs: Jobs;
   monitor: RefundMonitor;
   nlu: LazyNlu;
   dialogue: DialogueEngine;
@@ -134,7 +137,11 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       await platform.callback(payload);
     });
 
-    const jobs = new JobRunner(log.child({ component: 'jobs' }));
+    // Dead jobs go to Slack's risk channel once the desk is built (below); the log and metrics say it either way.
+    let onDeadJob: (dead: DeadJob) => Promise<void> = async () => undefined;
+    const jobs: Jobs = config.redis
+      ? new BullJobs({ redisUrl: config.redis.url, prefix: `${config.redis.keyPrefix}bull`, cache, log: log.child({ component: 'jobs' }), metrics, onDead: (dead) => onDeadJob(dead) })
+      : new JobRunner(log.child({ component: 'jobs' }));
     jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
     // Refunds left pending (a hang, a crash, "processing" at the provider) are asked about until final.
     jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
@@ -197,6 +204,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       dialogue.attachAgentDesk(slack);
       onRiskAlert = (alert) => slack.postRiskAlert(alert);
       onPaymentAlert = (alert) => slack.postPaymentAlert(alert);
+      onDeadJob = (dead) => slack.postDeadJob(dead);
       jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
       jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
     }
@@ -238,7 +246,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       gateways,
       paymentNotices,
       async listen() {
-        jobs.start();
+        await jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
         await widgetSubscribed;

@@ -9,6 +9,7 @@ export interface Metrics {
   riskAlerts: Counter<'kind'>;
   refundsAvoided: Counter;
   paymentAlerts: Counter<'provider' | 'kind'>;
+  jobsDead: Counter<'job'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -44,6 +45,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'refund_desk_risk_alerts_total',
       help: 'Refund spike alerts raised per product or merchant',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    jobsDead: new Counter({
+      name: 'refund_desk_jobs_dead_total',
+      help: 'Job ticks that failed every attempt and went to the dead-letter list, by job',
+      labelNames: ['job'],
       registers: [registry],
     }),
     paymentAlerts: new Counter({

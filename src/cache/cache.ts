@@ -4,6 +4,8 @@
 export interface Lock {
   /** Releases the lock if this holder still owns it; false when it had already expired. */
   release(): Promise<boolean>;
+  /** Renews the lease for `ttlMs` if this holder still owns it; false when another holder has it. */
+  extend(ttlMs: number): Promise<boolean>;
 }
 
 export type Unsubscribe = () => Promise<void>;

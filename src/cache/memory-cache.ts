@@ -68,6 +68,12 @@ export class MemoryCache implements Cache {
         this.entries.delete(key);
         return true;
       },
+      extend: async (ms) => {
+        const entry = this.live(key);
+        if (entry?.value !== token) return false;
+        entry.expiresAt = this.now() + ms;
+        return true;
+      },
     };
   }
 

@@ -7,6 +7,8 @@ import type { Cache, Lock, Unsubscribe } from './cache.ts';
 // Deletes the lock only if it still holds our token: a holder whose lease expired cannot release
 // the lock a later holder took.
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Renews the lease only while it still holds our token.
+const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 // INCR and set the expiry on the first increment, atomically.
 const INCREMENT = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n`;
 
@@ -56,6 +58,7 @@ export class RedisCache implements Cache {
     if (!(await this.setIfAbsent(key, token, ttlMs))) return null;
     return {
       release: async () => Number(await this.client.eval(RELEASE_LOCK, 1, key, token)) === 1,
+      extend: async (ms) => Number(await this.client.eval(EXTEND_LOCK, 1, key, token, String(ms))) === 1,
     };
   }
 

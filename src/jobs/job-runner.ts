@@ -1,14 +1,13 @@
-// Named jobs run on an interval, in process. One handler per name, checked when registered. A job
-// never overlaps itself; a failing run is logged and the next one comes on schedule.
+// The embedded default's job runner: named jobs on an interval, in this process. One handler per
+// name, checked when registered. A job never overlaps itself; a failing run is logged and the next
+// one comes on schedule. With Redis, BullJobs runs the same definitions across instances.
 import type { Logger } from '../logger.ts';
+import type { JobDefinition, Jobs } from './jobs.ts';
 
-export interface JobDefinition {
-  name: string;
-  everyMs: number;
-  run(): Promise<unknown>;
-}
+export type { JobDefinition } from './jobs.ts';
 
-export class JobRunner {
+export class JobRunner implements Jobs {
+  readonly kind = 'in-process' as const;
   private readonly jobs = new Map<string, JobDefinition>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<unknown>>();
@@ -46,7 +45,7 @@ export class JobRunner {
     this.timers.set(job.name, timer);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     for (const job of this.jobs.values()) this.schedule(job);

@@ -57,6 +57,20 @@ export function cacheContract(name: string, make: () => Promise<Cache>, skip = f
         expect(await third!.release()).toBe(true);
       }));
 
+    it('renews a lease only for the holder that still has it', () =>
+      withCache(async (cache) => {
+        const lease = await cache.tryLock('lease', 80);
+        await sleep(50);
+        expect(await lease!.extend(200)).toBe(true);
+        await sleep(60);
+        expect(await cache.tryLock('lease', 80)).toBeNull(); // renewed: still held past the first 80 ms
+        await sleep(200);
+        const next = await cache.tryLock('lease', 5_000);
+        expect(next).not.toBeNull();
+        expect(await lease!.extend(5_000)).toBe(false); // lapsed: it cannot take the lock back
+        await next!.release();
+      }));
+
     it('delivers published messages to every subscriber until it unsubscribes', () =>
       withCache(async (cache) => {
         const seenA: string[] = [];

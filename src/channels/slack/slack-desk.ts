@@ -24,6 +24,7 @@ import { formatMoney } from '../../domain/money.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
+import type { DeadJob } from '../../jobs/jobs.ts';
 import type { PaymentAlert } from '../../payments/payment-notices.ts';
 import type { SpikeAlert } from '../../risk/refund-monitor.ts';
 import type { PrismaClient } from '../../store/database.ts';
@@ -390,6 +391,16 @@ export class SlackDesk implements AgentDesk {
   /** A plain message to a channel (merchants' digests). */
   async postText(channel: string, text: string): Promise<void> {
     await this.client.chat.postMessage({ channel, text });
+  }
+
+  /** A job tick that failed every attempt (BullMQ's dead-letter list). */
+  async postDeadJob(dead: DeadJob): Promise<void> {
+    const channel = this.deps.config.riskChannel;
+    if (!channel) return;
+    await this.client.chat.postMessage({
+      channel,
+      text: `🛑 Job \`${dead.name}\` failed ${dead.attempts} times and was dead-lettered: ${dead.error.slice(0, 300)}`,
+    });
   }
 
   /** A refund a provider reports that the desk has no record of, or that does not match its own. */

@@ -8,7 +8,7 @@
 // retried after Telegram's retry_after; a chat sending too much is asked to slow down.
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import type { Cache } from '../../cache/index.ts';
+import type { Cache, Lock } from '../../cache/index.ts';
 import type { ChatTokens } from '../../conversation/chat-tokens.ts';
 import type { ConversationLog } from '../../conversation/conversation-log.ts';
 import { ChatTokenError } from '../../conversation/chat-tokens.ts';
@@ -19,6 +19,8 @@ import type { Locale } from '../../domain/catalog.ts';
 import type { Logger } from '../../logger.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
+const POLLING_LEASE_KEY = 'lease:telegram:polling';
+const POLLING_LEASE_MS = 30_000;
 const MAX_SEND_ATTEMPTS = 4;
 
 
@@ -43,6 +45,8 @@ const markupOf = (message: OutboundMessage) =>
 
 export class TelegramChannel {
   readonly bot: Telegraf;
+  private pollingLease: Lock | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: TelegramChannelDeps) {
     this.bot = new Telegraf(deps.token, { telegram: { apiRoot: deps.apiRoot } });
@@ -58,7 +62,28 @@ export class TelegramChannel {
   }
 
   /** Long polling. Only one instance may poll: several instances run in webhook mode. */
+  /**
+   * Long polling: one instance only, since Telegram hands each update to one getUpdates caller and
+   * two callers fight over the offset. A lease in the cache (Redis with several instances) enforces
+   * it: a second instance refuses to start, naming webhook mode as the way to run many.
+   */
   async startPolling(): Promise<void> {
+    const lease = await this.deps.cache.tryLock(POLLING_LEASE_KEY, POLLING_LEASE_MS);
+    if (!lease) {
+      throw new Error('Telegram long polling already runs on another instance: set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET to run several instances');
+    }
+    this.pollingLease = lease;
+    this.leaseTimer = setInterval(() => {
+      lease
+        .extend(POLLING_LEASE_MS)
+        .then((held) => {
+          if (held) return;
+          this.deps.log.error('telegram polling lease lost to another instance; this one stops polling');
+          this.stop();
+        })
+        .catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not renew the telegram polling lease'));
+    }, POLLING_LEASE_MS / 3);
+    this.leaseTimer.unref();
     void this.bot.launch({ dropPendingUpdates: false }).catch((error: unknown) => this.deps.log.error({ err: error }, 'telegram polling stopped'));
   }
 
@@ -67,6 +92,10 @@ export class TelegramChannel {
   }
 
   stop(): void {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
+    void this.pollingLease?.release().catch(() => undefined);
+    this.pollingLease = null;
     try {
       this.bot.stop('shutdown');
     } catch {
