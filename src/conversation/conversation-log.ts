@@ -79,6 +79,13 @@ export class ConversationLog {
     return withIds;
   }
 
+  /** Whether a buyer's delivery (a Telegram update, a widget message id) is in the chat's history. */
+  async hasDelivery(chat: Chat, deliveryId: string | null | undefined): Promise<boolean> {
+    if (!deliveryId) return false;
+    const found = await this.prisma.message.findFirst({ where: { direction: 'in', deliveryId, conversation: { channel: chat.channel, chatId: chat.chatId } }, select: { id: true } });
+    return found !== null;
+  }
+
   /**
    * A chat's messages in order: those after `since` (a message id the reader already has), or else
    * the latest `limit`. `more` tells that older (or, after `since`, further) messages exist.

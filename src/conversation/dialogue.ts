@@ -3,6 +3,7 @@
 // with the NLU, lists the buyer's orders as buttons, captures the reason, runs the refund through
 // the refund workflow and explains the outcome: the money back and by which route; or why not and
 // that a person will look; or a troubleshooting guide first. A delivery seen before is dropped.
+import { claimOnce } from '../cache/claims.ts';
 import type { Cache } from '../cache/index.ts';
 import type { Locale, ReasonCode } from '../domain/catalog.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -74,10 +75,29 @@ export class DialogueEngine {
     this.agentDesk = desk;
   }
 
+  /**
+   * One turn per delivery, whichever instance gets it and however often: a claim in the cache while
+   * it runs, then the stored conversation, which outlives the cache (Redis restarted without its data).
+   */
   async handle(msg: InboundMessage): Promise<TurnResult> {
-    if (!(await this.deps.cache.setIfAbsent(`dedupe:${msg.channel}:${msg.chatId}:${msg.deliveryId}`, '1', DEDUPE_TTL_MS))) {
-      return { duplicate: true, replies: [], locale: msg.localeHint ?? 'zh' };
+    const duplicate: TurnResult = { duplicate: true, replies: [], locale: msg.localeHint ?? 'zh' };
+    const claim = await claimOnce(this.deps.cache, `dedupe:${msg.channel}:${msg.chatId}:${msg.deliveryId}`, DEDUPE_TTL_MS);
+    if (!claim) return duplicate;
+    if (await this.deps.conversations.hasDelivery({ channel: msg.channel, chatId: msg.chatId }, msg.deliveryId)) {
+      await claim.done();
+      return duplicate;
     }
+    try {
+      const result = await this.turn(msg);
+      await claim.done();
+      return result;
+    } catch (error) {
+      await claim.abandon().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async turn(msg: InboundMessage): Promise<TurnResult> {
     const key = `conv:${msg.channel}:${msg.chatId}`;
     const state: ChatState = JSON.parse((await this.deps.cache.get(key)) ?? '{"misunderstood":0}');
     state.channel = msg.channel;

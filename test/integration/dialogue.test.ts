@@ -115,6 +115,24 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     expect([a, b].find((x) => x.duplicate)!.replies).toEqual([]);
   });
 
+  it('answers a redelivery once its first handler died mid-turn, and never a delivery already answered, even after the cache lost its data', async () => {
+    const chatId = uid('chat');
+    const message = { channel: 'telegram' as const, chatId, deliveryId: '7', buyerId: DEMO.buyers.buyer, text: '你好' };
+    // An instance claimed the delivery and died: only its short "processing" claim is left.
+    const key = `dedupe:telegram:${chatId}:7`;
+    await t.desk.cache.setIfAbsent(key, 'processing', 150);
+    expect((await t.desk.dialogue.handle(message)).duplicate).toBe(true); // still being handled elsewhere
+    await new Promise((r) => setTimeout(r, 200));
+    const answered = await t.desk.dialogue.handle(message);
+    expect(answered.duplicate).toBe(false);
+    expect(answered.replies.length).toBeGreaterThan(0);
+    // The cache forgets everything (Redis restarted without persistence); the stored turn still counts.
+    await t.desk.cache.delete(key);
+    expect(await t.desk.dialogue.handle(message)).toMatchObject({ duplicate: true, replies: [] });
+    const stored = await prisma().message.count({ where: { conversation: { channel: 'telegram', chatId }, direction: 'in' } });
+    expect(stored).toBe(1);
+  });
+
   it('asks an unbound chat to open from the shop, and handles status, withdrawal, a person and the policy', async () => {
     expect((await chat(null).say('我要退款')).replies[0]!.text).toContain('从店铺的“联系客服”入口打开对话');
     const c = chat(DEMO.buyers.buyer);

@@ -9,6 +9,7 @@
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Cache, Lock } from '../../cache/index.ts';
+import { claimOnce } from '../../cache/claims.ts';
 import type { ChatTokens } from '../../conversation/chat-tokens.ts';
 import type { ConversationLog } from '../../conversation/conversation-log.ts';
 import { ChatTokenError } from '../../conversation/chat-tokens.ts';
@@ -61,7 +62,6 @@ export class TelegramChannel {
     return this.bot.handleUpdate(update);
   }
 
-  /** Long polling. Only one instance may poll: several instances run in webhook mode. */
   /**
    * Long polling: one instance only, since Telegram hands each update to one getUpdates caller and
    * two callers fight over the offset. A lease in the cache (Redis with several instances) enforces
@@ -103,13 +103,29 @@ export class TelegramChannel {
     }
   }
 
-  /** Claims an update id; false when it was seen before (Telegram re-delivers). */
-  private async claim(updateId: number): Promise<boolean> {
-    return this.deps.cache.setIfAbsent(`dedupe:telegram:update:${updateId}`, '1', DEDUPE_TTL_MS);
+  /**
+   * Runs an update once (Telegram re-delivers): a repeat while it runs or after it is done is
+   * dropped; one after this instance died mid-update is handled (the claim lapses).
+   */
+  private async once(updateId: number, work: () => Promise<void>): Promise<void> {
+    const claim = await claimOnce(this.deps.cache, `dedupe:telegram:update:${updateId}`, DEDUPE_TTL_MS);
+    if (!claim) return;
+    try {
+      await work();
+      await claim.done();
+    } catch (error) {
+      await claim.abandon().catch(() => undefined);
+      throw error;
+    }
   }
 
-  private async onStart(ctx: Context, payload: string): Promise<void> {
-    if (!ctx.chat || !(await this.claim(ctx.update.update_id))) return;
+  private onStart(ctx: Context, payload: string): Promise<void> {
+    if (!ctx.chat) return Promise.resolve();
+    return this.once(ctx.update.update_id, () => this.bindChat(ctx, payload));
+  }
+
+  private async bindChat(ctx: Context, payload: string): Promise<void> {
+    if (!ctx.chat) return;
     const chatId = String(ctx.chat.id);
     const fallback: Locale = ctx.from?.language_code?.startsWith('zh') ? 'zh' : ctx.from?.language_code ? 'en' : 'zh';
     if (!payload.trim()) {
@@ -128,8 +144,13 @@ export class TelegramChannel {
     }
   }
 
-  private async onMessage(ctx: Context, input: { text?: string; action?: string }): Promise<void> {
-    if (!ctx.chat || !(await this.claim(ctx.update.update_id))) return;
+  private onMessage(ctx: Context, input: { text?: string; action?: string }): Promise<void> {
+    if (!ctx.chat) return Promise.resolve();
+    return this.once(ctx.update.update_id, () => this.turn(ctx, input));
+  }
+
+  private async turn(ctx: Context, input: { text?: string; action?: string }): Promise<void> {
+    if (!ctx.chat) return;
     const chatId = String(ctx.chat.id);
     const buyerId = await this.deps.chatTokens.buyerOf('telegram', chatId);
     const localeHint = buyerId ? await this.deps.localeOf(buyerId) : 'zh';
