@@ -130,4 +130,17 @@ describe.skipIf(!redisUp)('Telegram long polling on several instances', () => {
     await expect(b.startPolling()).resolves.toBeUndefined();
     b.stop();
   });
+
+  it('answers 503 for an update another instance is still handling, so Telegram delivers it again', async () => {
+    const cache = new RedisCache(REDIS_URL, newPrefix());
+    closers.push(() => cache.close());
+    const telegram = channel(cache);
+    const handled: number[] = [];
+    telegram.bot.handleUpdate = async (update) => void handled.push(update.update_id);
+    await cache.setIfAbsent('dedupe:telegram:update:77', 'processing', 30_000);
+    await expect(telegram.handleUpdate({ update_id: 77 } as never)).rejects.toMatchObject({ category: 'unavailable', code: 'update_in_progress' });
+    await cache.set('dedupe:telegram:update:77', 'done');
+    await expect(telegram.handleUpdate({ update_id: 77 } as never)).resolves.toBeUndefined();
+    expect(handled).toEqual([77]); // passed on to the bot, whose own claim drops a finished update
+  });
 });

@@ -17,9 +17,11 @@ import type { DialogueEngine } from '../../conversation/dialogue.ts';
 import { chatRate, type OutboundMessage } from '../../conversation/messages.ts';
 import { BIND_REPLIES, say } from '../../conversation/texts.ts';
 import type { Locale } from '../../domain/catalog.ts';
+import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
+const updateKey = (updateId: number) => `dedupe:telegram:update:${updateId}`;
 const POLLING_LEASE_KEY = 'lease:telegram:polling';
 const POLLING_LEASE_MS = 30_000;
 const MAX_SEND_ATTEMPTS = 4;
@@ -57,8 +59,15 @@ export class TelegramChannel {
     this.bot.catch((error) => this.deps.log.error({ err: error }, 'telegram update failed'));
   }
 
-  /** Runs one update (webhook mode, tests); polling feeds updates the same way. */
-  handleUpdate(update: Update): Promise<void> {
+  /**
+   * Runs one update (webhook mode, tests); polling feeds updates the same way. An update another
+   * instance is still handling is answered "unavailable" (503), not 200: Telegram then delivers it
+   * again later, when it is either done (and dropped) or, if that instance died, handled here.
+   */
+  async handleUpdate(update: Update): Promise<void> {
+    if ((await this.deps.cache.get(updateKey(update.update_id))) === 'processing') {
+      throw new DeskError('unavailable', 'update_in_progress', `Telegram update ${update.update_id} is being handled; deliver it again later`);
+    }
     return this.bot.handleUpdate(update);
   }
 
@@ -108,7 +117,7 @@ export class TelegramChannel {
    * dropped; one after this instance died mid-update is handled (the claim lapses).
    */
   private async once(updateId: number, work: () => Promise<void>): Promise<void> {
-    const claim = await claimOnce(this.deps.cache, `dedupe:telegram:update:${updateId}`, DEDUPE_TTL_MS);
+    const claim = await claimOnce(this.deps.cache, updateKey(updateId), DEDUPE_TTL_MS);
     if (!claim) return;
     try {
       await work();

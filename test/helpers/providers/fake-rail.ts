@@ -39,6 +39,13 @@ export interface Received {
 
 export type Handler = (req: Received, res: http.ServerResponse) => void | Promise<void>;
 
+/** A provider having a bad day: every answer late by up to `maxLatencyMs`, and faults drawn at random. */
+export interface Chaos {
+  maxLatencyMs: number;
+  /** Chance of each fault per refund call (the rest succeed). */
+  odds: Partial<Record<RailFault, number>>;
+}
+
 export class FakeRail {
   readonly refunds = new Map<string, BookedRefund>();
   /** Every refund call that reached the provider's refund endpoint (repeats and faults included). */
@@ -47,6 +54,10 @@ export class FakeRail {
   /** Totals of payments the provider knows; an unknown payment is learnt from its first refund. */
   readonly payments = new Map<string, number>();
   private readonly faults: RailFault[] = [];
+  /** Random slowness and faults when no fault is queued (the load-and-fault suite). */
+  chaos: Chaos | null = null;
+  /** Faults drawn from `chaos`, by kind. */
+  readonly drawn: Partial<Record<RailFault, number>> = {};
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   url = '';
@@ -60,7 +71,17 @@ export class FakeRail {
   }
 
   nextFault(): RailFault | undefined {
-    return this.faults.shift();
+    const queued = this.faults.shift();
+    if (queued || !this.chaos) return queued;
+    let roll = Math.random();
+    for (const [fault, odds] of Object.entries(this.chaos.odds) as Array<[RailFault, number]>) {
+      if (roll < odds) {
+        this.drawn[fault] = (this.drawn[fault] ?? 0) + 1;
+        return fault;
+      }
+      roll -= odds;
+    }
+    return undefined;
   }
 
   /** Refunds executed for a payment (succeeded or still processing), as the provider's books say. */
@@ -102,7 +123,9 @@ export class FakeRail {
       req.on('end', () => {
         const received: Received = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
         this.received.push(received);
-        Promise.resolve(handler(received, res)).catch((error: unknown) => {
+        const late = this.chaos ? new Promise((resolve) => setTimeout(resolve, Math.random() * this.chaos!.maxLatencyMs)) : Promise.resolve();
+        late
+          .then(() => handler(received, res)).catch((error: unknown) => {
           res.statusCode = 500;
           res.end(String((error as Error).message));
         });
