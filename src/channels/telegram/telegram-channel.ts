@@ -49,6 +49,8 @@ const markupOf = (message: OutboundMessage) =>
 export class TelegramChannel {
   readonly bot: Telegraf;
   private pollingLease: Lock | null = null;
+  /** Updates whose handling threw (telegraf's catch swallows it): the webhook must not answer 200. */
+  private readonly failed = new Set<number>();
   private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: TelegramChannelDeps) {
@@ -56,7 +58,10 @@ export class TelegramChannel {
     this.bot.start((ctx) => this.onStart(ctx, ctx.payload));
     this.bot.on('text', (ctx) => this.onMessage(ctx, { text: ctx.message.text }));
     this.bot.on('callback_query', (ctx) => this.onButton(ctx));
-    this.bot.catch((error) => this.deps.log.error({ err: error }, 'telegram update failed'));
+    this.bot.catch((error, ctx) => {
+      this.deps.log.error({ err: error }, 'telegram update failed');
+      this.failed.add(ctx.update.update_id);
+    });
   }
 
   /**
@@ -68,7 +73,12 @@ export class TelegramChannel {
     if ((await this.deps.cache.get(updateKey(update.update_id))) === 'processing') {
       throw new DeskError('unavailable', 'update_in_progress', `Telegram update ${update.update_id} is being handled; deliver it again later`);
     }
-    return this.bot.handleUpdate(update);
+    await this.bot.handleUpdate(update);
+    // A failed update (the cache or database was down) is answered 503 so Telegram delivers it again;
+    // its claim was given back, so the next delivery is handled.
+    if (this.failed.delete(update.update_id)) {
+      throw new DeskError('unavailable', 'update_failed', `Telegram update ${update.update_id} could not be handled now; deliver it again later`);
+    }
   }
 
   /**
