@@ -2,7 +2,11 @@
 // a desk on the given database (and a throwaway Redis prefix), fresh refundable orders for buyers of
 // their own, and the load from a worker thread at each concurrency.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { startDeskProcess } from '../test/helpers/cluster.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDesk, type Desk } from '../src/desk.ts';
 
@@ -49,9 +53,9 @@ async function seedOrders(desk: Desk, count: number, tag: string): Promise<strin
   return bodies;
 }
 
-function runLoad(url: string, apiKey: string, concurrency: number, bodies: string[]): Promise<{ latencies: number[]; statuses: Record<number, number>; wallMs: number }> {
+function runLoad(urls: string | string[], apiKey: string, concurrency: number, bodies: string[]): Promise<{ latencies: number[]; statuses: Record<number, number>; wallMs: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { url, apiKey, concurrency, bodies } });
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { urls: [urls].flat(), apiKey, concurrency, bodies } });
     worker.once('message', resolve);
     worker.once('error', reject);
   });
@@ -84,5 +88,41 @@ export async function loadRefundRequests(databaseUrl: string, plan: { warm: numb
     return results;
   } finally {
     await desk.close();
+  }
+}
+
+/**
+ * The same load against `instances` desk processes (`refund-desk start`) on one database and Redis,
+ * requests spread over them in turn: the one-process and three-process figures of `npm run bench`,
+ * measured the same way, so the gain (or loss) from scaling out is measured, not assumed.
+ */
+export async function loadRefundRequestsAcross(databaseUrl: string, instances: number, plan: { warm: number; concurrency: number; requests: number }): Promise<LoadResult> {
+  const apiKey = 'bench-api-key-0123456789';
+  const env = {
+    NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20',
+    REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, PLATFORM_API_KEY: apiKey,
+    PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123', CHAT_TOKEN_SECRET: 'bench-chat-token-secret-0123', SANDBOX_PAYMENTS: 'on',
+  };
+  // Seed (and migrate) from this process, then let the instances serve.
+  const seeder = await createDesk(loadConfig({ ...env, PORT: '0' }), { defaultMetrics: false });
+  let bodies: string[];
+  try {
+    bodies = await seedOrders(seeder, plan.warm + plan.requests, randomBytes(3).toString('hex'));
+  } finally {
+    await seeder.close();
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-bench-'));
+  const desks = await Promise.all(
+    Array.from({ length: instances }, (_, i) => startDeskProcess(`bench-${i + 1}`, { ...env, DATA_DIR: path.join(dir, 'data') }, path.join(dir, `desk-${i + 1}.log`))),
+  );
+  try {
+    await Promise.all(desks.map((d) => d.ready()));
+    const urls = desks.map((d) => d.url);
+    await runLoad(urls, apiKey, 8, bodies.slice(0, plan.warm));
+    const r = await runLoad(urls, apiKey, plan.concurrency, bodies.slice(plan.warm));
+    return { concurrency: plan.concurrency, count: plan.requests, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+  } finally {
+    await Promise.all(desks.map((d) => d.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,12 @@
 // Runs in a worker thread (plain JavaScript, so it needs no TypeScript loader): fires the prepared
 // requests at the desk with a fixed concurrency over keep-alive connections, and reports latencies.
+// With several instances (job.urls), requests go to them in turn, as a round-robin load balancer would.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 
 
 const job = workerData;
+const urls = job.urls ?? [job.url];
 const agent = new Agent({ connections: job.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
 const latencies = [];
 const statuses = {};
@@ -12,9 +14,10 @@ let next = 0;
 
 async function lane() {
   while (next < job.bodies.length) {
-    const body = job.bodies[next++];
+    const index = next++;
+    const body = job.bodies[index];
     const started = performance.now();
-    const response = await request(`${job.url}/v1/refund-requests`, {
+    const response = await request(`${urls[index % urls.length]}/v1/refund-requests`, {
       method: 'POST',
       dispatcher: agent,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${job.apiKey}` },

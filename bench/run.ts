@@ -2,7 +2,9 @@
 //
 //   1. the policy engine alone (decisions per second, one core);
 //   2. POST /v1/refund-requests end to end on PostgreSQL and Redis with the sandbox gateway at zero
-//      latency, at concurrency 1 and 32: every request is an M21-type approval that really refunds.
+//      latency, at concurrency 1 and 32: every request is an M21-type approval that really refunds;
+//   3. the same at concurrency 32 against one desk process and against three (`refund-desk start`
+//      each, requests spread over them in turn), so the gain from scaling out is measured.
 //
 // The load runs in a worker thread (its own event loop) against the desk listening on loopback.
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,7 @@ import { PRODUCT_CATEGORIES, REASON_CODES } from '../src/domain/catalog.ts';
 import { decide, NO_USAGE, PRESETS, type DecisionFacts } from '../src/policy/index.ts';
 import fs from 'node:fs';
 import { NluClassifier } from '../src/nlu/classifier.ts';
-import { loadRefundRequests, percentile, type LoadResult } from './e2e.ts';
+import { loadRefundRequests, loadRefundRequestsAcross, percentile, type LoadResult } from './e2e.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const quick = process.argv.includes('--quick');
@@ -139,6 +141,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     rows.push(await withThrowawayDatabase((url) => benchDialogue(url)));
     const results = await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN));
     rows.push(...results.map((r) => loadRow('POST /v1/refund-requests', r)));
+    const across = { warm: PLAN.warm, concurrency: 32, requests: PLAN.runs.at(-1)!.requests };
+    for (const instances of [1, 3]) {
+      const r = await withThrowawayDatabase((url) => loadRefundRequestsAcross(url, instances, across));
+      rows.push(loadRow(`POST /v1/refund-requests, ${instances} desk process${instances > 1 ? 'es' : ''}`, r));
+    }
   } catch (error) {
     rows.push(row('POST /v1/refund-requests', 0, 1, null, `skipped: ${(error as Error).message}`));
   }

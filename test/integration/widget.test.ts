@@ -7,7 +7,9 @@ import { CLOSE, MAX_FRAME_BYTES, type ServerFrame } from '../../src/channels/wid
 import { SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
 import { isBuyersAddress } from '../../src/risk/links.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
-import { postgresUp, redisUp } from '../helpers/services.ts';
+import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
+import { createDesk } from '../../src/desk.ts';
+import { loadConfig } from '../../src/config.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 import { isEcho, isReply, WidgetClient } from '../helpers/widget-client.ts';
 
@@ -115,6 +117,24 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     // A message pushed while connected arrives live.
     await t.desk.widget.send(ready.session.id, ids.buyer, { text: '退款已到账了吗？' }, 'agent');
     await back.waitFor<Msg>((f) => f.type === 'message' && f.direction === 'agent' && f.text === '退款已到账了吗？');
+  });
+
+  it('reaches a buyer whose socket is on another instance, through Redis pub/sub', async () => {
+    const { ids, client, ready } = await openChat();
+    // A second instance of the desk on the same database and Redis (another process in production).
+    const other = await createDesk(
+      loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: t.dataDir, DEMO_SEED: 'off', ...TEST_SECRETS, DATABASE_URL: t.database!.url, REDIS_URL, REDIS_KEY_PREFIX: t.redisPrefix! }),
+      { defaultMetrics: false },
+    );
+    try {
+      await other.listen();
+      const from = client.frames.length;
+      // An agent's message handled by the other instance, which holds no socket of this buyer.
+      await other.widget.send(ready.session.id, ids.buyer, { text: '另一台服务器上的客服消息' }, 'agent');
+      await client.waitFor<Msg>((f) => f.type === 'message' && f.direction === 'agent' && f.text === '另一台服务器上的客服消息', { from });
+    } finally {
+      await other.close();
+    }
   });
 
   it('reaches every tab of a session', async () => {
