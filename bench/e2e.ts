@@ -99,7 +99,8 @@ export async function loadRefundRequests(databaseUrl: string, plan: { warm: numb
 export async function loadRefundRequestsAcross(databaseUrl: string, instances: number, plan: { warm: number; concurrency: number; requests: number }): Promise<LoadResult> {
   const apiKey = 'bench-api-key-0123456789';
   const env = {
-    NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20',
+    // The same 20 PostgreSQL connections in all, however many instances share them.
+    NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: String(Math.ceil(20 / instances)),
     REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, PLATFORM_API_KEY: apiKey,
     PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123', CHAT_TOKEN_SECRET: 'bench-chat-token-secret-0123', SANDBOX_PAYMENTS: 'on',
   };
