@@ -81,8 +81,9 @@ export class DialogueEngine {
    */
   async handle(msg: InboundMessage): Promise<TurnResult> {
     const duplicate: TurnResult = { duplicate: true, replies: [], locale: msg.localeHint ?? 'zh' };
-    const claim = await claimOnce(this.deps.cache, `dedupe:${msg.channel}:${msg.chatId}:${msg.deliveryId}`, DEDUPE_TTL_MS);
-    if (!claim) return duplicate;
+    const key = `dedupe:${msg.channel}:${msg.chatId}:${msg.deliveryId}`;
+    const claim = await claimOnce(this.deps.cache, key, DEDUPE_TTL_MS);
+    if (!claim) return (await this.deps.cache.get(key)) === 'processing' ? { ...duplicate, inProgress: true } : duplicate;
     if (await this.deps.conversations.hasDelivery({ channel: msg.channel, chatId: msg.chatId }, msg.deliveryId)) {
       await claim.done();
       return duplicate;

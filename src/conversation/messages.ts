@@ -34,6 +34,11 @@ export interface OutboundMessage {
 export interface TurnResult {
   /** True when this delivery was seen before: nothing was done and nothing is to be sent. */
   duplicate: boolean;
+  /**
+   * With `duplicate`: the first delivery is still being handled (by another instance, or by one that
+   * died doing it); the sender should try again later rather than take it as answered.
+   */
+  inProgress?: boolean;
   replies: OutboundMessage[];
   locale: Locale;
   /** The stored id of the buyer's message (absent when it could not be stored). */

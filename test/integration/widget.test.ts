@@ -119,6 +119,22 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     await back.waitFor<Msg>((f) => f.type === 'message' && f.direction === 'agent' && f.text === '退款已到账了吗？');
   });
 
+  it('asks the browser to send again a message whose first handler died, and answers it once the claim lapses', async () => {
+    const { client, ready } = await openChat();
+    // Another instance took this message and died before answering: only its short claim is left.
+    await t.desk.cache.setIfAbsent(`dedupe:widget:${ready.session.id}:c-orphan`, 'processing', 800);
+    const from = client.frames.length;
+    client.send({ type: 'message', id: 'c-orphan', text: '我的退款到哪了' });
+    const [ack] = await client.waitFor((f) => f.type === 'ack', { from });
+    expect(ack).toEqual({ type: 'ack', clientId: 'c-orphan', status: 'in_progress' });
+    await new Promise((r) => setTimeout(r, 900));
+    const again = client.frames.length;
+    client.send({ type: 'message', id: 'c-orphan', text: '我的退款到哪了' });
+    const [echo] = await client.waitFor<Msg>(isEcho, { from: again });
+    expect(echo!.clientId).toBe('c-orphan');
+    await client.waitFor(isReply, { from: again });
+  });
+
   it('reaches a buyer whose socket is on another instance, through Redis pub/sub', async () => {
     const { ids, client, ready } = await openChat();
     // A second instance of the desk on the same database and Redis (another process in production).

@@ -246,8 +246,9 @@ export class WidgetChannel {
         ...(frame.type === 'message' ? { text: frame.text } : { action: frame.action, ...(frame.label ? { text: frame.label } : {}) }),
       });
       if (turn.duplicate) {
-        // Sent again after a reconnect: it was answered the first time (the replay has the answer).
-        sendFrame(socket, { type: 'ack', clientId: frame.id, status: 'duplicate' });
+        // Sent again after a reconnect: it was answered the first time (the replay has the answer),
+        // or its first handling is still under way, perhaps on an instance that died: ask later.
+        sendFrame(socket, { type: 'ack', clientId: frame.id, status: turn.inProgress ? 'in_progress' : 'duplicate' });
         return;
       }
       open.locale = turn.locale;

@@ -10,7 +10,9 @@
 //   desk → browser   ready    the session to keep, the buyer's language, the history (or what was
 //                             missed since `since`)
 //                    message  one stored message: the buyer's, the bot's or an agent's
-//                    ack      a buyer message that needs no echo: a repeat, or dropped by the rate limit
+//                    ack      a buyer message that needs no echo: a repeat, one still being handled
+//                             (by another instance, or one that died: the browser sends it again
+//                             later), or one dropped by the rate limit
 //                    typing   the bot (or an agent) is writing
 //                    notice   something to tell the buyer that is not part of the conversation
 //                    closed   the chat could not be opened (the socket closes after it)
@@ -58,7 +60,7 @@ export interface MessageFrame {
 export type ServerFrame =
   | { type: 'ready'; session: { id: string; key: string }; locale: Locale; history: MessageFrame[]; more: boolean }
   | MessageFrame
-  | { type: 'ack'; clientId: string; status: 'duplicate' | 'rate_limited' | 'unreadable' }
+  | { type: 'ack'; clientId: string; status: 'duplicate' | 'in_progress' | 'rate_limited' | 'unreadable' }
   | { type: 'typing'; on: boolean }
   | { type: 'notice'; code: 'rate_limited' | 'unreadable' | 'unavailable'; text: string }
   | { type: 'closed'; problem: string; text: string; locale: Locale }

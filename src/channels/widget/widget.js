@@ -244,6 +244,13 @@
   input.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('form').requestSubmit(); }
   });
+  // Still being handled (perhaps by a server that went away): ask again in a few seconds, a while.
+  function retryLater(clientId) {
+    var p = pending[clientId];
+    p.tries = (p.tries || 0) + 1;
+    if (p.tries > 12) return failed(clientId);
+    setTimeout(function () { if (pending[clientId]) transmit(p.frame); }, 5000);
+  }
   function failed(clientId) {
     var p = pending[clientId];
     if (!p) return;
@@ -292,6 +299,7 @@
         show(f, true);
       } else if (f.type === 'ack') {
         if (f.status === 'duplicate' && pending[f.clientId]) { pending[f.clientId].el.classList.remove('pending'); delete pending[f.clientId]; }
+        else if (f.status === 'in_progress' && pending[f.clientId]) retryLater(f.clientId);
         else failed(f.clientId);
       } else if (f.type === 'typing') {
         typing.hidden = !f.on;
