@@ -34,6 +34,30 @@ program
   });
 
 program
+  .command('jobs')
+  .description('show the jobs on BullMQ (REDIS_URL): each scheduler with its next tick, and the dead-letter list')
+  .action(async () => {
+    const config = configOrExit();
+    if (!config.redis) {
+      console.log('No REDIS_URL: jobs run in this process on the embedded default, and a failing run is logged, not dead-lettered.');
+      return;
+    }
+    const { RedisCache } = await import('./cache/redis-cache.ts');
+    const { BullJobs } = await import('./jobs/bullmq-jobs.ts');
+    const { createLogger } = await import('./logger.ts');
+    const { createMetrics } = await import('./metrics.ts');
+    const cache = new RedisCache(config.redis.url, config.redis.keyPrefix);
+    const jobs = new BullJobs({ redisUrl: config.redis.url, prefix: `${config.redis.keyPrefix}bull`, cache, log: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }) });
+    try {
+      const { schedulers, dead } = await jobs.status();
+      console.log(JSON.stringify({ schedulers, dead }, null, 2));
+    } finally {
+      await jobs.stop();
+      await cache.close();
+    }
+  });
+
+program
   .command('seed-demo')
   .description('seed the demo shop (once) into the configured database')
   .option('--fresh-orders', 'also add a fresh set of scenario orders (M21 bought 12 minutes ago, ...)')

@@ -122,6 +122,16 @@ export class BullJobs implements Jobs {
     await this.options.onDead?.(dead).catch((e: unknown) => this.options.log.error({ err: e }, 'could not report a dead job'));
   }
 
+  /** The schedulers on Redis (each job's interval and next tick) and the dead-letter list, for operators. */
+  async status(): Promise<{ schedulers: Array<{ name: string; everyMs: number | null; next: string | null }>; dead: DeadJob[] }> {
+    const schedulers = (await this.queue.getJobSchedulers()).map((s) => ({
+      name: s.key,
+      everyMs: s.every ?? null,
+      next: s.next ? new Date(s.next).toISOString() : null,
+    }));
+    return { schedulers, dead: await this.deadLetters() };
+  }
+
   /** What the dead-letter list holds, newest first. */
   async deadLetters(limit = 100): Promise<DeadJob[]> {
     const jobs = await this.dead.getJobs(['waiting', 'delayed'], 0, limit - 1, false);

@@ -84,6 +84,10 @@ describe.skipIf(!redisUp)('jobs on BullMQ across instances', () => {
     // Exponential backoff: the second wait is longer than the first.
     expect(attemptsAt[2]! - attemptsAt[1]!).toBeGreaterThan(attemptsAt[1]! - attemptsAt[0]!);
     expect(await jobs.deadLetters()).toEqual([expect.objectContaining({ name: 'digests.run-due', attempts: 3 })]);
+    // What `refund-desk jobs` shows an operator.
+    const status = await jobs.status();
+    expect(status.schedulers).toEqual([expect.objectContaining({ name: 'digests.run-due', everyMs: 60_000 })]);
+    expect(status.dead).toHaveLength(1);
     expect(await metrics.registry.getSingleMetricAsString('refund_desk_jobs_dead_total')).toContain('refund_desk_jobs_dead_total{job="digests.run-due"} 1');
   });
 
