@@ -69,13 +69,24 @@ export class BullJobs implements Jobs {
     return created;
   }
 
-  async start(): Promise<void> {
-    if (this.worker) return;
-    // Schedulers of jobs this version no longer defines would only ever fail: remove them.
+  /** Removes schedulers of jobs this version no longer defines (they would only ever fail), then adds the missing. */
+  private async prepare(): Promise<void> {
     for (const scheduler of await this.queue.getJobSchedulers()) {
       if (scheduler.key && !this.definitions.has(scheduler.key)) await this.queue.removeJobScheduler(scheduler.key);
     }
     await this.ensureSchedulers();
+  }
+
+  /**
+   * Starts the worker. Never blocks start-up on Redis: with Redis down the desk still serves (and
+   * /readyz names the cache); the schedulers are set up as soon as Redis answers.
+   */
+  async start(): Promise<void> {
+    if (this.worker) return;
+    const prepared = this.prepare().catch((error: unknown) =>
+      this.options.log.warn({ err: (error as Error).message }, 'job schedulers not set up yet (Redis unreachable?); retrying every 30 s'),
+    );
+    await Promise.race([prepared, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     this.worker = new Worker(JOBS_QUEUE, (job) => this.process(job), {
       connection: { url: this.options.redisUrl },
       prefix: this.options.prefix,
@@ -144,11 +155,22 @@ export class BullJobs implements Jobs {
     return (await this.queue.add(name, {}, this.jobOptions(job))).id;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Lets runs in progress finish, then closes the connections. With Redis unreachable a clean close
+   * would wait for it forever: after a grace the connections are simply dropped (BullMQ hands an
+   * unfinished job to another worker once its lock lapses).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     if (this.watcher) clearInterval(this.watcher);
     this.watcher = null;
-    await this.worker?.close();
+    const worker = this.worker;
     this.worker = null;
-    await Promise.allSettled([this.queue.close(), this.dead.close()]);
+    const closed = Promise.allSettled([worker?.close(), this.queue.close(), this.dead.close()]);
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([closed, timer])) === 'timeout') {
+      this.options.log.warn('job runner: Redis did not answer while closing; dropping its connections');
+      // Not awaited: a disconnect waits for Redis to say goodbye, which it cannot.
+      for (const client of [worker, this.queue, this.dead]) void client?.disconnect().catch(() => undefined);
+    }
   }
 }

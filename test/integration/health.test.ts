@@ -44,4 +44,12 @@ describe.skipIf(!postgresUp)('readiness when the cache is down', () => {
     expect(ready.json().checks.database.status).toBe('ok');
     expect(ready.json().checks.cache.status).not.toBe('ok');
   });
+
+  it('still starts listening (its jobs wait for Redis instead of blocking start-up), and shuts down', async () => {
+    const started = Date.now();
+    const url = await t.desk.listen();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+  }, 30_000);
 });
