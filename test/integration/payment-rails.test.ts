@@ -19,7 +19,7 @@ function deskWith(railEnv: () => Record<string, string>) {
   const ctx = {} as { t: TestDesk; shop: Shop; ids: Shop; url: string };
   beforeAll(async () => {
     const port = await freePort();
-    ctx.t = await startTestDesk({ store: 'postgres', env: { ...railEnv(), SANDBOX_PAYMENTS: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, GATEWAY_TIMEOUT_MS: '500' } });
+    ctx.t = await startTestDesk({ store: 'postgres', env: { ...railEnv(), SANDBOX_PAYMENTS: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, GATEWAY_TIMEOUT_MS: '2000' } });
     ctx.url = await ctx.t.desk.listen();
     ctx.shop = await seedShop(ctx.t);
   });
