@@ -22,7 +22,7 @@ import { formatMoney } from '../domain/money.ts';
 import { localeOrDefault, type Locale, type ReasonCode } from '../domain/catalog.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
-import type { PaymentGateway, RefundCall } from '../payments/payment-gateway.ts';
+import type { PaymentGateway, QueryOutcome, RefundCall } from '../payments/payment-gateway.ts';
 import { railGate, type RailGate } from '../payments/rail-limits.ts';
 import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
@@ -619,34 +619,29 @@ export class RefundWorkflow {
       const gateway = this.deps.gateways.for(refund.paymentMethod);
       if (!gateway) continue;
       // On rails that record the send time, a refund without one was never sent (it waited for the
-      // rail's interval, or the process died before the call): send it now, nothing to ask.
-      if (gateway.limits?.minIntervalMs !== undefined && !refund.submittedAt) {
-        await this.executeRefund(refund.id);
-        if ((await prisma.refund.findUnique({ where: { id: refund.id }, select: { status: true } }))?.status !== 'pending') settled += 1;
-        continue;
+      // rail's interval, or the process died before the call): nothing to ask, it is sent below.
+      const neverSent = gateway.limits?.minIntervalMs !== undefined && !refund.submittedAt;
+      let answer: QueryOutcome = { status: 'not_found' };
+      if (!neverSent) {
+        try {
+          answer = await gateway.query(
+            { refundId: refund.id, transactionId: refund.transactionId, gatewayRef: refund.gatewayRef },
+            AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs),
+          );
+        } catch (error) {
+          this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
+          await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
+          continue;
+        }
       }
-      let answer;
-      try {
-        answer = await gateway.query(
-          { refundId: refund.id, transactionId: refund.transactionId, gatewayRef: refund.gatewayRef },
-          AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs),
-        );
-      } catch (error) {
-        this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
-        await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
-        continue;
-      }
-      if (answer.status === 'not_found') {
-        // The provider never received it (we crashed before calling, or the call never arrived).
-        await this.executeRefund(refund.id);
-      } else if (answer.status === 'pending') {
+      if (answer.status === 'pending') {
         await prisma.refund.update({ where: { id: refund.id }, data: { gatewayRef: answer.gatewayRef } });
         continue;
-      } else {
-        await this.recordPayout(refund.id, answer);
       }
-      const after = await prisma.refund.findUnique({ where: { id: refund.id }, select: { status: true } });
-      if (after?.status !== 'pending') settled += 1;
+      // not_found: the provider never received it (never sent, a crash before the call, or the call
+      // never arrived), so it is paid out now under the same key; otherwise the answer is recorded.
+      const after = answer.status === 'not_found' ? await this.executeRefund(refund.id) : await this.recordPayout(refund.id, answer);
+      if (after.refundStatus !== 'pending') settled += 1;
     }
     return settled;
   }

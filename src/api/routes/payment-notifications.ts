@@ -29,10 +29,9 @@ function rejected(error: unknown): never {
 export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: PaymentNotificationDeps | null): void {
   if (!deps) return;
   const { wechat, stripe, notices } = deps;
+  // One after another: two notices of one webhook may be about the same refund.
   const applyAll = async (list: ProviderNotice[]) => {
-    const results = [];
-    for (const notice of list) results.push(await notices.apply(notice));
-    return results;
+    for (const notice of list) await notices.apply(notice);
   };
 
   if (wechat) {
@@ -59,8 +58,8 @@ export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: Pa
       } catch (error) {
         rejected(error);
       }
-      const results = await applyAll(list);
-      return reply.status(200).send({ received: true, applied: results.length });
+      await applyAll(list);
+      return reply.status(200).send({ received: true, applied: list.length });
     });
   }
 }
