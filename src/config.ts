@@ -4,17 +4,13 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEMO_SECRETS, isPublishedSecret, secretWeakness } from './config-secrets.ts';
 import type { AlipayConfig } from './payments/alipay-gateway.ts';
 import type { StripeConfig } from './payments/stripe-gateway.ts';
 import type { WechatPayConfig } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from './risk/risk-rules.ts';
 
-/** Demo credentials for the embedded default only; printed at start-up, refused in production. */
-export const DEMO_SECRETS = {
-  platformWebhookSecret: 'demo-webhook-secret-change-me',
-  platformApiKey: 'demo-api-key-change-me',
-  chatTokenSecret: 'demo-chat-token-secret-change-me',
-} as const;
+export { DEMO_SECRETS, PUBLISHED_SECRET_VALUES } from './config-secrets.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -76,6 +72,11 @@ const port = z.coerce
   .min(0, 'must be between 0 and 65535')
   .max(65535, 'must be between 0 and 65535');
 
+function milliseconds(min: number, max: number) {
+  const range = `must be between ${min} and ${max} (milliseconds)`;
+  return z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, range).max(max, range);
+}
+
 /** Each variable's schema; `undefined` means "not set" (empty strings count as not set). */
 const variables = {
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
@@ -90,6 +91,15 @@ const variables = {
   DATA_DIR: z.string().min(1).optional(),
   DEMO_SEED: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).optional(),
+  HTTP_REQUEST_TIMEOUT_MS: milliseconds(1_000, 600_000).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: milliseconds(1_000, 120_000).optional(),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: milliseconds(1_000, 600_000).optional(),
+  HTTP_MAX_CONNECTIONS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(2, 'must be between 2 and 1000000')
+    .max(1_000_000, 'must be between 2 and 1000000')
+    .optional(),
   PLATFORM_WEBHOOK_SECRET: secret.optional(),
   PLATFORM_API_KEY: secret.optional(),
   PLATFORM_CALLBACK_URL: urlWithProtocols(['http:', 'https:']).optional(),
@@ -164,12 +174,22 @@ export interface Config {
   dataDir: string;
   seedDemo: boolean;
   bodyLimitBytes: number;
+  /** Node's HTTP server limits: slow or idle clients are cut off, and connections past the cap refused. */
+  http: {
+    /** The whole request (headers and body) must arrive within this; the handler's own time is not counted. */
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** Open connections at most, widget sockets included; more are refused. */
+    maxConnections: number;
+  };
   platform: {
     webhookSecret: string;
     apiKey: string;
     callbackUrl: string | null;
     usageUrl: string | null;
-    /** True when the secrets are the printed demo ones. */
+    /** True when the secrets are the printed demo ones (the embedded default, or a test run, without them set). */
     usingDemoSecrets: boolean;
   };
   chatTokenSecret: string;
@@ -228,16 +248,81 @@ function requireTogether(raw: Raw, when: VariableName, needs: VariableName[]): v
   }
 }
 
+/** The platform's secrets: required, and distinct, everywhere but the embedded default. */
+const PLATFORM_SECRETS = ['PLATFORM_WEBHOOK_SECRET', 'PLATFORM_API_KEY', 'CHAT_TOKEN_SECRET'] as const;
+
+/**
+ * Secrets production checks against the published values; with a minimum length, the operator chose
+ * the value, so an obviously weak one is refused too (the part after `prefix`, where the provider
+ * fixes one). Tokens a provider issues are never weak, but one copied from an example is refused.
+ */
+const PRODUCTION_SECRETS: ReadonlyArray<{ name: VariableName; minLength?: number; prefix?: RegExp }> = [
+  { name: 'PLATFORM_WEBHOOK_SECRET', minLength: 16 },
+  { name: 'PLATFORM_API_KEY', minLength: 16 },
+  { name: 'CHAT_TOKEN_SECRET', minLength: 16 },
+  { name: 'TELEGRAM_WEBHOOK_SECRET', minLength: 16 },
+  { name: 'SLACK_SIGNING_SECRET', minLength: 16 },
+  { name: 'STRIPE_WEBHOOK_SECRET', minLength: 8, prefix: /^whsec_/ },
+  { name: 'WECHATPAY_APIV3_KEY', minLength: 32 },
+  { name: 'STRIPE_SECRET_KEY' },
+  { name: 'TELEGRAM_BOT_TOKEN' },
+  { name: 'SLACK_BOT_TOKEN' },
+  { name: 'SMTP_URL' },
+];
+
+/** The names of the variables that hold secrets (documentation checks read examples of these). */
+export const SECRET_VARIABLES: readonly string[] = PRODUCTION_SECRETS.map((s) => s.name);
+
+const PUBLISHED = 'a published example value (the demo, README.md or .env.example)';
+
+function refusePublicOrWeakSecrets(env: NodeJS.ProcessEnv): void {
+  const given = (name: VariableName) => env[name]?.trim() || undefined;
+  for (const { name, minLength, prefix } of PRODUCTION_SECRETS) {
+    const value = given(name);
+    if (value === undefined) continue;
+    if (isPublishedSecret(value)) {
+      throw new ConfigError(name, `is ${PUBLISHED}; ${minLength === undefined ? 'use the one the provider issued you' : 'generate a new one, e.g. openssl rand -hex 32'}`);
+    }
+    if (name === 'SMTP_URL') {
+      const password = decodeURIComponent(new URL(value).password);
+      if (password && isPublishedSecret(password)) throw new ConfigError(name, `has a password that is ${PUBLISHED}`);
+      continue;
+    }
+    if (minLength === undefined) continue;
+    const weakness = secretWeakness(prefix ? value.replace(prefix, '') : value, minLength);
+    if (weakness) throw new ConfigError(name, `is too weak for production: ${weakness}`);
+  }
+  // The API key travels in every request's header: if it were also the HMAC key, whoever saw one
+  // request (a proxy log) could sign events and chat tokens.
+  for (const [i, a] of PLATFORM_SECRETS.entries()) {
+    for (const b of PLATFORM_SECRETS.slice(i + 1)) {
+      if (given(a) === given(b)) throw new ConfigError(b, `must differ from ${a}`);
+    }
+  }
+}
+
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = parseRaw(env);
   const nodeEnv = raw.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
 
-  if (production) {
-    for (const name of ['PLATFORM_WEBHOOK_SECRET', 'PLATFORM_API_KEY', 'CHAT_TOKEN_SECRET', 'DATABASE_URL'] as const) {
-      if (raw[name] === undefined) throw new ConfigError(name, 'must be set when NODE_ENV=production');
+  const embedded = raw.DATABASE_URL === undefined;
+
+  // The demo secrets stand in only on the embedded default (and in test runs). Anywhere else a missing
+  // secret is a deployment that forgot it, and a silent fallback would open it to anyone who read the README.
+  const demoSecretsAllowed = !production && (embedded || nodeEnv === 'test');
+  if (!demoSecretsAllowed) {
+    for (const name of PLATFORM_SECRETS) {
+      if (raw[name] === undefined) {
+        throw new ConfigError(name, production ? 'must be set when NODE_ENV=production' : 'must be set when DATABASE_URL is set (the demo secrets serve the embedded default only)');
+      }
     }
+  }
+  if (production && embedded) throw new ConfigError('DATABASE_URL', 'must be set when NODE_ENV=production');
+  if (production) refusePublicOrWeakSecrets(env);
+  if (production && raw.DEMO_SEED === 'on') {
+    throw new ConfigError('DEMO_SEED', 'must not be on when NODE_ENV=production (the demo page hands out chat tokens and places orders without credentials)');
   }
   requireTogether(raw, 'SLACK_BOT_TOKEN', ['SLACK_SIGNING_SECRET', 'SLACK_DESK_CHANNEL']);
   requireTogether(raw, 'TELEGRAM_WEBHOOK_URL', ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']);
@@ -248,8 +333,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = raw.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
   const listenPort = raw.PORT ?? 3000;
   const dataDir = path.resolve(raw.DATA_DIR ?? '.data');
-  const embedded = raw.DATABASE_URL === undefined;
-  const seedDemo = raw.DEMO_SEED === 'on' || (raw.DEMO_SEED !== 'off' && embedded);
+  const seedDemo = !production && (raw.DEMO_SEED === 'on' || (raw.DEMO_SEED !== 'off' && embedded));
+  const requestTimeoutMs = raw.HTTP_REQUEST_TIMEOUT_MS ?? 30_000;
+  const headersTimeoutMs = raw.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', 'must not be longer than HTTP_REQUEST_TIMEOUT_MS');
 
   const publicUrl = raw.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`;
   const gatewayTimeoutMs = raw.GATEWAY_TIMEOUT_MS ?? 5_000;
@@ -267,12 +354,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     seedDemo,
     bodyLimitBytes: raw.BODY_LIMIT_BYTES ?? 1024 * 1024,
+    http: {
+      requestTimeoutMs,
+      headersTimeoutMs,
+      // Longer than a load balancer's idle timeout (60 s on most), so the balancer never reuses a connection the desk is closing.
+      keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 72_000,
+      maxConnections: raw.HTTP_MAX_CONNECTIONS ?? 10_000,
+    },
     platform: {
       webhookSecret: raw.PLATFORM_WEBHOOK_SECRET ?? DEMO_SECRETS.platformWebhookSecret,
       apiKey: raw.PLATFORM_API_KEY ?? DEMO_SECRETS.platformApiKey,
       callbackUrl: raw.PLATFORM_CALLBACK_URL ?? null,
       usageUrl: raw.PLATFORM_USAGE_URL ?? null,
-      usingDemoSecrets: raw.PLATFORM_WEBHOOK_SECRET === undefined || raw.PLATFORM_API_KEY === undefined,
+      usingDemoSecrets: PLATFORM_SECRETS.some((name) => raw[name] === undefined),
     },
     chatTokenSecret: raw.CHAT_TOKEN_SECRET ?? DEMO_SECRETS.chatTokenSecret,
     payments: {

@@ -27,7 +27,7 @@ function banner(desk: Desk, url: string, seededAt: Date | null): string {
   if (config.platform.usingDemoSecrets) {
     lines.push(
       '',
-      'Demo credentials (embedded default only; set PLATFORM_WEBHOOK_SECRET and PLATFORM_API_KEY in production):',
+      'Demo credentials (embedded default only; production refuses them: set PLATFORM_WEBHOOK_SECRET, PLATFORM_API_KEY and CHAT_TOKEN_SECRET):',
       `  events:   POST ${url}/v1/events with X-Signature: sha256=HMAC-SHA256(body, "${DEMO_SECRETS.platformWebhookSecret}")`,
       `  API key:  Authorization: Bearer ${DEMO_SECRETS.platformApiKey}`,
     );

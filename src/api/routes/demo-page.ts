@@ -1,7 +1,8 @@
 // The demo shop's pages, on when the demo shop is seeded (the embedded default): GET / leads to the
 // course page, which shows the refund policy and the chat widget as a demo buyer; POST
 // /demo/fresh-orders places a new set of scenario orders, since the seeded ones age. They issue chat
-// tokens for the demo buyers only.
+// tokens for the demo buyers only, and place orders without credentials, so they are never on in
+// production, whatever the flags say (the configuration refuses DEMO_SEED=on there too).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { STATUS_WORDS } from '../../conversation/texts.ts';
@@ -20,7 +21,7 @@ const query = z.object({ as: z.enum(['li', 'alice']).default('li') });
 const params = z.object({ id: z.string().min(1).max(128) });
 
 export function registerDemoPages(app: FastifyInstance, deps: ApiDeps): void {
-  if (!deps.config.seedDemo) return;
+  if (!deps.config.seedDemo || deps.config.env === 'production') return;
   const prisma = deps.db.prisma;
 
   app.get('/', async (_request, reply) => reply.redirect(`/demo/products/${DEMO.products.course}`));
