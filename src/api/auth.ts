@@ -13,13 +13,25 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-export function verifySignature(rawBody: Buffer | undefined, header: unknown, secret: string): void {
+/** Checks that the X-Signature header is there and well-formed: a request without one is refused before its body is read. */
+export function requireSignatureHeader(header: unknown): string {
   if (typeof header !== 'string' || !/^sha256=[0-9a-f]{64}$/i.test(header)) {
     throw new DeskError('unauthenticated', 'signature_missing', 'X-Signature header with sha256=<hex> is required');
   }
-  if (!rawBody || !safeEqual(signBody(rawBody, secret), header.toLowerCase())) {
+  return header.toLowerCase();
+}
+
+/** Checks the HMAC over the exact bytes received; run it before anything reads or parses them. */
+export function verifySignature(rawBody: Buffer | undefined, header: unknown, secret: string): void {
+  const given = requireSignatureHeader(header);
+  if (!rawBody || !safeEqual(signBody(rawBody, secret), given)) {
     throw new DeskError('unauthenticated', 'signature_invalid', 'X-Signature does not match the body');
   }
+}
+
+/** Compares a shared secret sent in a header (Telegram's secret token) in constant time. */
+export function secretTokenMatches(given: unknown, secret: string): boolean {
+  return typeof given === 'string' && safeEqual(given, secret);
 }
 
 export function verifyBearer(header: unknown, apiKey: string): void {

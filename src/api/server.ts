@@ -1,5 +1,6 @@
 // The desk's HTTP server (fastify): platform API, health, metrics, the widget and the demo shop page. Routes are thin: validate, call one
-// use-case, map the result. The raw body is kept for signature checks.
+// use-case, map the result. Bodies are kept as bytes and parsed only once the caller is authenticated:
+// a forged request costs the desk a signature check, never a parse.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Cache } from '../cache/index.ts';
 import type { Config } from '../config.ts';
@@ -55,6 +56,16 @@ export function requireJsonBody(body: unknown): unknown {
   return body;
 }
 
+/** The JSON in a request's bytes, for routes that authenticate the bytes first (signed or secret-token routes). */
+export function parseJsonBody(raw: Buffer | undefined): unknown {
+  if (!raw || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new DeskError('invalid', 'invalid_json', 'body must be valid JSON', { field: 'body' });
+  }
+}
+
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger and fastify's logger type differ only in generics; they are the same object.
@@ -65,17 +76,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: true,
   });
 
-  // The platform API speaks JSON only: anything else is a 415 before any handler runs.
+  // The platform API speaks JSON only: anything else is a 415 before any handler runs. Here the body
+  // is only read (within BODY_LIMIT_BYTES), never parsed: routes that check a signature parse it after
+  // (parseJsonBody), and the API-key scope below parses once its onRequest check let the caller in.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const raw = body as Buffer;
-    request.rawBody = raw;
-    if (raw.length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse(raw.toString('utf8')));
-    } catch {
-      done(null, INVALID_JSON);
-    }
+    request.rawBody = body as Buffer;
+    done(null, undefined);
   });
 
   // Graceful shutdown: a response finished after close() began tells the client to hang up, so its
@@ -107,6 +114,16 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // Every other platform call carries the API key (events carry their own HMAC signature instead).
   await app.register(async (platformApi) => {
     platformApi.addHook('onRequest', async (request) => verifyBearer(request.headers.authorization, deps.config.platform.apiKey));
+    // onRequest runs before the body is read, so only a caller with the key gets its body parsed.
+    platformApi.removeContentTypeParser('application/json');
+    platformApi.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+      request.rawBody = body as Buffer;
+      try {
+        done(null, parseJsonBody(request.rawBody));
+      } catch {
+        done(null, INVALID_JSON);
+      }
+    });
     registerRefundRequestRoutes(platformApi, deps);
     registerReadModelRoutes(platformApi, deps);
     registerChatTokenRoutes(platformApi, deps);

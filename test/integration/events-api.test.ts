@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buyer, event, iso, merchant, orderPaid, product, shopFixture, uid, usage } from '../helpers/events.ts';
 import { postgresUp } from '../helpers/services.ts';
-import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
+import { signBody } from '../../src/api/auth.ts';
+import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 
 describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
   let t: TestDesk;
@@ -116,9 +117,12 @@ describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
     expect(response.json().error.code).toBe('body_too_large');
   });
 
-  it('answers 415 for a body that is not JSON', async () => {
-    const response = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+  it('answers 415 for a body that is not JSON (and 401 first when it carries no signature at all)', async () => {
+    const signed = { 'content-type': 'text/plain', 'x-signature': signBody('hello', TEST_SECRETS.PLATFORM_WEBHOOK_SECRET) };
+    const response = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: signed, payload: 'hello' });
     expect(response.statusCode).toBe(415);
+    const unsigned = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(unsigned.statusCode).toBe(401);
   });
 
   it('answers 422 for an event naming what the desk has not received yet, then applies it on retry', async () => {

@@ -1,16 +1,19 @@
 // POST /v1/events: the platform's signed, at-least-once event feed (API.md "Events").
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeskError } from '../../errors.ts';
 import { applyPlatformEvent } from '../../events/apply-event.ts';
 import { platformEventSchema } from '../../events/event-schemas.ts';
 import { parseOrThrow } from '../../validation.ts';
-import { verifySignature } from '../auth.ts';
-import { requireJsonBody, type ApiDeps } from '../server.ts';
+import { requireSignatureHeader, verifySignature } from '../auth.ts';
+import { parseJsonBody, type ApiDeps } from '../server.ts';
 
 export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/v1/events', async (request, reply) => {
+  // No X-Signature at all: refused before the body is read. Then the HMAC is checked on the exact
+  // bytes, and only a signed body is parsed.
+  const onRequest = async (request: FastifyRequest) => void requireSignatureHeader(request.headers['x-signature']);
+  app.post('/v1/events', { onRequest }, async (request, reply) => {
     verifySignature(request.rawBody, request.headers['x-signature'], deps.config.platform.webhookSecret);
-    const body = requireJsonBody(request.body);
+    const body = parseJsonBody(request.rawBody);
     let event;
     try {
       event = parseOrThrow(platformEventSchema, body);

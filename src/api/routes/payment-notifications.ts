@@ -2,8 +2,10 @@
 // refund notification) and POST /payments/stripe/webhook (Stripe's signed webhooks). Each is on only
 // when its rail is configured. A bad signature is refused (401) and applies nothing; a repeat is
 // acknowledged and applied once. WeChat Pay and Stripe retry anything but a 2xx, so a failure to
-// apply answers 5xx and the provider comes back.
-import type { FastifyInstance } from 'fastify';
+// apply answers 5xx and the provider comes back. The body reaches the verifiers as the bytes received
+// (the server parses nothing on these routes); they parse it only once its signature matched, and a
+// request without the signature header is refused before its body is read.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeskError } from '../../errors.ts';
 import { NoticeRejected, type PaymentNotices, type ProviderNotice } from '../../payments/payment-notices.ts';
 import type { StripeGateway } from '../../payments/stripe-gateway.ts';
@@ -26,6 +28,13 @@ function rejected(error: unknown): never {
   throw error;
 }
 
+/** An onRequest check that the provider's signature header is there at all. */
+function requireHeader(name: string) {
+  return async (request: FastifyRequest) => {
+    if (typeof request.headers[name] !== 'string') throw new DeskError('unauthenticated', 'notification_signature_invalid', `${name} header is required`);
+  };
+}
+
 export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: PaymentNotificationDeps | null): void {
   if (!deps) return;
   const { wechat, stripe, notices } = deps;
@@ -35,7 +44,7 @@ export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: Pa
   };
 
   if (wechat) {
-    app.post('/payments/wechat/notify', async (request, reply) => {
+    app.post('/payments/wechat/notify', { onRequest: requireHeader('wechatpay-signature') }, async (request, reply) => {
       const raw = request.rawBody?.toString('utf8') ?? '';
       let notice: ProviderNotice;
       try {
@@ -50,7 +59,7 @@ export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: Pa
   }
 
   if (stripe) {
-    app.post('/payments/stripe/webhook', async (request, reply) => {
+    app.post('/payments/stripe/webhook', { onRequest: requireHeader('stripe-signature') }, async (request, reply) => {
       const signature = request.headers['stripe-signature'];
       let list: ProviderNotice[];
       try {
