@@ -67,6 +67,7 @@ export function parseJsonBody(raw: Buffer | undefined): unknown {
 }
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const limits = deps.config.http;
   const app = Fastify({
     // pino's Logger and fastify's logger type differ only in generics; they are the same object.
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -74,6 +75,28 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     trustProxy: true,
+    // A client that takes longer than this to send its request (one byte every few seconds) gets 408
+    // and is hung up on. Only receiving the request counts: a handler may take its time, and a
+    // WebSocket is no longer a request once upgraded, so widget sockets live on.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the two timeouts above on this period (30 s by default, far too coarse for short ones).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+  });
+  // Past the cap a connection is dropped at once; say so (at most once a minute), since it means the
+  // desk is refusing buyers and agents.
+  app.server.maxConnections = limits.maxConnections;
+  let dropped = 0;
+  let lastDropLog = 0;
+  app.server.on('drop', () => {
+    dropped += 1;
+    if (Date.now() - lastDropLog < 60_000) return;
+    lastDropLog = Date.now();
+    deps.log.warn({ dropped, maxConnections: limits.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
+    dropped = 0;
   });
 
   // The platform API speaks JSON only: anything else is a 415 before any handler runs. Here the body
