@@ -3,6 +3,7 @@
 // records every call. PostgreSQL and Redis are real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
+import { product, uid } from '../helpers/events.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
 import { blockAction, sendToSlackEndpoint, signSlack, SLACK, SlackRecorder, slackEnv, threadReply, until } from '../helpers/slack.ts';
@@ -36,9 +37,9 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
   const click = (p: Parameters<typeof blockAction>[0]) => sendToSlackEndpoint(url, blockAction(p), FORM);
 
   /** M22 through the API: two hours after purchase with 20 % watched, refused; the appeal is a ticket. */
-  async function appealTicket() {
+  async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
     const ids = await freshBuyer(t, shop);
-    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2 });
+    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
     const r = await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'unsatisfied', reasonText: '内容和介绍的不一样，想退款', channel: 'api' });
     expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
     const requestId = r.json().id as string;
@@ -140,7 +141,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
       api_app_id: 'A00000001',
       team: { id: 'T00000001', domain: 'shop' },
       trigger_id: 'trigger.view',
-      view: { id: 'V1', type: 'modal', callback_id: 'ticket.partial', private_metadata: first.handoff.id, state: { values: { amount: { value: { type: 'number_input', value: '49.50' } } } }, hash: 'h' },
+      view: { id: 'V1', type: 'modal', callback_id: 'ticket.partial', private_metadata: first.handoff.id, state: { values: { amount: { value: { type: 'plain_text_input', value: '49.50' } } } }, hash: 'h' },
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(submission))}`;
     expect((await sendToSlackEndpoint(url, body, FORM)).status).toBe(200);
@@ -155,6 +156,49 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     expect(await prisma().refund.count({ where: { orderId: second.orderId } })).toBe(0);
     const notice = await prisma().notification.findFirstOrThrow({ where: { kind: 'refund.reviewed', data: { path: ['requestId'], equals: second.requestId } } });
     expect(notice.body).toContain('使用程度已超出退款政策允许的范围');
+  });
+
+  /** The agent submits the partial-refund modal of a ticket with what they typed. */
+  function submitPartial(handoffId: string, typed: string) {
+    const submission = {
+      type: 'view_submission',
+      user: { id: SLACK.members[0], username: 'agent', name: 'agent', team_id: 'T00000001' },
+      api_app_id: 'A00000001',
+      team: { id: 'T00000001', domain: 'shop' },
+      trigger_id: 'trigger.view',
+      view: { id: 'V2', type: 'modal', callback_id: 'ticket.partial', private_metadata: handoffId, state: { values: { amount: { value: { type: 'plain_text_input', value: typed } } } }, hash: 'h' },
+    };
+    return sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM);
+  }
+
+  it('takes a partial amount in the order\'s own currency: "500" is ¥500 on a JPY order and ¥500.00 on a CNY one; "12.5" yen is refused', async () => {
+    const jpy = uid('p');
+    expect((await t.postEvent(product(jpy, shop.merchant, { title: 'Photoshop 講座', priceMinor: 100_000, currency: 'JPY' }))).statusCode).toBe(200);
+    const yen = await appealTicket({ productId: jpy, currency: 'JPY', amountMinor: 100_000 });
+    // The modal asks in the order's currency, with the most that can be refunded.
+    const opened = slack.of('views.open').length;
+    await click({ user: SLACK.members[0]!, actionId: 'ticket.approve_partial', value: yen.handoff.id, messageTs: yen.ts });
+    const modal = JSON.stringify((await until(() => slack.of('views.open'), (c) => c.length > opened)).at(-1)!.args.view);
+    expect(modal).toContain('Amount in JPY');
+    expect(modal).toContain('¥100,000');
+
+    // Yen have no decimals: "12.5" is refused in the modal, with the reason, and nothing is paid.
+    const refused = await submitPartial(yen.handoff.id, '12.5');
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toEqual({ response_action: 'errors', errors: { amount: expect.stringContaining('JPY has no decimals') } });
+    // More than was paid is refused the same way.
+    expect(await (await submitPartial(yen.handoff.id, '100,001')).json()).toEqual({ response_action: 'errors', errors: { amount: expect.stringContaining('at most ¥100,000') } });
+    expect(await prisma().refund.count({ where: { orderId: yen.orderId } })).toBe(0);
+
+    expect((await submitPartial(yen.handoff.id, '500')).status).toBe(200);
+    await until(() => prisma().refund.findFirst({ where: { orderId: yen.orderId } }), (r) => r?.status === 'succeeded');
+    expect(await prisma().refund.findFirstOrThrow({ where: { orderId: yen.orderId } })).toMatchObject({ amountMinor: 500, currency: 'JPY' });
+
+    // On a CNY order the same "500" is 500 yuan: 50,000 fen.
+    const yuan = await appealTicket({ amountMinor: 60_000 });
+    expect((await submitPartial(yuan.handoff.id, '500')).status).toBe(200);
+    await until(() => prisma().refund.findFirst({ where: { orderId: yuan.orderId } }), (r) => r?.status === 'succeeded');
+    expect(await prisma().refund.findFirstOrThrow({ where: { orderId: yuan.orderId } })).toMatchObject({ amountMinor: 50_000, currency: 'CNY' });
   });
 
   it('relays the assignee\'s thread replies to the buyer\'s widget and the buyer\'s messages to the thread; notes stay internal', async () => {

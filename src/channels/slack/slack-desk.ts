@@ -20,7 +20,7 @@ import type { AgentDesk } from '../../conversation/dialogue.ts';
 import { pickGuide, type GuideBook } from '../../conversation/guides.ts';
 import { say, waitingForPerson } from '../../conversation/texts.ts';
 import type { Locale, ProductCategory } from '../../domain/catalog.ts';
-import { formatMoney } from '../../domain/money.ts';
+import { exampleAmount, formatMoney, minorUnitDigits, parseAmount } from '../../domain/money.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
@@ -216,7 +216,8 @@ export class SlackDesk implements AgentDesk {
     this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', guarded(async ({ body, handoffId }) => {
       const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
       if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
-      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency: ticket.order.currency }, 'en');
+      const { currency } = ticket.order;
+      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency }, 'en');
       await this.client.views.open({
         trigger_id: body.trigger_id,
         view: {
@@ -230,8 +231,11 @@ export class SlackDesk implements AgentDesk {
             {
               type: 'input',
               block_id: 'amount',
-              label: { type: 'plain_text', text: `Amount to refund (at most ${max})` },
-              element: { type: 'number_input', action_id: 'value', is_decimal_allowed: true, min_value: '0.01' },
+              label: { type: 'plain_text', text: `Amount in ${currency} to refund (at most ${max})` },
+              // Free text, read by parseAmount in the order's currency: "500" is ¥500 on a JPY order and
+              // ¥500.00 on a CNY one; Slack's number input would not say which decimals a currency has.
+              element: { type: 'plain_text_input', action_id: 'value', placeholder: { type: 'plain_text', text: `e.g. ${exampleAmount(currency)}` } },
+              hint: { type: 'plain_text', text: minorUnitDigits(currency) === 0 ? `${currency} has no decimals.` : `${currency} has ${minorUnitDigits(currency)} decimals.` },
             },
           ],
         },
@@ -241,11 +245,13 @@ export class SlackDesk implements AgentDesk {
     this.app.view<ViewSubmitAction>('ticket.partial', async ({ ack, body, view }) => {
       const handoffId = view.private_metadata;
       const raw = view.state.values.amount?.value?.value ?? '';
-      const amountMinor = Math.round(Number(raw) * 100);
-      if (!Number.isFinite(amountMinor) || amountMinor < 1) {
-        await ack({ response_action: 'errors', errors: { amount: 'Enter an amount such as 49.50' } });
+      // Checked before the ack, so a bad amount is shown under the field and the modal stays open.
+      const checked = await this.partialAmount(handoffId, raw);
+      if (typeof checked === 'string') {
+        await ack({ response_action: 'errors', errors: { amount: checked } });
         return;
       }
+      const { amountMinor } = checked;
       await ack();
       if (!(await this.mayAct(body.user.id))) return;
       const fake = { user: body.user } as unknown as BlockAction;
@@ -306,6 +312,28 @@ export class SlackDesk implements AgentDesk {
     if (result === 'won') return true;
     await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `This ticket is claimed by <@${result.holder}>; only they can act on it.`);
     return false;
+  }
+
+  /** The minor units an agent typed for a partial refund, in the order's currency; or why not. */
+  private async partialAmount(handoffId: string, typed: string): Promise<{ amountMinor: number } | string> {
+    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true } });
+    const request = handoff?.refundRequestId
+      ? await this.deps.prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { order: { select: { id: true, amountMinor: true, currency: true } } } })
+      : null;
+    if (!request) return 'This ticket has no refund request to approve.';
+    const { currency } = request.order;
+    let amountMinor: number;
+    try {
+      amountMinor = parseAmount(typed, currency);
+    } catch (error) {
+      if (error instanceof DeskError) return error.message;
+      throw error;
+    }
+    if (amountMinor < 1) return `Enter more than ${formatMoney({ amountMinor: 0, currency }, 'en')}.`;
+    const refunded = await this.deps.prisma.refund.aggregate({ where: { orderId: request.order.id, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
+    const refundable = request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
+    if (amountMinor > refundable) return `That is more than is left to refund: at most ${formatMoney({ amountMinor: refundable, currency }, 'en')}.`;
+    return { amountMinor };
   }
 
   private async decide(body: BlockAction, handoffId: string, user: string, run: (requestId: string) => Promise<AgentOutcome>): Promise<void> {
