@@ -29,6 +29,7 @@ import type { PaymentAlert } from '../../payments/payment-notices.ts';
 import type { SpikeAlert } from '../../risk/refund-monitor.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
+import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 import { loadTicket, renderTicket } from './ticket.ts';
 
 
@@ -141,7 +142,7 @@ export class SlackDesk implements AgentDesk {
   }
 
   async relay(handoffId: string, _buyerId: string, text: string): Promise<void> {
-    await this.thread(handoffId, `🧑 *Buyer:* ${text.slice(0, 3_000)}`);
+    await this.thread(handoffId, `🧑 *Buyer:* ${escapeMrkdwn(text.slice(0, 3_000))}`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ export class SlackDesk implements AgentDesk {
           await run({ body, handoffId, user: body.user.id });
         } catch (error) {
           this.deps.log.error({ err: error, handoffId }, 'ticket action failed');
-          await this.tell(body, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}. Nothing was changed twice; try again.`);
+          await this.tell(body, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}. Nothing was changed twice; try again.`);
         }
       };
 
@@ -259,7 +260,7 @@ export class SlackDesk implements AgentDesk {
         await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
       } catch (error) {
         this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
-        await this.tell(fake, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}.`);
+        await this.tell(fake, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}.`);
       }
     });
 
@@ -416,9 +417,9 @@ export class SlackDesk implements AgentDesk {
     return { reminded, escalated };
   }
 
-  /** A plain message to a channel (merchants' digests). */
+  /** A plain message to a channel (merchants' digests): all of it text, none of it markup. */
   async postText(channel: string, text: string): Promise<void> {
-    await this.client.chat.postMessage({ channel, text });
+    await this.client.chat.postMessage({ channel, text: escapeMrkdwn(text) });
   }
 
   /** A job tick that failed every attempt (BullMQ's dead-letter list). */
@@ -427,7 +428,7 @@ export class SlackDesk implements AgentDesk {
     if (!channel) return;
     await this.client.chat.postMessage({
       channel,
-      text: `🛑 Job \`${dead.name}\` failed ${dead.attempts} times and was dead-lettered: ${dead.error.slice(0, 300)}`,
+      text: `🛑 Job ${codeSpan(dead.name)} failed ${dead.attempts} times and was dead-lettered: ${escapeMrkdwn(dead.error.slice(0, 300))}`,
     });
   }
 
@@ -435,12 +436,14 @@ export class SlackDesk implements AgentDesk {
   async postPaymentAlert(alert: PaymentAlert): Promise<void> {
     const channel = this.deps.config.riskChannel;
     if (!channel) return;
-    const refund = alert.deskRefundId ? ` (desk refund \`${alert.deskRefundId}\`)` : '';
+    const refund = alert.deskRefundId ? ` (desk refund ${codeSpan(alert.deskRefundId)})` : '';
+    // The detail and the ids come from the provider's side: escaped.
+    const detail = escapeMrkdwn(alert.detail);
     await this.client.chat.postMessage({
       channel,
-      text: `🚨 Payment alert from ${alert.provider}: ${alert.detail}`,
+      text: `🚨 Payment alert from ${alert.provider}: ${detail}`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${alert.detail}.\nProvider refund \`${alert.providerRefundId}\`${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
       ],
     });
   }
@@ -448,13 +451,13 @@ export class SlackDesk implements AgentDesk {
   async postRiskAlert(alert: SpikeAlert): Promise<void> {
     const channel = this.deps.config.riskChannel;
     if (!channel) return;
-    const what = alert.kind === 'spike.product' ? `product \`${alert.subjectId}\`` : `merchant \`${alert.subjectId}\``;
+    const what = alert.kind === 'spike.product' ? `product ${codeSpan(alert.subjectId)}` : `merchant ${codeSpan(alert.subjectId)}`;
     const rate = alert.refundRate === null ? '' : ` · refund rate ${Math.round(alert.refundRate * 100)}%`;
     await this.client.chat.postMessage({
       channel,
       text: `⚠️ Refund spike for ${alert.kind === 'spike.product' ? 'a product' : 'a merchant'}: ${alert.recent} requests in the last hour`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant \`${alert.merchantId}\`)\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant ${codeSpan(alert.merchantId)})\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
       ],
     });
   }
