@@ -50,7 +50,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     const client = await connect();
     client.send({ type: 'hello', token, device });
     const [ready] = await client.waitFor<Ready>((f) => f.type === 'ready');
-    return { ids, orderId, client, ready: ready!, device };
+    return { ids, orderId, client, ready: ready!, device, token };
   }
 
   it('opens with a welcome, plays M21 and keeps the history for a reload with a fresh token', async () => {
@@ -87,7 +87,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
   });
 
   it('after a dropped connection, replays exactly what was missed and answers a resent message once', async () => {
-    const { ids, client, ready } = await openChat();
+    const { ids, client, ready, token } = await openChat();
     const lastSeen = ready.history.at(-1)!.id;
     // The buyer writes, and the connection drops before the answer arrives.
     client.send({ type: 'message', id: 'c-lost', text: '我要退款，冲动消费了' });
@@ -97,7 +97,8 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     await t.desk.widget.send(ready.session.id, ids.buyer, { text: '您好，我是客服小王。' }, 'agent');
 
     const back = await connect();
-    back.send({ type: 'hello', session: ready.session, since: lastSeen });
+    // The page still holds its token (now bound to this session), as widget.js sends it on every reconnect.
+    back.send({ type: 'hello', token, session: ready.session, since: lastSeen });
     const [resumed] = await back.waitFor<Ready>((f) => f.type === 'ready');
     expect(resumed!.session.id).toBe(ready.session.id);
     const missed = resumed!.history;
@@ -180,6 +181,40 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     expect(ready!.session.id).not.toBe(first.ready.session.id);
     expect(ready!.history.map((m) => m.direction)).toEqual(['out']);
     expect(JSON.stringify(ready!.history)).not.toContain('冲动消费');
+  });
+
+  it('resumes a stored session only with a token of its own buyer: never with another buyer\'s spent or expired token, nor with none', async () => {
+    const a = await openChat();
+    a.client.send({ type: 'message', id: 'c-a-private', text: '冲动消费了，不想要了' });
+    await a.client.waitFor(isReply, { from: 1 });
+    a.client.close();
+    // Buyer B has used the same browser: B's token is spent on B's own chat, and another has expired.
+    const b = await openChat();
+    const expired = await t.desk.chatTokens.issue(b.ids.buyer, -60_000);
+    const forged = `${b.token.slice(0, 12)}${b.token[12] === 'A' ? 'B' : 'A'}${b.token.slice(13)}`;
+    for (const [what, hello] of [
+      ["B's spent token", { type: 'hello', token: b.token, session: a.ready.session, since: a.ready.history[0]!.id }],
+      ["B's expired token", { type: 'hello', token: expired.token, session: a.ready.session }],
+      ['a forged token', { type: 'hello', token: forged, session: a.ready.session }],
+      ['no token at all (signed out)', { type: 'hello', session: a.ready.session }],
+    ] as const) {
+      const client = await connect();
+      client.send(hello);
+      const [closed] = await client.waitFor((f) => f.type === 'closed' || f.type === 'ready');
+      expect(closed!.type, what).toBe('closed');
+      expect((await client.waitClosed()).code, what).toBe(CLOSE.unauthorized);
+      expect(JSON.stringify(client.frames), what).not.toContain('冲动消费');
+    }
+    // A's own tokens, spent on this very session or expired while the page stayed open, still resume it.
+    const expiredA = await t.desk.chatTokens.issue(a.ids.buyer, -60_000);
+    for (const token of [a.token, expiredA.token]) {
+      const client = await connect();
+      client.send({ type: 'hello', token, session: a.ready.session });
+      const [ready] = await client.waitFor<Ready>((f) => f.type === 'ready');
+      expect(ready!.session.id).toBe(a.ready.session.id);
+      expect(JSON.stringify(ready!.history)).toContain('冲动消费');
+      client.close();
+    }
   });
 
   it('refuses forged tokens and forged session keys politely, then closes', async () => {
