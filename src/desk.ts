@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
 import { WidgetChannel } from './channels/widget/widget-channel.ts';
 import { WidgetSessions } from './channels/widget/widget-sessions.ts';
+import type { SocketCaps } from './channels/widget/socket-caps.ts';
 import { SlackDesk } from './channels/slack/slack-desk.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
@@ -78,6 +79,8 @@ export interface DeskOptions {
   defaultMetrics?: boolean;
   /** Extra or replacement gateways by payment method (tests, real adapters). */
   gateways?: Partial<Record<PaymentMethod, PaymentGateway>>;
+  /** Caps on the widget's sockets, where not the defaults (DEFAULT_SOCKET_CAPS). */
+  widgetSocketCaps?: Partial<SocketCaps>;
 }
 
 export async function createDesk(config: Config, options: DeskOptions = {}): Promise<Desk> {
@@ -187,6 +190,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       log: log.child({ component: 'widget' }),
       localeOf,
       allowedOrigins: config.widgetAllowedOrigins,
+      ...(options.widgetSocketCaps ? { socketCaps: options.widgetSocketCaps } : {}),
     });
     // Subscribing waits for nothing: a cache that is down makes it retry in the background.
     const widgetSubscribed = widget.start();

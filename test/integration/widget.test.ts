@@ -4,10 +4,12 @@
 // bursts) met calmly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, MAX_FRAME_BYTES, type ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
+import { DEFAULT_SOCKET_CAPS } from '../../src/channels/widget/socket-caps.ts';
 import { SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
 import { isBuyersAddress } from '../../src/risk/links.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
+import { until } from '../helpers/slack.ts';
 import { createDesk } from '../../src/desk.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
@@ -217,6 +219,36 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     }
   });
 
+  it('caps the sockets of one chat session: the tab over the cap is told and closed, the others keep working', async () => {
+    const first = await openChat();
+    const tabs = [first.client];
+    for (let i = 1; i < DEFAULT_SOCKET_CAPS.perSession; i += 1) {
+      const { token } = await t.desk.chatTokens.issue(first.ids.buyer);
+      const tab = await connect();
+      tab.send({ type: 'hello', token, session: first.ready.session });
+      await tab.waitFor((f) => f.type === 'ready');
+      tabs.push(tab);
+    }
+    const { token } = await t.desk.chatTokens.issue(first.ids.buyer);
+    const extra = await connect();
+    extra.send({ type: 'hello', token, session: first.ready.session });
+    expect(await extra.waitClosed()).toEqual({ code: CLOSE.tooManySockets, reason: 'too many sockets for this chat session' });
+    expect(extra.frames).toEqual([{ type: 'notice', code: 'too_many_tabs', text: expect.stringContaining('太多窗口') }]);
+    // Every earlier tab still answers and still gets the session's messages.
+    await t.desk.widget.send(first.ready.session.id, first.ids.buyer, { text: '客服：请问还在吗？' }, 'agent');
+    for (const tab of tabs) {
+      await tab.waitFor<Msg>((f) => f.type === 'message' && f.text === '客服：请问还在吗？');
+      expect(tab.closed).toBeNull();
+    }
+    // A tab closed frees its place.
+    const held = t.desk.widget.connections;
+    tabs.pop()!.close();
+    await until(() => t.desk.widget.connections, (n) => n < held);
+    const again = await connect();
+    again.send({ type: 'hello', token: (await t.desk.chatTokens.issue(first.ids.buyer)).token, session: first.ready.session });
+    await again.waitFor((f) => f.type === 'ready');
+  });
+
   it('refuses forged tokens and forged session keys politely, then closes', async () => {
     const { ids, ready } = await openChat();
     const { token } = await t.desk.chatTokens.issue(ids.buyer);
@@ -299,6 +331,50 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     expect((await huge.waitClosed()).code).toBe(1009);
     const next = await openChat();
     expect(next.ready.history).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!postgresUp)('widget socket caps per address and per instance', () => {
+  let t: TestDesk;
+  let url: string;
+  const clients: WidgetClient[] = [];
+  beforeAll(async () => {
+    t = await startTestDesk({ store: 'postgres', deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } } });
+    url = await t.desk.listen();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await t?.stop();
+  });
+
+  /** A browser at `address` (the desk sits behind a proxy that says who connected). */
+  async function from(address: string) {
+    const client = await WidgetClient.connect(url, { 'x-forwarded-for': address });
+    clients.push(client);
+    return client;
+  }
+  async function answers(client: WidgetClient) {
+    const seen = client.frames.length;
+    client.send({ type: 'ping' });
+    await client.waitFor((f) => f.type === 'pong', { from: seen });
+  }
+
+  it('closes the socket over a cap with a code and reason saying which, and keeps the earlier ones', async () => {
+    const home = [await from('203.0.113.50'), await from('203.0.113.50'), await from('203.0.113.50')];
+    const fourth = await from('203.0.113.50');
+    expect(await fourth.waitClosed()).toEqual({ code: CLOSE.tooManySockets, reason: 'too many chat sockets from this address' });
+    for (const c of home) await answers(c);
+    // Another address is not affected, up to the instance's cap.
+    const others = [await from('198.51.100.7'), await from('198.51.100.8'), await from('198.51.100.9')];
+    for (const c of others) await answers(c);
+    expect(t.desk.widget.connections).toBe(6);
+    const seventh = await from('198.51.100.10');
+    expect(await seventh.waitClosed()).toEqual({ code: CLOSE.tryAgainLater, reason: 'desk at capacity, try again later' });
+    for (const c of [...home, ...others]) await answers(c);
+    // A closed socket frees its place, for its address and for the instance.
+    home[0]!.close();
+    await until(() => t.desk.widget.connections, (n) => n === 5);
+    await answers(await from('203.0.113.50'));
   });
 });
 
