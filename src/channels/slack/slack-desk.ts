@@ -11,6 +11,11 @@
 //   SLA       an unclaimed ticket gets a reminder, then an escalation; the buyer hears roughly when
 //   risk      risk alerts go to SLACK_RISK_CHANNEL
 // Only members of the desk channel (or SLACK_DESK_USERGROUP) may act; others are told no.
+//
+// Start-up: Bolt checks the bot token (auth.test) in `start()`, not in its constructor, so a Slack
+// that does not answer cannot crash the desk: the composition root retries it (channel-starter.ts).
+// Until it succeeds, /slack/events answers 503 (Slack delivers events again later) and no ticket or
+// SLA message is posted; tickets wait in the database and go out once Slack is up.
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
 import type { Cache } from '../../cache/cache.ts';
@@ -69,8 +74,18 @@ export class SlackDesk implements AgentDesk {
       token: config.botToken,
       receiver: this.receiver,
       logLevel: LogLevel.ERROR,
-      clientOptions: { slackApiUrl: config.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+      // The token is checked by start(), whose failure the desk survives; Bolt would otherwise call
+      // auth.test here, and an unanswered one rejects with nobody to catch it.
+      deferInitialization: true,
+      // A call Slack never answers must not hold a job or a handler for ever.
+      clientOptions: { slackApiUrl: config.apiUrl, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
     });
+    const handle = this.receiver.requestListener;
+    this.receiver.requestListener = (request, response) => {
+      if (this.started) return handle(request, response);
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '30' });
+      response.end(JSON.stringify({ error: { code: 'slack_not_started', message: 'The Slack desk has not reached Slack yet; deliver again later' } }));
+    };
     this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
     this.registerActions();
     this.registerThreadRelay();
@@ -78,6 +93,20 @@ export class SlackDesk implements AgentDesk {
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
+  }
+
+  private started = false;
+
+  /** Checks the bot token with Slack (auth.test); throws while Slack does not answer or refuses it. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.app.init();
+    this.started = true;
+  }
+
+  /** Whether Slack has accepted the bot token, so events are handled and tickets posted. */
+  get ready(): boolean {
+    return this.started;
   }
 
   private get client() {
@@ -89,6 +118,7 @@ export class SlackDesk implements AgentDesk {
 
   /** Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once). */
   async postNewTickets(): Promise<number> {
+    if (!this.started) return 0;
     const { prisma, config, log } = this.deps;
     const now = this.now();
     const lease = { OR: [{ slackClaimedAt: null }, { slackClaimedAt: { lt: new Date(now.getTime() - POST_LEASE_MS) } }] };
@@ -394,6 +424,8 @@ export class SlackDesk implements AgentDesk {
 
   /** Reminds about, then escalates, unclaimed tickets; tells their buyers roughly when. Each step once. */
   async checkSla(): Promise<{ reminded: number; escalated: number }> {
+    // Not before Slack is up: a reminder is marked sent before it is posted.
+    if (!this.started) return { reminded: 0, escalated: 0 };
     const { prisma, config } = this.deps;
     const now = this.now();
     let reminded = 0;
