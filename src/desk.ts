@@ -14,7 +14,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { TelegramChannel } from './channels/telegram/telegram-channel.ts';
 import { WidgetChannel } from './channels/widget/widget-channel.ts';
 import { WidgetSessions } from './channels/widget/widget-sessions.ts';
+import type { SocketCaps } from './channels/widget/socket-caps.ts';
 import { SlackDesk } from './channels/slack/slack-desk.ts';
+import { ChannelStarter, type Backoff } from './channels/channel-starter.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
 import { DigestService } from './digests/digest-service.ts';
@@ -58,6 +60,8 @@ export interface Desk {
   widget: WidgetChannel;
   conversations: ConversationLog;
   slack: SlackDesk | null;
+  /** Slack's and Telegram's start-up: each ready, or degraded and retried in the background. */
+  channels: ChannelStarter;
   agentDecisions: AgentDecisions;
   delivery: ChatDelivery;
   digests: DigestService;
@@ -78,6 +82,10 @@ export interface DeskOptions {
   defaultMetrics?: boolean;
   /** Extra or replacement gateways by payment method (tests, real adapters). */
   gateways?: Partial<Record<PaymentMethod, PaymentGateway>>;
+  /** Caps on the widget's sockets, where not the defaults (DEFAULT_SOCKET_CAPS). */
+  widgetSocketCaps?: Partial<SocketCaps>;
+  /** How soon a channel that could not start is tried again (default CHANNEL_START_BACKOFF). */
+  channelStartBackoff?: Backoff;
 }
 
 export async function createDesk(config: Config, options: DeskOptions = {}): Promise<Desk> {
@@ -187,6 +195,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       log: log.child({ component: 'widget' }),
       localeOf,
       allowedOrigins: config.widgetAllowedOrigins,
+      ...(options.widgetSocketCaps ? { socketCaps: options.widgetSocketCaps } : {}),
     });
     // Subscribing waits for nothing: a cache that is down makes it retry in the background.
     const widgetSubscribed = widget.start();
@@ -219,7 +228,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     jobs.register({ name: 'digests.run-due', everyMs: 5 * 60_000, run: () => digests.runDue() });
     const payments =
       config.payments.wechat || stripe ? { notices: paymentNotices, wechat: config.payments.wechat, stripe, timeoutMs: config.payments.gatewayTimeoutMs } : null;
-    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack, payments });
+    // Slack and Telegram start in listen(); one that cannot degrades and is retried, never fatal.
+    const channels = new ChannelStarter(log.child({ component: 'channels' }), options.channelStartBackoff);
+    const server = await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack, payments, channels });
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -239,6 +250,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       widget,
       conversations,
       slack,
+      channels,
       agentDecisions,
       delivery,
       digests,
@@ -251,15 +263,23 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
         await widgetSubscribed;
         const url = await server.listen({ host: config.host, port: config.port });
-        if (telegram && config.telegram) {
-          // Webhook mode when a public URL is set (any number of instances); else long polling.
-          if (config.telegram.webhookUrl) await telegram.setWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
-          else await telegram.startPolling();
+        // The optional channels come up once the core listens. One whose provider does not answer
+        // (or refuses) is degraded, logged and named by /readyz, and retried in the background; the
+        // API, the widget and the other channel serve meanwhile.
+        const starting: Array<Promise<unknown>> = [];
+        if (slack) starting.push(channels.start('slack', () => slack.start()));
+        const tg = config.telegram;
+        if (telegram && tg) {
+          // Webhook mode when a public URL is set (any number of instances); else long polling,
+          // which waits (retrying) while another instance holds the polling lease.
+          starting.push(channels.start('telegram', () => (tg.webhookUrl ? telegram.setWebhook(tg.webhookUrl, tg.webhookSecret!) : telegram.startPolling())));
         }
+        await Promise.all(starting);
         return url;
       },
       close() {
         closing ??= (async () => {
+          channels.stop();
           telegram?.stop();
           // Browsers are told "going away" and reconnect (to another instance, or to this one restarted).
           await widget.stop();

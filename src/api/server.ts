@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { TelegramChannel } from '../channels/telegram/telegram-channel.ts';
 import type { WidgetChannel } from '../channels/widget/widget-channel.ts';
 import type { SlackDesk } from '../channels/slack/slack-desk.ts';
+import type { ChannelStarter } from '../channels/channel-starter.ts';
 import type { ChatTokens } from '../conversation/chat-tokens.ts';
 import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
 import type { Database } from '../store/database.ts';
@@ -46,6 +47,8 @@ export interface ApiDeps {
   slack: SlackDesk | null;
   /** Refund results pushed by WeChat Pay and Stripe; null when neither rail is configured. */
   payments: PaymentNotificationDeps | null;
+  /** Whether Slack and Telegram started (or are degraded and retried); /readyz reports them. */
+  channels?: ChannelStarter;
 }
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */

@@ -40,16 +40,35 @@ export class ChatTokens {
     return { token: `${id}_${this.sign(id, buyerId, expiresAt)}`, expiresAt };
   }
 
-  /** The token's row when its signature holds and it has not expired. */
-  private async check(token: string) {
+  /** The token's row when its signature holds, expired or not. */
+  private async genuine(token: string) {
     const match = TOKEN.exec(token.trim());
     if (!match) throw new ChatTokenError('malformed');
     const row = await this.prisma.chatToken.findUnique({ where: { id: match[1]! } });
     const expected = row ? Buffer.from(this.sign(row.id, row.buyerId, row.expiresAt)) : Buffer.alloc(22);
     const given = Buffer.from(match[2]!);
     if (!row || !timingSafeEqual(expected, given)) throw new ChatTokenError('forged');
+    return row;
+  }
+
+  /** The token's row when its signature holds and it has not expired. */
+  private async check(token: string) {
+    const row = await this.genuine(token);
     if (row.expiresAt.getTime() < this.now()) throw new ChatTokenError('expired');
     return row;
+  }
+
+  /**
+   * The buyer a genuine token was issued for, even once it has expired or been bound; null for a
+   * forged or malformed one. It proves whose page a widget sits on, not a right to a new chat.
+   */
+  async issuedTo(token: string): Promise<string | null> {
+    try {
+      return (await this.genuine(token)).buyerId;
+    } catch (error) {
+      if (error instanceof ChatTokenError) return null;
+      throw error;
+    }
   }
 
   /** The buyer a token stands for, without binding it (the widget decides which session it opens first). */

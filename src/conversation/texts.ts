@@ -48,6 +48,10 @@ export const TEXTS = T({
   backToBot: { zh: '人工客服已处理完毕，接下来由退款助手继续为您服务。还有什么需要帮忙的吗？', en: 'Our team member has finished; the refund assistant is back with you. Anything else I can help with?' },
   unreadable: { zh: '这条消息没能读取，请再发一次。', en: "I couldn't read that message; please send it again." },
   rateLimited: { zh: '消息有点多，请稍等几秒再发～', en: 'That is a lot of messages at once; give me a few seconds 🙂' },
+  tooManyTabs: {
+    zh: '这个对话已在太多窗口中打开。请关闭几个窗口，这里稍后会自动重新连接。',
+    en: 'This chat is open in too many tabs or windows. Close a few of them; this one reconnects shortly.',
+  },
   somethingWrong: { zh: '抱歉，系统开小差了，请稍后再试，或转人工客服。', en: 'Sorry, something went wrong on our side. Please try again shortly, or ask for a person.' },
 });
 

@@ -17,7 +17,8 @@ export class FakeTelegramApi {
   private messageId = 0;
   url = '';
 
-  async start(): Promise<string> {
+  /** Listens on `port` (any free one by default). */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -41,7 +42,7 @@ export class FakeTelegramApi {
         res.end(JSON.stringify({ ok: true, result: true }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }

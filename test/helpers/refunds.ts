@@ -34,6 +34,8 @@ export async function newOrder(
     progress?: number;
     usage?: string[];
     amountMinor?: number;
+    /** The order's currency (default CNY); the product must be priced in it. */
+    currency?: string;
     device?: { id?: string; ip?: string };
     productId?: string;
     payerAccount?: string;
@@ -48,6 +50,7 @@ export async function newOrder(
     orderPaid(id, ids.buyer, options.productId ?? ids.product, {
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
+      ...(options.currency ? { currency: options.currency } : {}),
       payment: { method: options.method ?? 'wechat', transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}), ...(options.paymentTotalMinor ? { totalMinor: options.paymentTotalMinor } : {}) },
       // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
       device: options.device ?? deviceOf(ids.buyer),

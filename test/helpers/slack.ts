@@ -23,8 +23,11 @@ export class SlackRecorder {
   private server: http.Server | null = null;
   private seq = 0;
   url = '';
+  /** While set, every call is recorded and answered with this HTTP status (Slack having an outage). */
+  failWith: number | null = null;
 
-  async start(): Promise<void> {
+  /** Listens on `port` (any free one by default). */
+  async start(port = 0): Promise<void> {
     this.server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -34,10 +37,14 @@ export class SlackRecorder {
         for (const key of ['blocks', 'view']) if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
         this.calls.push({ method, args });
         res.setHeader('content-type', 'application/json');
+        if (this.failWith !== null) {
+          res.statusCode = this.failWith;
+          return void res.end(JSON.stringify({ ok: false, error: 'service_unavailable' }));
+        }
         res.end(JSON.stringify(this.answer(method, args)));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/`;
   }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signBody } from '../../src/api/auth.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createDesk, type Desk } from '../../src/desk.ts';
+import { createDesk, type Desk, type DeskOptions } from '../../src/desk.ts';
 import { clearRedisPrefix, createTestDatabase, REDIS_URL, testRedisPrefix, type TestDatabase } from './services.ts';
 
 export const TEST_SECRETS = {
@@ -25,7 +25,7 @@ export interface TestDesk {
 }
 
 export async function startTestDesk(
-  options: { store?: 'postgres' | 'pglite'; redis?: boolean; env?: Record<string, string> } = {},
+  options: { store?: 'postgres' | 'pglite'; redis?: boolean; env?: Record<string, string>; deskOptions?: DeskOptions } = {},
 ): Promise<TestDesk> {
   const store = options.store ?? 'postgres';
   const database = store === 'postgres' ? await createTestDatabase() : null;
@@ -41,7 +41,7 @@ export async function startTestDesk(
     ...(redisPrefix ? { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {}),
     ...options.env,
   });
-  const desk = await createDesk(config, { defaultMetrics: false });
+  const desk = await createDesk(config, { defaultMetrics: false, ...options.deskOptions });
   return {
     desk,
     database,

@@ -3,6 +3,7 @@
 // records every call. PostgreSQL and Redis are real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
+import { merchant, product, uid } from '../helpers/events.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
 import { blockAction, sendToSlackEndpoint, signSlack, SLACK, SlackRecorder, slackEnv, threadReply, until } from '../helpers/slack.ts';
@@ -36,9 +37,9 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
   const click = (p: Parameters<typeof blockAction>[0]) => sendToSlackEndpoint(url, blockAction(p), FORM);
 
   /** M22 through the API: two hours after purchase with 20 % watched, refused; the appeal is a ticket. */
-  async function appealTicket() {
+  async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
     const ids = await freshBuyer(t, shop);
-    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2 });
+    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
     const r = await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'unsatisfied', reasonText: '内容和介绍的不一样，想退款', channel: 'api' });
     expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
     const requestId = r.json().id as string;
@@ -140,7 +141,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
       api_app_id: 'A00000001',
       team: { id: 'T00000001', domain: 'shop' },
       trigger_id: 'trigger.view',
-      view: { id: 'V1', type: 'modal', callback_id: 'ticket.partial', private_metadata: first.handoff.id, state: { values: { amount: { value: { type: 'number_input', value: '49.50' } } } }, hash: 'h' },
+      view: { id: 'V1', type: 'modal', callback_id: 'ticket.partial', private_metadata: first.handoff.id, state: { values: { amount: { value: { type: 'plain_text_input', value: '49.50' } } } }, hash: 'h' },
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(submission))}`;
     expect((await sendToSlackEndpoint(url, body, FORM)).status).toBe(200);
@@ -155,6 +156,49 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     expect(await prisma().refund.count({ where: { orderId: second.orderId } })).toBe(0);
     const notice = await prisma().notification.findFirstOrThrow({ where: { kind: 'refund.reviewed', data: { path: ['requestId'], equals: second.requestId } } });
     expect(notice.body).toContain('使用程度已超出退款政策允许的范围');
+  });
+
+  /** The agent submits the partial-refund modal of a ticket with what they typed. */
+  function submitPartial(handoffId: string, typed: string) {
+    const submission = {
+      type: 'view_submission',
+      user: { id: SLACK.members[0], username: 'agent', name: 'agent', team_id: 'T00000001' },
+      api_app_id: 'A00000001',
+      team: { id: 'T00000001', domain: 'shop' },
+      trigger_id: 'trigger.view',
+      view: { id: 'V2', type: 'modal', callback_id: 'ticket.partial', private_metadata: handoffId, state: { values: { amount: { value: { type: 'plain_text_input', value: typed } } } }, hash: 'h' },
+    };
+    return sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM);
+  }
+
+  it('takes a partial amount in the order\'s own currency: "500" is ¥500 on a JPY order and ¥500.00 on a CNY one; "12.5" yen is refused', async () => {
+    const jpy = uid('p');
+    expect((await t.postEvent(product(jpy, shop.merchant, { title: 'Photoshop 講座', priceMinor: 100_000, currency: 'JPY' }))).statusCode).toBe(200);
+    const yen = await appealTicket({ productId: jpy, currency: 'JPY', amountMinor: 100_000 });
+    // The modal asks in the order's currency, with the most that can be refunded.
+    const opened = slack.of('views.open').length;
+    await click({ user: SLACK.members[0]!, actionId: 'ticket.approve_partial', value: yen.handoff.id, messageTs: yen.ts });
+    const modal = JSON.stringify((await until(() => slack.of('views.open'), (c) => c.length > opened)).at(-1)!.args.view);
+    expect(modal).toContain('Amount in JPY');
+    expect(modal).toContain('¥100,000');
+
+    // Yen have no decimals: "12.5" is refused in the modal, with the reason, and nothing is paid.
+    const refused = await submitPartial(yen.handoff.id, '12.5');
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toEqual({ response_action: 'errors', errors: { amount: expect.stringContaining('JPY has no decimals') } });
+    // More than was paid is refused the same way.
+    expect(await (await submitPartial(yen.handoff.id, '100,001')).json()).toEqual({ response_action: 'errors', errors: { amount: expect.stringContaining('at most ¥100,000') } });
+    expect(await prisma().refund.count({ where: { orderId: yen.orderId } })).toBe(0);
+
+    expect((await submitPartial(yen.handoff.id, '500')).status).toBe(200);
+    await until(() => prisma().refund.findFirst({ where: { orderId: yen.orderId } }), (r) => r?.status === 'succeeded');
+    expect(await prisma().refund.findFirstOrThrow({ where: { orderId: yen.orderId } })).toMatchObject({ amountMinor: 500, currency: 'JPY' });
+
+    // On a CNY order the same "500" is 500 yuan: 50,000 fen.
+    const yuan = await appealTicket({ amountMinor: 60_000 });
+    expect((await submitPartial(yuan.handoff.id, '500')).status).toBe(200);
+    await until(() => prisma().refund.findFirst({ where: { orderId: yuan.orderId } }), (r) => r?.status === 'succeeded');
+    expect(await prisma().refund.findFirstOrThrow({ where: { orderId: yuan.orderId } })).toMatchObject({ amountMinor: 50_000, currency: 'CNY' });
   });
 
   it('relays the assignee\'s thread replies to the buyer\'s widget and the buyer\'s messages to the thread; notes stay internal', async () => {
@@ -223,6 +267,64 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     expect((await prisma().handoff.findUniqueOrThrow({ where: { id: handoff.id } })).status).toBe('returned');
   });
 
+  // Slack's control sequences, as a buyer, a merchant or a provider might type them.
+  const HOSTILE = ['<!channel>', '<https://evil.example|slack.com/signin>', '<@U123>', '&amp;'];
+  const INERT = ['&lt;!channel&gt;', '&lt;https://evil.example|slack.com/signin&gt;', '&lt;@U123&gt;', '&amp;amp;'];
+  /** Slack text that pings, links or mentions: anything between < and > (our own mentions of agents aside). */
+  const live = (text: string) => (text.match(/<[^>]*>/g) ?? []).filter((m) => !/^<@UAGENT\d+>$/.test(m));
+
+  it('relays a buyer\'s message with Slack markup to the ticket\'s thread as inert text', async () => {
+    const ids = await freshBuyer(t, shop);
+    await newOrder(t, ids, { minutesAgo: 12 });
+    const { token } = await t.desk.chatTokens.issue(ids.buyer);
+    const buyer = await WidgetClient.connect(url);
+    sockets.push(buyer);
+    buyer.send({ type: 'hello', token, device: 'dev_slack_markup' });
+    await buyer.waitFor((f) => f.type === 'ready');
+    buyer.send({ type: 'message', id: 'c-markup-person', text: '转人工' });
+    await buyer.waitFor((f) => f.type === 'message' && f.direction === 'out', { from: 1 });
+    await t.desk.slack!.postNewTickets();
+    const handoff = await prisma().handoff.findFirstOrThrow({ where: { buyerId: ids.buyer, kind: 'buyer_request' } });
+
+    const posted = slack.calls.length;
+    const hostile = `请看 ${HOSTILE.join(' ')} 谢谢`;
+    buyer.send({ type: 'message', id: 'c-markup', text: hostile });
+    const [relayed] = await until(() => slack.calls.slice(posted).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === handoff.slackTs), (c) => c.length >= 1);
+    const text = String(relayed!.args.text);
+    for (const inert of INERT) expect(text).toContain(inert);
+    expect(live(text)).toEqual([]);
+    // The agent reads exactly what the buyer wrote once Slack decodes the entities.
+    expect(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')).toContain(hostile);
+
+    // The ticket, re-rendered with the conversation so far, shows it inert too.
+    await t.desk.slack!.refreshTicket(handoff.id);
+    const update = slack.of('chat.update').filter((c) => c.args.ts === handoff.slackTs).at(-1)!;
+    expect(live(`${String(update.args.text)}${JSON.stringify(update.args.blocks)}`)).toEqual([]);
+    expect(JSON.stringify(update.args.blocks)).toContain('&lt;!channel&gt;');
+  });
+
+  it('renders a product title, names and reasons with Slack markup inert in the ticket and its notification text', async () => {
+    const hostileProduct = uid('p');
+    const title = `《课程》 <!here> <https://evil.example|Download> & more`;
+    expect((await t.postEvent(product(hostileProduct, shop.merchant, { title }))).statusCode).toBe(200);
+    const ids = await freshBuyer(t, shop);
+    expect((await t.postEvent({ id: uid('evt'), type: 'buyer.upserted', occurredAt: new Date().toISOString(), data: { id: ids.buyer, name: '<!channel>李', registeredAt: new Date(Date.now() - 30 * 86_400_000).toISOString(), uplineId: ids.member } })).statusCode).toBe(200);
+    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, productId: hostileProduct });
+    const r = await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'unsatisfied', reasonText: `不满意 ${HOSTILE.join(' ')}`, channel: 'api' });
+    expect(r.json()).toMatchObject({ handoff: { kind: 'appeal' } });
+    await t.desk.slack!.postNewTickets();
+    const handoff = await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: r.json().id } });
+    const post = slack.of('chat.postMessage').find((c) => c.args.ts === undefined && JSON.stringify(c.args.blocks ?? '').includes(handoff.id))!;
+    const text = String(post.args.text);
+    const blocks = JSON.stringify(post.args.blocks);
+    // The notification text (what a phone shows, and what Slack parses for mentions) and the blocks.
+    expect(text).toContain('&lt;!here&gt; &lt;https://evil.example|Download&gt; &amp; more');
+    expect(blocks).toContain('&lt;!here&gt; &lt;https://evil.example|Download&gt; &amp; more');
+    for (const inert of INERT) expect(blocks).toContain(inert);
+    expect(live(text)).toEqual([]);
+    expect(live(blocks)).toEqual([]);
+  });
+
   it('refuses people outside the desk channel, and requests with a forged or stale signature', async () => {
     const { handoff, ts } = await appealTicket();
     const before = slack.calls.length;
@@ -284,5 +386,25 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     const posted = slack.of('chat.postMessage').find((c) => String(c.args.text).includes('Payment alert'))!;
     expect(posted.args.channel).toBe(SLACK.riskChannel);
     expect(JSON.stringify(posted.args.blocks)).toContain('50300000000stray');
+  });
+
+  it('posts merchants\' digests, payment alerts and dead jobs to Slack with outside text inert', async () => {
+    const merchantId = uid('m');
+    const digestChannel = 'CDIGEST001';
+    expect((await t.postEvent(merchant(merchantId, { name: '<!channel> Shop & Co', digest: { slackChannel: digestChannel } }))).statusCode).toBe(200);
+    expect((await t.postEvent(product(uid('p'), merchantId, { title: '<https://evil.example|Free>' }))).statusCode).toBe(200);
+    await t.desk.digests.send(merchantId, 'day', { force: true });
+    const digest = slack.of('chat.postMessage').find((c) => c.args.channel === digestChannel)!;
+    expect(String(digest.args.text)).toContain('&lt;!channel&gt; Shop &amp; Co');
+    expect(live(String(digest.args.text))).toEqual([]);
+
+    const before = slack.calls.length;
+    await t.desk.slack!.postPaymentAlert({ provider: 'stripe', kind: 'unknown_refund', providerRefundId: 're_<!channel>', deskRefundId: null, amountMinor: 100, detail: 'refund for <https://evil.example|order> by <@U123>' });
+    await t.desk.slack!.postDeadJob({ name: 'digests.run-due', attempts: 5, error: 'merchant <!everyone> failed', failedAt: new Date().toISOString() });
+    for (const call of slack.calls.slice(before)) {
+      const all = `${String(call.args.text)}${JSON.stringify(call.args.blocks ?? '')}`;
+      expect(live(all), all).toEqual([]);
+    }
+    expect(JSON.stringify(slack.calls.slice(before).map((c) => c.args))).toContain('&lt;!everyone&gt;');
   });
 });

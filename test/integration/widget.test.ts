@@ -4,10 +4,12 @@
 // bursts) met calmly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, MAX_FRAME_BYTES, type ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
+import { DEFAULT_SOCKET_CAPS } from '../../src/channels/widget/socket-caps.ts';
 import { SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
 import { isBuyersAddress } from '../../src/risk/links.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
+import { until } from '../helpers/slack.ts';
 import { createDesk } from '../../src/desk.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
@@ -50,7 +52,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     const client = await connect();
     client.send({ type: 'hello', token, device });
     const [ready] = await client.waitFor<Ready>((f) => f.type === 'ready');
-    return { ids, orderId, client, ready: ready!, device };
+    return { ids, orderId, client, ready: ready!, device, token };
   }
 
   it('opens with a welcome, plays M21 and keeps the history for a reload with a fresh token', async () => {
@@ -87,7 +89,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
   });
 
   it('after a dropped connection, replays exactly what was missed and answers a resent message once', async () => {
-    const { ids, client, ready } = await openChat();
+    const { ids, client, ready, token } = await openChat();
     const lastSeen = ready.history.at(-1)!.id;
     // The buyer writes, and the connection drops before the answer arrives.
     client.send({ type: 'message', id: 'c-lost', text: '我要退款，冲动消费了' });
@@ -97,7 +99,8 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     await t.desk.widget.send(ready.session.id, ids.buyer, { text: '您好，我是客服小王。' }, 'agent');
 
     const back = await connect();
-    back.send({ type: 'hello', session: ready.session, since: lastSeen });
+    // The page still holds its token (now bound to this session), as widget.js sends it on every reconnect.
+    back.send({ type: 'hello', token, session: ready.session, since: lastSeen });
     const [resumed] = await back.waitFor<Ready>((f) => f.type === 'ready');
     expect(resumed!.session.id).toBe(ready.session.id);
     const missed = resumed!.history;
@@ -182,6 +185,70 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     expect(JSON.stringify(ready!.history)).not.toContain('冲动消费');
   });
 
+  it('resumes a stored session only with a token of its own buyer: never with another buyer\'s spent or expired token, nor with none', async () => {
+    const a = await openChat();
+    a.client.send({ type: 'message', id: 'c-a-private', text: '冲动消费了，不想要了' });
+    await a.client.waitFor(isReply, { from: 1 });
+    a.client.close();
+    // Buyer B has used the same browser: B's token is spent on B's own chat, and another has expired.
+    const b = await openChat();
+    const expired = await t.desk.chatTokens.issue(b.ids.buyer, -60_000);
+    const forged = `${b.token.slice(0, 12)}${b.token[12] === 'A' ? 'B' : 'A'}${b.token.slice(13)}`;
+    for (const [what, hello] of [
+      ["B's spent token", { type: 'hello', token: b.token, session: a.ready.session, since: a.ready.history[0]!.id }],
+      ["B's expired token", { type: 'hello', token: expired.token, session: a.ready.session }],
+      ['a forged token', { type: 'hello', token: forged, session: a.ready.session }],
+      ['no token at all (signed out)', { type: 'hello', session: a.ready.session }],
+    ] as const) {
+      const client = await connect();
+      client.send(hello);
+      const [closed] = await client.waitFor((f) => f.type === 'closed' || f.type === 'ready');
+      expect(closed!.type, what).toBe('closed');
+      expect((await client.waitClosed()).code, what).toBe(CLOSE.unauthorized);
+      expect(JSON.stringify(client.frames), what).not.toContain('冲动消费');
+    }
+    // A's own tokens, spent on this very session or expired while the page stayed open, still resume it.
+    const expiredA = await t.desk.chatTokens.issue(a.ids.buyer, -60_000);
+    for (const token of [a.token, expiredA.token]) {
+      const client = await connect();
+      client.send({ type: 'hello', token, session: a.ready.session });
+      const [ready] = await client.waitFor<Ready>((f) => f.type === 'ready');
+      expect(ready!.session.id).toBe(a.ready.session.id);
+      expect(JSON.stringify(ready!.history)).toContain('冲动消费');
+      client.close();
+    }
+  });
+
+  it('caps the sockets of one chat session: the tab over the cap is told and closed, the others keep working', async () => {
+    const first = await openChat();
+    const tabs = [first.client];
+    for (let i = 1; i < DEFAULT_SOCKET_CAPS.perSession; i += 1) {
+      const { token } = await t.desk.chatTokens.issue(first.ids.buyer);
+      const tab = await connect();
+      tab.send({ type: 'hello', token, session: first.ready.session });
+      await tab.waitFor((f) => f.type === 'ready');
+      tabs.push(tab);
+    }
+    const { token } = await t.desk.chatTokens.issue(first.ids.buyer);
+    const extra = await connect();
+    extra.send({ type: 'hello', token, session: first.ready.session });
+    expect(await extra.waitClosed()).toEqual({ code: CLOSE.tooManySockets, reason: 'too many sockets for this chat session' });
+    expect(extra.frames).toEqual([{ type: 'notice', code: 'too_many_tabs', text: expect.stringContaining('太多窗口') }]);
+    // Every earlier tab still answers and still gets the session's messages.
+    await t.desk.widget.send(first.ready.session.id, first.ids.buyer, { text: '客服：请问还在吗？' }, 'agent');
+    for (const tab of tabs) {
+      await tab.waitFor<Msg>((f) => f.type === 'message' && f.text === '客服：请问还在吗？');
+      expect(tab.closed).toBeNull();
+    }
+    // A tab closed frees its place.
+    const held = t.desk.widget.connections;
+    tabs.pop()!.close();
+    await until(() => t.desk.widget.connections, (n) => n < held);
+    const again = await connect();
+    again.send({ type: 'hello', token: (await t.desk.chatTokens.issue(first.ids.buyer)).token, session: first.ready.session });
+    await again.waitFor((f) => f.type === 'ready');
+  });
+
   it('refuses forged tokens and forged session keys politely, then closes', async () => {
     const { ids, ready } = await openChat();
     const { token } = await t.desk.chatTokens.issue(ids.buyer);
@@ -264,6 +331,50 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     expect((await huge.waitClosed()).code).toBe(1009);
     const next = await openChat();
     expect(next.ready.history).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!postgresUp)('widget socket caps per address and per instance', () => {
+  let t: TestDesk;
+  let url: string;
+  const clients: WidgetClient[] = [];
+  beforeAll(async () => {
+    t = await startTestDesk({ store: 'postgres', deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } } });
+    url = await t.desk.listen();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await t?.stop();
+  });
+
+  /** A browser at `address` (the desk sits behind a proxy that says who connected). */
+  async function from(address: string) {
+    const client = await WidgetClient.connect(url, { 'x-forwarded-for': address });
+    clients.push(client);
+    return client;
+  }
+  async function answers(client: WidgetClient) {
+    const seen = client.frames.length;
+    client.send({ type: 'ping' });
+    await client.waitFor((f) => f.type === 'pong', { from: seen });
+  }
+
+  it('closes the socket over a cap with a code and reason saying which, and keeps the earlier ones', async () => {
+    const home = [await from('203.0.113.50'), await from('203.0.113.50'), await from('203.0.113.50')];
+    const fourth = await from('203.0.113.50');
+    expect(await fourth.waitClosed()).toEqual({ code: CLOSE.tooManySockets, reason: 'too many chat sockets from this address' });
+    for (const c of home) await answers(c);
+    // Another address is not affected, up to the instance's cap.
+    const others = [await from('198.51.100.7'), await from('198.51.100.8'), await from('198.51.100.9')];
+    for (const c of others) await answers(c);
+    expect(t.desk.widget.connections).toBe(6);
+    const seventh = await from('198.51.100.10');
+    expect(await seventh.waitClosed()).toEqual({ code: CLOSE.tryAgainLater, reason: 'desk at capacity, try again later' });
+    for (const c of [...home, ...others]) await answers(c);
+    // A closed socket frees its place, for its address and for the instance.
+    home[0]!.close();
+    await until(() => t.desk.widget.connections, (n) => n === 5);
+    await answers(await from('203.0.113.50'));
   });
 });
 

@@ -11,6 +11,11 @@
 //   SLA       an unclaimed ticket gets a reminder, then an escalation; the buyer hears roughly when
 //   risk      risk alerts go to SLACK_RISK_CHANNEL
 // Only members of the desk channel (or SLACK_DESK_USERGROUP) may act; others are told no.
+//
+// Start-up: Bolt checks the bot token (auth.test) in `start()`, not in its constructor, so a Slack
+// that does not answer cannot crash the desk: the composition root retries it (channel-starter.ts).
+// Until it succeeds, /slack/events answers 503 (Slack delivers events again later) and no ticket or
+// SLA message is posted; tickets wait in the database and go out once Slack is up.
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
 import type { Cache } from '../../cache/cache.ts';
@@ -20,7 +25,7 @@ import type { AgentDesk } from '../../conversation/dialogue.ts';
 import { pickGuide, type GuideBook } from '../../conversation/guides.ts';
 import { say, waitingForPerson } from '../../conversation/texts.ts';
 import type { Locale, ProductCategory } from '../../domain/catalog.ts';
-import { formatMoney } from '../../domain/money.ts';
+import { exampleAmount, formatMoney, minorUnitDigits, parseAmount } from '../../domain/money.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
@@ -29,6 +34,7 @@ import type { PaymentAlert } from '../../payments/payment-notices.ts';
 import type { SpikeAlert } from '../../risk/refund-monitor.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
+import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 import { loadTicket, renderTicket } from './ticket.ts';
 
 
@@ -68,8 +74,18 @@ export class SlackDesk implements AgentDesk {
       token: config.botToken,
       receiver: this.receiver,
       logLevel: LogLevel.ERROR,
-      clientOptions: { slackApiUrl: config.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+      // The token is checked by start(), whose failure the desk survives; Bolt would otherwise call
+      // auth.test here, and an unanswered one rejects with nobody to catch it.
+      deferInitialization: true,
+      // A call Slack never answers must not hold a job or a handler for ever.
+      clientOptions: { slackApiUrl: config.apiUrl, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
     });
+    const handle = this.receiver.requestListener;
+    this.receiver.requestListener = (request, response) => {
+      if (this.started) return handle(request, response);
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '30' });
+      response.end(JSON.stringify({ error: { code: 'slack_not_started', message: 'The Slack desk has not reached Slack yet; deliver again later' } }));
+    };
     this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
     this.registerActions();
     this.registerThreadRelay();
@@ -77,6 +93,20 @@ export class SlackDesk implements AgentDesk {
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
+  }
+
+  private started = false;
+
+  /** Checks the bot token with Slack (auth.test); throws while Slack does not answer or refuses it. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.app.init();
+    this.started = true;
+  }
+
+  /** Whether Slack has accepted the bot token, so events are handled and tickets posted. */
+  get ready(): boolean {
+    return this.started;
   }
 
   private get client() {
@@ -88,6 +118,7 @@ export class SlackDesk implements AgentDesk {
 
   /** Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once). */
   async postNewTickets(): Promise<number> {
+    if (!this.started) return 0;
     const { prisma, config, log } = this.deps;
     const now = this.now();
     const lease = { OR: [{ slackClaimedAt: null }, { slackClaimedAt: { lt: new Date(now.getTime() - POST_LEASE_MS) } }] };
@@ -141,7 +172,7 @@ export class SlackDesk implements AgentDesk {
   }
 
   async relay(handoffId: string, _buyerId: string, text: string): Promise<void> {
-    await this.thread(handoffId, `🧑 *Buyer:* ${text.slice(0, 3_000)}`);
+    await this.thread(handoffId, `🧑 *Buyer:* ${escapeMrkdwn(text.slice(0, 3_000))}`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -195,7 +226,7 @@ export class SlackDesk implements AgentDesk {
           await run({ body, handoffId, user: body.user.id });
         } catch (error) {
           this.deps.log.error({ err: error, handoffId }, 'ticket action failed');
-          await this.tell(body, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}. Nothing was changed twice; try again.`);
+          await this.tell(body, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}. Nothing was changed twice; try again.`);
         }
       };
 
@@ -216,7 +247,8 @@ export class SlackDesk implements AgentDesk {
     this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', guarded(async ({ body, handoffId }) => {
       const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
       if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
-      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency: ticket.order.currency }, 'en');
+      const { currency } = ticket.order;
+      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency }, 'en');
       await this.client.views.open({
         trigger_id: body.trigger_id,
         view: {
@@ -230,8 +262,11 @@ export class SlackDesk implements AgentDesk {
             {
               type: 'input',
               block_id: 'amount',
-              label: { type: 'plain_text', text: `Amount to refund (at most ${max})` },
-              element: { type: 'number_input', action_id: 'value', is_decimal_allowed: true, min_value: '0.01' },
+              label: { type: 'plain_text', text: `Amount in ${currency} to refund (at most ${max})` },
+              // Free text, read by parseAmount in the order's currency: "500" is ¥500 on a JPY order and
+              // ¥500.00 on a CNY one; Slack's number input would not say which decimals a currency has.
+              element: { type: 'plain_text_input', action_id: 'value', placeholder: { type: 'plain_text', text: `e.g. ${exampleAmount(currency)}` } },
+              hint: { type: 'plain_text', text: minorUnitDigits(currency) === 0 ? `${currency} has no decimals.` : `${currency} has ${minorUnitDigits(currency)} decimals.` },
             },
           ],
         },
@@ -241,11 +276,13 @@ export class SlackDesk implements AgentDesk {
     this.app.view<ViewSubmitAction>('ticket.partial', async ({ ack, body, view }) => {
       const handoffId = view.private_metadata;
       const raw = view.state.values.amount?.value?.value ?? '';
-      const amountMinor = Math.round(Number(raw) * 100);
-      if (!Number.isFinite(amountMinor) || amountMinor < 1) {
-        await ack({ response_action: 'errors', errors: { amount: 'Enter an amount such as 49.50' } });
+      // Checked before the ack, so a bad amount is shown under the field and the modal stays open.
+      const checked = await this.partialAmount(handoffId, raw);
+      if (typeof checked === 'string') {
+        await ack({ response_action: 'errors', errors: { amount: checked } });
         return;
       }
+      const { amountMinor } = checked;
       await ack();
       if (!(await this.mayAct(body.user.id))) return;
       const fake = { user: body.user } as unknown as BlockAction;
@@ -253,7 +290,7 @@ export class SlackDesk implements AgentDesk {
         await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
       } catch (error) {
         this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
-        await this.tell(fake, `That did not work: ${error instanceof DeskError ? error.message : 'an internal error'}.`);
+        await this.tell(fake, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}.`);
       }
     });
 
@@ -306,6 +343,28 @@ export class SlackDesk implements AgentDesk {
     if (result === 'won') return true;
     await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `This ticket is claimed by <@${result.holder}>; only they can act on it.`);
     return false;
+  }
+
+  /** The minor units an agent typed for a partial refund, in the order's currency; or why not. */
+  private async partialAmount(handoffId: string, typed: string): Promise<{ amountMinor: number } | string> {
+    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true } });
+    const request = handoff?.refundRequestId
+      ? await this.deps.prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { order: { select: { id: true, amountMinor: true, currency: true } } } })
+      : null;
+    if (!request) return 'This ticket has no refund request to approve.';
+    const { currency } = request.order;
+    let amountMinor: number;
+    try {
+      amountMinor = parseAmount(typed, currency);
+    } catch (error) {
+      if (error instanceof DeskError) return error.message;
+      throw error;
+    }
+    if (amountMinor < 1) return `Enter more than ${formatMoney({ amountMinor: 0, currency }, 'en')}.`;
+    const refunded = await this.deps.prisma.refund.aggregate({ where: { orderId: request.order.id, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
+    const refundable = request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
+    if (amountMinor > refundable) return `That is more than is left to refund: at most ${formatMoney({ amountMinor: refundable, currency }, 'en')}.`;
+    return { amountMinor };
   }
 
   private async decide(body: BlockAction, handoffId: string, user: string, run: (requestId: string) => Promise<AgentOutcome>): Promise<void> {
@@ -365,6 +424,8 @@ export class SlackDesk implements AgentDesk {
 
   /** Reminds about, then escalates, unclaimed tickets; tells their buyers roughly when. Each step once. */
   async checkSla(): Promise<{ reminded: number; escalated: number }> {
+    // Not before Slack is up: a reminder is marked sent before it is posted.
+    if (!this.started) return { reminded: 0, escalated: 0 };
     const { prisma, config } = this.deps;
     const now = this.now();
     let reminded = 0;
@@ -388,9 +449,9 @@ export class SlackDesk implements AgentDesk {
     return { reminded, escalated };
   }
 
-  /** A plain message to a channel (merchants' digests). */
+  /** A plain message to a channel (merchants' digests): all of it text, none of it markup. */
   async postText(channel: string, text: string): Promise<void> {
-    await this.client.chat.postMessage({ channel, text });
+    await this.client.chat.postMessage({ channel, text: escapeMrkdwn(text) });
   }
 
   /** A job tick that failed every attempt (BullMQ's dead-letter list). */
@@ -399,7 +460,7 @@ export class SlackDesk implements AgentDesk {
     if (!channel) return;
     await this.client.chat.postMessage({
       channel,
-      text: `🛑 Job \`${dead.name}\` failed ${dead.attempts} times and was dead-lettered: ${dead.error.slice(0, 300)}`,
+      text: `🛑 Job ${codeSpan(dead.name)} failed ${dead.attempts} times and was dead-lettered: ${escapeMrkdwn(dead.error.slice(0, 300))}`,
     });
   }
 
@@ -407,12 +468,14 @@ export class SlackDesk implements AgentDesk {
   async postPaymentAlert(alert: PaymentAlert): Promise<void> {
     const channel = this.deps.config.riskChannel;
     if (!channel) return;
-    const refund = alert.deskRefundId ? ` (desk refund \`${alert.deskRefundId}\`)` : '';
+    const refund = alert.deskRefundId ? ` (desk refund ${codeSpan(alert.deskRefundId)})` : '';
+    // The detail and the ids come from the provider's side: escaped.
+    const detail = escapeMrkdwn(alert.detail);
     await this.client.chat.postMessage({
       channel,
-      text: `🚨 Payment alert from ${alert.provider}: ${alert.detail}`,
+      text: `🚨 Payment alert from ${alert.provider}: ${detail}`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${alert.detail}.\nProvider refund \`${alert.providerRefundId}\`${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
       ],
     });
   }
@@ -420,13 +483,13 @@ export class SlackDesk implements AgentDesk {
   async postRiskAlert(alert: SpikeAlert): Promise<void> {
     const channel = this.deps.config.riskChannel;
     if (!channel) return;
-    const what = alert.kind === 'spike.product' ? `product \`${alert.subjectId}\`` : `merchant \`${alert.subjectId}\``;
+    const what = alert.kind === 'spike.product' ? `product ${codeSpan(alert.subjectId)}` : `merchant ${codeSpan(alert.subjectId)}`;
     const rate = alert.refundRate === null ? '' : ` · refund rate ${Math.round(alert.refundRate * 100)}%`;
     await this.client.chat.postMessage({
       channel,
       text: `⚠️ Refund spike for ${alert.kind === 'spike.product' ? 'a product' : 'a merchant'}: ${alert.recent} requests in the last hour`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant \`${alert.merchantId}\`)\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant ${codeSpan(alert.merchantId)})\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
       ],
     });
   }

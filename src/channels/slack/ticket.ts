@@ -9,6 +9,7 @@ import { formatMoney } from '../../domain/money.ts';
 import { timeAgo } from '../../domain/time-ago.ts';
 import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
 import { buyerProfile } from '../../risk/buyer-profile.ts';
+import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
 
@@ -98,8 +99,6 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-/** Slack mrkdwn: &, < and > are the only characters to escape. */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const mark = (result: string) => (result === 'pass' ? '✅' : result === 'fail' ? '❌' : '➖');
 
 function usageLines(usage: Record<string, unknown> | null): string {
@@ -129,15 +128,16 @@ function stateLine(t: TicketData, now: number): string {
 export function renderTicket(t: TicketData, now = Date.now()): { text: string; blocks: Block[] } {
   const h = t.handoff;
   const money = t.order ? formatMoney({ amountMinor: t.order.amountMinor, currency: t.order.currency }, 'en') : '—';
-  const text = `${KIND_TITLES[h.kind] ?? h.kind}: ${t.buyer.maskedName}, ${t.product?.title ?? 'no order'} ${money}`;
+  // The notification text is parsed like any message text: outside words in it are escaped too.
+  const text = `${esc(KIND_TITLES[h.kind] ?? h.kind)}: ${esc(t.buyer.maskedName)}, ${t.product ? esc(t.product.title) : 'no order'} ${money}`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(KIND_TITLES[h.kind] ?? h.kind, 150) } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Buyer*\n${esc(t.buyer.maskedName)} (\`${t.buyer.id}\`)\ntier *${t.buyer.tier}* · account ${t.buyer.accountAgeDays} d · ${t.buyer.refunds30d} refunds in 30 d` },
-        { type: 'mrkdwn', text: t.order ? `*Order*\n\`${t.order.id}\` · ${money} · ${t.order.paymentMethod}` : '*Order*\n—' },
-        { type: 'mrkdwn', text: t.product ? `*Product*\n${esc(t.product.title)} (${t.product.category})` : '*Product*\n—' },
+        { type: 'mrkdwn', text: `*Buyer*\n${esc(t.buyer.maskedName)} (${codeSpan(t.buyer.id)})\ntier *${t.buyer.tier}* · account ${t.buyer.accountAgeDays} d · ${t.buyer.refunds30d} refunds in 30 d` },
+        { type: 'mrkdwn', text: t.order ? `*Order*\n${codeSpan(t.order.id)} · ${money} · ${t.order.paymentMethod}` : '*Order*\n—' },
+        { type: 'mrkdwn', text: t.product ? `*Product*\n${esc(t.product.title)} (${esc(t.product.category)})` : '*Product*\n—' },
         { type: 'mrkdwn', text: t.order ? `*Paid*\n${t.order.paidAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${timeAgo(t.order.paidAt, 'en', now)}` : '*Paid*\n—' },
       ],
     },
@@ -151,7 +151,7 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
     },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Risk signals*\n${t.risk.length ? t.risk.map((r) => `⚠️ *${r.kind}* → ${r.action}: ${esc(r.detail)}\n   _evidence:_ \`${esc(r.evidence)}\``).join('\n') : 'none'}`, 2_900) },
+      text: { type: 'mrkdwn', text: clip(`*Risk signals*\n${t.risk.length ? t.risk.map((r) => `⚠️ *${r.kind}* → ${r.action}: ${esc(r.detail)}\n   _evidence:_ ${codeSpan(r.evidence)}`).join('\n') : 'none'}`, 2_900) },
     },
     {
       type: 'section',
@@ -177,7 +177,7 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
         ),
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket \`${h.id}\`${t.request ? ` · request \`${t.request.id}\` (${t.request.status})` : ''}` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}` }] },
   ];
   if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t) });
   return { text, blocks };

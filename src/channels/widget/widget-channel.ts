@@ -6,6 +6,9 @@
 // Pushes go through the cache's pub/sub (Redis when configured), so a message reaches a buyer whose
 // socket is held by another desk instance; each instance delivers to the sockets it holds. Whatever
 // is pushed is stored first, so a browser that was away gets it in the replay after it reconnects.
+//
+// Sockets are capped per session, per client address and per instance (socket-caps.ts): the one over
+// a cap is closed with a close code and reason that say which, and the ones already open keep working.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Cache, Unsubscribe } from '../../cache/cache.ts';
@@ -16,6 +19,7 @@ import { say, WIDGET_OPEN_PROBLEMS } from '../../conversation/texts.ts';
 import type { Locale } from '../../domain/catalog.ts';
 import type { Logger } from '../../logger.ts';
 import { CLOSE, clientFrameSchema, messageFrame, type ClientFrame, type ServerFrame } from './widget-protocol.ts';
+import { DEFAULT_SOCKET_CAPS, SocketLedger, type Refusal, type SocketCaps } from './socket-caps.ts';
 import type { WidgetSessions } from './widget-sessions.ts';
 
 const PUSH_CHANNEL = 'widget:push';
@@ -34,6 +38,8 @@ export interface WidgetChannelDeps {
   localeOf: (buyerId: string) => Promise<Locale>;
   /** Page origins allowed to open the widget; null allows any (the chat token is the credential). */
   allowedOrigins: string[] | null;
+  /** Socket caps; the defaults (DEFAULT_SOCKET_CAPS) where not given. */
+  socketCaps?: Partial<SocketCaps>;
 }
 
 interface Open {
@@ -43,13 +49,15 @@ interface Open {
 }
 
 export class WidgetChannel {
-  /** The sockets this instance holds, by session (a buyer may have the shop open in several tabs). */
-  private readonly sockets = new Map<string, Set<WebSocket>>();
+  /** The sockets this instance holds, counted in all, by address and by session (a buyer may have the shop open in several tabs). */
+  private readonly sockets: SocketLedger<WebSocket>;
   private unsubscribe: Unsubscribe | null = null;
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly deps: WidgetChannelDeps) {}
+  constructor(private readonly deps: WidgetChannelDeps) {
+    this.sockets = new SocketLedger({ ...DEFAULT_SOCKET_CAPS, ...deps.socketCaps });
+  }
 
   /**
    * Subscribes to pushes. A cache that is down does not stop the desk from starting: it retries every
@@ -79,15 +87,15 @@ export class WidgetChannel {
     if (this.retry) clearTimeout(this.retry);
     await this.unsubscribe?.().catch(() => undefined);
     this.unsubscribe = null;
-    for (const set of this.sockets.values()) for (const socket of set) socket.close(CLOSE.goingAway, 'desk restarting');
-    this.sockets.clear();
+    for (const socket of this.sockets.all()) {
+      socket.close(CLOSE.goingAway, 'desk restarting');
+      this.sockets.leave(socket);
+    }
   }
 
-  /** How many sockets this instance holds (for /metrics and tests). */
+  /** How many sockets this instance holds, chats opened or not (for /metrics and tests). */
   get connections(): number {
-    let n = 0;
-    for (const set of this.sockets.values()) n += set.size;
-    return n;
+    return this.sockets.size;
   }
 
   /** Sends a frame to every socket of a session, on whichever instance holds it. */
@@ -111,7 +119,7 @@ export class WidgetChannel {
   }
 
   private deliverHere(sessionId: string, frame: ServerFrame): void {
-    for (const socket of this.sockets.get(sessionId) ?? []) sendFrame(socket, frame);
+    for (const socket of this.sockets.ofSession(sessionId)) sendFrame(socket, frame);
   }
 
   /** Takes over one browser socket, from its hello to its close. */
@@ -123,6 +131,8 @@ export class WidgetChannel {
       socket.close(CLOSE.forbiddenOrigin, 'origin not allowed');
       return;
     }
+    const refused = this.sockets.admit(socket, request.ip);
+    if (refused) return this.refuse(socket, refused, request.ip);
     let open: Open | null = null;
     let opening = false;
     // One frame at a time per socket: replies come back in the order the buyer wrote.
@@ -160,10 +170,7 @@ export class WidgetChannel {
             opening = true;
             open = await this.hello(socket, frame, request.ip);
             opening = false;
-            if (open) {
-              clearTimeout(helloTimer);
-              this.track(open.sessionId, socket);
-            }
+            if (open) clearTimeout(helloTimer);
             return;
           }
           if (!open) {
@@ -182,20 +189,15 @@ export class WidgetChannel {
       clearTimeout(helloTimer);
       clearInterval(heartbeat);
       clearInterval(floodWindow);
-      if (open) this.untrack(open.sessionId, socket);
+      this.sockets.leave(socket);
     });
   }
 
-  private track(sessionId: string, socket: WebSocket): void {
-    let set = this.sockets.get(sessionId);
-    if (!set) this.sockets.set(sessionId, (set = new Set()));
-    set.add(socket);
-  }
-
-  private untrack(sessionId: string, socket: WebSocket): void {
-    const set = this.sockets.get(sessionId);
-    set?.delete(socket);
-    if (set?.size === 0) this.sockets.delete(sessionId);
+  /** Closes a socket over a cap, saying which; the buyer of an opened chat is told in their language. */
+  private refuse(socket: WebSocket, refusal: Refusal, ip: string, locale?: Locale): void {
+    this.deps.log.warn({ cap: refusal.cap, limit: this.sockets.caps[refusal.cap], ip }, 'widget socket over its cap: closed');
+    if (locale) sendFrame(socket, { type: 'notice', code: 'too_many_tabs', text: say('tooManyTabs', locale) });
+    socket.close(refusal.code, refusal.reason);
   }
 
   /** Opens the session, then sends what the browser is missing: all recent history, or what came after `since`. */
@@ -210,6 +212,12 @@ export class WidgetChannel {
     }
     const chat = { channel: 'widget' as const, chatId: opened.sessionId };
     const locale = await this.deps.localeOf(opened.buyerId);
+    // The session's place is taken before anything else is awaited, so two tabs opening at once cannot both take the last one.
+    const overCap = socket.readyState === 1 ? this.sockets.join(socket, opened.sessionId) : null;
+    if (overCap) {
+      this.refuse(socket, overCap, ip, locale);
+      return null;
+    }
     // `since` only means something within the same session; a new session starts from its beginning.
     const since = opened.isNew ? null : (frame.since ?? null);
     let page = await this.deps.conversations.page(chat, { since, limit: HISTORY_PAGE });

@@ -62,7 +62,7 @@ export type ServerFrame =
   | MessageFrame
   | { type: 'ack'; clientId: string; status: 'duplicate' | 'in_progress' | 'rate_limited' | 'unreadable' }
   | { type: 'typing'; on: boolean }
-  | { type: 'notice'; code: 'rate_limited' | 'unreadable' | 'unavailable'; text: string }
+  | { type: 'notice'; code: 'rate_limited' | 'unreadable' | 'unavailable' | 'too_many_tabs'; text: string }
   | { type: 'closed'; problem: string; text: string; locale: Locale }
   | { type: 'pong' };
 
@@ -89,6 +89,10 @@ export const CLOSE = {
   helloTimeout: 4408,
   /** Far too many frames: the browser waits before reconnecting. */
   flood: 4429,
+  /** One socket too many for this chat session (tabs) or client address: the browser waits before reconnecting. */
+  tooManySockets: 4430,
+  /** The instance holds as many sockets as it may (1013, "try again later"): the browser reconnects with backoff, perhaps to another instance. */
+  tryAgainLater: 1013,
   /** The desk is shutting down: the browser reconnects (to another instance). */
   goingAway: 1001,
 } as const;

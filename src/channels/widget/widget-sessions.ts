@@ -6,7 +6,8 @@
 // HMAC of the session, its buyer and when it was issued, so it cannot be forged or moved to another
 // buyer, and it lapses after SESSION_TTL_MS. A page load with a fresh token of the same buyer keeps
 // the session (and its history); a token of another buyer (another account signed in on the same
-// browser) opens a new session, so one buyer never sees another's history.
+// browser) opens a new session, so one buyer never sees another's history; no token (nobody signed
+// in) opens nothing, whatever session the browser remembers.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ChatTokenError, type ChatTokens, type TokenProblem } from '../../conversation/chat-tokens.ts';
 
@@ -57,27 +58,31 @@ export class WidgetSessions {
     return expected.length === given.length && timingSafeEqual(expected, given) ? buyerId : null;
   }
 
-  /** Opens the chat a hello asks for: by the page's token, else by the stored session. */
+  /**
+   * Opens the chat a hello asks for. The page's token says who is signed in to the shop; a stored
+   * session resumes only for that same buyer. So a token is always needed: a session key alone (the
+   * browser remembers a buyer who has since signed out) opens nothing, and another buyer's token,
+   * fresh or spent, never opens this one's chat. A token of the session's own buyer that has expired
+   * (the page stayed open) or was bound already (a reconnect, another tab) still resumes it: its
+   * signature shows whose page it is, and the session key shows the browser held this chat.
+   */
   async open(hello: Hello, ip: string | null): Promise<OpenResult> {
-    const sessionBuyer = hello.session ? await this.buyerOfSession(hello.session) : null;
-    let problem: TokenProblem | 'missing' = 'missing';
-    if (hello.token) {
-      try {
-        const tokenBuyer = await this.chatTokens.verify(hello.token);
-        const resumed = sessionBuyer === tokenBuyer && hello.session !== undefined;
-        const sessionId = resumed ? hello.session!.id : randomBytes(16).toString('base64url');
-        // A new session is one sighting of the browser; reconnects and reloads are not new ones.
-        const sighting = resumed ? {} : { deviceId: hello.device ? `widget:${hello.device}` : null, ip };
-        const buyerId = await this.chatTokens.bind(hello.token, CHANNEL, sessionId, sighting);
-        return { ok: true, sessionId, buyerId, key: this.keyFor(sessionId, buyerId), isNew: !resumed };
-      } catch (error) {
-        if (!(error instanceof ChatTokenError)) throw error;
-        problem = error.problem;
-      }
+    if (!hello.token) return { ok: false, problem: 'missing' };
+    const [sessionBuyer, pageBuyer] = await Promise.all([
+      hello.session ? this.buyerOfSession(hello.session) : null,
+      this.chatTokens.issuedTo(hello.token),
+    ]);
+    const resumes = hello.session !== undefined && sessionBuyer !== null && sessionBuyer === pageBuyer;
+    const sessionId = resumes ? hello.session!.id : randomBytes(16).toString('base64url');
+    try {
+      // A new session is one sighting of the browser; reconnects and reloads are not new ones.
+      const sighting = resumes ? {} : { deviceId: hello.device ? `widget:${hello.device}` : null, ip };
+      const buyerId = await this.chatTokens.bind(hello.token, CHANNEL, sessionId, sighting);
+      return { ok: true, sessionId, buyerId, key: this.keyFor(sessionId, buyerId), isNew: !resumes };
+    } catch (error) {
+      if (!(error instanceof ChatTokenError)) throw error;
+      if (resumes) return { ok: true, sessionId, buyerId: sessionBuyer, key: this.keyFor(sessionId, sessionBuyer), isNew: false };
+      return { ok: false, problem: error.problem };
     }
-    // A token that no longer holds (the page was open past its expiry, or reconnects after it was
-    // bound) is fine while the session's own key does.
-    if (sessionBuyer && hello.session) return { ok: true, sessionId: hello.session.id, buyerId: sessionBuyer, key: this.keyFor(hello.session.id, sessionBuyer), isNew: false };
-    return { ok: false, problem };
   }
 }

@@ -323,7 +323,7 @@
       if (closedForGood || event.code === 4401 || event.code === 4403) { setStatus('offline'); return; }
       attempts += 1;
       setStatus('reconnecting');
-      var wait = event.code === 4429 ? 30000 : Math.min(10000, 500 * Math.pow(2, attempts - 1)) * (0.75 + Math.random() / 2);
+      var wait = event.code === 4429 || event.code === 4430 ? 30000 : Math.min(10000, 500 * Math.pow(2, attempts - 1)) * (0.75 + Math.random() / 2);
       reconnectTimer = setTimeout(function () { reconnectTimer = null; connect(); }, wait);
     };
   }
