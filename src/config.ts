@@ -77,6 +77,13 @@ function milliseconds(min: number, max: number) {
   return z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, range).max(max, range);
 }
 
+function trustProxyOf(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
+}
+
 /** Each variable's schema; `undefined` means "not set" (empty strings count as not set). */
 const variables = {
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
@@ -99,6 +106,13 @@ const variables = {
     .int('must be a whole number')
     .min(2, 'must be between 2 and 1000000')
     .max(1_000_000, 'must be between 2 and 1000000')
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be false, true, a number of proxy hops, or comma-separated proxy addresses/CIDRs such as 10.0.0.0/8',
+    )
     .optional(),
   PLATFORM_WEBHOOK_SECRET: secret.optional(),
   PLATFORM_API_KEY: secret.optional(),
@@ -183,6 +197,12 @@ export interface Config {
     keepAliveTimeoutMs: number;
     /** Open connections at most, widget sockets included; more are refused. */
     maxConnections: number;
+    /**
+     * Whose X-Forwarded-For to believe for the client's address (widget caps, risk sightings): false
+     * (the socket's peer), true (any: only behind a proxy that overwrites the header), a hop count, or
+     * the proxies' addresses. Believing it from anyone would let a buyer choose their own IP.
+     */
+    trustProxy: boolean | number | string[];
   };
   platform: {
     webhookSecret: string;
@@ -360,6 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Longer than a load balancer's idle timeout (60 s on most), so the balancer never reuses a connection the desk is closing.
       keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 72_000,
       maxConnections: raw.HTTP_MAX_CONNECTIONS ?? 10_000,
+      trustProxy: trustProxyOf(raw.TRUST_PROXY),
     },
     platform: {
       webhookSecret: raw.PLATFORM_WEBHOOK_SECRET ?? DEMO_SECRETS.platformWebhookSecret,

@@ -77,7 +77,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    trustProxy: true,
+    // The client's address comes from X-Forwarded-For only when it is set by a proxy we trust (TRUST_PROXY).
+    trustProxy: deps.config.http.trustProxy,
     // A client that takes longer than this to send its request (one byte every few seconds) gets 408
     // and is hung up on. Only receiving the request counts: a handler may take its time, and a
     // WebSocket is no longer a request once upgraded, so widget sockets live on.

@@ -339,7 +339,8 @@ describe.skipIf(!postgresUp)('widget socket caps per address and per instance', 
   let url: string;
   const clients: WidgetClient[] = [];
   beforeAll(async () => {
-    t = await startTestDesk({ store: 'postgres', deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } } });
+    // The desk sits behind a proxy on loopback that says who connected (TRUST_PROXY names it).
+    t = await startTestDesk({ store: 'postgres', env: { TRUST_PROXY: '127.0.0.1' }, deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } } });
     url = await t.desk.listen();
   }, 60_000);
   afterAll(async () => {
@@ -403,5 +404,27 @@ describe('widget sightings', () => {
     for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.10', 'fe80::1', 'fd00::5', '100.64.1.1', 'garbage', null]) {
       expect(isBuyersAddress(ip), String(ip)).toBe(false);
     }
+  });
+});
+
+describe.skipIf(!postgresUp)('a client address claimed in X-Forwarded-For by an untrusted peer', () => {
+  let t: TestDesk;
+  let url: string;
+  const clients: WidgetClient[] = [];
+  beforeAll(async () => {
+    // TRUST_PROXY unset: the header is anyone's to write, so the desk goes by the connection's peer.
+    t = await startTestDesk({ store: 'postgres', deskOptions: { widgetSocketCaps: { perAddress: 2, perInstance: 100 } } });
+    url = await t.desk.listen();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await t?.stop();
+  });
+
+  it('is ignored: a new address per socket does not get round the per-address cap', async () => {
+    for (const address of ['203.0.113.1', '203.0.113.2']) clients.push(await WidgetClient.connect(url, { 'x-forwarded-for': address }));
+    const third = await WidgetClient.connect(url, { 'x-forwarded-for': '203.0.113.3' });
+    clients.push(third);
+    expect(await third.waitClosed()).toEqual({ code: CLOSE.tooManySockets, reason: 'too many chat sockets from this address' });
   });
 });

@@ -229,10 +229,10 @@ describe('configuration', () => {
   });
 
   it('sets the HTTP server limits, validated, with sane defaults', () => {
-    expect(loadConfig({}).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxConnections: 10_000 });
+    expect(loadConfig({}).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxConnections: 10_000, trustProxy: false });
     expect(
       loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000', HTTP_MAX_CONNECTIONS: '50' }).http,
-    ).toEqual({ requestTimeoutMs: 5_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000, maxConnections: 50 });
+    ).toEqual({ requestTimeoutMs: 5_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000, maxConnections: 50, trustProxy: false });
     // A short request timeout shortens the default headers timeout with it.
     expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '3000' }).http.headersTimeoutMs).toBe(3_000);
     expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '0' }).message).toMatch(/HTTP_REQUEST_TIMEOUT_MS must be between 1000 and 600000/);
@@ -240,6 +240,14 @@ describe('configuration', () => {
     expect(configError({ HTTP_MAX_CONNECTIONS: '1' }).variable).toBe('HTTP_MAX_CONNECTIONS');
     expect(configError({ HTTP_MAX_CONNECTIONS: '2.5' }).message).toMatch(/whole number/);
     expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }).message).toMatch(/HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(configError({ TRUST_PROXY: 'everyone' }).variable).toBe('TRUST_PROXY');
   });
 
   it('asks for the Slack variables that belong together', () => {
