@@ -58,7 +58,8 @@ try {
     }
   }
 } finally {
-  await desk.close();
-  await database?.drop();
+  // Each step on its own, so a failing close still drops the throwaway database and folder.
+  await desk.close().catch((error: unknown) => console.error('closing the desk failed:', error));
+  await database?.drop().catch((error: unknown) => console.error('dropping the throwaway database failed:', error));
   await fs.rm(dataDir, { recursive: true, force: true });
 }
