@@ -48,6 +48,7 @@ function benchPolicy(): Row {
     buyer: { id: 'b', tier: (['new', 'standard', 'trusted', 'restricted'] as const)[i % 4]!, autoRefunds30d: { count: i % 3, amountMinor: (i % 5) * 1000 } },
     risk: { action: 'allow', signals: [] },
     troubleshootingTried: i % 2 === 0,
+    refundRoute: { rail: 'sandbox', detail: 'sandbox' },
   }));
   // Warm up, then time batches of 1,024 decisions.
   for (let i = 0; i < 20_000; i += 1) decide(PRESETS[facts[i % 1024]!.product.category], facts[i % 1024]!);

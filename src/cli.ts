@@ -1,5 +1,6 @@
 // The `refund-desk` command line.
 import { Command } from 'commander';
+import { z } from 'zod';
 import { addFreshScenarioOrders, seedDemoShop } from './demo/seed-demo.ts';
 import { createDesk } from './desk.ts';
 import { configOrExit, startDesk } from './main.ts';
@@ -119,6 +120,34 @@ program
   .action(async (options: { buyer: string }) => {
     const { runTerminalChat } = await import('./conversation/terminal-chat.ts');
     await runTerminalChat(configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), options.buyer);
+  });
+
+program
+  .command('replay')
+  .description("run every policy decision of a period through decide() again, with its stored facts and policy version, and say how many agree (exit 1 unless all do)")
+  .requiredOption('--from <instant>', 'start of the period (ISO date or date-time), inclusive')
+  .option('--to <instant>', 'end of the period, exclusive (default: now)')
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { from: string; to?: string; json?: boolean }) => {
+    const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+    const from = instant.safeParse(options.from);
+    const to = options.to === undefined ? { success: true as const, data: new Date() } : instant.safeParse(options.to);
+    if (!from.success || !to.success || from.data >= to.data) {
+      console.error('--from and --to must be ISO dates or date-times with a zone (2026-12-01, 2026-12-01T08:00:00+08:00), --from before --to');
+      process.exit(2);
+    }
+    const config = configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+    const db = await openDatabase(config.database);
+    try {
+      // As at start-up: the replay reads today's schema (decisions record the rule that decided).
+      await migrate(db.sql);
+      const { describeReplay, replayDecisions } = await import('./refunds/decision-replay.ts');
+      const report = await replayDecisions(db.prisma, { from: from.data, to: to.data });
+      console.log(options.json ? JSON.stringify(report, null, 2) : describeReplay(report));
+      if (report.disagree.length > 0 || report.notReplayable.length > 0) process.exitCode = 1;
+    } finally {
+      await db.close();
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,7 +1,10 @@
 // The embedded default's demo product page (M7, M25): the course 《PPT大师进阶课》 as a shop would show
 // it, with its refund policy in plain words and the chat widget signed in as a demo buyer. It plays
-// the shop's part: it asks the desk for the buyer's chat token and puts it in the widget's tag.
+// the shop's part: it asks the desk for the buyer's chat token and puts it in the widget's tag. The
+// policy is renderPolicy()'s, rule by rule, with the version the desk enforces: what the page
+// promises is what decide() does (test/unit/policy/rendered-promises.test.ts).
 import type { Locale } from '../domain/catalog.ts';
+import type { RenderedPolicy } from '../policy/index.ts';
 import { formatMoney } from '../domain/money.ts';
 import { escapeHtml as esc } from '../html.ts';
 import { timeAgo } from '../domain/time-ago.ts';
@@ -9,7 +12,7 @@ import { timeAgo } from '../domain/time-ago.ts';
 export interface DemoPageData {
   locale: Locale;
   product: { id: string; title: string; priceMinor: number; currency: string };
-  policyText: string;
+  policy: RenderedPolicy;
   buyer: { id: string; name: string };
   /** The other demo buyer one can switch to (the other language). */
   other: { as: string; name: string };
@@ -21,12 +24,14 @@ export interface DemoPageData {
 const WORDS = {
   zh: {
     shop: '演示店铺', signedIn: '当前登录买家', switchTo: '切换到', buy: '立即购买', policy: '退款政策', orders: '我的订单',
+    enforced: '以上规则即退款助手执行的规则，版本',
     fresh: '再下一组演示订单', freshWhy: '演示场景的订单会“变老”：M21 需要 15 分钟内的订单。点这里生成一组新的。',
     chatHint: '右下角的蓝色气泡是退款助手：试试说“刚买的，冲动消费了，不想要了”。',
     noRequest: '未申请退款', course: '在线课程',
   },
   en: {
     shop: 'Demo shop', signedIn: 'Signed in as', switchTo: 'Switch to', buy: 'Buy now', policy: 'Refund policy', orders: 'My orders',
+    enforced: 'These are the rules the refund assistant enforces, version',
     fresh: 'Place a fresh set of demo orders', freshWhy: 'The scenario orders age: M21 needs an order under 15 minutes old. This makes a new set.',
     chatHint: "The blue bubble at the bottom right is the refund assistant: try \"I just bought this on impulse, I don't want it\".",
     noRequest: 'no refund request', course: 'Online course',
@@ -36,6 +41,8 @@ const WORDS = {
 export function renderDemoPage(d: DemoPageData, now = Date.now()): string {
   const w = WORDS[d.locale];
   const price = formatMoney({ amountMinor: d.product.priceMinor, currency: d.product.currency }, d.locale);
+  const [heading] = d.policy.text.split('\n');
+  const rules = d.policy.rules.map((r) => `<li data-rule="${esc(r.id)}">${esc(r.text)}</li>`).join('');
   const orders = d.orders
     .map((o) => `<li><code>${esc(o.id)}</code> · ${esc(timeAgo(o.paidAt, d.locale, now))} · ${esc(o.status ?? w.noRequest)}</li>`)
     .join('');
@@ -53,7 +60,7 @@ export function renderDemoPage(d: DemoPageData, now = Date.now()): string {
   .cover{height:160px;border-radius:10px;background:linear-gradient(135deg,#ff7a45,#ffb347);display:flex;align-items:center;justify-content:center;color:#fff;font-size:28px;font-weight:700}
   h1{font-size:24px;margin:16px 0 6px}.price{font-size:22px;color:#e5484d;font-weight:700}
   .buy{margin-top:12px;padding:10px 28px;border:0;border-radius:8px;background:#e5484d;color:#fff;font-size:16px}
-  #policy{white-space:pre-line;line-height:1.7;font-size:14px}
+  #policy{line-height:1.7;font-size:14px;padding-left:22px}#policy li{margin-bottom:4px}
   h2{font-size:17px;margin:0 0 10px}ul{padding-left:18px;font-size:13px;line-height:1.8}
   .hint{font-size:13px;color:#60646c}button.fresh{padding:6px 12px;border:1px solid #1f6feb;border-radius:6px;background:#fff;color:#1f6feb;cursor:pointer}
 </style>
@@ -70,7 +77,9 @@ export function renderDemoPage(d: DemoPageData, now = Date.now()): string {
   </section>
   <section class="card">
     <h2>${w.policy}</h2>
-    <div id="policy">${esc(d.policyText)}</div>
+    <p class="hint">${esc(heading ?? '')}</p>
+    <ol id="policy">${rules}</ol>
+    <p class="hint">${w.enforced} <code>${esc(d.policy.policy.id)} v${d.policy.policy.version}</code></p>
   </section>
   <section class="card">
     <h2>${w.orders}</h2>

@@ -1,5 +1,6 @@
 // Buyer-facing explanations, Chinese first and English. Each names the rule that decided, in plain
-// words, and for a refusal offers the human appeal path (M3, M16). Never mentions risk signals.
+// words, and for a refusal offers the human appeal path (M3, M16). Never mentions risk signals, and
+// never tells a restricted buyer that they are.
 import { formatMoney } from '../domain/money.ts';
 import type { PaymentMethod } from '../domain/catalog.ts';
 import type { DecisionFacts } from './facts.ts';
@@ -20,7 +21,9 @@ export type ExplanationKey =
   | { kind: 'rejected_nothing_left' }
   | { kind: 'rejected_risk' }
   | { kind: 'review_allowance' }
-  | { kind: 'review_risk' };
+  | { kind: 'review_restricted' }
+  | { kind: 'review_risk' }
+  | { kind: 'review_route' };
 
 const METHOD: Record<PaymentMethod, Bilingual> = {
   wechat: { zh: '微信支付', en: 'WeChat Pay' },
@@ -29,9 +32,10 @@ const METHOD: Record<PaymentMethod, Bilingual> = {
   sandbox: { zh: '原支付账户（测试）', en: 'original payment account (sandbox)' },
 };
 
+/** The appeal a refusal offers (M3, M16): the buyer takes it, and a person looks at the case. */
 export const APPEAL: Bilingual = {
-  zh: '如需帮助，请联系人工客服。',
-  en: 'Contact a human agent if you need help.',
+  zh: '如有特殊情况，可以向人工客服申诉。',
+  en: 'If there is something special about your case, you can appeal to a person.',
 };
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
@@ -115,10 +119,17 @@ export function explain(key: ExplanationKey, facts: DecisionFacts, policy: Polic
         en: `Sorry, this order cannot be refunded through self-service right now. ${APPEAL.en}`,
       };
     case 'review_allowance':
+    case 'review_restricted':
     case 'review_risk':
       return {
         zh: '您的退款申请已提交，需要人工客服审核，我们会尽快处理并通知您结果。',
         en: 'Your refund request has been passed to a human agent for review. We will let you know the result as soon as possible.',
+      };
+    case 'review_route':
+      // M20: the policy allows it, but no rail on this desk refunds this payment method by itself.
+      return {
+        zh: `您的退款申请已通过，需要人工客服通过原支付渠道（${method.zh}）为您退款，我们会尽快处理。`,
+        en: `Your refund is approved; a human agent will return it through your original payment method (${method.en}) shortly.`,
       };
   }
 }

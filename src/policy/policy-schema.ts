@@ -3,6 +3,7 @@
 // new version, so every stored decision names the exact rules it was made under.
 import { z } from 'zod';
 import { PRODUCT_CATEGORIES } from '../domain/catalog.ts';
+import { currencySchema } from '../domain/money.ts';
 
 export const TRUST_TIERS = ['new', 'standard', 'trusted', 'restricted'] as const;
 export type TrustTier = (typeof TRUST_TIERS)[number];
@@ -15,17 +16,25 @@ export type LockKind = (typeof LOCK_KINDS)[number];
 export const CONDITION_KINDS = ['course_progress_at_most', 'key_not_activated', 'key_not_revealed', 'file_not_downloaded', 'membership_not_activated', 'software_not_logged_in'] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
+/**
+ * What the policy refunds by itself in the conditional window (M8): a request is inside the
+ * allowance while the buyer's refunds of the 30 days before it are fewer than `maxCount` and add up
+ * to less than `maxAmountMinor`. It watches a buyer's pattern over a month, not the price of one
+ * good: inside the conditional window the usage conditions already bound what a buyer can have
+ * used, so a first refund is never sent to a person for its price alone.
+ */
 const allowance = z.strictObject({
-  /** How many refunds the policy may approve by itself per rolling 30 days. */
   maxCount: z.number().int().min(0),
-  /** How much (minor units, the order's currency) it may refund by itself per rolling 30 days. */
-  maxAmountMinor: z.number().int().min(0),
+  /** Minor units of the policy's currency; null: the count alone limits. */
+  maxAmountMinor: z.number().int().min(0).nullable(),
 });
 
 export const policySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
   version: z.number().int().min(1),
   category: z.enum(PRODUCT_CATEGORIES),
+  /** The currency of the policy's amounts (allowances); policies written before it had one are in yuan. */
+  currency: currencySchema.default('CNY'),
   title: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
   windows: z
     .strictObject({
@@ -51,14 +60,22 @@ export const policySchema = z.strictObject({
   ),
   /** M10/M23: a "cannot use" reason gets a troubleshooting guide before any refund. */
   troubleshootFirst: z.boolean(),
-  /** M8: the automatic-refund allowance of each trust tier; past it a person decides. */
+  /**
+   * M8: each tier's allowance in the conditional window; past it a person decides. Never applied
+   * inside the unconditional window (M1). A restricted buyer has none: a person decides every
+   * refund they would get (decide(): buyer.restricted), so `restricted` is only accepted, unused,
+   * from policies written before that rule (version 1).
+   */
   allowances: z.strictObject({
     new: allowance,
     standard: allowance,
     trusted: allowance,
-    restricted: allowance,
+    restricted: allowance.optional(),
   }),
 });
+
+/** The tiers that have an allowance (restricted buyers always meet a person). */
+export type AllowanceTier = Exclude<TrustTier, 'restricted'>;
 
 export type Policy = z.infer<typeof policySchema>;
 export type PolicyCondition = Policy['conditions'][number];

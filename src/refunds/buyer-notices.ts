@@ -2,10 +2,11 @@
 import type { Locale } from '../domain/catalog.ts';
 import type { Bilingual } from '../policy/index.ts';
 
-export type BuyerNoticeKind = 'refund.decided' | 'refund.reviewed' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';
+export type BuyerNoticeKind = 'refund.decided' | 'refund.appealed' | 'refund.reviewed' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';
 
 const TITLES: Record<BuyerNoticeKind, Bilingual> = {
   'refund.decided': { zh: '退款申请结果', en: 'Your refund request' },
+  'refund.appealed': { zh: '申诉已提交', en: 'Your appeal' },
   'refund.reviewed': { zh: '人工复核结果', en: 'Your request was reviewed' },
   'refund.succeeded': { zh: '退款已到账', en: 'Your refund is on its way' },
   'refund.failed': { zh: '退款暂未成功', en: 'Your refund did not go through yet' },
@@ -19,6 +20,11 @@ export function buyerNotice(kind: BuyerNoticeKind, locale: Locale, body: Bilingu
 export const REFUND_FAILED_TEXT: Bilingual = {
   zh: '退款在支付渠道处理时遇到问题，人工客服已接手，会尽快为您处理。',
   en: 'The payment provider could not complete the refund. A human agent has taken it over and will sort it out soon.',
+};
+
+export const APPEALED_TEXT: Bilingual = {
+  zh: '您的申诉已提交给人工客服，工作人员会查看完整情况后尽快答复您。',
+  en: 'Your appeal has gone to a person, who will look at the whole case and get back to you soon.',
 };
 
 export const CANCELLED_TEXT: Bilingual = {

@@ -1,15 +1,27 @@
-// Which policy governs a product: the stored policy its `policyId` names (latest version), a preset
-// named by id, or its category's preset.
+// Which policy governs a product, and which one a stored decision was made under.
+//   - For a new request: the latest version of the stored policy the product's `policyId` names, or
+//     the current preset it names by id, or its category's preset.
+//   - For a replay: exactly the id and version the decision names, from the stored policies or the
+//     registry of every preset version (src/policy/presets.ts); null when neither has it.
 import type { ProductCategory } from '../domain/catalog.ts';
-import { PRESETS, policySchema, presetFor, type Policy } from '../policy/index.ts';
+import { currentPreset, policySchema, presetFor, presetVersion, type Policy } from '../policy/index.ts';
 import type { PrismaClient } from '../store/database.ts';
 
 export async function resolvePolicy(prisma: PrismaClient, product: { category: ProductCategory; policyId: string | null }): Promise<Policy> {
   if (product.policyId) {
-    const stored = await prisma.refundPolicy.findUnique({ where: { id: product.policyId } });
+    const stored = await prisma.refundPolicy.findFirst({ where: { id: product.policyId }, orderBy: { version: 'desc' } });
     if (stored) return policySchema.parse(stored.definition);
-    const preset = Object.values(PRESETS).find((p) => p.id === product.policyId);
+    const preset = currentPreset(product.policyId);
     if (preset) return preset;
   }
   return presetFor(product.category);
+}
+
+export async function policyVersionOf(prisma: PrismaClient, id: string, version: number): Promise<Policy | null> {
+  const stored = await prisma.refundPolicy.findUnique({ where: { id_version: { id, version } } });
+  if (stored) {
+    const policy = policySchema.safeParse(stored.definition);
+    return policy.success && policy.data.version === version ? policy.data : null;
+  }
+  return presetVersion(id, version) ?? null;
 }

@@ -25,3 +25,11 @@ export const refundRequestBodySchema = z
 export type RefundRequestBody = z.infer<typeof refundRequestBodySchema>;
 
 export const cancelBodySchema = z.strictObject({ buyerId: id.optional(), reason: z.string().max(500).optional() }).optional();
+
+/** POST /v1/refund-requests/{id}/appeal: who appeals (checked against the request's buyer) and in their words. */
+export const appealBodySchema = z
+  .strictObject({
+    buyerId: id.optional(),
+    text: z.string().trim().min(1, 'must not be empty').max(1_000, 'must be at most 1000 characters').optional(),
+  })
+  .optional();

@@ -46,7 +46,7 @@ export interface DecisionRows {
     policyVersion: number;
     closedAt: Date | null;
   };
-  decision: { id: string; facts: unknown; rules: unknown; explanationZh: string; explanationEn: string };
+  decision: { id: string; decidedBy: string; facts: unknown; rules: unknown; explanationZh: string; explanationEn: string };
   fingerprintId: string | null;
   refund: { id: string; amountMinor: number; currency: string; paymentMethod: string; transactionId: string } | null;
   handoff: { id: string; kind: string; reason: string } | null;
@@ -77,8 +77,8 @@ export function insertDecisionStatement(r: DecisionRows): Statement {
         ${p.add(q.idempotencyKey, 'text')}, ${p.add(q.activeOrderKey, 'text')}, ${policyId}, ${policyVersion}, ${now}, ${now}, ${p.utc(q.closedAt)})
       RETURNING id)`,
     `dec AS (
-      INSERT INTO decisions (id, "refundRequestId", actor, outcome, facts, rules, "explanationZh", "explanationEn", "policyId", "policyVersion", "createdAt")
-      SELECT ${p.add(r.decision.id, 'text')}, req.id, 'policy', ${outcome}, ${p.json(r.decision.facts)}, ${p.json(r.decision.rules)},
+      INSERT INTO decisions (id, "refundRequestId", actor, outcome, "decidedBy", facts, rules, "explanationZh", "explanationEn", "policyId", "policyVersion", "createdAt")
+      SELECT ${p.add(r.decision.id, 'text')}, req.id, 'policy', ${outcome}, ${p.add(r.decision.decidedBy, 'text')}, ${p.json(r.decision.facts)}, ${p.json(r.decision.rules)},
         ${p.add(r.decision.explanationZh, 'text')}, ${p.add(r.decision.explanationEn, 'text')}, ${policyId}, ${policyVersion}, ${now} FROM req)`,
     `nt AS (${noticeInsert(p, buyerId, r.notice, now, 'req')})`,
   ];

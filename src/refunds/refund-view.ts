@@ -1,5 +1,11 @@
-// The refund request as API.md shows it (the current state, its latest decision and refund).
+// The refund request as API.md shows it (the current state, its latest decision and refund), and
+// the appeal it offers (M3): a link the buyer's client follows to put the case before a person.
 import type { PrismaClient } from '../store/database.ts';
+
+export interface AppealLink {
+  href: string;
+  method: 'POST';
+}
 
 export interface RefundRequestView {
   id: string;
@@ -15,8 +21,21 @@ export interface RefundRequestView {
   rules: Array<{ id: string; result: string; detail: string }>;
   policy: { id: string; version: number } | null;
   handoff: { id: string; kind: string; status: string } | null;
+  /**
+   * Contract v1 addition: where the buyer appeals a refusal (`POST`, RefundWorkflow.appeal). Null
+   * when no appeal is offered (not refused, or refused by a person) or one is already open (a
+   * refusal by the usage conditions opens it at once, M22).
+   */
+  appeal: AppealLink | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export const appealLink = (requestId: string): AppealLink => ({ href: `/v1/refund-requests/${requestId}/appeal`, method: 'POST' });
+
+/** The policy refused it, the refusal offers the appeal, and nobody has taken it to a person yet. */
+export function appealOffered(r: { id: string; status: string }, latestActor: string | null, handoffKinds: string[]): AppealLink | null {
+  return r.status === 'rejected' && latestActor === 'policy' && !handoffKinds.includes('appeal') ? appealLink(r.id) : null;
 }
 
 export async function loadView(prisma: PrismaClient, requestId: string): Promise<RefundRequestView | null> {
@@ -25,7 +44,7 @@ export async function loadView(prisma: PrismaClient, requestId: string): Promise
     include: {
       decisions: { orderBy: { createdAt: 'desc' }, take: 1 },
       refunds: { orderBy: { createdAt: 'desc' }, take: 1 },
-      handoffs: { orderBy: { createdAt: 'desc' }, take: 1 },
+      handoffs: { orderBy: { createdAt: 'desc' }, select: { id: true, kind: true, status: true } },
     },
   });
   if (!r) return null;
@@ -48,6 +67,7 @@ export async function loadView(prisma: PrismaClient, requestId: string): Promise
     rules: decision ? (decision.rules as RefundRequestView['rules']) : [],
     policy: decision ? { id: decision.policyId, version: decision.policyVersion } : null,
     handoff: handoff ? { id: handoff.id, kind: handoff.kind, status: handoff.status } : null,
+    appeal: appealOffered(r, decision?.actor ?? null, r.handoffs.map((h) => h.kind)),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

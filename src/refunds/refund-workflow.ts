@@ -19,12 +19,12 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { formatMoney } from '../domain/money.ts';
-import { localeOrDefault, type Locale, type ReasonCode } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale, type PaymentMethod, type ReasonCode } from '../domain/catalog.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
 import type { PaymentGateway, QueryOutcome, RefundCall } from '../payments/payment-gateway.ts';
 import { railGate, type RailGate } from '../payments/rail-limits.ts';
-import { decide, type Decision, type DecisionFacts } from '../policy/index.ts';
+import { decide, type Decision, type DecisionFacts, type RefundRoute } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
 import type { RiskAssessor } from '../risk/risk-assessor.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
@@ -35,7 +35,8 @@ import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
 import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow, type DecisionRows } from './refund-statements.ts';
 import { loadRequestContext } from './request-context.ts';
-import { loadView, type RefundRequestView } from './refund-view.ts';
+import { openAppeal } from './refund-appeal.ts';
+import { appealLink, loadView, type RefundRequestView } from './refund-view.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -156,22 +157,10 @@ export class RefundWorkflow {
       buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: profile.refunds30d },
       risk,
       troubleshootingTried: ctx.troubleshootingTried,
+      refundRoute: this.refundRoute(ctx.paymentMethod),
     };
-    let decision = decide(policy, facts);
-    // M20: a refund needs a route back to the original payment. Without one, a person handles it.
-    if (decision.outcome === 'approved' && !this.deps.gateways.for(ctx.paymentMethod)) {
-      decision = {
-        ...decision,
-        outcome: 'review',
-        decidedBy: 'payment.route',
-        refundAmountMinor: 0,
-        rules: [...decision.rules, { id: 'payment.route', result: 'fail', detail: unconfiguredRail(ctx.paymentMethod) }],
-        explanation: {
-          zh: '您的退款申请已通过，需要人工客服通过原支付渠道为您退款，我们会尽快处理。',
-          en: 'Your refund is approved; a human agent will return it through your original payment method shortly.',
-        },
-      };
-    }
+    // The policy decides, all of it (M19): the workflow stores and carries out what decide() says.
+    const decision = decide(policy, facts);
 
     const requestId = newId('rr');
     const refundId = decision.outcome === 'approved' ? newId('rf') : null;
@@ -262,10 +251,28 @@ export class RefundWorkflow {
       rules: decision.rules,
       policy: decision.policy,
       handoff: persisted.handoff,
+      appeal: decision.handoff?.when === 'on_appeal' ? appealLink(requestId) : null,
       createdAt: at,
       updatedAt: at,
     };
     return { created: true, view };
+  }
+
+  /** M20 as a fact: the rail that refunds this payment method here, or why none does. */
+  private refundRoute(method: PaymentMethod): RefundRoute {
+    const gateway = this.deps.gateways.for(method);
+    return gateway ? { rail: gateway.name, detail: `refunded by ${gateway.name}` } : { rail: null, detail: unconfiguredRail(method) };
+  }
+
+  /**
+   * M3, M16: the buyer takes the appeal a refusal offered, and a person gets the case with its whole
+   * context (the ticket carries the decision, its facts and trace, and the buyer's words). Opens
+   * one appeal per request: a repeat, or an appeal of a refusal that opened one at once (M22),
+   * returns the same one.
+   */
+  async appeal(requestId: string, buyerId?: string, text?: string): Promise<RefundRequestView> {
+    await openAppeal({ prisma: this.deps.prisma, log: this.deps.log, now: this.now() }, { requestId, buyerId, text });
+    return this.view(requestId);
   }
 
   private async reasonCodeOf(input: RefundRequestBody): Promise<ReasonCode> {
@@ -341,14 +348,8 @@ export class RefundWorkflow {
     // A risk block is final for self-service and opens no ticket by itself; every other request
     // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
     const holdsOrder = !(decision.outcome === 'rejected' && decision.decidedBy === 'risk.assessment');
-    const handoffKind =
-      decision.outcome === 'review'
-        ? decision.decidedBy === 'risk.assessment'
-          ? 'risk_review'
-          : 'policy_review'
-        : decision.outcome === 'rejected' && holdsOrder
-          ? 'appeal' // M22: a refusal by the policy goes to the human pool at once, as the appeal path.
-          : null;
+    // A person now (a review; M22's refusal by a usage condition), or once the buyer appeals (M3).
+    const handoffKind = decision.handoff?.when === 'now' ? decision.handoff.kind : null;
     return {
       now: p.now,
       request: {
@@ -371,6 +372,7 @@ export class RefundWorkflow {
       },
       decision: {
         id: newId('dc'),
+        decidedBy: decision.decidedBy,
         facts: p.facts,
         rules: decision.rules,
         explanationZh: decision.explanation.zh,

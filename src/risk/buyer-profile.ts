@@ -1,12 +1,8 @@
-// Buyer profile and trust tier (M8). Tiers, checked in this order:
-//   restricted  a blocking risk signal in the last 30 days, or 3+ refunds in 365 days making up
-//               more than half of their orders
-//   new         account younger than 7 days, or fewer than 2 orders in 365 days
-//   trusted     account 180+ days old, 5+ orders in 365 days, refund rate at most 10 %
-//   standard    everyone else
-// The tier sets the automatic-refund allowance the policy applies (src/policy/presets.ts). All
-// queries go through indexes on (buyerId, paidAt) and (buyerId, createdAt): never a scan of orders.
-import type { TrustTier } from '../policy/policy-schema.ts';
+// Buyer profile (M8): an account's age and history, read with a few indexed queries, and the trust
+// tier they give (the tiers and their thresholds are the policy's: src/policy/trust-tiers.ts). The
+// tier sets what the policy does by itself for the buyer (src/policy/presets.ts). All queries go
+// through indexes on (buyerId, paidAt) and (buyerId, createdAt): never a scan of orders.
+import { tierOf, type TrustTier } from '../policy/index.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 
 const DAY = 86_400_000;
@@ -25,22 +21,7 @@ export interface BuyerProfile {
   tier: TrustTier;
 }
 
-export const TIER_THRESHOLDS = {
-  restricted: { minRefunds365d: 3, refundRateAbove: 0.5 },
-  new: { accountAgeDaysBelow: 7, orders365dBelow: 2 },
-  trusted: { accountAgeDaysAtLeast: 180, orders365dAtLeast: 5, refundRateAtMost: 0.1 },
-} as const;
-
-export function tierOf(p: Omit<BuyerProfile, 'tier' | 'buyerId'>): TrustTier {
-  const t = TIER_THRESHOLDS;
-  if (p.blockSignals30d > 0) return 'restricted';
-  if (p.refunds365d.count >= t.restricted.minRefunds365d && p.refundRate365d > t.restricted.refundRateAbove) return 'restricted';
-  if (p.accountAgeDays < t.new.accountAgeDaysBelow || p.orders365d < t.new.orders365dBelow) return 'new';
-  if (p.accountAgeDays >= t.trusted.accountAgeDaysAtLeast && p.orders365d >= t.trusted.orders365dAtLeast && p.refundRate365d <= t.trusted.refundRateAtMost) {
-    return 'trusted';
-  }
-  return 'standard';
-}
+export { TIER_THRESHOLDS, tierOf } from '../policy/index.ts';
 
 interface ProfileRow {
   registeredAtMs: number | null;

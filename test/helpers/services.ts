@@ -74,6 +74,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url: databaseUrl(name),
     async drop() {
+      // TEST_KEEP_DATABASES=1 keeps what a run decided, e.g. to replay it (`refund-desk replay`);
+      // the next run's global setup drops databases older than an hour.
+      if (process.env.TEST_KEEP_DATABASES === '1') return;
       const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await client.connect();
       try {

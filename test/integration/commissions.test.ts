@@ -64,12 +64,13 @@ describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
   });
 
   it('keeps the freeze while a person reviews, and releases it when the buyer withdraws, with notices', async () => {
-    // A new account (registered yesterday) gets one automatic refund; the second request is reviewed.
+    // A new account (registered yesterday) gets one automatic refund after the cooling-off window;
+    // the second request there is reviewed.
     const buyerId = uid('b');
     await ctx.t.postEvent(buyerEvent(buyerId, { uplineId: ctx.shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
     const b = { ...ctx.shop, buyer: buyerId };
-    await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b), buyerId, reasonCode: 'changed_mind' });
-    const order = await newOrder(ctx.t, b);
+    await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' });
+    const order = await newOrder(ctx.t, b, { minutesAgo: 120 });
     const review = (await requestRefund(ctx.t, { orderId: order, buyerId, reasonCode: 'changed_mind' })).json();
     expect(review.status).toBe('in_review');
     expect((await account(ctx.shop.leader)).commissions.find((c: { orderId: string }) => c.orderId === order)).toMatchObject({ state: 'frozen', frozenByRefundRequestId: review.id });
@@ -81,7 +82,8 @@ describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
   });
 
   it('freezes nothing for a troubleshooting guide (no refund is under way yet)', async () => {
-    const order = await newOrder(ctx.t, ctx.ids);
+    // After the cooling-off window "cannot use" gets a guide first.
+    const order = await newOrder(ctx.t, ctx.ids, { minutesAgo: 60 });
     expect((await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'cannot_use' })).json().status).toBe('troubleshooting');
     expect((await account(ctx.ids.member)).commissions.find((c: { orderId: string }) => c.orderId === order).state).toBe('accrued');
   });

@@ -1,6 +1,7 @@
 // The desk's calls to the platform: the live usage check (M5) and access revocation after a refund,
 // through a real local HTTP server; plus a payment method with no gateway (M20) and the allowance (M8).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide, presetFor, storedFactsSchema } from '../../src/policy/index.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { deskWithPlatform } from '../helpers/fake-platform.ts';
 import { postgresUp } from '../helpers/services.ts';
@@ -61,17 +62,20 @@ describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
     expect((await ctx.t.desk.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: message.id } })).status).toBe('delivered');
   });
 
-  it('sends a refund beyond the trust allowance to a person (M8)', async () => {
-    // An account registered yesterday is "new": one automatic refund in 30 days; the second request
-    // meets a person, with the allowance named in the trace.
+  it('sends a refund beyond the trust allowance to a person in the conditional window only (M8)', async () => {
+    // An account registered yesterday is "new": one automatic refund in 30 days in the conditional
+    // window; the second request there meets a person, with the allowance named in the trace. Inside
+    // the cooling-off window no allowance applies (M1).
     const buyerId = uid('b');
     await ctx.t.postEvent(buyerEvent(buyerId, { uplineId: ctx.shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
     const b = { ...ctx.shop, buyer: buyerId };
-    expect((await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
-    const body = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b), buyerId, reasonCode: 'changed_mind' })).json();
-    expect(body).toMatchObject({ status: 'in_review', outcome: 'review', handoff: { kind: 'policy_review', status: 'open' } });
-    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: expect.stringContaining('tier new: 2/1 refunds') });
+    expect((await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
+    const body = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })).json();
+    expect(body).toMatchObject({ status: 'in_review', outcome: 'review', handoff: { kind: 'policy_review', status: 'open' }, appeal: null });
+    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: 'tier new: 1 earlier refunds (9900) in 30 days; automatic below 1 refunds' });
     expect(body.rules.find((r: { id: string }) => r.id === 'risk.assessment').result).toBe('pass');
+    const cooling = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 5, amountMinor: 19_900 }), buyerId, reasonCode: 'changed_mind' })).json();
+    expect(cooling).toMatchObject({ status: 'refunded', handoff: null, refund: { amountMinor: 19_900 } });
   });
 });
 
@@ -92,5 +96,11 @@ describe.skipIf(!postgresUp)('a payment method with no gateway (M20)', () => {
       result: 'fail',
       detail: 'no refund rail for alipay payments: Alipay (ALIPAY_* variables) is not configured on this desk; refund it by the original route by hand',
     });
+    expect(body.explanation.en).toBe('Your refund is approved; a human agent will return it through your original payment method (Alipay) shortly.');
+    // The missing rail is a stored fact and a rule of decide(): the stored decision replays to itself (M19).
+    const stored = await t.desk.db.prisma.decision.findFirstOrThrow({ where: { refundRequestId: body.id } });
+    const facts = storedFactsSchema.parse(stored.facts);
+    expect(facts.refundRoute).toEqual({ rail: null, detail: body.rules.at(-1).detail });
+    expect(decide(presetFor(facts.product.category), facts)).toMatchObject({ outcome: stored.outcome, decidedBy: stored.decidedBy, rules: stored.rules });
   });
 });

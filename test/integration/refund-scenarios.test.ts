@@ -33,7 +33,9 @@ describe.each([
       outcome: 'approved',
       reasonCode: 'changed_mind',
       refund: { amountMinor: 9900, currency: 'CNY', status: 'succeeded' },
-      policy: { id: 'course-default', version: 1 },
+      policy: { id: 'course-default', version: 2 },
+      handoff: null,
+      appeal: null,
     });
     expect(body.refund.gatewayRef).toMatch(/^sbx_/);
     expect(body.explanation.zh).toContain('15分钟无理由退款');
@@ -46,7 +48,7 @@ describe.each([
 
     // Stored: the decision with its facts snapshot, the refund, the buyer's notice, the revocation.
     const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: body.id } });
-    expect(decision).toMatchObject({ actor: 'policy', outcome: 'approved', policyId: 'course-default', policyVersion: 1 });
+    expect(decision).toMatchObject({ actor: 'policy', outcome: 'approved', decidedBy: 'window.unconditional', policyId: 'course-default', policyVersion: 2 });
     expect((decision.facts as { order: { id: string } }).order.id).toBe(DEMO.orders.m21);
     expect(await prisma().handoff.count({ where: { refundRequestId: body.id } })).toBe(0);
     expect(await prisma().notification.findMany({ where: { recipientId: DEMO.buyers.buyer, data: { path: ['requestId'], equals: body.id } } })).toHaveLength(2);
@@ -64,7 +66,8 @@ describe.each([
     const response = await requestRefund(t, { orderId: DEMO.orders.m22, buyerId: DEMO.buyers.buyer, reasonCode: 'unsatisfied', reasonText: '内容不符预期' });
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body).toMatchObject({ status: 'rejected', outcome: 'rejected', refund: null, handoff: { kind: 'appeal', status: 'open' } });
+    // M22: the ticket opens with the refusal, so there is no appeal left to offer.
+    expect(body).toMatchObject({ status: 'rejected', outcome: 'rejected', refund: null, handoff: { kind: 'appeal', status: 'open' }, appeal: null });
     expect(body.explanation.zh).toBe('抱歉，由于您已观看超过10%的内容，暂不符合自助退款条件，如需帮助，可联系人工客服。');
     expect(body.rules.find((r: { id: string }) => r.id === 'condition.course_progress_at_most')).toMatchObject({ result: 'fail', detail: 'progress 20% > 10%' });
     expect(t.desk.sandbox!.calls.filter((c) => c.orderId === DEMO.orders.m22)).toHaveLength(0);
@@ -78,23 +81,25 @@ describe.each([
     expect(body.explanation.zh).toContain('排障指南');
     expect(await prisma().refund.count({ where: { orderId: DEMO.orders.m23 } })).toBe(0);
 
-    // The guide did not help and the buyer asks again: the policy now decides (3 days: expired → appeal).
+    // The guide did not help and the buyer asks again: the policy now decides (3 days: expired), and
+    // offers the appeal (M3) without opening a ticket.
     const again = await requestRefund(t, { orderId: DEMO.orders.m23, buyerId: DEMO.buyers.buyer, reasonCode: 'cannot_use' });
-    expect(again.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
+    expect(again.json()).toMatchObject({ status: 'rejected', handoff: null, appeal: { href: `/v1/refund-requests/${again.json().id}/appeal`, method: 'POST' } });
+    expect(await prisma().handoff.count({ where: { refundRequestId: again.json().id } })).toBe(0);
     expect(again.json().rules.find((r: { id: string }) => r.id === 'reason.troubleshoot').detail).toBe('troubleshooting already tried for this order');
     expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().status).toBe('cancelled');
   });
 
   it('English buyer, key copied inside 15 minutes → self-service closed (lock), appeal offered', async () => {
     const response = await requestRefund(t, { orderId: DEMO.orders.keyCopied, buyerId: DEMO.buyers.buyerEn, reasonCode: 'changed_mind' });
-    expect(response.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
+    expect(response.json()).toMatchObject({ status: 'rejected', handoff: null, appeal: { method: 'POST' } });
     expect(response.json().explanation.en).toContain('copied the licence key');
   });
 
   it('shows the product policy in plain words (M7)', async () => {
     const zh = await api(t, 'GET', `/v1/products/${DEMO.products.course}/refund-policy?lang=zh`);
     expect(zh.statusCode).toBe(200);
-    expect(zh.json().policy).toEqual({ id: 'course-default', version: 1 });
+    expect(zh.json().policy).toEqual({ id: 'course-default', version: 2 });
     expect(zh.json().text).toContain('退款规则（《PPT大师进阶课》，课程类）');
     const en = await api(t, 'GET', `/v1/products/${DEMO.products.softwareKey}/refund-policy?lang=en`);
     expect(en.json().text).toContain('copied the licence key or activated the licence key');

@@ -26,7 +26,7 @@ describe('trust tiers (M8) at their boundaries', () => {
     [{ refundRate365d: 0.11 }, 'standard'],
     [{ accountAgeDays: 6 }, 'new'],
     [{ accountAgeDays: 7, orders365d: 2 }, 'standard'],
-    [{ orders365d: 1 }, 'new'],
+    [{ orders365d: 1 }, 'standard'],
     [{ refunds365d: { count: 3, amountMinor: 1 }, refundRate365d: 0.6 }, 'restricted'],
     [{ refunds365d: { count: 3, amountMinor: 1 }, refundRate365d: 0.5 }, 'standard'],
     [{ refunds365d: { count: 2, amountMinor: 1 }, refundRate365d: 1 }, 'standard'],

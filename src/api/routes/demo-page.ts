@@ -45,7 +45,7 @@ export function registerDemoPages(app: FastifyInstance, deps: ApiDeps): void {
     const html = renderDemoPage({
       locale,
       product,
-      policyText: renderPolicy(await resolvePolicy(prisma, product), locale, product.title).text,
+      policy: renderPolicy(await resolvePolicy(prisma, product), locale, product.title),
       buyer: { id: buyer.id, name: buyer.name ?? buyer.id },
       other: { as: other, name: otherBuyer?.name ?? other },
       orders: orders.map((o) => {

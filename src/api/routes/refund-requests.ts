@@ -1,7 +1,7 @@
 // Refund requests (API.md): the shop's "申请退款" button and any other self-service entry.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { cancelBodySchema, refundRequestBodySchema } from '../../refunds/refund-schemas.ts';
+import { appealBodySchema, cancelBodySchema, refundRequestBodySchema } from '../../refunds/refund-schemas.ts';
 import { parseOrThrow } from '../../validation.ts';
 import { requireJsonBody, type ApiDeps } from '../server.ts';
 
@@ -23,5 +23,12 @@ export function registerRefundRequestRoutes(app: FastifyInstance, deps: ApiDeps)
     const { id } = parseOrThrow(params, request.params, 'id');
     const body = parseOrThrow(cancelBodySchema, request.body === undefined ? undefined : requireJsonBody(request.body));
     return deps.refunds.cancel(id, body?.buyerId);
+  });
+
+  // M3: the buyer takes the appeal a refusal offers (the view's `appeal` link); once per request.
+  app.post('/v1/refund-requests/:id/appeal', async (request) => {
+    const { id } = parseOrThrow(params, request.params, 'id');
+    const body = parseOrThrow(appealBodySchema, request.body === undefined ? undefined : requireJsonBody(request.body));
+    return deps.refunds.appeal(id, body?.buyerId, body?.text);
   });
 }

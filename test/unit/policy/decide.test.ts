@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, PRESETS, type Decision } from '../../../src/policy/index.ts';
+import { decide, PRESETS, ruleIds, type Decision } from '../../../src/policy/index.ts';
 import { facts } from './facts-builder.ts';
 
 const course = PRESETS.course;
@@ -11,7 +11,8 @@ describe('the article scenarios (course 《PPT大师进阶课》)', () => {
     expect(d.outcome).toBe('approved');
     expect(d.decidedBy).toBe('window.unconditional');
     expect(d.refundAmountMinor).toBe(9900);
-    expect(d.policy).toEqual({ id: 'course-default', version: 1 });
+    expect(d.policy).toEqual({ id: 'course-default', version: 2 });
+    expect(d.handoff).toBeNull();
     expect(d.explanation.zh).toContain('15分钟无理由退款');
     expect(d.explanation.zh).toContain('微信支付');
     expect(d.explanation.en).toContain('¥99.00 goes back to your WeChat Pay');
@@ -27,6 +28,8 @@ describe('the article scenarios (course 《PPT大师进阶课》)', () => {
       'Sorry, since you have watched more than 10% of the content, this order no longer qualifies for self-service refund; contact a human agent if you need help.',
     );
     expect(rule(d, 'condition.course_progress_at_most')).toMatchObject({ result: 'fail', detail: 'progress 20% > 10%' });
+    // M22: the ticket goes to the human pool with the refusal, not when the buyer asks.
+    expect(d.handoff).toEqual({ kind: 'appeal', when: 'now' });
   });
 
   it('M23: 3 days after purchase, "cannot use" → troubleshoot first, before any window is looked at', () => {
@@ -72,13 +75,19 @@ describe('each rule', () => {
     expect(rule(watched, 'window.unconditional')?.result).toBe('skip');
   });
 
-  it('sends "cannot use" to troubleshooting once, then decides on the policy', () => {
-    expect(decide(course, facts({ minutesAgo: 5, reason: 'cannot_use' })).outcome).toBe('troubleshoot');
-    const after = decide(course, facts({ minutesAgo: 5, reason: 'cannot_use', troubleshootingTried: true }));
+  it('sends "cannot use" after the cooling-off window to troubleshooting once, then decides on the policy', () => {
+    expect(decide(course, facts({ minutesAgo: 60, reason: 'cannot_use' })).outcome).toBe('troubleshoot');
+    const after = decide(course, facts({ minutesAgo: 60, reason: 'cannot_use', troubleshootingTried: true }));
     expect(after.outcome).toBe('approved');
     expect(rule(after, 'reason.troubleshoot')).toMatchObject({ result: 'pass', detail: 'troubleshooting already tried for this order' });
     const noTroubleshooting = { ...course, troubleshootFirst: false };
-    expect(decide(noTroubleshooting, facts({ minutesAgo: 5, reason: 'cannot_use' })).outcome).toBe('approved');
+    expect(decide(noTroubleshooting, facts({ minutesAgo: 60, reason: 'cannot_use' })).outcome).toBe('approved');
+  });
+
+  it('refunds "cannot use" inside the cooling-off window at once: any reason means any reason (M1)', () => {
+    const d = decide(course, facts({ minutesAgo: 5, reason: 'cannot_use' }));
+    expect(d).toMatchObject({ outcome: 'approved', decidedBy: 'window.unconditional' });
+    expect(rule(d, 'reason.troubleshoot')?.detail).toBe('reason cannot_use inside the unconditional window: any reason');
   });
 
   it('blocks or reviews on risk without telling the buyer why', () => {
@@ -90,12 +99,42 @@ describe('each rule', () => {
     expect(rule(review, 'risk.assessment')?.detail).toContain('ring');
   });
 
-  it('sends an approval past the tier allowance to review (M8)', () => {
-    expect(decide(course, facts({ tier: 'new' })).outcome).toBe('approved');
-    expect(decide(course, facts({ tier: 'new', used: { count: 1, amountMinor: 100 } })).decidedBy).toBe('allowance.trust_tier');
-    expect(decide(course, facts({ tier: 'standard', used: { count: 0, amountMinor: 45_000 } })).outcome).toBe('review');
-    expect(decide(course, facts({ tier: 'trusted', used: { count: 5, amountMinor: 45_000 } })).outcome).toBe('approved');
-    expect(decide(course, facts({ tier: 'restricted' })).outcome).toBe('review');
+  it('applies the tier allowance in the conditional window only, counting earlier refunds (M8)', () => {
+    const twoHours = { minutesAgo: 120 };
+    expect(decide(course, facts({ ...twoHours, tier: 'new' })).outcome).toBe('approved');
+    expect(decide(course, facts({ ...twoHours, tier: 'new', amountMinor: 99_900 })).outcome).toBe('approved');
+    expect(decide(course, facts({ ...twoHours, tier: 'new', used: { count: 1, amountMinor: 100 } }))).toMatchObject({ outcome: 'review', decidedBy: 'allowance.trust_tier', handoff: { kind: 'policy_review', when: 'now' } });
+    expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 2, amountMinor: 49_999 } })).outcome).toBe('approved');
+    expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 0, amountMinor: 50_000 } })).outcome).toBe('review');
+    expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 3, amountMinor: 0 } })).outcome).toBe('review');
+    expect(decide(course, facts({ ...twoHours, tier: 'trusted', used: { count: 9, amountMinor: 299_999 } })).outcome).toBe('approved');
+    // Inside 15 minutes no allowance applies, whatever was refunded before.
+    const cooling = decide(course, facts({ minutesAgo: 5, tier: 'new', used: { count: 4, amountMinor: 90_000 } }));
+    expect(cooling).toMatchObject({ outcome: 'approved', decidedBy: 'window.unconditional' });
+    expect(rule(cooling, 'allowance.trust_tier')?.result).toBe('skip');
+  });
+
+  it('sends a restricted buyer to a person in either window, and refuses them like anyone past the windows', () => {
+    for (const minutesAgo of [5, 120]) {
+      expect(decide(course, facts({ minutesAgo, tier: 'restricted' }))).toMatchObject({ outcome: 'review', decidedBy: 'buyer.restricted', handoff: { kind: 'risk_review', when: 'now' } });
+    }
+    expect(decide(course, facts({ minutesAgo: 30 * 60, tier: 'restricted' })).decidedBy).toBe('window.expired');
+    expect(decide(course, facts({ minutesAgo: 5, tier: 'restricted' })).explanation.en).not.toMatch(/restrict|risk/i);
+  });
+
+  it('sends an approval with no rail for its payment method to a person, who refunds it by the original route (M20)', () => {
+    const d = decide(course, facts({ minutesAgo: 5, rail: null }));
+    expect(d).toMatchObject({ outcome: 'review', decidedBy: 'payment.route', refundAmountMinor: 0, handoff: { kind: 'policy_review', when: 'now' } });
+    expect(rule(d, 'payment.route')).toEqual({ id: 'payment.route', result: 'fail', detail: 'no refund rail for wechat payments' });
+    expect(d.explanation.zh).toContain('需要人工客服通过原支付渠道（微信支付）为您退款');
+    // A refusal stays a refusal: the route matters only for money that goes back.
+    expect(decide(course, facts({ minutesAgo: 30 * 60, rail: null })).decidedBy).toBe('window.expired');
+  });
+
+  it('offers the appeal, without a ticket, for refusals past the windows, by a lock and by a risk block (M3, M4)', () => {
+    expect(decide(course, facts({ minutesAgo: 30 * 60 })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
+    expect(decide(course, facts({ minutesAgo: 5, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
+    expect(decide(course, facts({ risk: { action: 'block', signals: [] } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
   });
 
   it('refunds only what is left of the payment, and rejects when nothing is', () => {
@@ -113,8 +152,11 @@ describe('each rule', () => {
     const d = decide(course, facts({ minutesAgo: 120, usage: { courseProgress: 0.05 } }));
     expect(d.rules.map((r) => r.id)).toEqual([
       'amount.refundable', 'usage.live_check', 'risk.assessment', 'reason.troubleshoot', 'lock.course_progress', 'lock.file_downloaded',
-      'window.unconditional', 'window.conditional', 'condition.course_progress_at_most', 'allowance.trust_tier',
+      'window.unconditional', 'window.conditional', 'condition.course_progress_at_most', 'buyer.restricted', 'allowance.trust_tier', 'payment.route',
     ]);
+    const early = decide(course, facts({ risk: { action: 'block', signals: [] } }));
+    expect(early.rules.map((r) => r.id)).toEqual(ruleIds(course));
+    expect(early.rules.slice(3).every((r) => r.result === 'skip')).toBe(true);
   });
 });
 
@@ -146,7 +188,7 @@ describe('category presets (M6)', () => {
   it('every preset has the 15-minute and 24-hour windows and troubleshoots "cannot use" first', () => {
     for (const preset of Object.values(PRESETS)) {
       expect(preset.windows).toEqual({ unconditionalMinutes: 15, conditionalHours: 24 });
-      expect(decide(preset, facts({ category: preset.category, reason: 'cannot_use' })).outcome).toBe('troubleshoot');
+      expect(decide(preset, facts({ category: preset.category, minutesAgo: 120, reason: 'cannot_use' })).outcome).toBe('troubleshoot');
     }
   });
 });

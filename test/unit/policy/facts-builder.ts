@@ -17,6 +17,10 @@ export function facts(
     troubleshootingTried?: boolean;
     alreadyRefundedMinor?: number;
     amountMinor?: number;
+    /** The rail that refunds the order's payment method; null: none is configured. */
+    rail?: string | null;
+    /** Exact age in milliseconds (wins over minutesAgo). */
+    ageMs?: number;
   } = {},
 ): DecisionFacts {
   return {
@@ -25,7 +29,7 @@ export function facts(
       id: 'o_1',
       amountMinor: over.amountMinor ?? 9900,
       currency: 'CNY',
-      paidAt: new Date(NOW - (over.minutesAgo ?? 12) * MIN).toISOString(),
+      paidAt: new Date(NOW - (over.ageMs ?? (over.minutesAgo ?? 12) * MIN)).toISOString(),
       paymentMethod: 'wechat',
       alreadyRefundedMinor: over.alreadyRefundedMinor ?? 0,
     },
@@ -35,5 +39,6 @@ export function facts(
     buyer: { id: 'b_1', tier: over.tier ?? 'standard', autoRefunds30d: over.used ?? { count: 0, amountMinor: 0 } },
     risk: over.risk ?? { action: 'allow', signals: [] },
     troubleshootingTried: over.troubleshootingTried ?? false,
+    refundRoute: over.rail === null ? { rail: null, detail: 'no refund rail for wechat payments' } : { rail: over.rail ?? 'wechat-pay', detail: 'refunded by wechat-pay' },
   };
 }

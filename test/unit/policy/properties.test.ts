@@ -39,6 +39,7 @@ const factsArb: fc.Arbitrary<DecisionFacts> = fc.record({
     { action: 'block' as const, signals: [{ kind: 'velocity', action: 'block' as const, detail: 'x' }] },
   ),
   troubleshootingTried: fc.boolean(),
+  refundRoute: fc.constantFrom({ rail: 'sandbox', detail: 'refunded by sandbox' }, { rail: null, detail: 'no refund rail for this method' }),
 });
 
 const policyOf = (f: DecisionFacts) => PRESETS[f.product.category];
@@ -55,7 +56,7 @@ describe('policy properties', () => {
     );
   });
 
-  it('never approves against a lock, a block, or outside the windows, and never refunds more than was paid', () => {
+  it('never approves against a lock, a risk rule, a restricted buyer, a missing rail, or outside the windows, and never refunds more than was paid', () => {
     fc.assert(
       fc.property(factsArb, (f) => {
         const policy = policyOf(f);
@@ -69,9 +70,15 @@ describe('policy properties', () => {
         expect(d.rules.filter((r) => r.id.startsWith('lock.')).every((r) => r.result === 'pass')).toBe(true);
         const ageMin = (NOW - Date.parse(f.order.paidAt)) / 60_000;
         expect(ageMin).toBeLessThanOrEqual(policy.windows.conditionalHours * 60);
-        const allowance = policy.allowances[f.buyer.tier];
-        expect(f.buyer.autoRefunds30d.count + 1).toBeLessThanOrEqual(allowance.maxCount);
-        if (f.reason.code === 'cannot_use') expect(f.troubleshootingTried).toBe(true);
+        expect(f.buyer.tier).not.toBe('restricted');
+        expect(f.refundRoute.rail).not.toBeNull();
+        if (ageMin > policy.windows.unconditionalMinutes) {
+          // The allowance governs the conditional window only (M1: the cooling-off window is unconditional).
+          const allowance = policy.allowances[f.buyer.tier as Exclude<typeof f.buyer.tier, 'restricted'>];
+          expect(f.buyer.autoRefunds30d.count).toBeLessThan(allowance.maxCount);
+          if (allowance.maxAmountMinor !== null) expect(f.buyer.autoRefunds30d.amountMinor).toBeLessThan(allowance.maxAmountMinor);
+          if (f.reason.code === 'cannot_use') expect(f.troubleshootingTried).toBe(true);
+        }
       }),
       { numRuns: 1000 },
     );
@@ -86,6 +93,10 @@ describe('policy properties', () => {
         expect(d.explanation.zh).toMatch(/[\u4e00-\u9fff]/);
         expect(d.appealOffered).toBe(d.outcome === 'rejected');
         expect(d.rules.some((r) => r.id === d.decidedBy)).toBe(true);
+        // A person takes every review at once; every refusal either opens a ticket (M22) or offers the appeal (M3).
+        if (d.outcome === 'review') expect(d.handoff?.when).toBe('now');
+        if (d.outcome === 'rejected') expect(d.handoff?.kind).toBe('appeal');
+        if (d.outcome === 'approved' || d.outcome === 'troubleshoot') expect(d.handoff).toBeNull();
       }),
       { numRuns: 300 },
     );
