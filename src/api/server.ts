@@ -69,6 +69,9 @@ export function parseJsonBody(raw: Buffer | undefined): unknown {
   }
 }
 
+/** A hop count as proxy-addr reads one: the first `hops` proxies in front of the desk are believed. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const limits = deps.config.http;
   const app = Fastify({
@@ -78,7 +81,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // The client's address comes from X-Forwarded-For only when it is set by a proxy we trust (TRUST_PROXY).
-    trustProxy: deps.config.http.trustProxy,
+    trustProxy: typeof deps.config.http.trustProxy === 'number' ? trustHops(deps.config.http.trustProxy) : deps.config.http.trustProxy,
     // A client that takes longer than this to send its request (one byte every few seconds) gets 408
     // and is hung up on. Only receiving the request counts: a handler may take its time, and a
     // WebSocket is no longer a request once upgraded, so widget sockets live on.
