@@ -64,6 +64,11 @@ program
   .option('--fresh-orders', 'also add a fresh set of scenario orders (M21 bought 12 minutes ago, ...)')
   .action(async (options: { freshOrders?: boolean }) => {
     const config = configOrExit();
+    // Demo buyers, orders and chat tokens have no place in a production database (as DEMO_SEED=on).
+    if (config.env === 'production') {
+      console.error('seed-demo is refused when NODE_ENV=production: the demo shop is for the embedded default and test databases');
+      process.exit(2);
+    }
     const db = await openDatabase(config.database);
     try {
       await migrate(db.sql);

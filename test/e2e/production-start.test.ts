@@ -19,9 +19,9 @@ const PRODUCTION = {
   CHAT_TOKEN_SECRET: 'c8d1e6f3a9b2475e8c0d3f6a1b9e2c7d',
 };
 
-function start(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function start(env: Record<string, string>, command = 'start'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env } });
+    const child = spawn(process.execPath, [CLI, command], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -44,5 +44,13 @@ describe('refund-desk start in production', () => {
     expect(line).not.toContain('\n');
     expect(line).toMatch(new RegExp(`^Configuration error: ${name} ${why}`));
     if (value.length > 2) expect(line).not.toContain(value);
+  }, 60_000);
+});
+
+describe('refund-desk seed-demo in production', () => {
+  it('is refused before it opens the database: exit 2, one line', async () => {
+    const run = await start(PRODUCTION, 'seed-demo');
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^seed-demo is refused when NODE_ENV=production/);
   }, 60_000);
 });
