@@ -117,7 +117,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
     });
 
-    const conversations = new ConversationLog(db.prisma);
+    const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
+    // Telegram cannot ask for what it missed: its replies are owed through the outbox (the widget replays).
+    const conversations = new ConversationLog(db.prisma, { outbox: { dispatcher: outbox, channels: ['telegram'] } });
     const guides = await loadGuides();
     const dialogue = new DialogueEngine({
       prisma: db.prisma,
@@ -129,8 +131,6 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       log: log.child({ component: 'dialogue' }),
       onRefundAvoided: () => metrics.refundsAvoided.inc(),
     });
-
-    const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
 
     outbox.on('platform.callback', async (payload) => {
       if (!platform.urls.callbackUrl) return; // No platform to tell (embedded demo): nothing to deliver.
@@ -176,7 +176,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     // Notices to bound Telegram chats (team leaders' commission notices); retried like any outbox message.
     outbox.on('telegram.send', async (payload) => {
       if (!telegram) throw new PermanentDeliveryError('TELEGRAM_BOT_TOKEN is not set: the notice stays in the in-shop inbox only');
-      await telegram.bot.telegram.sendMessage(String(payload.chatId), String(payload.text).slice(0, 4_096));
+      await telegram.deliver(String(payload.chatId), { text: String(payload.text) });
     });
     // The shop widget is always on: a shop page opts in by including /widget.js (M25).
     const widget = new WidgetChannel({
@@ -192,7 +192,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const widgetSubscribed = widget.start();
 
     // Messages to buyers from outside their turn (agents) go to the chat they last used.
-    const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }));
+    const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }), outbox);
     delivery.register('widget', widget);
     if (telegram) delivery.register('telegram', telegram);
     const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });

@@ -1,10 +1,38 @@
 // The stored conversation of each chat: what the buyer wrote, what the bot and agents answered. The
 // widget reads it back (history after a reload, replay after a reconnect); agents read it when they
 // take over. Messages sort by id (ids rise in the order they are written, see ids.ts).
+//
+// On channels that cannot ask for what they missed (Telegram), what the desk says is owed to the chat
+// from the moment it is stored: the same transaction that stores a turn writes each reply to the
+// outbox, keyed by the stored message's id and ordered per chat. The channel sends it at once
+// (`sendPending`); if that fails, or the instance dies first, the outbox job sends it later, on any
+// instance, once and in order. The widget needs none of this: its browser replays what it missed.
 import type { Locale } from '../domain/catalog.ts';
 import { newId } from '../ids.ts';
+import { enqueue, type OutboxDispatcher } from '../outbox/outbox.ts';
 import type { PrismaClient } from '../store/database.ts';
 import type { Button, ChannelName } from './messages.ts';
+
+/** The outbox topic of a stored message owed to a chat. */
+export const CHAT_REPLY_TOPIC = 'chat.reply';
+
+/** What a `chat.reply` outbox message carries: enough to send it without reading the conversation. */
+export interface ChatReplyPayload {
+  channel: ChannelName;
+  chatId: string;
+  /** The stored message's id: the reply's identity (its outbox message exists once per id). */
+  messageId: string;
+  text: string;
+  buttons?: Button[];
+}
+
+/** One chat's replies leave in the order they were stored. */
+export const replyOrderingKey = (chat: { channel: ChannelName; chatId: string }) => `chat:${chat.channel}:${chat.chatId}`;
+
+export interface ConversationLogOptions {
+  /** Where replies to `channels` are queued and sent from. */
+  outbox?: { dispatcher: OutboxDispatcher; channels: readonly ChannelName[] };
+}
 
 export type Direction = 'in' | 'out' | 'agent';
 
@@ -51,32 +79,69 @@ function toLogged(row: { id: string; direction: string; deliveryId: string | nul
 }
 
 export class ConversationLog {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly options: ConversationLogOptions = {},
+  ) {}
 
-  /** Appends messages to a chat's conversation (created on first use); a repeated buyer delivery is skipped. */
+  private queuesReplies(channel: ChannelName): boolean {
+    return this.options.outbox?.channels.includes(channel) ?? false;
+  }
+
+  /**
+   * Appends messages to a chat's conversation (created on first use), in one transaction with the
+   * replies owed to the chat (see the file comment). A buyer's delivery stored before makes the
+   * whole append a repeat: nothing of it is written, so a turn handled twice is answered once.
+   */
   async append(chat: Chat & { buyerId: string | null; locale?: Locale }, messages: NewMessage[]): Promise<Array<NewMessage & { id: string }>> {
     const withIds = messages.map((m) => ({ ...m, id: m.id ?? newId('msg') }));
-    const conversation = await this.prisma.conversation.upsert({
-      where: { channel_chatId: { channel: chat.channel, chatId: chat.chatId } },
-      create: { id: newId('cv'), channel: chat.channel, chatId: chat.chatId, buyerId: chat.buyerId, locale: chat.locale ?? null },
-      update: { buyerId: chat.buyerId ?? undefined, locale: chat.locale ?? undefined },
-      select: { id: true },
-    });
-    await this.prisma.message.createMany({
-      data: withIds.map((m) => {
-        const payload = { ...(m.buttons?.length ? { buttons: m.buttons } : {}), ...(m.action ? { action: m.action } : {}) };
-        return {
-          id: m.id,
-          conversationId: conversation.id,
-          direction: m.direction,
-          deliveryId: m.deliveryId ?? null,
-          text: m.text || null,
-          payload: Object.keys(payload).length > 0 ? (payload as object) : undefined,
-        };
-      }),
-      skipDuplicates: true,
+    const row = (m: NewMessage & { id: string }, conversationId: string) => {
+      const payload = { ...(m.buttons?.length ? { buttons: m.buttons } : {}), ...(m.action ? { action: m.action } : {}) };
+      return {
+        id: m.id,
+        conversationId,
+        direction: m.direction,
+        deliveryId: m.deliveryId ?? null,
+        text: m.text || null,
+        payload: Object.keys(payload).length > 0 ? (payload as object) : undefined,
+      };
+    };
+    const deliveries = withIds.filter((m) => m.direction === 'in' && m.deliveryId);
+    const owed = this.queuesReplies(chat.channel) ? withIds.filter((m) => m.direction !== 'in' && m.text) : [];
+    await this.prisma.$transaction(async (tx) => {
+      const conversation = await tx.conversation.upsert({
+        where: { channel_chatId: { channel: chat.channel, chatId: chat.chatId } },
+        create: { id: newId('cv'), channel: chat.channel, chatId: chat.chatId, buyerId: chat.buyerId, locale: chat.locale ?? null },
+        update: { buyerId: chat.buyerId ?? undefined, locale: chat.locale ?? undefined },
+        select: { id: true },
+      });
+      if (deliveries.length > 0) {
+        const stored = await tx.message.createMany({ data: deliveries.map((m) => row(m, conversation.id)), skipDuplicates: true });
+        if (stored.count < deliveries.length) return; // Handled before (another instance, a redelivery): answered then.
+      }
+      await tx.message.createMany({ data: withIds.filter((m) => !deliveries.includes(m)).map((m) => row(m, conversation.id)), skipDuplicates: true });
+      await enqueue(
+        tx,
+        owed.map((m) => ({
+          // The stored message's id, re-prefixed: outbox ids then sort as the chat's messages do.
+          id: `obx_${m.id.slice(m.id.indexOf('_') + 1)}`,
+          topic: CHAT_REPLY_TOPIC,
+          dedupeKey: `${CHAT_REPLY_TOPIC}:${m.id}`,
+          orderingKey: replyOrderingKey(chat),
+          payload: { channel: chat.channel, chatId: chat.chatId, messageId: m.id, text: m.text!, ...(m.buttons?.length ? { buttons: m.buttons } : {}) } satisfies ChatReplyPayload,
+        })),
+      );
     });
     return withIds;
+  }
+
+  /**
+   * Sends now, in order, what the chat is still owed (the fast path after a turn is stored); what
+   * cannot be sent now stays with the outbox job. Returns how many were sent.
+   */
+  async sendPending(chat: Chat): Promise<number> {
+    if (!this.options.outbox || !this.queuesReplies(chat.channel)) return 0;
+    return this.options.outbox.dispatcher.deliverKey(replyOrderingKey(chat));
   }
 
   /** Whether a buyer's delivery (a Telegram update, a widget message id) is in the chat's history. */
