@@ -119,7 +119,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
 
     const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
     // Telegram cannot ask for what it missed: its replies are owed through the outbox (the widget replays).
-    const conversations = new ConversationLog(db.prisma, { outbox: { dispatcher: outbox, channels: ['telegram'] } });
+    const conversations = new ConversationLog(db.prisma, db.sql, { outbox: { dispatcher: outbox, channels: ['telegram'] } });
     const guides = await loadGuides();
     const dialogue = new DialogueEngine({
       prisma: db.prisma,

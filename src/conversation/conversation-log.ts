@@ -9,8 +9,10 @@
 // instance, once and in order. The widget needs none of this: its browser replays what it missed.
 import type { Locale } from '../domain/catalog.ts';
 import { newId } from '../ids.ts';
-import { enqueue, type OutboxDispatcher } from '../outbox/outbox.ts';
+import type { OutboxDispatcher } from '../outbox/outbox.ts';
 import type { PrismaClient } from '../store/database.ts';
+import { SqlParams } from '../store/sql-params.ts';
+import type { SqlRunner } from '../store/sql-runner.ts';
 import type { Button, ChannelName } from './messages.ts';
 
 /** The outbox topic of a stored message owed to a chat. */
@@ -81,6 +83,8 @@ function toLogged(row: { id: string; direction: string; deliveryId: string | nul
 export class ConversationLog {
   constructor(
     private readonly prisma: PrismaClient,
+    /** The same database as `prisma`, for the one-statement append. */
+    private readonly sql: SqlRunner,
     private readonly options: ConversationLogOptions = {},
   ) {}
 
@@ -89,49 +93,57 @@ export class ConversationLog {
   }
 
   /**
-   * Appends messages to a chat's conversation (created on first use), in one transaction with the
-   * replies owed to the chat (see the file comment). A buyer's delivery stored before makes the
-   * whole append a repeat: nothing of it is written, so a turn handled twice is answered once.
+   * Appends messages to a chat's conversation (created on first use), together with the replies
+   * owed to the chat (see the file comment), in one statement: atomic without a transaction to hold
+   * open, so a slow or briefly paused database delays a turn but never half-stores it. A buyer's
+   * delivery stored before makes the whole append a repeat: nothing of it is written, so a turn
+   * handled twice (two instances, a redelivery) is answered once.
    */
   async append(chat: Chat & { buyerId: string | null; locale?: Locale }, messages: NewMessage[]): Promise<Array<NewMessage & { id: string }>> {
     const withIds = messages.map((m) => ({ ...m, id: m.id ?? newId('msg') }));
-    const row = (m: NewMessage & { id: string }, conversationId: string) => {
+    const row = (m: NewMessage & { id: string }) => {
       const payload = { ...(m.buttons?.length ? { buttons: m.buttons } : {}), ...(m.action ? { action: m.action } : {}) };
-      return {
-        id: m.id,
-        conversationId,
-        direction: m.direction,
-        deliveryId: m.deliveryId ?? null,
-        text: m.text || null,
-        payload: Object.keys(payload).length > 0 ? (payload as object) : undefined,
-      };
+      return { id: m.id, direction: m.direction, deliveryId: m.deliveryId ?? null, text: m.text || null, payload: Object.keys(payload).length > 0 ? payload : null };
     };
     const deliveries = withIds.filter((m) => m.direction === 'in' && m.deliveryId);
+    const others = withIds.filter((m) => !deliveries.includes(m));
     const owed = this.queuesReplies(chat.channel) ? withIds.filter((m) => m.direction !== 'in' && m.text) : [];
-    await this.prisma.$transaction(async (tx) => {
-      const conversation = await tx.conversation.upsert({
-        where: { channel_chatId: { channel: chat.channel, chatId: chat.chatId } },
-        create: { id: newId('cv'), channel: chat.channel, chatId: chat.chatId, buyerId: chat.buyerId, locale: chat.locale ?? null },
-        update: { buyerId: chat.buyerId ?? undefined, locale: chat.locale ?? undefined },
-        select: { id: true },
-      });
-      if (deliveries.length > 0) {
-        const stored = await tx.message.createMany({ data: deliveries.map((m) => row(m, conversation.id)), skipDuplicates: true });
-        if (stored.count < deliveries.length) return; // Handled before (another instance, a redelivery): answered then.
-      }
-      await tx.message.createMany({ data: withIds.filter((m) => !deliveries.includes(m)).map((m) => row(m, conversation.id)), skipDuplicates: true });
-      await enqueue(
-        tx,
-        owed.map((m) => ({
-          // The stored message's id, re-prefixed: outbox ids then sort as the chat's messages do.
-          id: `obx_${m.id.slice(m.id.indexOf('_') + 1)}`,
-          topic: CHAT_REPLY_TOPIC,
-          dedupeKey: `${CHAT_REPLY_TOPIC}:${m.id}`,
-          orderingKey: replyOrderingKey(chat),
-          payload: { channel: chat.channel, chatId: chat.chatId, messageId: m.id, text: m.text!, ...(m.buttons?.length ? { buttons: m.buttons } : {}) } satisfies ChatReplyPayload,
-        })),
-      );
-    });
+    const outbox = owed.map((m) => ({
+      // The stored message's id, re-prefixed: outbox ids then sort as the chat's messages do.
+      id: `obx_${m.id.slice(m.id.indexOf('_') + 1)}`,
+      topic: CHAT_REPLY_TOPIC,
+      dedupeKey: `${CHAT_REPLY_TOPIC}:${m.id}`,
+      orderingKey: replyOrderingKey(chat),
+      payload: { channel: chat.channel, chatId: chat.chatId, messageId: m.id, text: m.text!, ...(m.buttons?.length ? { buttons: m.buttons } : {}) } satisfies ChatReplyPayload,
+    }));
+    const p = new SqlParams();
+    const now = p.utc(new Date());
+    const columns = `m(id text, direction text, "deliveryId" text, text text, payload jsonb)`;
+    const text = `WITH conv AS (
+        INSERT INTO conversations (id, channel, "chatId", "buyerId", locale, "createdAt", "updatedAt")
+        VALUES (${p.add(newId('cv'), 'text')}, ${p.add(chat.channel, 'text')}, ${p.add(chat.chatId, 'text')}, ${p.add(chat.buyerId, 'text')}, ${p.add(chat.locale ?? null, 'text')}, ${now}, ${now})
+        ON CONFLICT (channel, "chatId") DO UPDATE SET "buyerId" = COALESCE(EXCLUDED."buyerId", conversations."buyerId"),
+          locale = COALESCE(EXCLUDED.locale, conversations.locale), "updatedAt" = EXCLUDED."updatedAt"
+        RETURNING id),
+      inbound AS (
+        INSERT INTO messages (id, "conversationId", direction, "deliveryId", text, payload, "createdAt")
+        SELECT m.id, conv.id, m.direction, m."deliveryId", m.text, m.payload, ${now} FROM conv, jsonb_to_recordset(${p.json(deliveries.map(row))}) AS ${columns}
+        ON CONFLICT ("conversationId", direction, "deliveryId") DO NOTHING
+        RETURNING id),
+      fresh AS (SELECT (SELECT count(*) FROM inbound) = ${p.add(deliveries.length, 'int')} AS ok),
+      rest AS (
+        INSERT INTO messages (id, "conversationId", direction, "deliveryId", text, payload, "createdAt")
+        SELECT m.id, conv.id, m.direction, m."deliveryId", m.text, m.payload, ${now} FROM conv, fresh, jsonb_to_recordset(${p.json(others.map(row))}) AS ${columns}
+        WHERE fresh.ok
+        ON CONFLICT DO NOTHING),
+      owed AS (
+        INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt", "orderingKey")
+        SELECT o.id, o.topic, o.payload, o."dedupeKey", 'pending', 0, ${now}, ${now}, o."orderingKey"
+        FROM fresh, jsonb_to_recordset(${p.json(outbox)}) AS o(id text, topic text, payload jsonb, "dedupeKey" text, "orderingKey" text)
+        WHERE fresh.ok
+        ON CONFLICT ("dedupeKey") DO NOTHING)
+      SELECT ok FROM fresh`;
+    await this.sql.query(text, p.values, 'rd_conversation_append');
     return withIds;
   }
 
