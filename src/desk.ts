@@ -28,7 +28,7 @@ import { GatewayRouter } from './payments/gateway-router.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
 import { AlipayGateway } from './payments/alipay-gateway.ts';
-import { PaymentNotices, type PaymentAlert } from './payments/payment-notices.ts';
+import { PAYMENT_ALERT_TOPIC, PaymentNotices, type PaymentAlert } from './payments/payment-notices.ts';
 import { StripeGateway } from './payments/stripe-gateway.ts';
 import { WechatPayGateway } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { PlatformClient } from './platform/platform-client.ts';
@@ -148,6 +148,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     // Alerts (a refund the provider made that the desk has no record of) go to Slack's risk channel once it is built.
     let onPaymentAlert: (alert: PaymentAlert) => Promise<void> = async () => undefined;
     const paymentNotices = new PaymentNotices({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'payment-notices' }), metrics, onAlert: (alert) => onPaymentAlert(alert) });
+    // A refund pending past its rail's usual settlement time goes to a person, once (the alert is queued with it).
+    jobs.register({ name: 'refunds.flag-overdue', everyMs: 60_000, run: () => refunds.flagOverdue() });
+    outbox.on(PAYMENT_ALERT_TOPIC, (payload, message) => paymentNotices.deliverAlert(payload as unknown as PaymentAlert, message.attempts === 0));
     if (stripe) {
       // Stripe can list refunds: ones made in its dashboard (or by anyone else with the keys) are found.
       jobs.register({
