@@ -49,6 +49,8 @@ export class RetryLaterError extends Error {
 export const MAX_ATTEMPTS = 25;
 /** How long a claimed message is left to its claimer; past it (the claimer died) anyone may take it. */
 const LEASE_MS = 60_000;
+/** More than the longest one delivery may take (Telegram's 15 s send limit): a claim is worked on only this far inside its lease. */
+const LEASE_MARGIN_MS = 20_000;
 /** Messages of one key delivered in a row before the claimer moves on (the rest go next time). */
 const MAX_RUN_PER_KEY = 50;
 
@@ -80,12 +82,20 @@ export async function enqueue(db: Db, items: Array<OutboxItem & { id: string }>)
   });
 }
 
+export interface OutboxTimings {
+  /** How long a claimed message is left to its claimer. */
+  leaseMs: number;
+  /** How far inside its lease a claim is still worked on: more than one delivery may take. */
+  marginMs: number;
+}
+
 export class OutboxDispatcher {
   private readonly handlers = new Map<string, OutboxHandler>();
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly log: Logger,
+    private readonly timings: OutboxTimings = { leaseMs: LEASE_MS, marginMs: LEASE_MARGIN_MS },
   ) {}
 
   on(topic: string, handler: OutboxHandler): void {
@@ -96,10 +106,14 @@ export class OutboxDispatcher {
   /**
    * Claims due messages (SKIP LOCKED, so instances never take the same one; a lease, so a crashed
    * claimer's messages come back) and delivers them; after a message with an ordering key, the rest
-   * of its key follow in order. Returns how many were delivered.
+   * of its key follow in order. A claim is only worked on while its lease is safely ahead (a slow
+   * receiver must not let the lease of the messages still waiting run out, or another instance would
+   * take and send them too): what is left then is given back for the next run. Returns how many
+   * were delivered.
    */
   async deliverDue(limit = 50): Promise<number> {
-    const lease = `${LEASE_MS} milliseconds`;
+    const lease = `${this.timings.leaseMs} milliseconds`;
+    const until = Date.now() + this.timings.leaseMs - this.timings.marginMs;
     const claimed = await this.prisma.$queryRaw<ClaimedRow[]>`
       UPDATE outbox_messages SET "availableAt" = now() + ${lease}::interval
       WHERE id IN (
@@ -109,10 +123,15 @@ export class OutboxDispatcher {
         ORDER BY o."availableAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING id, topic, payload, attempts, "orderingKey"`;
     let delivered = 0;
-    for (const row of claimed) {
+    for (const [i, row] of claimed.entries()) {
+      if (Date.now() > until) {
+        const left = claimed.slice(i).map((r) => r.id);
+        await this.prisma.outboxMessage.updateMany({ where: { id: { in: left }, status: 'pending' }, data: { availableAt: new Date() } });
+        break;
+      }
       if (!(await this.deliver(row))) continue;
       delivered += 1;
-      if (row.orderingKey) delivered += await this.deliverKey(row.orderingKey);
+      if (row.orderingKey) delivered += await this.deliverKey(row.orderingKey, until);
     }
     return delivered;
   }
@@ -121,13 +140,13 @@ export class OutboxDispatcher {
    * Delivers the due messages of one key now, in order, stopping at the first that fails (it is
    * retried later, and the ones after it wait for it). The key's first pending message is locked
    * without skipping (a claim is one short statement), so a message that another claimer holds is
-   * never passed over for the one after it. Whoever wrote them calls this to send at once;
-   * the job does the same for what is left. Returns how many were delivered.
+   * never passed over for the one after it. Whoever wrote them calls this to send at once; the job
+   * does the same for what is left. Returns how many were delivered.
    */
-  async deliverKey(orderingKey: string): Promise<number> {
-    const lease = `${LEASE_MS} milliseconds`;
+  async deliverKey(orderingKey: string, until = Number.POSITIVE_INFINITY): Promise<number> {
+    const lease = `${this.timings.leaseMs} milliseconds`;
     let delivered = 0;
-    while (delivered < MAX_RUN_PER_KEY) {
+    while (delivered < MAX_RUN_PER_KEY && Date.now() <= until) {
       const [row] = await this.prisma.$queryRaw<ClaimedRow[]>`
         UPDATE outbox_messages SET "availableAt" = now() + ${lease}::interval
         WHERE id = (

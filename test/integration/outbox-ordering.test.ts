@@ -77,4 +77,23 @@ describe.skipIf(!postgresUp)('outbox ordering keys (PostgreSQL)', () => {
     await d.deliverDue();
     expect(seen.filter((s) => s.startsWith('chat:test:held'))).toEqual(['chat:test:held:0', 'chat:test:held:1', 'chat:test:held:2']);
   });
+
+  it('gives back what a slow run cannot reach while its lease is safe, so no other instance sends it too', async () => {
+    const topic = 'test.slow';
+    await write(null, 4, topic);
+    const seen: number[] = [];
+    const d = new OutboxDispatcher(prisma(), log, { leaseMs: 2_000, marginMs: 1_000 });
+    d.on(topic, async (payload) => {
+      seen.push(payload.i as number);
+      await new Promise((r) => setTimeout(r, 1_200)); // past the point where the claim is still safe
+    });
+    expect(await d.deliverDue()).toBe(1);
+    const rows = await prisma().outboxMessage.findMany({ where: { topic } });
+    expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(1);
+    const left = rows.filter((r) => r.status === 'pending');
+    expect(left).toHaveLength(3);
+    // Given back due now, not left leased: the next run (here or elsewhere) takes them at once.
+    for (const row of left) expect(row.availableAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(seen).toHaveLength(1);
+  });
 });
