@@ -52,20 +52,34 @@ function pemCandidates(value: string, kind: 'private' | 'public'): string[] {
   return labels.map((label) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`);
 }
 
+function readKey(value: string, kind: 'private' | 'public'): KeyObject | null {
+  for (const pem of pemCandidates(value, kind)) {
+    try {
+      const key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
+      if (key.asymmetricKeyType === 'rsa') return key;
+    } catch {
+      // Try the next reading of the value.
+    }
+  }
+  return null;
+}
+
 function keySchema(kind: 'private' | 'public') {
   return z.string().transform((value, ctx): KeyObject => {
-    for (const pem of pemCandidates(value, kind)) {
-      try {
-        const key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
-        if (key.asymmetricKeyType === 'rsa') return key;
-      } catch {
-        // Try the next reading of the value.
-      }
-    }
+    const key = readKey(value, kind);
+    if (key) return key;
     ctx.addIssue({ code: 'custom', message: `must be an RSA ${kind} key: PEM, its base64 body, or the path of a file holding it` });
     return z.NEVER;
   });
 }
+
+/** One or more public keys, comma-separated (a key rotation: the new and the old key, both trusted). */
+const publicKeysSchema = z.string().transform((value, ctx): KeyObject[] => {
+  const keys = value.split(',').map((part) => readKey(part.trim(), 'public'));
+  if (keys.every((key) => key !== null)) return keys;
+  ctx.addIssue({ code: 'custom', message: 'must be one or more RSA public keys (or certificates), comma-separated: PEM, its base64 body, or the path of a file holding it' });
+  return z.NEVER;
+});
 const port = z.coerce
   .number({ message: 'must be a number' })
   .int('must be a whole number')
@@ -124,8 +138,12 @@ const variables = {
   WECHATPAY_MCH_ID: z.string().regex(/^\d{6,32}$/, 'must be a WeChat Pay merchant id (digits)').optional(),
   WECHATPAY_MCH_SERIAL_NO: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the merchant API certificate serial number (hex)').optional(),
   WECHATPAY_PRIVATE_KEY: keySchema('private').optional(),
-  WECHATPAY_PLATFORM_PUBLIC_KEY: keySchema('public').optional(),
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().regex(/^[\w-]{6,64}$/, 'must be the platform key id WeChat Pay signs with (PUB_KEY_ID_... or a certificate serial)').optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY: publicKeysSchema.optional(),
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z
+    .string()
+    .regex(/^[\w-]{6,64}(,[\w-]{6,64})*$/, 'must be the platform key id(s) WeChat Pay signs with (PUB_KEY_ID_... or a certificate serial), comma-separated in the order of the keys')
+    .transform((ids) => ids.split(','))
+    .optional(),
   WECHATPAY_APIV3_KEY: z.string().length(32, 'must be the 32-character APIv3 key').optional(),
   WECHATPAY_API_URL: urlWithProtocols(['https:', 'http:']).optional(),
   ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be an Alipay app id (digits)').optional(),
@@ -347,6 +365,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   requireTogether(raw, 'SLACK_BOT_TOKEN', ['SLACK_SIGNING_SECRET', 'SLACK_DESK_CHANNEL']);
   requireTogether(raw, 'TELEGRAM_WEBHOOK_URL', ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']);
   requireTogether(raw, 'WECHATPAY_MCH_ID', ['WECHATPAY_MCH_SERIAL_NO', 'WECHATPAY_PRIVATE_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'WECHATPAY_APIV3_KEY']);
+  if (raw.WECHATPAY_PLATFORM_PUBLIC_KEY && raw.WECHATPAY_PLATFORM_PUBLIC_KEY.length !== raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID?.length) {
+    throw new ConfigError('WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'must name one key id per key in WECHATPAY_PLATFORM_PUBLIC_KEY, in the same order');
+  }
   requireTogether(raw, 'ALIPAY_APP_ID', ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY']);
   requireTogether(raw, 'STRIPE_SECRET_KEY', ['STRIPE_WEBHOOK_SECRET']);
 
@@ -398,8 +419,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             mchId: raw.WECHATPAY_MCH_ID,
             serialNo: raw.WECHATPAY_MCH_SERIAL_NO!,
             privateKey: raw.WECHATPAY_PRIVATE_KEY!,
-            platformPublicKey: raw.WECHATPAY_PLATFORM_PUBLIC_KEY!,
-            platformKeyId: raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID!,
+            platformKeys: raw.WECHATPAY_PLATFORM_PUBLIC_KEY!.map((publicKey, i) => ({ keyId: raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID![i]!, publicKey })),
             apiV3Key: Buffer.from(raw.WECHATPAY_APIV3_KEY!, 'utf8'),
             apiUrl: raw.WECHATPAY_API_URL ?? 'https://api.mch.weixin.qq.com',
             notifyUrl: new URL('/payments/wechat/notify', publicUrl).toString(),

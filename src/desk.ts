@@ -30,7 +30,7 @@ import { GatewayRouter } from './payments/gateway-router.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { SandboxGateway } from './payments/sandbox-gateway.ts';
 import { AlipayGateway } from './payments/alipay-gateway.ts';
-import { PaymentNotices, type PaymentAlert } from './payments/payment-notices.ts';
+import { PAYMENT_ALERT_TOPIC, PaymentNotices, type PaymentAlert } from './payments/payment-notices.ts';
 import { StripeGateway } from './payments/stripe-gateway.ts';
 import { WechatPayGateway } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { PlatformClient } from './platform/platform-client.ts';
@@ -125,7 +125,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       retry: { timeoutMs: config.payments.gatewayTimeoutMs, attempts: 3, baseBackoffMs: 100 },
     });
 
-    const conversations = new ConversationLog(db.prisma);
+    const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
+    // Telegram cannot ask for what it missed: its replies are owed through the outbox (the widget replays).
+    const conversations = new ConversationLog(db.prisma, db.sql, { outbox: { dispatcher: outbox, channels: ['telegram'] } });
     const guides = await loadGuides();
     const dialogue = new DialogueEngine({
       prisma: db.prisma,
@@ -137,8 +139,6 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       log: log.child({ component: 'dialogue' }),
       onRefundAvoided: () => metrics.refundsAvoided.inc(),
     });
-
-    const outbox = new OutboxDispatcher(db.prisma, log.child({ component: 'outbox' }));
 
     outbox.on('platform.callback', async (payload) => {
       if (!platform.urls.callbackUrl) return; // No platform to tell (embedded demo): nothing to deliver.
@@ -156,6 +156,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     // Alerts (a refund the provider made that the desk has no record of) go to Slack's risk channel once it is built.
     let onPaymentAlert: (alert: PaymentAlert) => Promise<void> = async () => undefined;
     const paymentNotices = new PaymentNotices({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'payment-notices' }), metrics, onAlert: (alert) => onPaymentAlert(alert) });
+    // A refund pending past its rail's usual settlement time goes to a person, once (the alert is queued with it).
+    jobs.register({ name: 'refunds.flag-overdue', everyMs: 60_000, run: () => refunds.flagOverdue() });
+    outbox.on(PAYMENT_ALERT_TOPIC, (payload, message) => paymentNotices.deliverAlert(payload as unknown as PaymentAlert, message.attempts === 0));
     if (stripe) {
       // Stripe can list refunds: ones made in its dashboard (or by anyone else with the keys) are found.
       jobs.register({
@@ -184,7 +187,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     // Notices to bound Telegram chats (team leaders' commission notices); retried like any outbox message.
     outbox.on('telegram.send', async (payload) => {
       if (!telegram) throw new PermanentDeliveryError('TELEGRAM_BOT_TOKEN is not set: the notice stays in the in-shop inbox only');
-      await telegram.bot.telegram.sendMessage(String(payload.chatId), String(payload.text).slice(0, 4_096));
+      await telegram.deliver(String(payload.chatId), { text: String(payload.text) });
     });
     // The shop widget is always on: a shop page opts in by including /widget.js (M25).
     const widget = new WidgetChannel({
@@ -201,7 +204,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const widgetSubscribed = widget.start();
 
     // Messages to buyers from outside their turn (agents) go to the chat they last used.
-    const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }));
+    const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }), outbox);
     delivery.register('widget', widget);
     if (telegram) delivery.register('telegram', telegram);
     const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });

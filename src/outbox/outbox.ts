@@ -2,22 +2,57 @@
 // the same transaction as the state change that causes them, and delivered afterwards by a job with
 // retries. A crash between "decided" and "told" only delays the message; the dedupe key makes each
 // effect exist once however often the step that adds it runs.
+//
+// Messages that share an `orderingKey` (the replies of one chat) leave one at a time and in id
+// order: only the earliest pending message of a key can be claimed, so a reply never overtakes one
+// that is still waiting for its retry. A message can be delivered at once by whoever wrote it
+// (`deliverKey`, the fast path of a chat reply) or by the job, never by both: every delivery starts
+// with the same claim.
 import type { Logger } from '../logger.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient } from '../store/database.ts';
 
 export interface OutboxItem {
   topic: string;
   payload: Record<string, unknown>;
   dedupeKey: string;
+  /** Delivered after every earlier pending message with the same key (see the file comment). */
+  orderingKey?: string;
+  /** Its id when the caller wants the order of ids to be the order of something else (a chat's messages). */
+  id?: string;
 }
 
 /** A delivery handler throws to retry; a PermanentDeliveryError goes straight to dead. */
 export type OutboxHandler = (payload: Record<string, unknown>, message: { id: string; attempts: number }) => Promise<void>;
 
-export class PermanentDeliveryError extends Error {}
+/** The receiver refused for good (a chat that blocked the bot): retrying cannot help. */
+export class PermanentDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** Expected in normal operation (a buyer blocked the bot): logged as a warning, not as needing a person. */
+    readonly expected = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The receiver asked to be called again no sooner than `afterMs` (Telegram's 429 retry_after). */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
 
 export const MAX_ATTEMPTS = 25;
+/** How long a claimed message is left to its claimer; past it (the claimer died) anyone may take it. */
 const LEASE_MS = 60_000;
+/** More than the longest one delivery may take (Telegram's 15 s send limit): a claim is worked on only this far inside its lease. */
+const LEASE_MARGIN_MS = 20_000;
+/** Messages of one key delivered in a row before the claimer moves on (the rest go next time). */
+const MAX_RUN_PER_KEY = 50;
 
 /** Backoff after the nth failure: 1 s, 2 s, 4 s ... capped at 10 minutes. */
 export const backoffMs = (attempts: number) => Math.min(1_000 * 2 ** Math.max(0, attempts - 1), 600_000);
@@ -27,6 +62,31 @@ interface ClaimedRow {
   topic: string;
   payload: Record<string, unknown>;
   attempts: number;
+  orderingKey: string | null;
+}
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Writes messages (inside the caller's transaction); one that exists already by dedupe key is left as it is. */
+export async function enqueue(db: Db, items: Array<OutboxItem & { id: string }>): Promise<void> {
+  if (items.length === 0) return;
+  await db.outboxMessage.createMany({
+    data: items.map((item) => ({
+      id: item.id,
+      topic: item.topic,
+      payload: item.payload as object,
+      dedupeKey: item.dedupeKey,
+      orderingKey: item.orderingKey ?? null,
+    })),
+    skipDuplicates: true,
+  });
+}
+
+export interface OutboxTimings {
+  /** How long a claimed message is left to its claimer. */
+  leaseMs: number;
+  /** How far inside its lease a claim is still worked on: more than one delivery may take. */
+  marginMs: number;
 }
 
 export class OutboxDispatcher {
@@ -35,6 +95,7 @@ export class OutboxDispatcher {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly log: Logger,
+    private readonly timings: OutboxTimings = { leaseMs: LEASE_MS, marginMs: LEASE_MARGIN_MS },
   ) {}
 
   on(topic: string, handler: OutboxHandler): void {
@@ -44,35 +105,84 @@ export class OutboxDispatcher {
 
   /**
    * Claims due messages (SKIP LOCKED, so instances never take the same one; a lease, so a crashed
-   * claimer's messages come back) and delivers them. Returns how many were delivered.
+   * claimer's messages come back) and delivers them; after a message with an ordering key, the rest
+   * of its key follow in order. A claim is only worked on while its lease is safely ahead (a slow
+   * receiver must not let the lease of the messages still waiting run out, or another instance would
+   * take and send them too): what is left then is given back for the next run. Returns how many
+   * were delivered.
    */
   async deliverDue(limit = 50): Promise<number> {
+    const lease = `${this.timings.leaseMs} milliseconds`;
+    const until = Date.now() + this.timings.leaseMs - this.timings.marginMs;
     const claimed = await this.prisma.$queryRaw<ClaimedRow[]>`
-      UPDATE outbox_messages SET "availableAt" = now() + ${`${LEASE_MS} milliseconds`}::interval
+      UPDATE outbox_messages SET "availableAt" = now() + ${lease}::interval
       WHERE id IN (
-        SELECT id FROM outbox_messages WHERE status = 'pending' AND "availableAt" <= now()
-        ORDER BY "availableAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING id, topic, payload, attempts`;
+        SELECT o.id FROM outbox_messages o
+        WHERE o.status = 'pending' AND o."availableAt" <= now()
+          AND NOT EXISTS (SELECT 1 FROM outbox_messages e WHERE e."orderingKey" = o."orderingKey" AND e.status = 'pending' AND e.id < o.id)
+        ORDER BY o."availableAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING id, topic, payload, attempts, "orderingKey"`;
     let delivered = 0;
-    for (const row of claimed) {
-      const handler = this.handlers.get(row.topic);
-      try {
-        if (!handler) throw new PermanentDeliveryError(`no handler for topic ${row.topic}`);
-        await handler(row.payload, { id: row.id, attempts: row.attempts });
-        await this.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: 'delivered', deliveredAt: new Date(), attempts: { increment: 1 }, lastError: null } });
-        delivered += 1;
-      } catch (error) {
-        const attempts = row.attempts + 1;
-        const dead = error instanceof PermanentDeliveryError || attempts >= MAX_ATTEMPTS;
-        const message = (error as Error).message.slice(0, 500);
-        await this.prisma.outboxMessage.update({
-          where: { id: row.id },
-          data: { attempts, lastError: message, status: dead ? 'dead' : 'pending', availableAt: new Date(Date.now() + backoffMs(attempts)) },
-        });
-        if (dead) this.log.error({ outboxId: row.id, topic: row.topic, attempts, err: message }, 'outbox message dead: needs a person');
-        else this.log.warn({ outboxId: row.id, topic: row.topic, attempts, err: message }, 'outbox delivery failed; will retry');
+    for (const [i, row] of claimed.entries()) {
+      if (Date.now() > until) {
+        const left = claimed.slice(i).map((r) => r.id);
+        await this.prisma.outboxMessage.updateMany({ where: { id: { in: left }, status: 'pending' }, data: { availableAt: new Date() } });
+        break;
       }
+      if (!(await this.deliver(row))) continue;
+      delivered += 1;
+      if (row.orderingKey) delivered += await this.deliverKey(row.orderingKey, until);
     }
     return delivered;
+  }
+
+  /**
+   * Delivers the due messages of one key now, in order, stopping at the first that fails (it is
+   * retried later, and the ones after it wait for it). The key's first pending message is locked
+   * without skipping (a claim is one short statement), so a message that another claimer holds is
+   * never passed over for the one after it. Whoever wrote them calls this to send at once; the job
+   * does the same for what is left. Returns how many were delivered.
+   */
+  async deliverKey(orderingKey: string, until = Number.POSITIVE_INFINITY): Promise<number> {
+    const lease = `${this.timings.leaseMs} milliseconds`;
+    let delivered = 0;
+    while (delivered < MAX_RUN_PER_KEY && Date.now() <= until) {
+      const [row] = await this.prisma.$queryRaw<ClaimedRow[]>`
+        UPDATE outbox_messages SET "availableAt" = now() + ${lease}::interval
+        WHERE id = (
+          SELECT o.id FROM outbox_messages o
+          WHERE o."orderingKey" = ${orderingKey} AND o.status = 'pending'
+          ORDER BY o.id LIMIT 1 FOR UPDATE)
+        AND "availableAt" <= now()
+        RETURNING id, topic, payload, attempts, "orderingKey"`;
+      if (!row || !(await this.deliver(row))) break;
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  /** Runs the handler for one claimed message and records the outcome; true when delivered. */
+  private async deliver(row: ClaimedRow): Promise<boolean> {
+    const handler = this.handlers.get(row.topic);
+    try {
+      if (!handler) throw new PermanentDeliveryError(`no handler for topic ${row.topic}`);
+      await handler(row.payload, { id: row.id, attempts: row.attempts });
+      await this.prisma.outboxMessage.update({ where: { id: row.id }, data: { status: 'delivered', deliveredAt: new Date(), attempts: { increment: 1 }, lastError: null } });
+      return true;
+    } catch (error) {
+      const attempts = row.attempts + 1;
+      const dead = error instanceof PermanentDeliveryError || attempts >= MAX_ATTEMPTS;
+      const message = (error as Error).message.slice(0, 500);
+      const retryInMs = error instanceof RetryLaterError ? error.afterMs : backoffMs(attempts);
+      await this.prisma.outboxMessage.update({
+        where: { id: row.id },
+        data: { attempts, lastError: message, status: dead ? 'dead' : 'pending', availableAt: new Date(Date.now() + retryInMs) },
+      });
+      const context = { outboxId: row.id, topic: row.topic, attempts, err: message };
+      if (dead && error instanceof PermanentDeliveryError && error.expected) this.log.warn(context, 'outbox message refused for good by its receiver');
+      else if (dead) this.log.error(context, 'outbox message dead: needs a person');
+      else this.log.warn({ ...context, retryInMs }, 'outbox delivery failed; will retry');
+      return false;
+    }
   }
 }

@@ -3,6 +3,12 @@
 // `alipay.trade.fastpay.refund.query` when the outcome is uncertain. Requests are RSA2-signed by the
 // SDK; every answer's signature is checked against Alipay's public key (validateSign) before it is
 // believed. Amounts go to Alipay as exact decimal strings, never floats.
+//
+// What Alipay's documents say, and this follows: a refund answered with fund_change=N moved no money
+// in that call, and is to be queried no sooner than 10 s later. The query's 10000 means only that
+// the query worked: refund_status=REFUND_SUCCESS is success, and a missing refund_status means the
+// refund was not received or failed, to be retried with the same out_request_no (and amount). The
+// workflow does that (not_found), a bounded number of times, then hands the refund to a person.
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import type { KeyObject } from 'node:crypto';
 import { untilAborted } from './abortable.ts';
@@ -12,6 +18,7 @@ import {
   type GatewayOutcome,
   type PaymentGateway,
   type QueryOutcome,
+  type RailLimits,
   type RefundCall,
   type RefundRef,
 } from './payment-gateway.ts';
@@ -39,11 +46,17 @@ interface AlipayResult {
   refundStatus?: string;
 }
 
+/** Alipay's rules: ask about a refund no sooner than 10 s after sending it. */
+export const ALIPAY_LIMITS: RailLimits = { queryDelayMs: 10_000 };
+
+const NO_REFUND_STATUS = 'Alipay\'s refund query has no refund_status for this out_request_no: not received, or failed';
+
 /** Business answers that mean "try again with the same out_request_no". */
 const TRANSIENT_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.REFUND_TOO_FAST']);
 
 export class AlipayGateway implements PaymentGateway {
   readonly name = 'alipay';
+  readonly limits = ALIPAY_LIMITS;
   private readonly sdk: AlipaySdk;
 
   constructor(config: AlipayConfig) {
@@ -69,12 +82,9 @@ export class AlipayGateway implements PaymentGateway {
       signal,
     );
     if (result.code !== '10000') return { status: 'failed', reason: `Alipay refused the refund: ${result.subCode ?? result.code} ${result.subMsg ?? result.msg ?? ''}`.trim() };
-    // fund_change=N: this call moved no money (a repeat of a refund already made, or one still in
-    // progress). Only the refund query can say which.
-    if (result.fundChange !== 'Y') {
-      const known = await this.query({ refundId: call.refundId, transactionId: call.transactionId, gatewayRef: null }, signal);
-      return known.status === 'not_found' ? { status: 'pending', gatewayRef: result.tradeNo ?? call.transactionId } : known;
-    }
+    // fund_change=N: this call moved no money (a repeat of a refund already made, or one Alipay did
+    // not carry out). Only the refund query can say which, and not yet: it is asked 10 s later.
+    if (result.fundChange !== 'Y') return { status: 'pending', gatewayRef: result.tradeNo ?? call.transactionId };
     return { status: 'succeeded', gatewayRef: result.tradeNo ?? call.transactionId };
   }
 
@@ -84,10 +94,9 @@ export class AlipayGateway implements PaymentGateway {
       if (result.subCode === 'ACQ.TRADE_NOT_EXIST') return { status: 'not_found' };
       throw new Error(`Alipay refund query failed: ${result.subCode ?? result.code} ${result.subMsg ?? ''}`.trim());
     }
-    // Alipay answers 10000 with no refund data when it never received this out_request_no.
-    if (!result.outRequestNo && !result.refundAmount) return { status: 'not_found' };
     if (result.refundStatus === 'REFUND_SUCCESS') return { status: 'succeeded', gatewayRef: result.tradeNo ?? ref.transactionId };
-    return { status: 'pending', gatewayRef: result.tradeNo ?? ref.transactionId };
+    // No refund_status, with or without refund data: not received, or failed. Resent under the same number.
+    return { status: 'not_found', detail: NO_REFUND_STATUS };
   }
 
   private async exec(method: string, bizContent: Record<string, unknown>, signal: AbortSignal): Promise<AlipayResult> {

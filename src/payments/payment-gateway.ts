@@ -31,7 +31,12 @@ export type GatewayOutcome =
   | { status: 'pending'; gatewayRef: string }
   | { status: 'failed'; reason: string };
 
-export type QueryOutcome = GatewayOutcome | { status: 'not_found' };
+/**
+ * `not_found`: the provider holds no settled refund under our key, so it is sent again under the
+ * same key (never a new one): it never arrived, or (Alipay, whose refund query answers without a
+ * refund_status) it was not received or failed. `detail` says which, for the person who may get it.
+ */
+export type QueryOutcome = GatewayOutcome | { status: 'not_found'; detail?: string };
 
 /**
  * A rail's own rules on refunds (WeChat Pay: within a year, at most 50 per payment, a minute apart).
@@ -45,7 +50,12 @@ export interface RailLimits {
   maxRefundsPerPayment?: number;
   /** Least time between two refunds sent for one payment. */
   minIntervalMs?: number;
+  /** Least time between sending a refund and asking about it (Alipay: a query too soon finds nothing). */
+  queryDelayMs?: number;
 }
+
+/** Rails whose rules need the time each refund was sent: the workflow records it before the call. */
+export const recordsSendTime = (limits: RailLimits | undefined): boolean => limits?.minIntervalMs !== undefined || limits?.queryDelayMs !== undefined;
 
 /** A refund as a provider lists it (reconciliation: refunds the desk may have no record of). */
 export interface ProviderRefund {
@@ -72,6 +82,8 @@ export class TransientGatewayError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    /** The provider asked for a lower rate (429, WeChat's FREQUENCY_LIMITED): back off in seconds, and send it nothing more for now. */
+    readonly rateLimited = false,
   ) {
     super(message);
     this.name = 'TransientGatewayError';

@@ -15,6 +15,9 @@ import type { GatewayOutcome, PaymentGateway, ProviderRefund } from './payment-g
 
 export type Provider = 'wechat' | 'alipay' | 'stripe';
 
+/** The outbox topic of a payment alert written together with what it reports (deliverAlert). */
+export const PAYMENT_ALERT_TOPIC = 'payment.alert';
+
 /** The payment method each provider refunds. */
 export const PROVIDER_METHOD: Record<Provider, PaymentMethod> = { wechat: 'wechat', alipay: 'alipay', stripe: 'card' };
 
@@ -32,8 +35,14 @@ export interface ProviderNotice {
 }
 
 export interface PaymentAlert {
-  provider: Provider;
-  kind: 'unknown_refund' | 'mismatch' | 'contradicts';
+  /** The provider, or the sandbox (a refund stuck there is alerted like any other). */
+  provider: Provider | 'sandbox';
+  /**
+   * unknown_refund, mismatch, contradicts: the provider moved money in a way the desk did not record.
+   * overdue: a refund pending longer than its rail's usual settlement time. unsettled: a refund the
+   * provider still has not settled after the desk's bounded resends.
+   */
+  kind: 'unknown_refund' | 'mismatch' | 'contradicts' | 'overdue' | 'unsettled';
   providerRefundId: string;
   deskRefundId: string | null;
   amountMinor: number;
@@ -150,6 +159,18 @@ export class PaymentNotices {
       if (byId) return byId;
     }
     return providerRefundId ? prisma.refund.findFirst({ where: { gatewayRef: providerRefundId }, select }) : null;
+  }
+
+  /**
+   * An alert queued in the outbox with the change it reports (PAYMENT_ALERT_TOPIC): counted and
+   * logged on its first delivery attempt, then posted to Slack; a failed post throws to be retried.
+   */
+  async deliverAlert(alert: PaymentAlert, firstAttempt: boolean): Promise<void> {
+    if (firstAttempt) {
+      this.deps.metrics.paymentAlerts.inc({ provider: alert.provider, kind: alert.kind });
+      this.deps.log.error({ alert }, 'payment alert: a person must look at this refund');
+    }
+    await this.deps.onAlert?.(alert);
   }
 
   private async raise(alert: PaymentAlert): Promise<void> {

@@ -153,7 +153,7 @@ export class StripeGateway implements PaymentGateway {
       return await untilAborted(run, signal);
     } catch (error) {
       if (!signal.aborted && error instanceof Stripe.errors.StripeError && TRANSIENT_ERRORS.has(error.type)) {
-        throw new TransientGatewayError(`Stripe: ${error.type} ${error.message}`.slice(0, 200));
+        throw new TransientGatewayError(`Stripe: ${error.type} ${error.message}`.slice(0, 200), undefined, error.type === 'StripeRateLimitError');
       }
       throw error;
     }

@@ -19,10 +19,13 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { formatMoney } from '../domain/money.ts';
-import { localeOrDefault, type Locale, type PaymentMethod, type ReasonCode } from '../domain/catalog.ts';
+import { localeOrDefault, PAYMENT_METHODS, type Locale, type PaymentMethod, type ReasonCode } from '../domain/catalog.ts';
 import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
 import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
-import type { PaymentGateway, QueryOutcome, RefundCall } from '../payments/payment-gateway.ts';
+import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/payment-gateway.ts';
+import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/payment-notices.ts';
+import { humanDuration, settlementOf } from '../payments/settlement-times.ts';
+import { enqueue } from '../outbox/outbox.ts';
 import { railGate, type RailGate } from '../payments/rail-limits.ts';
 import { decide, type Decision, type DecisionFacts, type RefundRoute } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
@@ -97,7 +100,15 @@ export interface PayoutState {
   refundStatus: string;
   requestStatus: string;
   gatewayRef: string | null;
+  /** The provider asked for a lower rate: send it nothing more for now. */
+  rateLimited?: boolean;
 }
+
+/**
+ * Times a pending refund is sent again because its provider holds no settled refund under its key
+ * (not_found: it never arrived; Alipay: not received, or failed) before a person is given it.
+ */
+export const MAX_PAYOUT_RESENDS = 5;
 
 export class RefundWorkflow {
   private readonly now: () => Date;
@@ -451,15 +462,17 @@ export class RefundWorkflow {
     try {
       const context = known ?? (await this.payoutContextOf(this.deps.prisma, refundId));
       if (!context) return this.payoutState(refundId);
-      if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
       const gateway = this.deps.gateways.for(context.call.method);
       if (!gateway) return await this.recordPayout(refundId, { status: 'failed', reason: unconfiguredRail(context.call.method) }, context);
       const gate = await this.railGateFor(gateway, context.call);
       if (gate.action === 'refuse') return await this.recordPayout(refundId, { status: 'failed', reason: gate.reason }, context);
       // Too soon after the payment's last refund: it stays pending, unsent; the completion job sends it.
       if (gate.action === 'wait') return await this.recordPayout(refundId, { status: 'unknown', error: gate.reason }, context);
+      // Every send is counted (the request's own was counted when it wrote the refund): MAX_PAYOUT_RESENDS.
+      if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
       const result: PayoutResult = await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY);
-      return await this.recordPayout(refundId, result, context);
+      const state = await this.recordPayout(refundId, result, context);
+      return result.status === 'unknown' && result.rateLimited ? { ...state, rateLimited: true } : state;
     } finally {
       await lock?.release();
     }
@@ -467,17 +480,22 @@ export class RefundWorkflow {
 
   /**
    * The rail's rules for this refund (WeChat Pay: a year, 50 refunds a payment, a minute apart). On
-   * rails with an interval the send time is written before the call, so that a refund never sent is
-   * known (the completion job sends it without asking) and the next refund of the payment can wait.
+   * rails whose rules need it the send time is written before the call, so that a refund never sent
+   * is known (the completion job sends it without asking), the next refund of the payment can wait,
+   * and a query waits as long as the rail asks (Alipay: 10 s).
    */
   private async railGateFor(gateway: PaymentGateway, call: RefundCall): Promise<RailGate> {
     if (!gateway.limits) return { action: 'send' };
     const { prisma } = this.deps;
     const now = this.now();
-    const others = await prisma.refund.findMany({
-      where: { transactionId: call.transactionId, paymentMethod: call.method, id: { not: call.refundId }, OR: [{ status: 'succeeded' }, { status: 'pending', submittedAt: { not: null } }] },
-      select: { submittedAt: true, createdAt: true },
-    });
+    // The payment's other refunds matter only to rails that count them or space them out.
+    const needsHistory = gateway.limits.maxRefundsPerPayment !== undefined || gateway.limits.minIntervalMs !== undefined;
+    const others = needsHistory
+      ? await prisma.refund.findMany({
+          where: { transactionId: call.transactionId, paymentMethod: call.method, id: { not: call.refundId }, OR: [{ status: 'succeeded' }, { status: 'pending', submittedAt: { not: null } }] },
+          select: { submittedAt: true, createdAt: true },
+        })
+      : [];
     const sent = others.map((o) => (o.submittedAt ?? o.createdAt).getTime());
     const gate = railGate(gateway.name, gateway.limits, {
       paidAt: new Date(call.paidAt),
@@ -485,7 +503,7 @@ export class RefundWorkflow {
       priorRefunds: others.length,
       lastSubmittedAt: sent.length > 0 ? new Date(Math.max(...sent)) : null,
     });
-    if (gate.action === 'send' && gateway.limits.minIntervalMs !== undefined) {
+    if (gate.action === 'send' && recordsSendTime(gateway.limits)) {
       await prisma.refund.update({ where: { id: call.refundId }, data: { submittedAt: now } });
     }
     return gate;
@@ -605,24 +623,31 @@ export class RefundWorkflow {
 
   /**
    * Finishes refunds left pending (a hang, a crash after the gateway answered, "processing" at the
-   * provider): asks the gateway by idempotency key; pays only if the provider never saw the refund.
+   * provider): asks the gateway by idempotency key; pays only if the provider holds no settled
+   * refund under it, under the same key, at most MAX_PAYOUT_RESENDS times: then a person is given
+   * it (an alert and a handoff), and the desk only keeps asking. A rail that asks for a lower rate
+   * is sent nothing more in this run; a rail that wants time before a query gets it.
    */
   async completePending(options: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
     const { prisma } = this.deps;
-    const cutoff = new Date(this.now().getTime() - (options.olderThanMs ?? this.pendingGraceMs()));
+    const now = this.now();
+    const cutoff = new Date(now.getTime() - (options.olderThanMs ?? this.pendingGraceMs()));
     const pending = await prisma.refund.findMany({
       where: { status: 'pending', updatedAt: { lte: cutoff } },
       orderBy: { updatedAt: 'asc' },
       take: options.limit ?? 100,
-      select: { id: true, paymentMethod: true, transactionId: true, gatewayRef: true, submittedAt: true },
+      select: { id: true, paymentMethod: true, transactionId: true, gatewayRef: true, submittedAt: true, attempts: true, escalatedAt: true },
     });
+    const slowedDown = new Set<string>();
     let settled = 0;
     for (const refund of pending) {
       const gateway = this.deps.gateways.for(refund.paymentMethod);
-      if (!gateway) continue;
+      if (!gateway || slowedDown.has(gateway.name)) continue;
       // On rails that record the send time, a refund without one was never sent (it waited for the
       // rail's interval, or the process died before the call): nothing to ask, it is sent below.
-      const neverSent = gateway.limits?.minIntervalMs !== undefined && !refund.submittedAt;
+      const neverSent = recordsSendTime(gateway.limits) && !refund.submittedAt;
+      const queryDelayMs = gateway.limits?.queryDelayMs ?? 0;
+      if (!neverSent && refund.submittedAt && now.getTime() - refund.submittedAt.getTime() < queryDelayMs) continue;
       let answer: QueryOutcome = { status: 'not_found' };
       if (!neverSent) {
         try {
@@ -631,6 +656,7 @@ export class RefundWorkflow {
             AbortSignal.timeout((this.deps.retry ?? DEFAULT_RETRY).timeoutMs),
           );
         } catch (error) {
+          if (error instanceof TransientGatewayError && error.rateLimited) slowedDown.add(gateway.name);
           this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
           await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
           continue;
@@ -640,12 +666,74 @@ export class RefundWorkflow {
         await prisma.refund.update({ where: { id: refund.id }, data: { gatewayRef: answer.gatewayRef } });
         continue;
       }
-      // not_found: the provider never received it (never sent, a crash before the call, or the call
-      // never arrived), so it is paid out now under the same key; otherwise the answer is recorded.
+      if (answer.status === 'not_found' && (refund.escalatedAt || refund.attempts > MAX_PAYOUT_RESENDS)) {
+        // A person has it (or gets it now): the desk sends nothing more, so that person can act at the
+        // provider without racing it; a settlement the provider reports later is still recorded.
+        const why = answer.detail ?? `${gateway.name} has no refund under this key`;
+        await this.escalate(refund.id, 'unsettled', `${why}; sent ${refund.attempts} times under the same key (${refund.id}). Check it at the provider before refunding by hand`);
+        continue;
+      }
+      // not_found: the provider never received it (never sent, a crash before the call, the call
+      // never arrived; Alipay: not received or failed), so it is paid out now under the same key;
+      // otherwise the answer is recorded.
       const after = answer.status === 'not_found' ? await this.executeRefund(refund.id) : await this.recordPayout(refund.id, answer);
+      if (after.rateLimited) slowedDown.add(gateway.name);
       if (after.refundStatus !== 'pending') settled += 1;
     }
     return settled;
+  }
+
+  /**
+   * Refunds pending longer than their rail's usual settlement time (settlement-times.ts): each gets
+   * one alert and one handoff, however often this runs and on however many instances. Returns how
+   * many were flagged now.
+   */
+  async flagOverdue(limit = 100): Promise<number> {
+    const now = this.now();
+    let flagged = 0;
+    for (const method of PAYMENT_METHODS) {
+      const rail = this.deps.gateways.for(method)?.name ?? method;
+      const settlement = settlementOf(rail);
+      const overdue = await this.deps.prisma.refund.findMany({
+        where: { status: 'pending', escalatedAt: null, paymentMethod: method, createdAt: { lte: new Date(now.getTime() - settlement.overdueAfterMs) } },
+        orderBy: { createdAt: 'asc' },
+        take: limit,
+        select: { id: true, createdAt: true },
+      });
+      for (const refund of overdue) {
+        const waited = humanDuration(now.getTime() - refund.createdAt.getTime());
+        const detail = `pending for ${waited}, past ${rail}'s usual settlement time of ${humanDuration(settlement.overdueAfterMs)} (${settlement.why})`;
+        if (await this.escalate(refund.id, 'overdue', detail)) flagged += 1;
+      }
+    }
+    return flagged;
+  }
+
+  /**
+   * Gives a pending refund to a person, once: marks it (a guarded update, so of several instances
+   * one does it), opens a handoff with the reason and queues the alert (log, metric, Slack's risk
+   * channel) in the same transaction. False when it was given to a person before.
+   */
+  private async escalate(refundId: string, kind: 'overdue' | 'unsettled', detail: string): Promise<boolean> {
+    const now = this.now();
+    const refund = await this.deps.prisma.refund.findUnique({
+      where: { id: refundId },
+      select: { id: true, status: true, escalatedAt: true, amountMinor: true, paymentMethod: true, gatewayRef: true, orderId: true, refundRequest: { select: { id: true, buyerId: true } } },
+    });
+    if (!refund || refund.status !== 'pending' || refund.escalatedAt) return false;
+    const provider = (this.deps.gateways.for(refund.paymentMethod)?.name ?? refund.paymentMethod) as PaymentAlert['provider'];
+    const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, detail: `refund ${refundId} ${detail}` };
+    const escalated = await this.deps.prisma.$transaction(async (tx) => {
+      const marked = await tx.refund.updateMany({ where: { id: refundId, status: 'pending', escalatedAt: null }, data: { escalatedAt: now } });
+      if (marked.count !== 1) return false;
+      await tx.handoff.create({
+        data: { id: newId('ho'), refundRequestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', status: 'open', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) },
+      });
+      await enqueue(tx, [{ id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> }]);
+      return true;
+    });
+    if (escalated) this.deps.log.error({ refundId, kind, detail }, 'refund given to a person: it did not settle');
+    return escalated;
   }
 
   /**

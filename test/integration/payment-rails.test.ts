@@ -11,6 +11,7 @@ import { FakeAlipay } from '../helpers/providers/fake-alipay.ts';
 import { FakeStripe } from '../helpers/providers/fake-stripe.ts';
 import { FakeWechatPay } from '../helpers/providers/fake-wechatpay.ts';
 import { uid } from '../helpers/events.ts';
+import { MAX_PAYOUT_RESENDS } from '../../src/refunds/refund-workflow.ts';
 
 type Shop = Awaited<ReturnType<typeof seedShop>>;
 
@@ -156,6 +157,60 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     expect(await alertCount(ctx.t)).toBe(before + 1);
   });
 
+  const posts = (transactionId: string) =>
+    wx.received.filter((r) => r.method === 'POST' && r.path === '/v3/refund/domestic/refunds' && (JSON.parse(r.body) as { transaction_id: string }).transaction_id === transactionId);
+
+  it('FREQUENCY_LIMITED: the same out_refund_no again seconds later, with jitter, never within milliseconds', async () => {
+    const order = await paid();
+    wx.inject('rate_limited', 'rate_limited');
+    const body = await ask(order);
+    expect(body).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    const sent = posts(tx(order));
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((r) => (JSON.parse(r.body) as { out_refund_no: string }).out_refund_no))).toEqual(new Set([body.refund.id]));
+    // Lower bounds only: a retry never comes before its backoff (1 s, then 2 s, each plus jitter).
+    expect(sent[1]!.at - sent[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(sent[2]!.at - sent[1]!.at).toBeGreaterThanOrEqual(2_000);
+    expect(wx.executed(tx(order))).toHaveLength(1);
+  }, 30_000);
+
+  it('the completion job sends nothing more to a rail that asked for a lower rate, until its next run', async () => {
+    const [a, b] = [await paid(), await paid()];
+    wx.inject('hang', 'hang');
+    const first = await ask(a);
+    const second = await ask(b);
+    expect([first.status, second.status]).toEqual(['refund_pending', 'refund_pending']);
+    // The first resend is refused three times over; the second refund is then left alone (not even asked about).
+    wx.inject('rate_limited', 'rate_limited', 'rate_limited');
+    const asked = () => wx.received.filter((r) => r.method === 'GET' && r.path.endsWith(second.refund.id)).length;
+    await ctx.t.desk.refunds.completePending({ olderThanMs: 0, limit: 2 });
+    expect(posts(tx(a))).toHaveLength(1 + 3);
+    expect(posts(tx(b))).toHaveLength(1);
+    expect(asked()).toBe(0);
+    await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect(await view(ctx.t, first.id)).toMatchObject({ status: 'refunded' });
+    expect(await view(ctx.t, second.id)).toMatchObject({ status: 'refunded' });
+    expect(wx.executed(tx(a))).toHaveLength(1);
+    expect(wx.executed(tx(b))).toHaveLength(1);
+  }, 60_000);
+
+  it('trusts answers and notifications signed with either platform key while WeChat Pay rotates them', async () => {
+    wx.signingKey = 'next';
+    try {
+      const order = await paid();
+      const body = await ask(order);
+      expect(body).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+      const pendingOrder = await paid();
+      wx.inject('pending');
+      const pending = await ask(pendingOrder);
+      wx.settle(pending.refund.id);
+      expect(await wx.notify(wx.notificationBody(pending.refund.id))).toBe(204);
+      expect((await view(ctx.t, pending.id)).status).toBe('refunded');
+    } finally {
+      wx.signingKey = 'platform';
+    }
+  });
+
   it('WeChat Pay limits: a minute between refunds of one payment (the second waits, then goes)', async () => {
     // A cart: one WeChat payment of ¥198.00 paid for two orders.
     const shared = `4200cart_${uid('c')}`;
@@ -228,20 +283,73 @@ describe.skipIf(!postgresUp)('Alipay (local OpenAPI gateway)', () => {
     expect(ali.signatureFailures).toBe(0);
   });
 
-  it('fund_change=N is not success: the refund query settles it', async () => {
+  const queries = (refundId: string) => ali.received.filter((r) => r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
+  const refundCalls = (refundId: string) => ali.received.filter((r) => !r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
+  /** As if Alipay's 10 s before a query had passed since the refund was last sent. */
+  const tenSecondsOn = (refundId: string) => ctx.t.desk.db.prisma.refund.update({ where: { id: refundId }, data: { submittedAt: new Date(Date.now() - 11_000) } });
+
+  it('fund_change=N is not success, and is not asked about sooner than 10 s after it was sent', async () => {
     const order = await paid();
     ali.inject('pending');
     const body = await ask(order);
     expect(body).toMatchObject({ status: 'refund_pending', refund: { status: 'pending' } });
-    const queries = () => ali.received.filter((r) => r.path.includes('alipay.trade.fastpay.refund.query')).length;
-    const asked = queries();
+    expect(queries(body.refund.id)).toHaveLength(0);
     await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect(queries(body.refund.id)).toHaveLength(0);
     expect((await view(ctx.t, body.id)).status).toBe('refund_pending');
+  });
+
+  it('a query without refund_status means not received or failed: sent again under the same out_request_no, then settled', async () => {
+    const order = await paid();
+    ali.inject('pending');
+    const body = await ask(order);
+    await tenSecondsOn(body.refund.id);
+    await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect(queries(body.refund.id)).toHaveLength(1);
+    expect(await view(ctx.t, body.id)).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    const sent = refundCalls(body.refund.id).map((r) => JSON.parse(new URLSearchParams(r.body).get('biz_content')!));
+    expect(sent).toEqual([
+      { trade_no: tx(order), refund_amount: '99.00', out_request_no: body.refund.id },
+      { trade_no: tx(order), refund_amount: '99.00', out_request_no: body.refund.id },
+    ]);
+    expect(ali.executed(tx(order))).toHaveLength(1);
+  });
+
+  it('REFUND_SUCCESS in the query settles a refund without sending it again', async () => {
+    const order = await paid();
+    ali.inject('pending');
+    const body = await ask(order);
     ali.settle(body.refund.id);
+    await tenSecondsOn(body.refund.id);
     await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
     expect(await view(ctx.t, body.id)).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
-    expect(queries()).toBe(asked + 2);
-    expect(ali.callsFor(tx(order))).toHaveLength(1);
+    expect(refundCalls(body.refund.id)).toHaveLength(1);
+  });
+
+  it('a refund Alipay never carries out is sent a bounded number of times, then given to a person once', async () => {
+    const prisma = ctx.t.desk.db.prisma;
+    const order = await paid();
+    ali.inject(...Array.from({ length: 1 + MAX_PAYOUT_RESENDS }, () => 'pending' as const));
+    const body = await ask(order);
+    for (let run = 0; run < MAX_PAYOUT_RESENDS + 3; run += 1) {
+      await tenSecondsOn(body.refund.id);
+      await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
+    }
+    expect(refundCalls(body.refund.id)).toHaveLength(1 + MAX_PAYOUT_RESENDS);
+    expect((await view(ctx.t, body.id)).status).toBe('refund_pending');
+    const handoffs = await prisma.handoff.findMany({ where: { refundRequestId: body.id, reason: { startsWith: 'refund_unsettled' } } });
+    expect(handoffs).toHaveLength(1);
+    expect(handoffs[0]!.reason).toContain('no refund_status');
+    expect(handoffs[0]!.reason).toContain(`sent ${1 + MAX_PAYOUT_RESENDS} times under the same key`);
+    const alerts = await prisma.outboxMessage.findMany({ where: { topic: 'payment.alert', dedupeKey: { contains: body.refund.id } } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.payload).toMatchObject({ provider: 'alipay', kind: 'unsettled', deskRefundId: body.refund.id, amountMinor: 9900 });
+    // The person finds Alipay carried it out after all: the desk, still asking, records it.
+    ali.settle(body.refund.id);
+    await tenSecondsOn(body.refund.id);
+    await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
+    expect((await view(ctx.t, body.id)).status).toBe('refunded');
+    expect(refundCalls(body.refund.id)).toHaveLength(1 + MAX_PAYOUT_RESENDS);
   });
 
   it('does not believe an answer signed with another key; a verified query settles it', async () => {
@@ -249,6 +357,7 @@ describe.skipIf(!postgresUp)('Alipay (local OpenAPI gateway)', () => {
     ali.inject('forged');
     const body = await ask(order);
     expect(body.status).toBe('refund_pending');
+    await tenSecondsOn(body.refund.id);
     await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
     expect((await view(ctx.t, body.id)).status).toBe('refunded');
     expect(ali.executed(tx(order))).toHaveLength(1);

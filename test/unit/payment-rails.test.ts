@@ -63,13 +63,27 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
 
   it('trusts an answer only with the platform key, its id, a fresh time and the exact body', () => {
     const body = '{"status":"SUCCESS"}';
-    const trusted = { publicKey: platform.publicKey, keyId };
+    const trusted = [{ publicKey: platform.publicKey, keyId }];
     expect(platformSignatureProblem(sign(body), body, trusted, now)).toBeNull();
     expect(platformSignatureProblem(sign(body), `${body} `, trusted, now)).toMatch(/does not verify/);
     expect(platformSignatureProblem(sign(body, now, merchant.privateKey), body, trusted, now)).toMatch(/does not verify/);
-    expect(platformSignatureProblem({ ...sign(body), serial: 'other' }, body, trusted, now)).toMatch(/not the configured platform key/);
+    expect(platformSignatureProblem({ ...sign(body), serial: 'other' }, body, trusted, now)).toMatch(/not one of the configured platform keys/);
     expect(platformSignatureProblem(sign(body, new Date(now.getTime() - 301_000)), body, trusted, now)).toMatch(/5 minutes/);
     expect(platformSignatureProblem({ ...sign(body), signature: undefined }, body, trusted, now)).toMatch(/headers are required/);
+  });
+
+  it('during a key rotation trusts each configured key under its own id, and only under it', () => {
+    const body = '{"status":"SUCCESS"}';
+    const next = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const both = [
+      { publicKey: next.publicKey, keyId: 'PUB_KEY_ID_next' },
+      { publicKey: platform.publicKey, keyId },
+    ];
+    expect(platformSignatureProblem(sign(body), body, both, now)).toBeNull();
+    expect(platformSignatureProblem({ ...sign(body, now, next.privateKey), serial: 'PUB_KEY_ID_next' }, body, both, now)).toBeNull();
+    // The new key's signature under the old key's id (or the reverse) is no signature at all.
+    expect(platformSignatureProblem(sign(body, now, next.privateKey), body, both, now)).toMatch(/does not verify with the platform key PUB_KEY_ID_0123456789/);
+    expect(platformSignatureProblem({ ...sign(body), serial: 'PUB_KEY_ID_next' }, body, both, now)).toMatch(/does not verify/);
   });
 
   it('opens an AEAD_AES_256_GCM resource with the APIv3 key, and nothing tampered with', () => {
@@ -112,8 +126,21 @@ describe('configuring the rails', () => {
   it('turns WeChat Pay on with its keys as PEM text, and derives the notify URL from PUBLIC_URL', () => {
     const keys = wechatKeys();
     const config = loadConfig({ ...wechatEnv(keys, 'http://127.0.0.1:9'), PUBLIC_URL: 'https://desk.example.com' });
-    expect(config.payments.wechat).toMatchObject({ mchId: '1900000109', platformKeyId: keys.platform.keyId, apiUrl: 'http://127.0.0.1:9', notifyUrl: 'https://desk.example.com/payments/wechat/notify' });
+    expect(config.payments.wechat).toMatchObject({ mchId: '1900000109', platformKeys: [{ keyId: keys.platform.keyId }, { keyId: keys.next.keyId }], apiUrl: 'http://127.0.0.1:9', notifyUrl: 'https://desk.example.com/payments/wechat/notify' });
     expect(config.payments.wechat!.apiV3Key).toHaveLength(32);
+  });
+
+  it('takes several WeChat Pay platform keys at once (a rotation), each with its id, in order', () => {
+    const keys = wechatKeys();
+    const env = wechatEnv(keys, 'http://127.0.0.1:9', 'platform');
+    const next = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString().replace(/\n/g, '\\n');
+    const config = loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}`, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `PUB_KEY_ID_next01,${keys.platform.keyId}` });
+    const platformKeys = config.payments.wechat!.platformKeys;
+    expect(platformKeys.map((k) => k.keyId)).toEqual(['PUB_KEY_ID_next01', keys.platform.keyId]);
+    expect(platformKeys[1]!.publicKey.equals(keys.platform.publicKey)).toBe(true);
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY_ID must name one key id per key/);
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `${keys.platform.keyId},bad id!` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY_ID/);
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${env.WECHATPAY_PLATFORM_PUBLIC_KEY},AAAA` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY must be one or more RSA public keys/);
   });
 
   it('reads Alipay keys given as bare base64 (as its console shows them) or as a file path', () => {

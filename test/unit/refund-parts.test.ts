@@ -3,7 +3,7 @@ import { JobRunner } from '../../src/jobs/job-runner.ts';
 import { createLogger } from '../../src/logger.ts';
 import { backoffMs } from '../../src/outbox/outbox.ts';
 import { TransientGatewayError, type PaymentGateway, type RefundCall } from '../../src/payments/payment-gateway.ts';
-import { refundWithRetries } from '../../src/payments/refund-with-retries.ts';
+import { backoffAfter, refundWithRetries } from '../../src/payments/refund-with-retries.ts';
 import { SandboxGateway } from '../../src/payments/sandbox-gateway.ts';
 import { tierOf } from '../../src/risk/buyer-profile.ts';
 import { summarizeUsage } from '../../src/usage/usage-facts.ts';
@@ -82,6 +82,54 @@ describe('gateway calls with retries', () => {
     expect(hang.calls).toHaveLength(1);
     const broken: PaymentGateway = { name: 'b', refund: async () => { throw new Error('TLS error'); }, query: async () => ({ status: 'not_found' }) };
     expect(await refundWithRetries(broken, call(), { timeoutMs: 50, attempts: 3, baseBackoffMs: 1 })).toEqual({ status: 'unknown', error: 'TLS error' });
+  });
+});
+
+describe('gateway calls a provider asked to slow down', () => {
+  const limited = () => new TransientGatewayError('WeChat Pay answered 429: FREQUENCY_LIMITED', undefined, true);
+
+  it('waits seconds with jitter (1-2 s, then 2-4 s), never milliseconds, under the same key', async () => {
+    const waits: number[] = [];
+    const keys: string[] = [];
+    let n = 0;
+    const gateway: PaymentGateway = {
+      name: 'wechat',
+      async refund(c) {
+        keys.push(c.refundId);
+        n += 1;
+        if (n <= 2) throw limited();
+        return { status: 'succeeded', gatewayRef: 'g1' };
+      },
+      async query() {
+        return { status: 'not_found' };
+      },
+    };
+    for (const random of [0, 0.999]) {
+      waits.length = 0;
+      keys.length = 0;
+      n = 0;
+      const options = { timeoutMs: 500, attempts: 3, baseBackoffMs: 100, random: () => random, wait: async (ms: number) => void waits.push(ms) };
+      expect(await refundWithRetries(gateway, call(), options)).toEqual({ status: 'succeeded', gatewayRef: 'g1' });
+      expect(keys).toEqual(['rf_1', 'rf_1', 'rf_1']);
+      expect(waits[0]).toBeGreaterThanOrEqual(1_000);
+      expect(waits[0]).toBeLessThan(2_000);
+      expect(waits[1]).toBeGreaterThanOrEqual(2_000);
+      expect(waits[1]).toBeLessThan(4_000);
+    }
+    // Other transient failures keep their short backoff.
+    expect(backoffAfter(new TransientGatewayError('reset'), 1, { baseBackoffMs: 100 })).toBe(100);
+  });
+
+  it('says "rate limited" when every attempt was refused, and leaves a long Retry-After to the completion job', async () => {
+    const waits: number[] = [];
+    const always: PaymentGateway = { name: 'wechat', refund: async () => { throw limited(); }, query: async () => ({ status: 'not_found' }) };
+    const options = { timeoutMs: 500, attempts: 3, baseBackoffMs: 100, random: () => 0.5, wait: async (ms: number) => void waits.push(ms) };
+    expect(await refundWithRetries(always, call(), options)).toMatchObject({ status: 'unknown', rateLimited: true });
+    expect(waits).toEqual([1_500, 3_000]);
+    let calls = 0;
+    const later: PaymentGateway = { name: 'wechat', refund: async () => { calls += 1; throw new TransientGatewayError('429', 30_000, true); }, query: async () => ({ status: 'not_found' }) };
+    expect(await refundWithRetries(later, call(), options)).toMatchObject({ status: 'unknown', rateLimited: true, error: expect.stringContaining('asked to wait 30 s') });
+    expect(calls).toBe(1);
   });
 });
 

@@ -4,8 +4,14 @@
 //   text                 goes to the dialogue as an InboundMessage of the bound buyer;
 //   button presses       go to the dialogue as actions; the pressed keyboard is removed first, so
 //                        a stale button cannot be pressed twice.
-// Update ids are claimed in the cache before anything runs (Telegram re-delivers); 429 answers are
-// retried after Telegram's retry_after; a chat sending too much is asked to slow down.
+// Update ids are claimed in the cache before anything runs (Telegram re-delivers); a chat sending
+// too much is asked to slow down.
+//
+// Replies are owed from the moment the turn is stored: the conversation log writes them to the
+// outbox in the same transaction, and this channel sends them right after (`sendPending`). A send
+// that fails (Telegram down, a 429, this instance killed) is sent later by the outbox job, on any
+// instance, once per stored message and in the chat's order; a 429 waits for Telegram's
+// retry_after, and a chat that refuses for good (the buyer blocked the bot) is not retried.
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Cache, Lock } from '../../cache/index.ts';
@@ -19,12 +25,15 @@ import { BIND_REPLIES, say } from '../../conversation/texts.ts';
 import type { Locale } from '../../domain/catalog.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import { PermanentDeliveryError, RetryLaterError } from '../../outbox/outbox.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
 const updateKey = (updateId: number) => `dedupe:telegram:update:${updateId}`;
 const POLLING_LEASE_KEY = 'lease:telegram:polling';
 const POLLING_LEASE_MS = 30_000;
 const MAX_SEND_ATTEMPTS = 4;
+/** One Bot API send's limit: well inside the outbox lease, so a slow send is never taken twice. */
+const SEND_TIMEOUT_MS = 15_000;
 
 
 export interface TelegramChannelDeps {
@@ -45,6 +54,19 @@ const markupOf = (message: OutboundMessage) =>
   message.buttons?.length
     ? { reply_markup: { inline_keyboard: message.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]) } }
     : {};
+
+/**
+ * How the outbox should treat a failed send (who failed decides the retry): 429 waits for
+ * retry_after; a refusal of the chat or of the message itself (403 blocked, 400 chat not found) is
+ * final; Telegram's 5xx, a bad token and the network are retried with backoff.
+ */
+export function deliveryError(error: unknown): Error {
+  if (!(error instanceof TelegramError)) return error instanceof Error ? error : new Error(String(error));
+  const what = `Telegram ${error.code}: ${error.description}`.slice(0, 300);
+  if (error.code === 429) return new RetryLaterError(what, Math.max(1, error.parameters?.retry_after ?? 1) * 1_000);
+  if (error.code >= 400 && error.code < 500 && error.code !== 401) return new PermanentDeliveryError(what, error.code === 403);
+  return error;
+}
 
 export class TelegramChannel {
   readonly bot: Telegraf;
@@ -146,20 +168,21 @@ export class TelegramChannel {
   private async bindChat(ctx: Context, payload: string): Promise<void> {
     if (!ctx.chat) return;
     const chatId = String(ctx.chat.id);
+    const deliveryId = String(ctx.update.update_id);
+    // Answered before (the cache forgot it: Redis restarted): only what it may still owe is sent.
+    if (await this.deps.conversations.hasDelivery({ channel: 'telegram', chatId }, deliveryId)) return this.sendPending(chatId);
     const fallback: Locale = ctx.from?.language_code?.startsWith('zh') ? 'zh' : ctx.from?.language_code ? 'en' : 'zh';
-    if (!payload.trim()) {
-      await this.reply(ctx, { text: BIND_REPLIES.missing[fallback] });
-      return;
-    }
+    // Stored as "/start": the token is a credential, and spent once it has bound the chat.
+    if (!payload.trim()) return this.answer(chatId, null, deliveryId, '/start', { text: BIND_REPLIES.missing[fallback] }, fallback);
     try {
       // The Telegram account is the "device" of a Telegram chat (Telegram gives no IP).
       const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId, { deviceId: ctx.from ? `telegram:${ctx.from.id}` : null });
       const locale = await this.deps.localeOf(buyerId);
-      await this.reply(ctx, { text: BIND_REPLIES.ok[locale] });
+      await this.answer(chatId, buyerId, deliveryId, '/start', { text: BIND_REPLIES.ok[locale] }, locale);
     } catch (error) {
       if (!(error instanceof ChatTokenError)) throw error;
       this.deps.log.warn({ chatId, problem: error.problem }, 'telegram /start with a bad chat token');
-      await this.reply(ctx, { text: BIND_REPLIES[error.problem][fallback] });
+      await this.answer(chatId, null, deliveryId, '/start', { text: BIND_REPLIES[error.problem][fallback] }, fallback);
     }
   }
 
@@ -180,7 +203,29 @@ export class TelegramChannel {
       return;
     }
     const turn = await this.deps.dialogue.handle({ channel: 'telegram', chatId, deliveryId: String(ctx.update.update_id), buyerId, localeHint, ...input });
-    for (const reply of turn.replies) await this.reply(ctx, reply);
+    // Replies the log could not store (the database failed mid-turn) are owed to nobody: sent here, once.
+    const unstored = turn.replies.filter((reply) => !reply.id);
+    for (const reply of unstored) await this.reply(ctx, reply);
+    // A repeat of a stored turn sends what that turn may still owe (its first handler died, say).
+    await this.sendPending(chatId);
+  }
+
+  /** Sends what the chat is owed now; what fails here stays with the outbox job (never lost, never twice). */
+  private async sendPending(chatId: string): Promise<void> {
+    try {
+      await this.deps.conversations.sendPending({ channel: 'telegram', chatId });
+    } catch (error) {
+      this.deps.log.warn({ err: error, chatId }, 'could not send the replies now; the outbox job will');
+    }
+  }
+
+  /** Stores a turn the channel answers itself (/start) with its reply, then sends the reply. */
+  private async answer(chatId: string, buyerId: string | null, deliveryId: string, text: string, reply: OutboundMessage, locale: Locale): Promise<void> {
+    await this.deps.conversations.append({ channel: 'telegram', chatId, buyerId, locale }, [
+      { direction: 'in', deliveryId, text },
+      { direction: 'out', text: reply.text, ...(reply.buttons?.length ? { buttons: reply.buttons } : {}) },
+    ]);
+    await this.sendPending(chatId);
   }
 
   private async onButton(ctx: Context): Promise<void> {
@@ -205,17 +250,32 @@ export class TelegramChannel {
   }
 
   /**
-   * A message from outside the buyer's turn (an agent, a decision an agent made): sent to the chat
-   * and kept in its conversation.
+   * A message from outside the buyer's turn (an agent, a decision an agent made): kept in the chat's
+   * conversation, which owes it to the chat from then on, and sent (in order after anything owed before).
    */
   async send(chatId: string, buyerId: string, message: OutboundMessage, direction: 'out' | 'agent'): Promise<void> {
-    await this.withRetryAfter(() => this.bot.telegram.sendMessage(chatId, message.text.slice(0, 4_096), markupOf(message)));
     await this.deps.conversations.append({ channel: 'telegram', chatId, buyerId }, [
       { direction, text: message.text, ...(message.buttons?.length ? { buttons: message.buttons } : {}) },
     ]);
+    await this.sendPending(chatId);
   }
 
-  /** Sends one reply, with buttons as an inline keyboard. */
+  /**
+   * One attempt at sending one message (the outbox's delivery of a stored reply, or a notice): no
+   * retry here, the outbox retries, and deliveryError says how.
+   */
+  async deliver(chatId: string, message: OutboundMessage): Promise<void> {
+    try {
+      await this.bot.telegram.callApi('sendMessage', { chat_id: chatId, text: message.text.slice(0, 4_096), ...markupOf(message) }, {
+        // telegraf types its signal as the abort-controller polyfill's; node-fetch takes the native one.
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS) as never,
+      });
+    } catch (error) {
+      throw deliveryError(error);
+    }
+  }
+
+  /** Sends one reply that is not stored (a rate-limit notice, a reply the database would not keep). */
   private async reply(ctx: Context, reply: OutboundMessage): Promise<void> {
     await this.withRetryAfter(() => ctx.reply(reply.text.slice(0, 4_096), markupOf(reply)));
   }

@@ -14,14 +14,14 @@ import {
   type RefundCall,
   type RefundRef,
 } from '../payment-gateway.ts';
-import { platformSignatureProblem, signRequest, signedHeadersOf, type MerchantKey } from './wechat-pay-crypto.ts';
+import { platformSignatureProblem, signRequest, signedHeadersOf, type MerchantKey, type PlatformKey } from './wechat-pay-crypto.ts';
 
 export interface WechatPayConfig {
   mchId: string;
   serialNo: string;
   privateKey: KeyObject;
-  platformPublicKey: KeyObject;
-  platformKeyId: string;
+  /** Every key WeChat Pay may sign with now; more than one while a key or certificate is rotated. */
+  platformKeys: PlatformKey[];
   apiV3Key: Buffer;
   apiUrl: string;
   /** Where WeChat Pay posts refund results (PUBLIC_URL + /payments/wechat/notify). */
@@ -41,6 +41,11 @@ export interface WechatRefund {
 export const WECHAT_LIMITS: RailLimits = { refundWindowDays: 365, maxRefundsPerPayment: 50, minIntervalMs: 60_000 };
 
 const TRANSIENT_CODES = new Set(['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'BANK_ERROR']);
+/**
+ * "Lower your rate" (频率超限, HTTP 429): WeChat Pay also caps error requests per second, so these are
+ * retried seconds later with jitter (refund-with-retries.ts), never within milliseconds.
+ */
+const RATE_LIMIT_CODES = new Set(['FREQUENCY_LIMITED']);
 
 /** The desk's view of a WeChat refund status (SUCCESS · PROCESSING · CLOSED · ABNORMAL). */
 export function wechatOutcome(refund: WechatRefund): GatewayOutcome {
@@ -106,19 +111,17 @@ export class WechatPayGateway implements PaymentGateway {
     }
     const text = await response.text();
     if (response.status === 429 || response.status >= 500) {
-      throw new TransientGatewayError(`WeChat Pay answered ${response.status}: ${errorOf(text).code}`, retryAfterMs(response));
+      const { code } = errorOf(text);
+      throw new TransientGatewayError(`WeChat Pay answered ${response.status}: ${code}`, retryAfterMs(response), response.status === 429 || RATE_LIMIT_CODES.has(code));
     }
     if (response.ok) {
-      const problem = platformSignatureProblem(signedHeadersOf((name) => response.headers.get(name)), text, {
-        publicKey: this.config.platformPublicKey,
-        keyId: this.config.platformKeyId,
-      });
+      const problem = platformSignatureProblem(signedHeadersOf((name) => response.headers.get(name)), text, this.config.platformKeys);
       // Not transient and not a refusal: the outcome is unknown until a verified query says.
       if (problem) throw new Error(`WeChat Pay answer not trusted: ${problem}`);
       return { ok: true, json: text ? (JSON.parse(text) as unknown) : {} };
     }
     const { code, message } = errorOf(text);
-    if (TRANSIENT_CODES.has(code)) throw new TransientGatewayError(`WeChat Pay: ${code} ${message}`);
+    if (TRANSIENT_CODES.has(code)) throw new TransientGatewayError(`WeChat Pay: ${code} ${message}`, retryAfterMs(response), RATE_LIMIT_CODES.has(code));
     return { ok: false, httpStatus: response.status, code, message };
   }
 }

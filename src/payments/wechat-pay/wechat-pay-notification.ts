@@ -27,7 +27,7 @@ const refundSchema = z.object({
 });
 
 export function readWechatNotification(headers: SignedHeaders, rawBody: string, config: WechatPayConfig, now: Date = new Date()): ProviderNotice {
-  const problem = platformSignatureProblem(headers, rawBody, { publicKey: config.platformPublicKey, keyId: config.platformKeyId }, now);
+  const problem = platformSignatureProblem(headers, rawBody, config.platformKeys, now);
   if (problem) throw new NoticeRejected(`WeChat Pay notification refused: ${problem}`);
   let envelope: z.infer<typeof envelopeSchema>;
   try {

@@ -3,7 +3,10 @@
 // over every parameter but `sign`, sorted and joined as k=v&k=v, checked with the app's public key;
 // answers as {"<method>_response": {...}, "sign": "..."} with the sign over the exact JSON text of
 // the response object, made with Alipay's private key. alipay.trade.refund is idempotent by
-// out_request_no; alipay.trade.fastpay.refund.query answers REFUND_SUCCESS or nothing.
+// out_request_no. As Alipay documents it, a refund it did not carry out (the 'pending' fault: not
+// received, or failed; answered fund_change=N) has no refund_status in the refund query, and is
+// carried out when it is sent again with the same out_request_no; a refund carried out answers
+// REFUND_SUCCESS, and a repeat of it moves no money (fund_change=N).
 import { createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import { FakeRail, fenOf, type Received } from './fake-rail.ts';
@@ -101,7 +104,11 @@ export class FakeAlipay extends FakeRail {
     if (fault === 'hang') return;
     if (fault === 'transient') return this.answer(res, method, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'aop.ACQ.SYSTEM_ERROR', sub_msg: '系统繁忙' });
     if (fault === 'hard') return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.SELLER_BALANCE_NOT_ENOUGH', sub_msg: '卖家余额不足' });
-    const repeat = this.refunds.has(key);
+    const earlier = this.refunds.get(key);
+    const repeat = earlier !== undefined && earlier.status !== 'processing';
+    if (earlier && earlier.amountMinor !== fen) return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额与之前请求不一致' });
+    // Sent again after Alipay did not carry it out: this time it is (unless the fault strikes again).
+    if (earlier?.status === 'processing' && fault !== 'pending') earlier.status = 'succeeded';
     const refund = this.book(key, tx, fen, fault === 'pending' ? 'processing' : 'succeeded', key);
     if (!refund) return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额超限' });
     if (fault === 'crash') return;

@@ -9,9 +9,10 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * transient: a retryable error, nothing executed. hard: a refusal. hang: no answer, nothing executed.
  * pending: accepted, still processing. crash: executed, then no answer (the desk never hears).
- * forged: executed, answered with a signature made by the wrong key.
+ * forged: executed, answered with a signature made by the wrong key. rate_limited: "lower your
+ * rate", nothing executed (WeChat Pay's FREQUENCY_LIMITED).
  */
-export type RailFault = 'transient' | 'hard' | 'hang' | 'pending' | 'crash' | 'forged';
+export type RailFault = 'transient' | 'hard' | 'hang' | 'pending' | 'crash' | 'forged' | 'rate_limited';
 
 export interface BookedRefund {
   /** The merchant's refund number (out_refund_no, out_request_no, Idempotency-Key): the desk's refund id. */
@@ -35,6 +36,8 @@ export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When the request arrived (Date.now()). */
+  at: number;
 }
 
 export type Handler = (req: Received, res: http.ServerResponse) => void | Promise<void>;
@@ -121,7 +124,7 @@ export class FakeRail {
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
-        const received: Received = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+        const received: Received = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, at: Date.now() };
         this.received.push(received);
         const late = this.chaos ? new Promise((resolve) => setTimeout(resolve, Math.random() * this.chaos!.maxLatencyMs)) : Promise.resolve();
         late

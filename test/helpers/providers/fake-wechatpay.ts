@@ -8,32 +8,46 @@ import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBy
 import type http from 'node:http';
 import { FakeRail, type BookedRefund, type Received } from './fake-rail.ts';
 
+export interface PlatformKeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  keyId: string;
+}
+
 export interface WechatKeys {
   merchant: { privateKey: KeyObject; publicKey: KeyObject; serialNo: string; mchId: string };
-  platform: { privateKey: KeyObject; publicKey: KeyObject; keyId: string };
+  /** The key WeChat Pay signs with today. */
+  platform: PlatformKeyPair;
+  /** The key it is rotating to (a new 微信支付公钥, or the platform certificate being replaced): trusted too. */
+  next: PlatformKeyPair;
   apiV3Key: string;
 }
 
 export function wechatKeys(): WechatKeys {
   const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pair = (): PlatformKeyPair => ({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }), keyId: `PUB_KEY_ID_${randomBytes(12).toString('hex')}` });
   return {
     merchant: { ...merchant, serialNo: randomBytes(20).toString('hex').toUpperCase(), mchId: '1900000109' },
-    platform: { ...platform, keyId: `PUB_KEY_ID_${randomBytes(12).toString('hex')}` },
+    platform: pair(),
+    next: pair(),
     apiV3Key: randomBytes(16).toString('hex'),
   };
 }
 
 const pem = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }).toString();
 
-/** The desk's variables for this provider (keys as PEM text with \n escapes, as in an .env file). */
-export function wechatEnv(keys: WechatKeys, apiUrl: string): Record<string, string> {
+/**
+ * The desk's variables for this provider (keys as PEM text with \n escapes, as in an .env file):
+ * both platform keys, as during a rotation, unless `only` names the one to trust.
+ */
+export function wechatEnv(keys: WechatKeys, apiUrl: string, only?: 'platform'): Record<string, string> {
+  const trusted = only ? [keys.platform] : [keys.platform, keys.next];
   return {
     WECHATPAY_MCH_ID: keys.merchant.mchId,
     WECHATPAY_MCH_SERIAL_NO: keys.merchant.serialNo,
     WECHATPAY_PRIVATE_KEY: pem(keys.merchant.privateKey).replace(/\n/g, '\\n'),
-    WECHATPAY_PLATFORM_PUBLIC_KEY: pem(keys.platform.publicKey).replace(/\n/g, '\\n'),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: keys.platform.keyId,
+    WECHATPAY_PLATFORM_PUBLIC_KEY: trusted.map((k) => pem(k.publicKey).replace(/\n/g, '\\n')).join(','),
+    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: trusted.map((k) => k.keyId).join(','),
     WECHATPAY_APIV3_KEY: keys.apiV3Key,
     WECHATPAY_API_URL: apiUrl,
   };
@@ -45,6 +59,8 @@ export class FakeWechatPay extends FakeRail {
   /** notify_url per refund, as the merchant gave it. */
   readonly notifyUrls = new Map<string, string>();
   authFailures = 0;
+  /** Which platform key answers and notifications are signed with (`next` once WeChat Pay has rotated). */
+  signingKey: 'platform' | 'next' = 'platform';
 
   constructor(readonly keys: WechatKeys = wechatKeys()) {
     super();
@@ -58,12 +74,12 @@ export class FakeWechatPay extends FakeRail {
     return wechatEnv(this.keys, this.url);
   }
 
-  /** Headers WeChat Pay signs a body with; `key` other than the platform's makes a forgery. */
-  signedHeaders(body: string, key: KeyObject = this.keys.platform.privateKey, at = Date.now()): Record<string, string> {
+  /** Headers WeChat Pay signs a body with; `key` other than the signing key makes a forgery. */
+  signedHeaders(body: string, key: KeyObject = this.keys[this.signingKey].privateKey, at = Date.now()): Record<string, string> {
     const timestamp = String(Math.floor(at / 1000));
     const nonce = randomBytes(16).toString('hex');
     const signature = createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).sign(key, 'base64');
-    return { 'wechatpay-timestamp': timestamp, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': this.keys.platform.keyId };
+    return { 'wechatpay-timestamp': timestamp, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': this.keys[this.signingKey].keyId };
   }
 
   private verifyAuthorization(req: Received): boolean {
@@ -120,6 +136,7 @@ export class FakeWechatPay extends FakeRail {
     const fault = this.nextFault();
     if (fault === 'hang') return; // No answer; nothing executed.
     if (fault === 'transient') return this.answer(res, 500, { code: 'SYSTEM_ERROR', message: '系统超时，请使用相同参数稍后重新调用' });
+    if (fault === 'rate_limited') return this.answer(res, 429, { code: 'FREQUENCY_LIMITED', message: '频率超限，请降低请求接口频率' });
     if (fault === 'hard') return this.answer(res, 403, { code: 'NOT_ENOUGH', message: '基本账户余额不足，请充值后重新发起' });
     const known = this.payments.get(tx);
     if (known !== undefined && known !== amount!.total) return this.answer(res, 400, { code: 'PARAM_ERROR', message: '订单金额或退款金额与之前请求不一致' });

@@ -24,6 +24,12 @@ export interface RailDouble {
   calls(transactionId: string): RefundCallRecord[];
   /** The provider finishes a refund it had left processing. */
   settlePending(refundId: string): void;
+  /**
+   * Whether a refund the provider left unfinished is sent again by the desk rather than waited for:
+   * Alipay's refund query has no "processing", only REFUND_SUCCESS or no refund_status (not
+   * received, or failed), which its documents say to retry under the same out_request_no.
+   */
+  resendsUnfinished: boolean;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,7 @@ export function sandboxRail(): RailDouble {
             throw new Error('process killed');
           };
         } else if (fault === 'forged') throw new Error('the sandbox signs nothing');
+        else if (fault === 'rate_limited') throw new Error('the sandbox has no rate limit');
         else sandbox().inject(fault);
       }
     },
@@ -55,6 +62,7 @@ export function sandboxRail(): RailDouble {
     executed: (tx) => [...sandbox().refunds.values()].filter((r) => r.call.transactionId === tx && r.outcome.status !== 'failed').length,
     calls: (tx) => sandbox().calls.filter((c) => c.transactionId === tx).map((c) => ({ key: c.refundId, transactionId: c.transactionId, amountMinor: c.amountMinor })),
     settlePending: (refundId) => sandbox().settlePending(refundId),
+    resendsUnfinished: false,
     close: async () => undefined,
   };
 }
@@ -75,6 +83,7 @@ function fakeRail(name: string, method: PaymentMethod, prefix: string, fake: Fak
     executed: (tx) => fake.executed(tx).length,
     calls: (tx) => fake.callsFor(tx),
     settlePending: (refundId) => void fake.settle(refundId),
+    resendsUnfinished: name === 'alipay',
     close: () => fake.close(),
   };
 }
