@@ -12,9 +12,9 @@
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import type { KeyObject } from 'node:crypto';
 import { untilAborted } from './abortable.ts';
+import { formatDecimal } from '../domain/money.ts';
 import {
   TransientGatewayError,
-  decimalAmount,
   type GatewayOutcome,
   type PaymentGateway,
   type QueryOutcome,
@@ -76,7 +76,7 @@ export class AlipayGateway implements PaymentGateway {
       'alipay.trade.refund',
       {
         tradeNo: call.transactionId,
-        refundAmount: decimalAmount(call.amountMinor),
+        refundAmount: formatDecimal({ amountMinor: call.amountMinor, currency: call.currency }),
         outRequestNo: call.refundId,
       },
       signal,

@@ -89,9 +89,3 @@ export class TransientGatewayError extends Error {
     this.name = 'TransientGatewayError';
   }
 }
-
-/** "99.00" from 9900: providers that take decimal amounts (Alipay) get exact strings, never floats. */
-export function decimalAmount(amountMinor: number): string {
-  const whole = Math.floor(amountMinor / 100);
-  return `${whole}.${String(amountMinor % 100).padStart(2, '0')}`;
-}

@@ -5,6 +5,7 @@
 // the workflow retries under the same key and decides when to stop.
 import Stripe from 'stripe';
 import { untilAborted } from './abortable.ts';
+import { fromStripeAmount, toStripeAmount } from './stripe-amounts.ts';
 import { NoticeRejected, type ProviderNotice } from './payment-notices.ts';
 import {
   TransientGatewayError,
@@ -43,7 +44,7 @@ function providerRefund(refund: Stripe.Refund): ProviderRefund {
     providerRefundId: refund.id,
     deskRefundId: refund.metadata?.[METADATA_KEY] ?? null,
     transactionId: idOf(refund.payment_intent) ?? idOf(refund.charge),
-    amountMinor: refund.amount,
+    amountMinor: fromStripeAmount(refund.amount, refund.currency),
     status: outcome.status,
   };
 }
@@ -66,13 +67,15 @@ export class StripeGateway implements PaymentGateway {
   }
 
   async refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome> {
+    const amount = toStripeAmount({ amountMinor: call.amountMinor, currency: call.currency });
+    if ('refused' in amount) return { status: 'failed', reason: amount.refused };
     try {
       const refund = await this.call(
         () =>
           this.stripe.refunds.create(
             {
               ...this.paymentOf(call.transactionId),
-              amount: call.amountMinor,
+              amount: amount.amount,
               reason: 'requested_by_customer',
               metadata: { [METADATA_KEY]: call.refundId, order_id: call.orderId },
             },

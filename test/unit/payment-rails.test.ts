@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { decimalAmount } from '../../src/payments/payment-gateway.ts';
+import { formatDecimal } from '../../src/domain/money.ts';
+import { fromStripeAmount, toStripeAmount } from '../../src/payments/stripe-amounts.ts';
 import { railGate } from '../../src/payments/rail-limits.ts';
 import { decryptResource, platformSignatureProblem, signRequest } from '../../src/payments/wechat-pay/wechat-pay-crypto.ts';
 import { WECHAT_LIMITS, wechatOutcome } from '../../src/payments/wechat-pay/wechat-pay-gateway.ts';
@@ -113,7 +114,28 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
 
 describe('exact decimal amounts for Alipay', () => {
   it.each([[9900, '99.00'], [1, '0.01'], [10, '0.10'], [123456789, '1234567.89'], [0, '0.00']])('%i fen is "%s"', (fen, text) => {
-    expect(decimalAmount(fen)).toBe(text);
+    expect(formatDecimal({ amountMinor: fen, currency: 'CNY' })).toBe(text);
+  });
+});
+
+describe("Stripe's own smallest units", () => {
+  it.each([
+    // [currency, ISO minor units, what Stripe is sent]
+    ['USD', 1999, 1999],
+    ['CNY', 9900, 9900],
+    ['JPY', 500, 500], // zero-decimal in both
+    ['KRW', 12000, 12000],
+    ['MGA', 150000, 1500], // ISO two decimals, Stripe zero-decimal
+    ['ISK', 500, 50000], // ISO zero-decimal, Stripe two (whole krónur)
+    ['KWD', 12340, 12340], // three decimals in both
+  ])('%s %i is sent as %i and read back the same', (currency, iso, stripe) => {
+    expect(toStripeAmount({ amountMinor: iso, currency })).toEqual({ amount: stripe });
+    expect(fromStripeAmount(stripe, currency.toLowerCase())).toBe(iso);
+  });
+
+  it('refuses what Stripe cannot take rather than sending another amount', () => {
+    expect(toStripeAmount({ amountMinor: 150050, currency: 'MGA' })).toHaveProperty('refused');
+    expect(toStripeAmount({ amountMinor: 12345, currency: 'KWD' })).toHaveProperty('refused');
   });
 });
 
