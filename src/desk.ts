@@ -275,7 +275,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
         if (telegram && tg) {
           // Webhook mode when a public URL is set (any number of instances); else long polling,
           // which waits (retrying) while another instance holds the polling lease.
-          starting.push(channels.start('telegram', () => (tg.webhookUrl ? telegram.setWebhook(tg.webhookUrl, tg.webhookSecret!) : telegram.startPolling())));
+          starting.push(channels.start('telegram', (lost) => (tg.webhookUrl ? telegram.setWebhook(tg.webhookUrl, tg.webhookSecret!) : telegram.startPolling(lost))));
         }
         await Promise.all(starting);
         return url;

@@ -48,17 +48,42 @@ export class ChannelStarter {
    * channel's status once the first attempt has settled, or after a few seconds if it is still
    * running (then it goes on in the background).
    */
-  start(name: string, attempt: () => Promise<void>): Promise<ChannelStatus> {
+  start(name: string, attempt: (lost: (error: Error) => void) => Promise<void>): Promise<ChannelStatus> {
     const state: ChannelState = { status: 'starting', since: new Date().toISOString(), attempts: 0 };
     this.states.set(name, state);
     let settleFirst: (status: ChannelStatus) => void = () => undefined;
     const first = new Promise<ChannelStatus>((resolve) => (settleFirst = resolve));
 
+    /** Marks the channel degraded and schedules the next attempt. */
+    const failed = (error: unknown): void => {
+      const delay = this.delayAfter(state.attempts);
+      const message = error instanceof Error ? error.message : String(error);
+      if (state.status !== 'degraded') Object.assign(state, { status: 'degraded', since: new Date().toISOString() });
+      Object.assign(state, { error: message.slice(0, 300), nextAttemptAt: new Date(Date.now() + delay).toISOString() });
+      this.log.error(
+        { err: error, channel: name, attempt: state.attempts, retryInMs: delay },
+        `${name} could not start; the desk runs without it and tries again in ${Math.round(delay / 1000)} s`,
+      );
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void run();
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
+    };
+    // A channel that was up and stopped on its own (Telegram's poller gave up, its lease was taken)
+    // says so here, and is started again like one that never came up.
+    // Each attempt gets its own: a report from an attempt that was replaced since is ignored.
+    const lostFor = (attemptNo: number) => (error: Error): void => {
+      if (this.stopped || state.status !== 'ready' || state.attempts !== attemptNo) return;
+      failed(error);
+    };
+
     const run = async (): Promise<void> => {
       if (this.stopped) return;
       state.attempts += 1;
       try {
-        await this.bounded(attempt);
+        await this.bounded(() => attempt(lostFor(state.attempts)));
         if (this.stopped) return;
         const wasDown = state.status === 'degraded';
         Object.assign(state, { status: 'ready', since: new Date().toISOString() });
@@ -67,20 +92,7 @@ export class ChannelStarter {
         if (wasDown) this.log.info({ channel: name, attempts: state.attempts }, `${name} is up after ${state.attempts} attempts`);
       } catch (error) {
         if (this.stopped) return;
-        const delay = this.delayAfter(state.attempts);
-        const message = error instanceof Error ? error.message : String(error);
-        if (state.status !== 'degraded') Object.assign(state, { status: 'degraded', since: new Date().toISOString() });
-        Object.assign(state, { error: message.slice(0, 300), nextAttemptAt: new Date(Date.now() + delay).toISOString() });
-        this.log.error(
-          { err: error, channel: name, attempt: state.attempts, retryInMs: delay },
-          `${name} could not start; the desk runs without it and tries again in ${Math.round(delay / 1000)} s`,
-        );
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          void run();
-        }, delay);
-        timer.unref();
-        this.timers.add(timer);
+        failed(error);
       } finally {
         settleFirst(state.status);
       }

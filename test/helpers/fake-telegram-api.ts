@@ -47,6 +47,8 @@ export class FakeTelegramApi {
         }
         res.setHeader('content-type', 'application/json');
         if (method === 'getMe') return void res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Refund desk', username: 'refund_desk_bot' } }));
+        // Long polling: no updates, answered after a short wait (as a real long poll would, without a tight loop).
+        if (method === 'getUpdates') return void setTimeout(() => res.end(JSON.stringify({ ok: true, result: [] })), 200).unref();
         if (method === 'sendMessage') {
           const fault = this.sendFaults.shift();
           if (fault) {

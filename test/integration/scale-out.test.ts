@@ -2,13 +2,14 @@
 // itself, failing ticks are retried with backoff then dead-lettered with an alert, schedulers lost
 // with Redis's data are put back, and Telegram long polling runs on one instance only.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../src/cache/redis-cache.ts';
 import { TelegramChannel, type TelegramChannelDeps } from '../../src/channels/telegram/telegram-channel.ts';
 import { BullJobs } from '../../src/jobs/bullmq-jobs.ts';
 import type { DeadJob } from '../../src/jobs/jobs.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { FakeTelegramApi } from '../helpers/fake-telegram-api.ts';
 import { clearRedisPrefix, REDIS_URL, redisUp, testRedisPrefix } from '../helpers/services.ts';
 
 const log = createLogger('silent');
@@ -118,8 +119,13 @@ describe.skipIf(!redisUp)('jobs on BullMQ across instances', () => {
 });
 
 describe.skipIf(!redisUp)('Telegram long polling on several instances', () => {
-  const channel = (cache: RedisCache) => {
-    const deps = { token: '123456:TEST-token', apiRoot: 'http://127.0.0.1:1', cache, log } as unknown as TelegramChannelDeps;
+  const api = new FakeTelegramApi();
+  beforeAll(async () => {
+    await api.start();
+    closers.push(() => api.stop());
+  });
+  const channel = (cache: RedisCache, apiRoot = api.url) => {
+    const deps = { token: '123456:TEST-token', apiRoot, cache, log } as unknown as TelegramChannelDeps;
     const telegram = new TelegramChannel(deps);
     closers.push(async () => telegram.stop());
     return telegram;
@@ -135,6 +141,16 @@ describe.skipIf(!redisUp)('Telegram long polling on several instances', () => {
     await sleep(50);
     await expect(b.startPolling()).resolves.toBeUndefined();
     b.stop();
+  });
+
+  it('fails to start while the Bot API does not answer, and gives the polling lease back', async () => {
+    const prefix = newPrefix();
+    const down = channel(new RedisCache(REDIS_URL, prefix), 'http://127.0.0.1:1');
+    await expect(down.startPolling()).rejects.toThrow();
+    // Nobody polls, so another instance (or the retry) may: the lease was released with the failure.
+    const up = channel(new RedisCache(REDIS_URL, prefix));
+    await expect(up.startPolling()).resolves.toBeUndefined();
+    up.stop();
   });
 
   it('answers 503 for an update another instance is still handling, so Telegram delivers it again', async () => {

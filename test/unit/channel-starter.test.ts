@@ -33,6 +33,27 @@ describe('ChannelStarter', () => {
     expect(starter.isReady('slack')).toBe(true);
   });
 
+  it('starts a channel again that was up and then stopped on its own (a poller that died)', async () => {
+    const starter = new ChannelStarter(log, { firstMs: 1_000, maxMs: 1_000 }, () => 1);
+    let report: (error: Error) => void = () => undefined;
+    let calls = 0;
+    expect(
+      await starter.start('telegram', async (lost) => {
+        calls += 1;
+        report = lost;
+      }),
+    ).toBe('ready');
+    const firstLost = report;
+    firstLost(new Error('polling stopped: 502 Bad Gateway'));
+    expect(starter.report().telegram).toMatchObject({ status: 'degraded', error: 'polling stopped: 502 Bad Gateway' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls).toBe(2);
+    expect(starter.report().telegram).toMatchObject({ status: 'ready', attempts: 2 });
+    // The first poller's late word is about a poller that was replaced: it changes nothing.
+    firstLost(new Error('late'));
+    expect(starter.report().telegram).toMatchObject({ status: 'ready', attempts: 2 });
+  });
+
   it('waits at least half the backoff with jitter, and stops trying once stopped', async () => {
     const starter = new ChannelStarter(log, { firstMs: 1_000, maxMs: 60_000 }, () => 0);
     let calls = 0;

@@ -106,9 +106,12 @@ export class TelegramChannel {
   /**
    * Long polling: one instance only, since Telegram hands each update to one getUpdates caller and
    * two callers fight over the offset. A lease in the cache (Redis with several instances) enforces
-   * it: a second instance refuses to start, naming webhook mode as the way to run many.
+   * it: a second instance is refused (and, through the channel starter, tries again later, so it
+   * takes over when the first one stops). Resolves once Telegram has answered (getMe), so an
+   * unreachable Bot API is a failed start, not a silent dead poller; `onLost` is told when polling
+   * stops afterwards (the Bot API failing for good, the lease lost), so the channel is started again.
    */
-  async startPolling(): Promise<void> {
+  async startPolling(onLost?: (error: Error) => void): Promise<void> {
     const lease = await this.deps.cache.tryLock(POLLING_LEASE_KEY, POLLING_LEASE_MS);
     if (!lease) {
       throw new Error('Telegram long polling already runs on another instance: set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET to run several instances');
@@ -120,12 +123,32 @@ export class TelegramChannel {
         .then((held) => {
           if (held) return;
           this.deps.log.error('telegram polling lease lost to another instance; this one stops polling');
-          this.stop();
+          this.stopPolling();
+          onLost?.(new Error('the Telegram polling lease was lost to another instance'));
         })
         .catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not renew the telegram polling lease'));
     }, POLLING_LEASE_MS / 3);
     this.leaseTimer.unref();
-    void this.bot.launch({ dropPendingUpdates: false }).catch((error: unknown) => this.deps.log.error({ err: error }, 'telegram polling stopped'));
+    try {
+      this.bot.botInfo ??= await this.bot.telegram.getMe();
+    } catch (error) {
+      this.stopPolling();
+      throw error;
+    }
+    await new Promise<void>((resolve, reject) => {
+      let launched = false;
+      this.bot
+        .launch({ dropPendingUpdates: false }, () => {
+          launched = true;
+          resolve();
+        })
+        .catch((error: unknown) => {
+          this.stopPolling();
+          if (!launched) return reject(error as Error);
+          this.deps.log.error({ err: error }, 'telegram polling stopped');
+          onLost?.(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
   }
 
   async setWebhook(url: string, secret: string): Promise<void> {
@@ -133,6 +156,11 @@ export class TelegramChannel {
   }
 
   stop(): void {
+    this.stopPolling();
+  }
+
+  /** Stops polling (if it runs) and gives the polling lease back. */
+  private stopPolling(): void {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.leaseTimer = null;
     void this.pollingLease?.release().catch(() => undefined);
