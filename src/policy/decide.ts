@@ -264,8 +264,10 @@ export function decide(policy: Policy, facts: DecisionFacts): Decision {
     const tier = facts.buyer.tier as AllowanceTier;
     const allowance = policy.allowances[tier];
     const withinCount = used.count < allowance.maxCount;
-    const withinAmount = allowance.maxAmountMinor === null || used.amountMinor < allowance.maxAmountMinor;
-    const limit = `${allowance.maxCount} refunds${allowance.maxAmountMinor === null ? '' : ` and ${allowance.maxAmountMinor}`}`;
+    // The amount limit is in the policy's currency: an order in another one is held to the count alone.
+    const amountApplies = allowance.maxAmountMinor !== null && facts.order.currency === policy.currency;
+    const withinAmount = !amountApplies || used.amountMinor < allowance.maxAmountMinor!;
+    const limit = `${allowance.maxCount} refunds${amountApplies ? ` and ${allowance.maxAmountMinor} ${policy.currency}` : allowance.maxAmountMinor === null ? '' : ` (the ${policy.currency} amount limit does not apply to a ${facts.order.currency} order)`}`;
     const detail = `tier ${tier}: ${used.count} earlier refunds (${used.amountMinor}) in 30 days; automatic below ${limit}`;
     if (!withinCount || !withinAmount) {
       rules.push({ id: 'allowance.trust_tier', result: 'fail', detail });

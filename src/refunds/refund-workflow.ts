@@ -140,7 +140,7 @@ export class RefundWorkflow {
     const [policy, live, profile, risk] = await Promise.all([
       resolvePolicy(prisma, ctx.product),
       this.deps.usage.liveCheck(ctx.orderId),
-      buyerProfile(this.deps.sql, ctx.buyerId, now),
+      buyerProfile(this.deps.sql, ctx.buyerId, now, ctx.currency),
       this.deps.risk.assess({
         buyerId: ctx.buyerId,
         orderId: ctx.orderId,
@@ -165,7 +165,7 @@ export class RefundWorkflow {
       product: { id: ctx.product.id, title: ctx.product.title, category: ctx.product.category },
       reason: { code: reasonCode, ...(input.reasonText ? { text: input.reasonText } : {}) },
       usage: summarizeUsage([...ctx.usage, ...live.events], live.status),
-      buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: profile.refunds30d },
+      buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: { count: profile.refunds30d.count, amountMinor: profile.refunds30d.amountMinor } },
       risk,
       troubleshootingTried: ctx.troubleshootingTried,
       refundRoute: this.refundRoute(ctx.paymentMethod),

@@ -114,6 +114,18 @@ describe('each rule', () => {
     expect(rule(cooling, 'allowance.trust_tier')?.result).toBe('skip');
   });
 
+  it("holds an order in another currency than the policy's to the allowance's count alone", () => {
+    const yen = (used: { count: number; amountMinor: number }) => {
+      const f = facts({ minutesAgo: 120, tier: 'standard', used, amountMinor: 30_000 });
+      return { ...f, order: { ...f.order, currency: 'JPY' } };
+    };
+    // ¥60,000 refunded earlier is far past the CNY 500.00 limit in fen, but yen are not fen.
+    const d = decide(course, yen({ count: 1, amountMinor: 60_000 }));
+    expect(d.outcome).toBe('approved');
+    expect(rule(d, 'allowance.trust_tier')?.detail).toMatch(/CNY amount limit does not apply to a JPY order/);
+    expect(decide(course, yen({ count: 3, amountMinor: 0 })).outcome).toBe('review');
+  });
+
   it('sends a restricted buyer to a person in either window, and refuses them like anyone past the windows', () => {
     for (const minutesAgo of [5, 120]) {
       expect(decide(course, facts({ minutesAgo, tier: 'restricted' }))).toMatchObject({ outcome: 'review', decidedBy: 'buyer.restricted', handoff: { kind: 'risk_review', when: 'now' } });
