@@ -64,6 +64,7 @@ export interface ProviderRefund {
   deskRefundId: string | null;
   transactionId: string | null;
   amountMinor: number;
+  currency: string;
   status: 'succeeded' | 'pending' | 'failed';
 }
 

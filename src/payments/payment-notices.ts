@@ -31,6 +31,8 @@ export interface ProviderNotice {
   providerRefundId: string;
   transactionId: string | null;
   amountMinor: number;
+  /** ISO 4217, as the provider states it (WeChat Pay refunds are in CNY). */
+  currency: string;
   outcome: GatewayOutcome;
 }
 
@@ -46,6 +48,8 @@ export interface PaymentAlert {
   providerRefundId: string;
   deskRefundId: string | null;
   amountMinor: number;
+  /** The amount's currency; null when the provider did not say. */
+  currency: string | null;
   detail: string;
 }
 
@@ -81,13 +85,14 @@ export class PaymentNotices {
 
     const refund = await this.findRefund(notice.deskRefundId, notice.providerRefundId);
     let alert: PaymentAlert | null = null;
-    const base = { provider: notice.provider, providerRefundId: notice.providerRefundId, deskRefundId: notice.deskRefundId, amountMinor: notice.amountMinor };
+    const base = { provider: notice.provider, providerRefundId: notice.providerRefundId, deskRefundId: notice.deskRefundId, amountMinor: notice.amountMinor, currency: notice.currency };
     if (!refund) {
       if (notice.outcome.status !== 'failed') {
         alert = { ...base, kind: 'unknown_refund', detail: `${notice.provider} reports a refund (${notice.outcome.status}) that the desk has no record of` };
       }
     } else if (
       refund.amountMinor !== notice.amountMinor ||
+      refund.currency !== notice.currency ||
       refund.paymentMethod !== PROVIDER_METHOD[notice.provider] ||
       (notice.transactionId !== null && notice.transactionId !== refund.transactionId)
     ) {
@@ -132,6 +137,7 @@ export class PaymentNotices {
         providerRefundId: refund.providerRefundId,
         deskRefundId: refund.deskRefundId,
         amountMinor: refund.amountMinor,
+        currency: refund.currency,
         detail: `${provider} lists a succeeded refund that the desk has no record of`,
       };
       const stored = await this.deps.prisma.paymentNotice.createMany({
@@ -153,7 +159,7 @@ export class PaymentNotices {
 
   private async findRefund(deskRefundId: string | null, providerRefundId: string) {
     const { prisma } = this.deps;
-    const select = { id: true, status: true, amountMinor: true, paymentMethod: true, transactionId: true, gatewayRef: true } as const;
+    const select = { id: true, status: true, amountMinor: true, currency: true, paymentMethod: true, transactionId: true, gatewayRef: true } as const;
     if (deskRefundId) {
       const byId = await prisma.refund.findUnique({ where: { id: deskRefundId }, select });
       if (byId) return byId;

@@ -45,6 +45,7 @@ function providerRefund(refund: Stripe.Refund): ProviderRefund {
     deskRefundId: refund.metadata?.[METADATA_KEY] ?? null,
     transactionId: idOf(refund.payment_intent) ?? idOf(refund.charge),
     amountMinor: fromStripeAmount(refund.amount, refund.currency),
+    currency: refund.currency.toUpperCase(),
     status: outcome.status,
   };
 }

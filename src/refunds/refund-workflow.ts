@@ -718,11 +718,11 @@ export class RefundWorkflow {
     const now = this.now();
     const refund = await this.deps.prisma.refund.findUnique({
       where: { id: refundId },
-      select: { id: true, status: true, escalatedAt: true, amountMinor: true, paymentMethod: true, gatewayRef: true, orderId: true, refundRequest: { select: { id: true, buyerId: true } } },
+      select: { id: true, status: true, escalatedAt: true, amountMinor: true, currency: true, paymentMethod: true, gatewayRef: true, orderId: true, refundRequest: { select: { id: true, buyerId: true } } },
     });
     if (!refund || refund.status !== 'pending' || refund.escalatedAt) return false;
     const provider = (this.deps.gateways.for(refund.paymentMethod)?.name ?? refund.paymentMethod) as PaymentAlert['provider'];
-    const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, detail: `refund ${refundId} ${detail}` };
+    const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, currency: refund.currency, detail: `refund ${refundId} ${detail}` };
     const escalated = await this.deps.prisma.$transaction(async (tx) => {
       const marked = await tx.refund.updateMany({ where: { id: refundId, status: 'pending', escalatedAt: null }, data: { escalatedAt: now } });
       if (marked.count !== 1) return false;

@@ -380,12 +380,15 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
       providerRefundId: '50300000000stray',
       transactionId: '4200000000stray',
       amountMinor: 4900,
+      currency: 'CNY',
       outcome: { status: 'succeeded', gatewayRef: '50300000000stray' },
     });
     expect(result).toBe('alerted');
     const posted = slack.of('chat.postMessage').find((c) => String(c.args.text).includes('Payment alert'))!;
     expect(posted.args.channel).toBe(SLACK.riskChannel);
     expect(JSON.stringify(posted.args.blocks)).toContain('50300000000stray');
+    // The amount in its own currency, as a person reads it.
+    expect(JSON.stringify(posted.args.blocks)).toContain('CN¥49.00');
   });
 
   it('posts merchants\' digests, payment alerts and dead jobs to Slack with outside text inert', async () => {
@@ -399,7 +402,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
     expect(live(String(digest.args.text))).toEqual([]);
 
     const before = slack.calls.length;
-    await t.desk.slack!.postPaymentAlert({ provider: 'stripe', kind: 'unknown_refund', providerRefundId: 're_<!channel>', deskRefundId: null, amountMinor: 100, detail: 'refund for <https://evil.example|order> by <@U123>' });
+    await t.desk.slack!.postPaymentAlert({ provider: 'stripe', kind: 'unknown_refund', providerRefundId: 're_<!channel>', deskRefundId: null, amountMinor: 100, currency: 'JPY', detail: 'refund for <https://evil.example|order> by <@U123>' });
     await t.desk.slack!.postDeadJob({ name: 'digests.run-due', attempts: 5, error: 'merchant <!everyone> failed', failedAt: new Date().toISOString() });
     for (const call of slack.calls.slice(before)) {
       const all = `${String(call.args.text)}${JSON.stringify(call.args.blocks ?? '')}`;

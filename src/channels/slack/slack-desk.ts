@@ -475,7 +475,7 @@ export class SlackDesk implements AgentDesk {
       channel,
       text: `🚨 Payment alert from ${alert.provider}: ${detail}`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.amountMinor} minor units. Check it in the provider's console.` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.currency ? formatMoney({ amountMinor: alert.amountMinor, currency: alert.currency }, 'en') : `${alert.amountMinor} minor units`}. Check it in the provider's console.` } },
       ],
     });
   }

@@ -49,6 +49,8 @@ export function readWechatNotification(headers: SignedHeaders, rawBody: string, 
     providerRefundId: refund.refund_id,
     transactionId: refund.transaction_id ?? null,
     amountMinor: refund.amount.refund,
+    // WeChat Pay's refund notices carry no currency: its refunds are in fen of CNY.
+    currency: 'CNY',
     outcome: wechatOutcome(refund),
   };
 }

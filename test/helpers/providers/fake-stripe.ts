@@ -17,6 +17,8 @@ export function stripeEnv(apiUrl: string, keys = STRIPE_TEST_KEYS): Record<strin
 const STATUS: Record<BookedRefund['status'], string> = { processing: 'pending', succeeded: 'succeeded', failed: 'failed' };
 
 export class FakeStripe extends FakeRail {
+  /** The charges' currency (a refund is in its charge's currency; the tests' orders are in yuan). */
+  currency = 'cny';
   readonly idempotent = new Map<string, { params: string; status: number; body: string }>();
   /** Refunds made outside the desk (the dashboard): known to Stripe, unknown to the desk. */
   readonly byId = new Map<string, BookedRefund>();
@@ -38,7 +40,7 @@ export class FakeStripe extends FakeRail {
       balance_transaction: null,
       charge: isCharge ? refund.transactionId : `ch_${refund.transactionId.slice(3)}`,
       created: Math.floor(refund.createdAt / 1000),
-      currency: 'usd',
+      currency: this.currency,
       metadata: refund.metadata,
       payment_intent: isCharge ? null : refund.transactionId,
       reason: 'requested_by_customer',
