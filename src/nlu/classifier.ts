@@ -283,7 +283,8 @@ export class NluClassifier {
     const groups: ClauseReading[] = [];
     let leading = '';
     for (const clause of clauses) {
-      const r = await this.read(clause, detectLanguage(clause, language), extra);
+      // A clause that only gives the order number ("order o_123") asks for nothing of its own.
+      const r = namesOnlyAnOrder(clause) ? { intent: 'None' as Intent, score: 0 } : await this.read(clause, detectLanguage(clause, language), extra);
       const last = groups.at(-1);
       const opensNew = OPENS_REQUEST.test(clause);
       if (r.intent === 'None' || r.intent === 'greeting') {
@@ -335,6 +336,14 @@ export class NluClassifier {
     if (REFUND_INTENTS.has(best) && bestScore < MIN_SCORE) return { intent: best, score: refundFamily, candidates };
     return { intent: best, score: bestScore, candidates };
   }
+}
+
+/** "订单 o_123", "order #A12345": an order number and the word for it, nothing else. */
+function namesOnlyAnOrder(clause: string): boolean {
+  let rest = clause;
+  for (const id of orderNumbers(clause)) rest = rest.split(id).join(' ');
+  if (rest === clause) return false;
+  return rest.replace(/订单号?|单号|编号|\b(?:order|no|number|id)\b|[#:：\s\p{P}]/giu, '').length === 0;
 }
 
 type Blend = { intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> };
