@@ -171,10 +171,12 @@ export class DialogueEngine {
   private async read(t: Turn, classifier: NluClassifier, split: boolean): Promise<void> {
     const resolver = this.resolver!;
     const orders = await t.orders();
-    const nouns = resolver.titleWords(orders);
-    const classify = (text: string) => classifier.classify(text, { locale: t.locale, nouns });
-    t.nlu = await classify(t.text);
+    const titles = resolver.titleWords(orders);
+    // The words that name an order ("激活码那个", "the drawing one", "昨天的") say which order, not
+    // what the buyer wants: they are masked before the intent is read.
+    const classify = (text: string, named: string[]) => classifier.classify(text, { locale: t.locale, nouns: [...titles, ...named] });
     t.mention = resolver.resolve(t.text, orders, t.now);
+    t.nlu = await classify(t.text, t.mention.words);
     const understood = t.nlu.intent !== 'None' || t.nlu.answer !== null || t.mention.named;
     t.locale = conversationLanguage(t.state.locale, t.msg.localeHint, t.text, understood);
     if (!split || t.nlu.parts.length < 2) return;
@@ -193,8 +195,8 @@ export class DialogueEngine {
       if (!b.named || b.matches.every((o) => a.includes(o.id))) return;
     }
     t.text = first!.text;
-    t.nlu = await classify(first!.text);
     t.mention = namesOf(first!.text);
+    t.nlu = await classify(first!.text, t.mention.words);
     t.state.queued = parts.slice(1).map((p) => p.text);
   }
 

@@ -26,6 +26,10 @@ export interface OrderMention<O extends NamedOrder> {
 const HOUR = 3_600_000;
 const CJK_RUN = /[\u3400-\u9fff]+/g;
 const LATIN_WORD = /[a-z0-9]+/g;
+/** Words before a category word that describe any product, not a particular one. */
+const GENERIC = new Set(['new', 'online', 'video', 'old', 'recent', 'latest', 'last', 'first', 'whole', 'full', 'paid', 'other', 'same', 'basic', 'premium', 'annual', 'monthly', 'yearly', 'expensive', 'cheap', 'wrong', 'second', 'purchased', 'bought', 'ordered', 'two', 'both']);
+/** A Chinese modifier ending like this is a determiner or a clause, not a product name ("那个课", "买的课"). */
+const DETERMINER_END = /[个门的些份张套款种了这那哪该此次]$/;
 /** Words of titles and messages that name nothing. */
 const STOP = new Set(['the', 'a', 'an', 'of', 'for', 'to', 'and', 'with', 'in', 'on', 'my', 'your', 'one', 'that', 'this', 'it', 'i', 'me', 'from', 'by', 'at', 'is', 'was', 'want', 'refund', 'bought', 'order', 'about', 'pls', 'please', 'thing']);
 
@@ -122,6 +126,10 @@ export class OrderResolver {
       }
       if (s > 0) score.set(title, s);
     }
+    if (saidCategories.size > 0 && score.size === 0 && this.namesAnotherProduct(text)) {
+      // "the excel course" when the buyer has no Excel course: a product they do not have.
+      return { named: true, matches: [], words: [...new Set(used)] };
+    }
     if (saidCategories.size > 0) {
       named = true;
       // A title match outranks the category: "视频会员" is the membership even though it has 视频.
@@ -157,6 +165,32 @@ export class OrderResolver {
     }
     if (!named) return { named: false, matches: [], words: [] };
     return { named, matches: candidates.sort((a, b) => b.paidAt.getTime() - a.paidAt.getTime()), words: [...new Set(used)] };
+  }
+
+  /**
+   * Whether a category word comes with a word of its own that names the product ("Excel课",
+   * "the excel course", "英语课"), rather than a determiner or a time ("那个课", "my course",
+   * "昨天的课"). Only asked when no title of the buyer's fits.
+   */
+  private namesAnotherProduct(text: string): boolean {
+    for (const { pattern } of this.categories) {
+      pattern.lastIndex = 0;
+      for (const m of text.matchAll(pattern)) {
+        const before = text.slice(0, m.index);
+        const latin = /([A-Za-z][A-Za-z0-9+#-]{2,})\s*$/.exec(before)?.[1]?.toLowerCase();
+        if (latin && !STOP.has(latin) && !GENERIC.has(latin) && !this.isTimeWord(latin)) return true;
+        const cjk = /([\u3400-\u9fff]{2})$/.exec(before)?.[1];
+        if (cjk && !DETERMINER_END.test(cjk) && !this.isTimeWord(cjk) && !this.categoryWords.has(cjk)) return true;
+      }
+    }
+    return false;
+  }
+
+  private isTimeWord(word: string): boolean {
+    return this.times.some((t) => {
+      t.pattern.lastIndex = 0;
+      return t.pattern.test(word);
+    });
   }
 
   /** A title's naming words, without its category words (those name the category, not the product). */

@@ -44,6 +44,8 @@ export interface Classification {
   parts: ClauseReading[];
   /** A short answer to a question of the bot's (yes, no, solved, still not working, more), or null. */
   answer: Answer | null;
+  /** The reason the message gives, even when it asks for something else as a whole ("取消订单，买错了"). */
+  statedReason: ReasonCode | null;
 }
 
 export interface ClassifyOptions {
@@ -218,9 +220,14 @@ export class NluClassifier {
     const technical = technicalKeywords(clean, this.technicalWords);
     const entities = { orderIds: orderNumbers(clean), technicalKeywords: technical };
     const answer = readAnswer(clean, this.answerWords, technical);
-    if (clean.length === 0) return { intent: 'None', reasonCode: null, language, score: 0, entities, candidates: [], parts: [], answer };
+    if (clean.length === 0) return { intent: 'None', reasonCode: null, language, score: 0, entities, candidates: [], parts: [], answer, statedReason: null };
     const extra = options.nouns?.length ? wordPattern(options.nouns) : null;
     const reading = await this.read(clean, language, extra);
+    const groups = await this.readGroups(clean, language, extra);
+    // Read clause by clause, one request may say more than the whole did: "取消订单，买错了" is a
+    // refund for a mistake; "会员还没激活，还能退吗" asks about the rules.
+    if (groups.length === 1 && refines(reading.intent, groups[0]!.intent)) reading.intent = groups[0]!.intent;
+    const stated = SPOKEN.has(reading.intent) ? reading.intent : groups.find((g) => SPOKEN.has(g.intent))?.intent;
     return {
       intent: reading.intent,
       reasonCode: REASON_OF[reading.intent] ?? null,
@@ -228,16 +235,18 @@ export class NluClassifier {
       score: reading.score,
       entities,
       candidates: reading.candidates,
-      parts: await this.readParts(clean, language, extra),
+      parts: groups.length >= 2 ? groups : [],
       answer,
+      statedReason: stated ? (REASON_OF[stated] ?? null) : null,
     };
   }
 
   /**
    * The intent of one text: the buyer's own product titles masked, both languages tried when it
-   * mixes them, then negation, then M10. A "cannot use" reading must come from the words, not from a
-   * product noun: without a technical word it is read again with the nouns masked, and a different
-   * refund reason found then is the buyer's ("买错了激活码" is a mistake, not a broken key).
+   * mixes them, then negation, then M10. A "cannot use" reading must come from words that describe
+   * a problem, not from a product noun: without a technical word it is read again with the nouns
+   * masked, and it stands only when the models are sure of it; otherwise the buyer's other reason
+   * is theirs ("买错了激活码" is a mistake, not a broken key).
    */
   private async read(text: string, language: Locale, extra: RegExp | null): Promise<{ intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> }> {
     const own = maskNouns(text, extra);
@@ -248,16 +257,16 @@ export class NluClassifier {
     if (example) best = { ...best, intent: example, score: Math.max(best.score, 1) };
     let intent: Intent = best.score >= MIN_SCORE ? best.intent : 'None';
     const technical = technicalKeywords(text, this.technicalWords);
-    if (intent === 'refund.cannot_use' && technical.length === 0) {
-      const unmasked = maskNouns(own, this.nouns);
-      const again = unmasked.length > 0 ? await this.blendBoth(language, unmasked) : null;
-      if (again && again.score >= MIN_SCORE && REFUND_INTENTS.has(again.intent) && again.intent !== 'refund.cannot_use') {
+    if (intent === 'refund.cannot_use' && technical.length === 0 && !example) {
+      const bare = maskNouns(own, this.nouns);
+      const again = bare.length > 0 ? await this.blendBoth(language, bare) : null;
+      if (again && again.score >= MIN_SCORE && again.intent !== 'None' && (again.intent !== 'refund.cannot_use' || again.score < SURE_CANNOT_USE)) {
         best = again;
-        intent = again.intent;
+        intent = again.intent === 'refund.cannot_use' ? (otherReason(again.candidates) ?? 'refund.request') : again.intent;
       }
     }
     // "还是不退了" is a refund word negated: the buyer is withdrawing, not asking.
-    if (REFUND_INTENTS.has(intent) && containsWord(text, this.negations)) intent = 'refund.cancel';
+    if ((REFUND_INTENTS.has(intent) || intent === 'None') && containsWord(text, this.negations)) intent = 'refund.cancel';
     // M10: a refund asked for because something does not work is a technical problem first.
     if (technical.length > 0 && REFUND_INTENTS.has(intent)) intent = 'refund.cannot_use';
     return { intent, score: Math.round(best.score * 1000) / 1000, candidates: best.candidates };
@@ -273,13 +282,16 @@ export class NluClassifier {
   }
 
   /**
-   * The requests of a message that asks for several things: its clauses read one by one, a clause
-   * of no intent of its own (a greeting, "一直报错" after "登不上去") joined to the one before, and
-   * clauses of the same kind joined unless a word like "还有" / "also" opens a new request.
+   * The requests of a message, clause by clause. A clause with no request of its own (a greeting,
+   * an order number, "一直报错" after "登不上去") joins the one before; clauses about one refund
+   * ("不想要了，退了吧", "取消订单，买错了") are one request; a question whether it can be refunded
+   * takes the facts around it as its context. A new request starts with a word like "还有" / "also",
+   * or is a clearly different kind of request (status, a person, the rules).
    */
-  private async readParts(text: string, language: Locale, extra: RegExp | null): Promise<ClauseReading[]> {
+  private async readGroups(text: string, language: Locale, extra: RegExp | null): Promise<ClauseReading[]> {
     const clauses = splitClauses(text);
     if (clauses.length < 2) return [];
+    const comma = language === 'zh' ? '，' : ', ';
     const groups: ClauseReading[] = [];
     let leading = '';
     for (const clause of clauses) {
@@ -288,26 +300,26 @@ export class NluClassifier {
       const last = groups.at(-1);
       const opensNew = OPENS_REQUEST.test(clause);
       if (r.intent === 'None' || r.intent === 'greeting') {
-        if (last && !opensNew) last.text = `${last.text}，${clause}`;
-        else leading = leading ? `${leading}，${clause}` : clause;
+        if (last && !opensNew) last.text = `${last.text}${comma}${clause}`;
+        else leading = leading ? `${leading}${comma}${clause}` : clause;
         continue;
       }
-      const reading: ClauseReading = { text: leading ? `${leading}，${clause}` : clause, intent: r.intent, reasonCode: REASON_OF[r.intent] ?? null, score: r.score };
+      // Withdrawing counts only when said outright ("不退了", "撤回"); "年终总结不用我做了" is a reason.
+      const intent: Intent = r.intent === 'refund.cancel' && !containsWord(clause, this.negations) ? 'refund.request' : r.intent;
+      const reading: ClauseReading = { text: leading ? `${leading}${comma}${clause}` : clause, intent, reasonCode: REASON_OF[intent] ?? null, score: r.score };
       leading = '';
-      if (last && family(last.intent) === family(r.intent) && !opensNew) {
-        last.text = `${last.text}，${clause}`;
-        // The more specific reason of the two is the request's reason ("我要退款" + "买错了").
-        if (last.intent === 'refund.request' || (REFUND_INTENTS.has(r.intent) && r.intent === 'refund.cannot_use')) {
-          last.intent = r.intent;
-          last.reasonCode = reading.reasonCode;
-        }
+      if (last && !opensNew && belongTogether(last, reading)) {
+        last.text = `${last.text}${comma}${clause}`;
+        const merged = mergedIntent(last.intent, reading.intent);
+        last.intent = merged;
+        last.reasonCode = REASON_OF[merged] ?? null;
         last.score = Math.max(last.score, r.score);
         continue;
       }
       groups.push(reading);
     }
-    if (leading && groups.length > 0) groups.at(-1)!.text = `${groups.at(-1)!.text}，${leading}`;
-    return groups.length >= 2 ? groups : [];
+    if (leading && groups.length > 0) groups.at(-1)!.text = `${groups.at(-1)!.text}${comma}${leading}`;
+    return groups;
   }
 
   /** node-nlp's classifications and the n-gram model's posterior, averaged; the best intent wins. */
@@ -350,5 +362,51 @@ type Blend = { intent: Intent; score: number; candidates: Array<{ intent: Intent
 
 const OPENS_REQUEST = /^(还有|另外|顺便|此外|以及|再就是|and also|also|plus|besides|another thing)/i;
 
-/** Refund intents are one kind of request (they differ by reason); every other intent is its own. */
-const family = (intent: Intent) => (REFUND_INTENTS.has(intent) ? 'refund' : intent);
+/** Below this a "cannot use" reading with no technical word is not believed (M10: the words must describe a problem). */
+const SURE_CANNOT_USE = 0.8;
+/** A clause of another kind of request, with no word opening it, counts as a request of its own only this sure. */
+const SURE_SEPARATE = 0.8;
+
+const SPOKEN: ReadonlySet<Intent> = new Set(['refund.changed_mind', 'refund.unsatisfied', 'refund.cannot_use']);
+
+/** The best refund reason other than "cannot use" among the candidates, when it is a real contender. */
+function otherReason(candidates: Array<{ intent: Intent; score: number }>): Intent | null {
+  return candidates.find((c) => REFUND_INTENTS.has(c.intent) && c.intent !== 'refund.cannot_use' && c.score >= 0.15)?.intent ?? null;
+}
+
+/** Refund intents and "cancel my order" are one kind of request (a refund, differing by reason). */
+const isRefundLike = (intent: Intent) => REFUND_INTENTS.has(intent) || intent === 'order.cancel';
+
+function belongTogether(last: ClauseReading, next: ClauseReading): boolean {
+  if (isRefundLike(last.intent) && isRefundLike(next.intent)) return true;
+  if (last.intent === next.intent) return true;
+  // A question about the rules with the order's facts beside it ("会员还没激活，还能退吗"); not a
+  // refund asked for outright or for a reason ("乱买的，能退不" is a refund for a mistake).
+  if ((last.intent === 'policy.ask' && isFact(next.intent)) || (next.intent === 'policy.ask' && isFact(last.intent))) return true;
+  if (last.intent === 'policy.ask' || next.intent === 'policy.ask') return false;
+  // Withdrawing beside anything about a refund is one thought ("算了，不退了", "never mind, I'll keep it").
+  if (last.intent === 'refund.cancel' || next.intent === 'refund.cancel') return true;
+  return next.score < SURE_SEPARATE || last.score < SURE_SEPARATE;
+}
+
+/** A clause that states what happened rather than asking for a refund: what a rules question may carry. */
+const isFact = (intent: Intent) => intent === 'refund.cannot_use';
+
+/** What two clauses of one request ask, together. */
+function mergedIntent(a: Intent, b: Intent): Intent {
+  if (a === b) return a;
+  if (a === 'policy.ask' || b === 'policy.ask') return 'policy.ask';
+  if (a === 'refund.cancel' || b === 'refund.cancel') return 'refund.cancel';
+  if (SPOKEN.has(a) && SPOKEN.has(b)) return a === 'refund.cannot_use' || b === 'refund.cannot_use' ? 'refund.cannot_use' : a;
+  if (SPOKEN.has(a)) return a;
+  if (SPOKEN.has(b)) return b;
+  return isRefundLike(a) && a !== 'order.cancel' ? a : b;
+}
+
+/** Whether a reading clause by clause says more than the reading of the whole message. */
+function refines(whole: Intent, clauses: Intent): boolean {
+  if (whole === clauses) return false;
+  if (SPOKEN.has(clauses) && whole === 'refund.request') return true;
+  if (clauses === 'policy.ask' && isFact(whole)) return true;
+  return clauses === 'refund.cancel' && (isRefundLike(whole) || whole === 'None');
+}

@@ -61,7 +61,7 @@ export type Resolution = { kind: 'one'; order: BuyerOrder } | { kind: 'several';
  * orders the words fit, those that can still be acted on are preferred; a refunded one that alone
  * fits is still the one meant (the refund then says it is refunded already).
  */
-export async function resolveNamed(t: TextTurn): Promise<Resolution> {
+export async function resolveNamed(t: TextTurn, prefer: 'actionable' | 'requested' = 'actionable'): Promise<Resolution> {
   const orders = await t.orders();
   const ids = t.nlu.entities.orderIds;
   if (ids.length > 0) {
@@ -76,8 +76,11 @@ export async function resolveNamed(t: TextTurn): Promise<Resolution> {
   const mention = t.mention;
   if (!mention?.named) return { kind: 'unnamed' };
   if (mention.matches.length === 0) return { kind: 'none' };
-  const open = mention.matches.filter(isActionable);
-  const matches = open.length > 0 ? open : mention.matches;
+  // For a refund, orders that can still be refunded; for a status or a withdrawal, those with a request.
+  const preferred = mention.matches.filter((o) => (prefer === 'actionable' ? isActionable(o) : o.request !== null));
+  const matches = preferred.length > 0 ? preferred : mention.matches;
+  // The same product bought more than once: the latest purchase is the one meant (and said, so the buyer can correct it).
+  if (matches.every((o) => o.productId === matches[0]!.productId)) return { kind: 'one', order: matches[0]! };
   return matches.length === 1 ? { kind: 'one', order: matches[0]! } : { kind: 'several', orders: matches };
 }
 

@@ -11,6 +11,7 @@ import { ordinal } from '../order-resolver.ts';
 import { BUTTONS, ROUTES, STATUS_WORDS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';
 import { actionable, offer, offerMore, orderLine, resolveNamed, take } from './orders.ts';
+import { withdraw } from './withdraw.ts';
 
 /** The refund request's `channel` for each chat channel. */
 const CHANNEL_OF = { telegram: 'telegram', widget: 'widget', terminal: 'api' } as const;
@@ -22,7 +23,7 @@ const SPOKEN_REASONS: ReadonlySet<ReasonCode> = new Set(['changed_mind', 'unsati
  * none (names an order, says "refund") leaves the earlier reason and its words as they were.
  */
 export function rememberReason(t: TextTurn): boolean {
-  const code = t.nlu.reasonCode;
+  const code = t.nlu.statedReason;
   if (!code || !SPOKEN_REASONS.has(code)) return false;
   t.state.reasonCode = code;
   t.state.reasonText = t.text.slice(0, 2_000);
@@ -207,6 +208,8 @@ export async function onOrderAnswer(t: TextTurn, next: () => Promise<void>): Pro
 /** Waiting for the reason: a reason in words (the buyer's own, kept as said), or another request. */
 export async function onReasonAnswer(t: TextTurn, next: () => Promise<void>): Promise<void> {
   if (rememberReason(t)) return proceed(t);
+  // "算了" / "never mind" when asked why: the refund is given up, not explained.
+  if (t.nlu.answer === 'no' && (t.nlu.intent === 'None' || t.nlu.intent === 'refund.cancel')) return withdraw(t);
   if (OTHER_REQUESTS.has(t.nlu.intent) || t.nlu.intent === 'greeting' || t.text.length === 0) return next();
   const named = await resolveNamed(t);
   if (named.kind === 'one' && named.order.id !== t.state.orderId && t.nlu.intent === 'None') {

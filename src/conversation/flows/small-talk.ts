@@ -7,6 +7,7 @@ import { BUTTONS, say } from '../texts.ts';
 import type { TextTurn } from '../turn.ts';
 import { actionable, offer, orderLine, resolveNamed, take } from './orders.ts';
 import { person } from './person.ts';
+import { rememberReason } from './refund.ts';
 
 /** After this many messages in a row it does not understand, the bot hands the buyer to a person. */
 export const MAX_MISSES = 2;
@@ -16,7 +17,11 @@ export function onGreeting(t: TextTurn): void {
   t.reply(say(first ? 'welcome' : 'youreWelcome', t.locale));
 }
 
-export function onOrderCancel(t: TextTurn): void {
+export async function onOrderCancel(t: TextTurn): Promise<void> {
+  // "取消刚才那个订单，买错了": the order and the reason are kept for the refund that is offered.
+  rememberReason(t);
+  const named = await resolveNamed(t);
+  if (named.kind === 'one') take(t, named.order);
   t.state.pending = 'refund_confirm';
   t.reply(say('orderCancel', t.locale), [
     { label: BUTTONS.yesRefund[t.locale], action: 'refund:yes' },

@@ -79,7 +79,7 @@ export async function status(t: BoundTurn, orderIds?: string[]): Promise<void> {
 
 /** "Excel课的退款到哪了": the named order's request; without a name, the latest ones. */
 export async function onStatusText(t: TextTurn): Promise<void> {
-  const named = await resolveNamed(t);
+  const named = await resolveNamed(t, 'requested');
   if (named.kind === 'one') return status(t, [named.order.id]);
   if (named.kind === 'several') return status(t, named.orders.map((o) => o.id));
   return status(t);

@@ -38,6 +38,6 @@ export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
 }
 
 export async function onWithdrawText(t: TextTurn): Promise<void> {
-  const named = await resolveNamed(t);
+  const named = await resolveNamed(t, 'requested');
   return withdraw(t, named.kind === 'one' ? named.order.id : undefined);
 }
