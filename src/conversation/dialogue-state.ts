@@ -22,6 +22,8 @@ export interface ChatState {
   /** With pending 'order': the orders offered, in order (for "the second one"), and where the list is. */
   offered?: string[];
   offset?: number;
+  /** Orders a request was made for in this chat: a later "refund" naming none is not taken to mean another by itself. */
+  handled?: string[];
   /** The troubleshooting request a guide was given for (pending 'guide_feedback'). */
   requestId?: string;
   /** Messages in a row the bot did not understand. */

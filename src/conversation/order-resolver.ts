@@ -30,6 +30,8 @@ const LATIN_WORD = /[a-z0-9]+/g;
 const GENERIC = new Set(['new', 'online', 'video', 'old', 'recent', 'latest', 'last', 'first', 'whole', 'full', 'paid', 'other', 'same', 'basic', 'premium', 'annual', 'monthly', 'yearly', 'expensive', 'cheap', 'wrong', 'second', 'purchased', 'bought', 'ordered', 'two', 'both']);
 /** A Chinese modifier ending like this is a determiner or a clause, not a product name ("那个课", "买的课"). */
 const DETERMINER_END = /[个门的些份张套款种了这那哪该此次]$/;
+/** Two-character words that open a clause rather than name a product ("还有会员…", "我的课"). */
+const FUNCTION_WORDS = new Set(['还有', '另外', '我的', '我们', '你们', '就是', '还是', '也是', '但是', '而且', '然后', '现在', '已经', '一直', '之前', '上次', '那个', '这个', '帮我', '给我', '请问', '麻烦', '想退', '要退', '退掉', '退了', '购买', '买了', '买的', '以前', '刚才', '刚刚', '所有', '全部', '两个', '几个']);
 /** Words of titles and messages that name nothing. */
 const STOP = new Set(['the', 'a', 'an', 'of', 'for', 'to', 'and', 'with', 'in', 'on', 'my', 'your', 'one', 'that', 'this', 'it', 'i', 'me', 'from', 'by', 'at', 'is', 'was', 'want', 'refund', 'bought', 'order', 'about', 'pls', 'please', 'thing']);
 
@@ -179,8 +181,9 @@ export class OrderResolver {
         const before = text.slice(0, m.index);
         const latin = /([A-Za-z][A-Za-z0-9+#-]{2,})\s*$/.exec(before)?.[1]?.toLowerCase();
         if (latin && !STOP.has(latin) && !GENERIC.has(latin) && !this.isTimeWord(latin)) return true;
-        const cjk = /([\u3400-\u9fff]{2})$/.exec(before)?.[1];
-        if (cjk && !DETERMINER_END.test(cjk) && !this.isTimeWord(cjk) && !this.categoryWords.has(cjk)) return true;
+        // A Chinese name stands on its own before the category word: at the start, after a pause or a determiner.
+        const cjk = /(?:^|[\s，,。！？!?、]|那个|这个|那门|这门|的|买了|买的|退|了)([\u3400-\u9fff]{2})$/.exec(before)?.[1];
+        if (cjk && !DETERMINER_END.test(cjk) && !FUNCTION_WORDS.has(cjk) && !this.isTimeWord(cjk) && !this.categoryWords.has(cjk)) return true;
       }
     }
     return false;

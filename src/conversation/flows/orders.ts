@@ -76,12 +76,14 @@ export async function resolveNamed(t: TextTurn, prefer: 'actionable' | 'requeste
   const mention = t.mention;
   if (!mention?.named) return { kind: 'unnamed' };
   if (mention.matches.length === 0) return { kind: 'none' };
+  // The same product bought more than once: the latest purchase is the one meant, whatever its
+  // state (said, so the buyer can correct it; "already refunded" if it is).
+  if (mention.matches.every((o) => o.productId === mention.matches[0]!.productId)) return { kind: 'one', order: mention.matches[0]! };
   // For a refund, orders that can still be refunded; for a status or a withdrawal, those with a request.
   const preferred = mention.matches.filter((o) => (prefer === 'actionable' ? isActionable(o) : o.request !== null));
   const matches = preferred.length > 0 ? preferred : mention.matches;
-  // The same product bought more than once: the latest purchase is the one meant (and said, so the buyer can correct it).
   if (matches.every((o) => o.productId === matches[0]!.productId)) return { kind: 'one', order: matches[0]! };
-  return matches.length === 1 ? { kind: 'one', order: matches[0]! } : { kind: 'several', orders: matches };
+  return { kind: 'several', orders: matches };
 }
 
 /** An order number the buyer typed that is not theirs. */

@@ -2,6 +2,7 @@
 // chosen, then the refund workflow, and its outcome explained (money back by which route and when it
 // usually arrives; why not and what next; or a troubleshooting guide first, M23).
 import type { ReasonCode } from '../../domain/catalog.ts';
+import { scripts } from '../../nlu/text-features.ts';
 import { DeskError } from '../../errors.ts';
 import type { RefundRequestView } from '../../refunds/refund-view.ts';
 import { loadBuyerOrder } from '../buyer-orders.ts';
@@ -24,10 +25,22 @@ const SPOKEN_REASONS: ReadonlySet<ReasonCode> = new Set(['changed_mind', 'unsati
  */
 export function rememberReason(t: TextTurn): boolean {
   const code = t.nlu.statedReason;
-  if (!code || !SPOKEN_REASONS.has(code)) return false;
+  if (!code || !SPOKEN_REASONS.has(code) || !saysMoreThanTheOrder(t)) return false;
   t.state.reasonCode = code;
   t.state.reasonText = t.text.slice(0, 2_000);
   return true;
+}
+
+/** Words that only point at something ("那个", "the one"): what is left of "摄影那个" once the order is named. */
+const POINTERS = /那个|这个|那笔|这笔|那单|这单|就是|的|吧|啊|呀|呢|了|\b(?:the|one|that|this|it|please|pls|yes|ok|about|for|my)\b/giu;
+
+/** Whether the message says something besides naming the order: only then can it give a reason. */
+function saysMoreThanTheOrder(t: TextTurn): boolean {
+  let rest = t.text;
+  for (const w of t.mention?.words ?? []) rest = rest.replace(new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
+  rest = rest.replace(POINTERS, ' ');
+  const { cjk, latin } = scripts(rest);
+  return cjk >= 2 || latin >= 4;
 }
 
 /** A lead sentence and what follows it: Chinese runs on, English takes a space. */
@@ -51,11 +64,12 @@ export async function proceed(t: BoundTurn, lead = ''): Promise<void> {
       ]);
       return;
     }
-    if (open.length > 1) {
+    // The only order that can be refunded is taken (and said which) — unless this chat already
+    // handled one: then "退款" again may mean that one, and the buyer says which.
+    if (open.length > 1 || state.handled?.length) {
       offer(t, open, join(lead, say('chooseOrder', t.locale)));
       return;
     }
-    // The only order that can be refunded: taken, and said which.
     take(t, open[0]!);
     lead = join(lead, orderLine(open[0]!, t));
   }
@@ -73,6 +87,7 @@ async function submit(t: BoundTurn, lead: string): Promise<void> {
   const reasonCode = state.reasonCode!;
   const reasonText = state.reasonText;
   clearRefund(state);
+  state.handled = [...new Set([...(state.handled ?? []), orderId])].slice(-10);
   let view: RefundRequestView;
   try {
     view = (
