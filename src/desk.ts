@@ -246,10 +246,15 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       gateways,
       paymentNotices,
       async listen() {
+        // The NLU model is loaded (or trained) and warmed up before the server listens, so /readyz
+        // is never 200 with a cold model and the first buyer waits no longer than the next.
+        const nluLoaded = dialogue.warmUp();
+        nluLoaded.catch(() => undefined);
         await jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
         await widgetSubscribed;
+        await nluLoaded;
         const url = await server.listen({ host: config.host, port: config.port });
         if (telegram && config.telegram) {
           // Webhook mode when a public URL is set (any number of instances); else long polling.

@@ -9,6 +9,7 @@ import { claimOnce } from '../cache/claims.ts';
 import type { Locale } from '../domain/catalog.ts';
 import type { NluClassifier } from '../nlu/classifier.ts';
 import { REFUND_INTENTS } from '../nlu/corpus.ts';
+import { loadBuyerOrders } from './buyer-orders.ts';
 import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';
 import { cacheStateStore, type ChatState, type StateStore } from './dialogue-state.ts';
@@ -85,6 +86,17 @@ export class DialogueEngine {
 
   constructor(private readonly deps: DialogueDeps) {
     this.states = cacheStateStore(deps.cache);
+  }
+
+  /**
+   * Loads the NLU model and runs the queries a turn makes once, for no buyer, so the first buyer
+   * after a start waits no longer than the next (the composition root awaits it before listening).
+   */
+  async warmUp(): Promise<void> {
+    await this.deps.nlu.get();
+    await this.states.read('conv:warm-up:none');
+    await loadBuyerOrders(this.deps.prisma, '~warm-up');
+    await this.deps.conversations.hasDelivery({ channel: 'widget', chatId: '~warm-up' }, 'none');
   }
 
   /** Set by the composition root when the Slack desk is on (it is built after the dialogue). */

@@ -114,6 +114,12 @@ function categoryNouns(data: NluData): RegExp | null {
 /** Builds the classifier on first use, once, however many callers ask at the same time. */
 export class LazyNlu {
   private pending: Promise<NluClassifier> | null = null;
+  private loaded = false;
+
+  /** Whether the model is loaded and warmed up (the desk listens only then). */
+  get ready(): boolean {
+    return this.loaded;
+  }
 
   constructor(private readonly options: { dataDir: string | null; log?: Logger }) {}
 
@@ -123,6 +129,7 @@ export class LazyNlu {
         // node-nlp builds its tokenizers and the Chinese dictionary on the first message of each
         // language: done here, so the first buyer after a start waits no longer than the next.
         await classifier.warmUp();
+        this.loaded = true;
         return classifier;
       })
       .catch((error: unknown) => {
