@@ -43,6 +43,9 @@ export interface StateStore {
 
 const STATE_TTL_MS = 24 * 3_600_000;
 
+/** After this many messages in a row it cannot use, the bot hands the buyer to a person. */
+export const MAX_MISSES = 2;
+
 /** State as a previous version stored it (`awaiting`, `misunderstood`) still reads. */
 function upgrade(raw: Record<string, unknown>): ChatState {
   const state = { ...raw } as unknown as ChatState & { awaiting?: Pending; misunderstood?: number };

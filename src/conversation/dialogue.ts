@@ -9,6 +9,7 @@ import { claimOnce } from '../cache/claims.ts';
 import type { Locale } from '../domain/catalog.ts';
 import type { NluClassifier } from '../nlu/classifier.ts';
 import { REFUND_INTENTS } from '../nlu/corpus.ts';
+import { opensRequest } from '../nlu/text-features.ts';
 import { loadBuyerOrders } from './buyer-orders.ts';
 import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';
@@ -55,11 +56,6 @@ function dialogueFlow(): Composer<Turn> {
       .when(pressed('policy'), policyAnswer)
       .when(pressed('appeal'), onAppeal)
       .use((t, next) => (t.action ? t.reply(say('notUnderstood', t.locale)) : next()))
-      // An understood message ends a run of misses.
-      .use((t, next) => {
-        if (isText(t) && t.nlu.intent !== 'None') t.state.misses = 0;
-        return next();
-      })
       // Text, first as the answer to the question the bot is waiting on.
       .when(waitingFor('guide_feedback'), onGuideAnswer)
       .when(waitingFor('refund_confirm'), onConfirmAnswer)
@@ -152,6 +148,8 @@ export class DialogueEngine {
       const t = new Turn(this.deps, this.resolver, msg, msg.buyerId, text, state, locale);
       if (msg.buyerId && !msg.action) await this.read(t, classifier, true);
       await this.flow.run(t);
+      // A turn the bot could use ends a run of misses.
+      if (!t.missed) state.misses = 0;
       replies = t.replies;
       // The other requests of the same message, once the first no longer waits for an answer.
       while (msg.buyerId && !state.pending && state.queued?.length) {
@@ -184,11 +182,11 @@ export class DialogueEngine {
     const resolver = this.resolver!;
     const orders = await t.orders();
     const titles = resolver.titleWords(orders);
-    // The words that name an order ("激活码那个", "the drawing one", "昨天的") say which order, not
-    // what the buyer wants: they are masked before the intent is read.
-    const classify = (text: string, named: string[]) => classifier.classify(text, { locale: t.locale, nouns: [...titles, ...named] });
+    // The buyer's own titles say which order, not what the buyer wants: they are masked before the
+    // intent is read (a message that only names an order gives no reason: see rememberReason).
+    const classify = (text: string) => classifier.classify(text, { locale: t.locale, nouns: titles });
     t.mention = resolver.resolve(t.text, orders, t.now);
-    t.nlu = await classify(t.text, t.mention.words);
+    t.nlu = await classify(t.text);
     const understood = t.nlu.intent !== 'None' || t.nlu.answer !== null || t.mention.named;
     t.locale = conversationLanguage(t.state.locale, t.msg.localeHint, t.text, understood);
     if (!split || t.nlu.parts.length < 2) return;
@@ -196,6 +194,13 @@ export class DialogueEngine {
     // A person reads the whole message: asking for one is the request that counts.
     if (parts.some((p) => p.intent === 'agent.request')) {
       t.nlu = { ...t.nlu, intent: 'agent.request', reasonCode: null, parts: [] };
+      return;
+    }
+    // "调色课看了一点，现在还能退吗": a question whether the order can be refunded, its facts beside
+    // it — answered with the rules and the order's situation, the refund one press away.
+    const question = parts.find((p) => p.intent === 'policy.ask');
+    if (question && parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') && !parts.slice(1).some((p) => opensRequest(p.text))) {
+      t.nlu = { ...t.nlu, intent: 'policy.ask', reasonCode: null, parts: [] };
       return;
     }
     const [first, second] = parts;
@@ -208,7 +213,7 @@ export class DialogueEngine {
     }
     t.text = first!.text;
     t.mention = namesOf(first!.text);
-    t.nlu = await classify(first!.text, t.mention.words);
+    t.nlu = await classify(first!.text);
     t.state.queued = parts.slice(1).map((p) => p.text);
   }
 

@@ -52,6 +52,16 @@ export class Turn {
     return this.deps.now?.() ?? new Date();
   }
 
+  /** Whether this turn was a miss (not understood, or not an answer the bot could use). */
+  missed = false;
+
+  /** Counts a miss; returns how many in a row. A turn without one ends the run (see the dialogue). */
+  miss(): number {
+    this.missed = true;
+    this.state.misses += 1;
+    return this.state.misses;
+  }
+
   reply(text: string, buttons: Button[] = []): void {
     this.replies.push(buttons.length > 0 ? { text, buttons } : { text });
   }

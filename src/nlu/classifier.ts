@@ -13,6 +13,7 @@ import {
   containsWord,
   detectLanguage,
   maskNouns,
+  opensRequest,
   orderNumbers,
   readAnswer,
   scripts,
@@ -305,7 +306,7 @@ export class NluClassifier {
       // A clause that only gives the order number ("order o_123") asks for nothing of its own.
       const r = namesOnlyAnOrder(clause) ? { intent: 'None' as Intent, score: 0 } : await this.read(clause, detectLanguage(clause, language), extra);
       const last = groups.at(-1);
-      const opensNew = OPENS_REQUEST.test(clause);
+      const opensNew = opensRequest(clause);
       if (r.intent === 'None' || r.intent === 'greeting') {
         if (last && !opensNew) last.text = `${last.text}${comma}${clause}`;
         else leading = leading ? `${leading}${comma}${clause}` : clause;
@@ -367,7 +368,6 @@ function namesOnlyAnOrder(clause: string): boolean {
 
 type Blend = { intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> };
 
-const OPENS_REQUEST = /^(还有|另外|顺便|此外|以及|再就是|and also|also|plus|besides|another thing)/i;
 
 /** Below this a "cannot use" reading with no technical word is not believed (M10: the words must describe a problem). */
 const SURE_CANNOT_USE = 0.8;

@@ -79,6 +79,10 @@ export function maskNouns(text: string, pattern: RegExp | null): string {
 
 /** Words that open a second request inside one message ("…，还有会员也登不上去"). */
 const CLAUSE_OPENERS = /(还有|另外|顺便|此外|以及|再就是|and also|also|plus|besides|another thing)/gi;
+const OPENS_REQUEST = /^(还有|另外|顺便|此外|以及|再就是|and also|also|plus|besides|another thing)/i;
+
+/** Whether a clause opens a request of its own ("还有…", "also…"). */
+export const opensRequest = (clause: string): boolean => OPENS_REQUEST.test(clause.trim());
 
 /**
  * A message cut into its clauses: at sentence punctuation, at line breaks, at a space between two

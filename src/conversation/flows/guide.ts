@@ -1,8 +1,10 @@
 // After a troubleshooting guide (M23): "solved" closes the request with no refund (a refund
 // avoided); "still not working" goes to technical support. Read from the buttons or from words.
 import { openHandoff } from '../../handoffs/handoffs.ts';
+import { MAX_MISSES } from '../dialogue-state.ts';
 import { BUTTONS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';
+import { person } from './person.ts';
 
 export async function guideFeedback(t: BoundTurn, solved: boolean): Promise<void> {
   const requestId = t.state.requestId;
@@ -36,6 +38,7 @@ export async function onGuideAnswer(t: TextTurn, next: () => Promise<void>): Pro
   if (answer === 'solved' || answer === 'yes') return guideFeedback(t, true);
   if (answer === 'unsolved' || answer === 'no' || t.nlu.intent === 'refund.cannot_use') return guideFeedback(t, false);
   if (t.nlu.intent !== 'None') return next();
+  if (t.miss() >= MAX_MISSES) return person(t, { why: 'the bot could not read whether the guide helped', reply: 'missedTwice' });
   t.reply(say('guideAskAgain', t.locale), [
     { label: BUTTONS.solved[t.locale], action: 'guide:solved' },
     { label: BUTTONS.unsolved[t.locale], action: 'guide:unsolved' },

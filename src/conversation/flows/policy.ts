@@ -6,9 +6,10 @@ import { resolvePolicy } from '../../refunds/policy-resolver.ts';
 import { summarizeUsage } from '../../usage/usage-facts.ts';
 import { isActionable, type BuyerOrder } from '../buyer-orders.ts';
 import { orderSituation } from '../order-situation.ts';
-import { say, showTitle } from '../texts.ts';
+import { BUTTONS, say, showTitle } from '../texts.ts';
 import type { BoundTurn, TextTurn } from '../turn.ts';
 import { resolveNamed } from './orders.ts';
+import { rememberReason } from './refund.ts';
 import { statusLine } from './status.ts';
 
 async function forOrder(t: BoundTurn, order: BuyerOrder, hint: boolean): Promise<void> {
@@ -23,7 +24,9 @@ async function forOrder(t: BoundTurn, order: BuyerOrder, hint: boolean): Promise
     const events = await t.deps.prisma.usageEvent.findMany({ where: { orderId: order.id }, select: { kind: true, value: true } });
     situation = orderSituation(policy, summarizeUsage(events, { status: 'not_configured' }), order.paidAt, t.now, t.locale);
   }
-  t.reply(`${rules}\n\n${situation}${hint ? `\n${say('otherPolicies', t.locale)}` : ''}`);
+  // The refund is one press away when the order can still be refunded.
+  const buttons = isActionable(order) ? [{ label: BUTTONS.startRefund[t.locale], action: `order:${order.id}` }] : [];
+  t.reply(`${rules}\n\n${situation}${hint ? `\n${say('otherPolicies', t.locale)}` : ''}`, buttons);
 }
 
 /** A product the buyer names but has not bought: its rules alone, found among the shop's products. */
@@ -49,6 +52,8 @@ export async function policyAnswer(t: BoundTurn): Promise<void> {
 }
 
 export async function onPolicyText(t: TextTurn): Promise<void> {
+  // A reason given with the question is kept for the refund that may follow.
+  rememberReason(t);
   const named = await resolveNamed(t);
   if (named.kind === 'one' || named.kind === 'several') {
     const order = named.kind === 'one' ? named.order : named.orders[0]!;

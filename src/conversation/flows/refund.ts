@@ -6,12 +6,13 @@ import { scripts } from '../../nlu/text-features.ts';
 import { DeskError } from '../../errors.ts';
 import type { RefundRequestView } from '../../refunds/refund-view.ts';
 import { loadBuyerOrder } from '../buyer-orders.ts';
-import { clearRefund } from '../dialogue-state.ts';
+import { clearRefund, MAX_MISSES } from '../dialogue-state.ts';
 import { pickGuide } from '../guides.ts';
 import { ordinal } from '../order-resolver.ts';
 import { BUTTONS, ROUTES, STATUS_WORDS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';
 import { actionable, offer, offerMore, orderLine, resolveNamed, take } from './orders.ts';
+import { person } from './person.ts';
 import { withdraw } from './withdraw.ts';
 
 /** The refund request's `channel` for each chat channel. */
@@ -215,8 +216,8 @@ export async function onOrderAnswer(t: TextTurn, next: () => Promise<void>): Pro
     // The reason came before the order: kept, and the question asked again.
     return offer(t, open, join(say('reasonNoted', t.locale), say('chooseOrder', t.locale)));
   }
-  if (t.nlu.intent === 'None') t.state.misses += 1;
-  if (t.state.misses >= 2) return next();
+  // Not an answer the bot can use: asked once more, then a person (never a loop).
+  if (t.miss() >= MAX_MISSES) return person(t, { why: 'the bot did not understand the buyer twice in a row', reply: 'missedTwice' });
   offer(t, open, say('chooseOrderAgain', t.locale), t.state.offset ?? 0);
 }
 

@@ -2,6 +2,7 @@
 // and what the bot says when it is not sure: a question with buttons for the likely meanings, then
 // after two misses in a row a person — never the welcome again, never a dead end.
 import type { Intent } from '../../nlu/corpus.ts';
+import { MAX_MISSES } from '../dialogue-state.ts';
 import type { Button } from '../messages.ts';
 import { BUTTONS, say } from '../texts.ts';
 import type { TextTurn } from '../turn.ts';
@@ -9,8 +10,6 @@ import { actionable, offer, orderLine, resolveNamed, take } from './orders.ts';
 import { person } from './person.ts';
 import { rememberReason } from './refund.ts';
 
-/** After this many messages in a row it does not understand, the bot hands the buyer to a person. */
-export const MAX_MISSES = 2;
 
 export function onGreeting(t: TextTurn): void {
   const first = !t.state.greeted;
@@ -72,7 +71,6 @@ export async function onUnclear(t: TextTurn): Promise<void> {
     const open = await actionable(t);
     if (open.length > 0) return offer(t, open, say('noneMatched', t.locale));
   }
-  t.state.misses += 1;
-  if (t.state.misses >= MAX_MISSES) return person(t, { why: 'the bot did not understand the buyer twice in a row', reply: 'missedTwice' });
+  if (t.miss() >= MAX_MISSES) return person(t, { why: 'the bot did not understand the buyer twice in a row', reply: 'missedTwice' });
   t.reply(say('clarify', t.locale), likelyMeanings(t));
 }
