@@ -187,8 +187,9 @@ export class DialogueEngine {
     const classify = (text: string) => classifier.classify(text, { locale: t.locale, nouns: titles });
     t.mention = resolver.resolve(t.text, orders, t.now);
     t.nlu = await classify(t.text);
-    const understood = t.nlu.intent !== 'None' || t.nlu.answer !== null || t.mention.named;
-    t.locale = conversationLanguage(t.state.locale, t.msg.localeHint, t.text, understood);
+    // A product name is no sign of a language ("XMind", "Excel那个lesson"): it is left out.
+    const understood = t.nlu.intent !== 'None' || t.nlu.answer !== null;
+    t.locale = conversationLanguage(t.state.locale, t.msg.localeHint, withoutWords(t.text, t.mention.words), understood);
     if (!split || t.nlu.parts.length < 2) return;
     const parts = t.nlu.parts.slice(0, MAX_PARTS);
     // A person reads the whole message: asking for one is the request that counts.
@@ -197,10 +198,16 @@ export class DialogueEngine {
       return;
     }
     // "调色课看了一点，现在还能退吗": a question whether the order can be refunded, its facts beside
-    // it — answered with the rules and the order's situation, the refund one press away.
+    // it — answered with the rules and the order's situation, the refund one press away. With a
+    // reason for wanting the money back ("公司已经买过了，能退吗") it is the refund itself, whose
+    // outcome answers the question.
     const question = parts.find((p) => p.intent === 'policy.ask');
     if (question && parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') && !parts.slice(1).some((p) => opensRequest(p.text))) {
-      t.nlu = { ...t.nlu, intent: 'policy.ask', reasonCode: null, parts: [] };
+      const reason = t.nlu.statedReason;
+      t.nlu =
+        reason === 'changed_mind' || reason === 'unsatisfied'
+          ? { ...t.nlu, intent: reason === 'changed_mind' ? 'refund.changed_mind' : 'refund.unsatisfied', reasonCode: reason, parts: [] }
+          : { ...t.nlu, intent: 'policy.ask', reasonCode: null, parts: [] };
       return;
     }
     const [first, second] = parts;
@@ -236,6 +243,12 @@ export class DialogueEngine {
     ]);
     return { inboundId: inbound!.id, replies: replies.map((r, i) => ({ ...r, id: stored[i]!.id })) };
   }
+}
+
+function withoutWords(text: string, words: string[]): string {
+  let rest = text;
+  for (const w of words) rest = rest.replace(new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
+  return rest.replace(/\s+/g, ' ').trim();
 }
 
 /** A reply the bot gave last turn is said differently this turn: never the same words twice in a row. */

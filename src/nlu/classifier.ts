@@ -267,8 +267,10 @@ export class NluClassifier {
     const technical = technicalKeywords(text, this.technicalWords);
     if (intent === 'refund.cannot_use' && technical.length === 0 && !example) {
       const bare = maskNouns(own, this.nouns);
-      const again = bare.length > 0 ? await this.blendBoth(language, bare) : null;
-      if (again && again.score >= MIN_SCORE && again.intent !== 'None' && (again.intent !== 'refund.cannot_use' || again.score < SURE_CANNOT_USE)) {
+      const again = /[\p{L}]/u.test(bare) ? await this.blendBoth(language, bare) : null;
+      // Nothing but product nouns ("Office激活码"): a name, not a problem.
+      if (!again) intent = 'None';
+      else if (again.score >= MIN_SCORE && again.intent !== 'None' && (again.intent !== 'refund.cannot_use' || again.score < SURE_CANNOT_USE)) {
         best = again;
         intent = again.intent === 'refund.cannot_use' ? (otherReason(again.candidates) ?? 'refund.request') : again.intent;
       }
