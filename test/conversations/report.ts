@@ -13,6 +13,7 @@ export function summaryLines(s: LanguageSummary): string[] {
     `  wrong language     ${s.wrongLanguage}   (target 0)`,
     `  full-width in en   ${s.fullwidth}`,
     `  internal ids shown ${s.internalIds}`,
+    `  stale orders offered ${s.staleOffers}   (refunded or already open, in an order list)`,
   ];
 }
 
