@@ -42,6 +42,9 @@ const GUIDE_Q = /解决了吗|好了吗|可以了吗|能用了吗|解决您的�
 const CONFIRM_Q = /(吗|要不要|是否|需要|确认|shall i|should i|do you want|would you like|want me to|confirm|is that right)[^。.!！]*[？?]/i;
 const ABOUT_REFUND = /退款|refund/i;
 const PERSON_LABEL = /人工|客服|真人|person|human|agent/i;
+const YES_LABEL = /^(是|是的|对|好的?|确认|确定|yes|ok|confirm)\b|^(是|对|好|确认|确定)/i;
+const REFUND_LABEL = /退款|退掉|refund/i;
+const NOT_A_REFUND_LABEL = /进度|查询|撤回|取消|status|withdraw|cancel|where/i;
 const MORE_LABEL = /更多|更早|其他订单|其它订单|more|older|other orders|earlier/i;
 const APPEAL_LABEL = /申诉|复核|人工|appeal|review|person|human|agent/i;
 
@@ -124,9 +127,14 @@ export class SimulatedBuyer {
         return this.answer('confirm', (yes ? YES : NO)[this.know.lang], buttons.find((b) => b.action === (yes ? 'refund:yes' : 'refund:no')));
       }
       case 'choice': {
-        // Buttons the buyer does not recognise as a known question: one that names their product.
+        // Buttons of a kind the buyer has not seen before: the one that names their product, a
+        // go-ahead for the refund they want, or the refund among the likely meanings offered.
         const names = goal ? (this.know.productNames[goal.order] ?? []) : [];
-        const button = buttons.find((b) => names.some((n) => b.label.toLowerCase().includes(n.toLowerCase())));
+        const wantsRefund = Boolean(goal?.reason) && (this.persona.confirm ?? true);
+        const button =
+          buttons.find((b) => names.some((n) => b.label.toLowerCase().includes(n.toLowerCase()))) ??
+          (wantsRefund ? buttons.find((b) => YES_LABEL.test(b.label)) : undefined) ??
+          (wantsRefund ? buttons.find((b) => REFUND_LABEL.test(b.label) && !NOT_A_REFUND_LABEL.test(b.label)) : undefined);
         if (button && this.persona.style === 'buttons') return press(button);
         break;
       }

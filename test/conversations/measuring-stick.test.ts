@@ -117,6 +117,13 @@ describe('the simulated buyer answers', () => {
     expect(person.next([line('抱歉，我没太明白。')], open)).toBeNull();
   });
 
+  it('a clicking buyer takes an unfamiliar go-ahead or the refund among the meanings offered, not a status check', () => {
+    const confirm = line('您要退的是《PPT大师进阶课》吗？', [{ label: '是的，退这个', action: 'confirm:o_ppt_1' }, { label: '不是', action: 'confirm:none' }]);
+    expect(buyer({ style: 'buttons' }).next([confirm], open)).toEqual({ action: 'confirm:o_ppt_1', label: '是的，退这个' });
+    const meanings = line('您是想：', [{ label: '查询退款进度', action: 'status' }, { label: '申请退款', action: 'intent:refund' }]);
+    expect(buyer({ style: 'buttons' }).next([meanings], open)).toEqual({ action: 'intent:refund', label: '申请退款' });
+  });
+
   it('answers the order the bot names when it has two goals', () => {
     const two = buyer({ goals: [goal, { order: 'excel', words: ['Excel课'], reason: { code: 'cannot_use', words: ['打不开'] } }] });
     expect(two.next([line('Excel课的问题，原因是？')], open)).toEqual({ text: '打不开' });
