@@ -171,7 +171,21 @@ export async function runSuite(desk: Desk, gate: ShopGate, conversations: Conver
   const shop = await seedShop(gate);
   const results: ConversationResult[] = [];
   for (const [i, conv] of conversations.entries()) {
-    const result = await runConversation(desk, gate, shop, conv, i);
+    // A conversation that cannot even run (its seeding refused, the turn threw) is a failure of its
+    // own, not the end of the measurement.
+    const result = await runConversation(desk, gate, shop, conv, i).catch((error: unknown): ConversationResult => ({
+      id: conv.id,
+      lang: conv.lang,
+      covers: conv.covers,
+      ok: false,
+      turns: conv.ideal + PATIENCE,
+      ideal: conv.ideal,
+      gaveUp: true,
+      failures: [`could not run: ${error instanceof Error ? error.message : String(error)}`],
+      replyProblems: [],
+      transcript: [],
+      why: conv.why,
+    }));
     results.push(result);
     onResult?.(result);
   }
