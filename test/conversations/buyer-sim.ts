@@ -42,7 +42,7 @@ const GUIDE_Q = /解决了吗|好了吗|可以了吗|能用了吗|解决您的�
 const CONFIRM_Q = /(吗|要不要|是否|需要|确认|shall i|should i|do you want|would you like|want me to|confirm|is that right)[^。.!！]*[？?]/i;
 const ABOUT_REFUND = /退款|refund/i;
 const PERSON_LABEL = /人工|客服|真人|person|human|agent/i;
-const YES_LABEL = /^(是|是的|对|好的?|确认|确定|yes|ok|confirm)\b|^(是|对|好|确认|确定)/i;
+const YES_LABEL = /^(是|对|好|确认|确定|yes\b|ok\b|sure\b|confirm)/i;
 const REFUND_LABEL = /退款|退掉|refund/i;
 const NOT_A_REFUND_LABEL = /进度|查询|撤回|取消|status|withdraw|cancel|where/i;
 const MORE_LABEL = /更多|更早|其他订单|其它订单|more|older|other orders|earlier/i;
@@ -64,7 +64,7 @@ export function readQuestion(lines: BotLine[]): { question: Question; buttons: B
   if (actions.some((a) => a.startsWith('guide:'))) return { question: 'guide', buttons };
   if (actions.some((a) => a.startsWith('refund:'))) return { question: 'confirm', buttons };
   const last = lines.at(-1)?.text ?? '';
-  if (GUIDE_Q.test(last)) return { question: 'guide', buttons };
+  if (GUIDE_Q.test(last) && /[？?]/.test(last)) return { question: 'guide', buttons };
   if (ORDER_Q.test(last)) return { question: 'order', buttons };
   if (REASON_Q.test(last) && /[？?]/.test(last)) return { question: 'reason', buttons };
   if (buttons.length > 1) return { question: 'choice', buttons };
