@@ -36,10 +36,15 @@ export interface BuyerKnowledge {
 
 const ORDER_Q = /哪一笔|哪笔|哪个订单|哪一个订单|哪个商品|选择.*订单|which order|which one|which purchase|which product/i;
 const REASON_Q = /原因|为什么|为啥|why|reason/i;
-const GUIDE_Q = /解决了吗|好了吗|可以了吗|能用了吗|solved|fixed|work now|working now|did (that|this|those steps|it) (help|work)/i;
-// A yes/no question about starting the refund: a question, about a refund, asking for a go-ahead.
+const GUIDE_Q = /解决了吗|好了吗|可以了吗|能用了吗|解决您的问题|solve|fixed|works? now|working now|did (that|this|those( steps)?|it) (help|work)/i;
+// A yes/no question about starting the refund, in the answer's last sentence: a question asking
+// for a go-ahead, about a refund.
 const CONFIRM_Q = /(吗|要不要|是否|需要|确认|shall i|should i|do you want|would you like|want me to|confirm|is that right)[^。.!！]*[？?]/i;
-const ABOUT_REFUND = /退款|退掉|退了|refund/i;
+const ABOUT_REFUND = /退款|refund/i;
+const PERSON_LABEL = /人工|客服|真人|person|human|agent/i;
+const YES_LABEL = /^(是|对|好|确认|确定|yes\b|ok\b|sure\b|confirm)/i;
+const REFUND_LABEL = /退款|退掉|refund/i;
+const NOT_A_REFUND_LABEL = /进度|查询|撤回|取消|status|withdraw|cancel|where/i;
 const MORE_LABEL = /更多|更早|其他订单|其它订单|more|older|other orders|earlier/i;
 const APPEAL_LABEL = /申诉|复核|人工|appeal|review|person|human|agent/i;
 
@@ -59,11 +64,12 @@ export function readQuestion(lines: BotLine[]): { question: Question; buttons: B
   if (actions.some((a) => a.startsWith('guide:'))) return { question: 'guide', buttons };
   if (actions.some((a) => a.startsWith('refund:'))) return { question: 'confirm', buttons };
   const last = lines.at(-1)?.text ?? '';
-  if (GUIDE_Q.test(last)) return { question: 'guide', buttons };
+  if (GUIDE_Q.test(last) && /[？?]/.test(last)) return { question: 'guide', buttons };
   if (ORDER_Q.test(last)) return { question: 'order', buttons };
   if (REASON_Q.test(last) && /[？?]/.test(last)) return { question: 'reason', buttons };
   if (buttons.length > 1) return { question: 'choice', buttons };
-  if (CONFIRM_Q.test(last) && ABOUT_REFUND.test(last)) return { question: 'confirm', buttons };
+  const sentences = last.trim().split(/(?<=[。.!！？?])\s*|\n/).filter((x) => x.trim());
+  if (CONFIRM_Q.test(sentences.at(-1) ?? '') && ABOUT_REFUND.test(sentences.slice(-2).join(' '))) return { question: 'confirm', buttons };
   return { question: 'none', buttons };
 }
 
@@ -88,6 +94,11 @@ export class SimulatedBuyer {
     if (beat && matches(beat.when, question)) {
       this.beat++;
       return { text: beat.say };
+    }
+    // A buyer who came for a person takes one as soon as it is offered.
+    if (this.persona.takesPerson && !view.personInvolved) {
+      const person = buttons.find((b) => b.action === 'agent' || b.action.startsWith('agent:')) ?? buttons.find((b) => PERSON_LABEL.test(b.label));
+      if (person) return press(person);
     }
     const goal = this.target(lines, view);
     if (goal?.appeal && view.refused[goal.order] && !view.personInvolved) {
@@ -116,9 +127,14 @@ export class SimulatedBuyer {
         return this.answer('confirm', (yes ? YES : NO)[this.know.lang], buttons.find((b) => b.action === (yes ? 'refund:yes' : 'refund:no')));
       }
       case 'choice': {
-        // Buttons the buyer does not recognise as a known question: one that names their product.
+        // Buttons of a kind the buyer has not seen before: the one that names their product, a
+        // go-ahead for the refund they want, or the refund among the likely meanings offered.
         const names = goal ? (this.know.productNames[goal.order] ?? []) : [];
-        const button = buttons.find((b) => names.some((n) => b.label.toLowerCase().includes(n.toLowerCase())));
+        const wantsRefund = Boolean(goal?.reason) && (this.persona.confirm ?? true);
+        const button =
+          buttons.find((b) => names.some((n) => b.label.toLowerCase().includes(n.toLowerCase()))) ??
+          (wantsRefund ? buttons.find((b) => YES_LABEL.test(b.label)) : undefined) ??
+          (wantsRefund ? buttons.find((b) => REFUND_LABEL.test(b.label) && !NOT_A_REFUND_LABEL.test(b.label)) : undefined);
         if (button && this.persona.style === 'buttons') return press(button);
         break;
       }

@@ -169,7 +169,7 @@ export const EN: Conversation[] = [
     buyer: enBuyer('Noah', 80, { brand: order('brand', hours(3)), python: order('python', days(6), { usage: [watched(0.4)] }) }),
     opening: ['I want a refund for the brand template pack'],
     persona: { style: 'typing', goals: [{ order: 'brand', words: ['the brand pack'] }], beats: [{ when: 'any', say: "actually never mind, I'll keep it" }] },
-    expect: { orders: { brand: 'none' }, handoffs: [] },
+    expect: { orders: { brand: 'none' }, handoffs: [], settled: true },
     ideal: 2,
     why: 'The buyer changes their mind before anything was decided: nothing requested, nothing refunded.',
   },
@@ -351,5 +351,17 @@ export const EN: Conversation[] = [
     expect: { orders: { brand: refused('unsatisfied') }, handoffs: ['appeal'] },
     ideal: 1,
     why: 'M4: a downloaded template is kept by the buyer: refused, a ticket at once (inside 24 h, as M22).',
+  },
+
+  {
+    id: 'en-two-misses-then-person',
+    lang: 'en',
+    covers: ['gibberish', 'after two misses a person'],
+    buyer: enBuyer('Cora', 15, { python: order('python', days(2), { usage: [watched(0.5)] }), ...history }),
+    opening: ['???', 'hmm ok ??'],
+    persona: { style: 'buttons', goals: [], takesPerson: true, rephrase: ['...', 'ugh'] },
+    expect: { orders: {}, handoffs: ['buyer_request'] },
+    ideal: 3,
+    why: 'Issue 18: after two messages it cannot read, the bot offers a person; the buyer takes it.',
   },
 ];

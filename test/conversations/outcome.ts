@@ -3,7 +3,8 @@
 // chat, nothing refunded twice, nothing done to an order the buyer did not mean. Answers to questions
 // (policy, status) are the exception: there the reply is the outcome, so it must name what was asked.
 import type { PrismaClient } from '../../src/store/database.ts';
-import type { BuyerView } from './buyer-sim.ts';
+import { readQuestion, type BuyerView } from './buyer-sim.ts';
+import type { BotLine } from './reply-checks.ts';
 import type { SeededBuyer } from './shop.ts';
 import type { AnswerExpectation, Conversation, OrderExpectation } from './spec.ts';
 
@@ -77,7 +78,7 @@ function answerFailures(answer: AnswerExpectation | undefined, replies: string[]
 }
 
 /** Checks everything the conversation expects; `view` is what the simulated buyer may know of it. */
-export async function judge(prisma: PrismaClient, conv: Conversation, seeded: SeededBuyer, before: Snapshot, replies: string[]): Promise<Verdict> {
+export async function judge(prisma: PrismaClient, conv: Conversation, seeded: SeededBuyer, before: Snapshot, replies: string[], last: BotLine[] = []): Promise<Verdict> {
   const [requests, handoffs, refunds] = await Promise.all([
     prisma.refundRequest.findMany({ where: { buyerId: seeded.buyerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     prisma.handoff.findMany({ where: { buyerId: seeded.buyerId } }),
@@ -94,6 +95,10 @@ export async function judge(prisma: PrismaClient, conv: Conversation, seeded: Se
     view.refused[key] = latest?.status === 'rejected' && !before.requests.has(latest.id);
     const paid = refunds.filter((r) => r.orderId === orderId);
     if (paid.length > 1) failures.push(`${key}: refunded ${paid.length} times`);
+    // A refund asked for any reason but a problem never goes through a troubleshooting guide (M10).
+    const guided = expected !== 'none' && expected.outcome !== 'troubleshoot';
+    const detour = requests.find((r) => r.orderId === orderId && !before.requests.has(r.id) && r.outcome === 'troubleshoot');
+    if (guided && detour) failures.push(`${key}: was sent a troubleshooting guide (request stored as ${detour.reasonCode}) though the buyer named no problem`);
   }
   for (const r of requests) {
     if (!before.requests.has(r.id) && r.channel !== 'widget') failures.push(`request ${r.orderId} stored with channel ${r.channel}, not widget`);
@@ -106,6 +111,21 @@ export async function judge(prisma: PrismaClient, conv: Conversation, seeded: Se
   const missing = want.filter((kind) => !got.includes(kind));
   const unanswered = answerFailures(conv.expect.answer, replies);
   failures.push(...unanswered);
+  if (conv.expect.settled) {
+    const pending = readQuestion(last).question;
+    if (pending === 'order' || pending === 'reason' || pending === 'confirm') failures.push(`the bot still asks the ${pending} question of a refund the buyer dropped`);
+  }
   const satisfied = Object.values(view.goalDone).every(Boolean) && missing.length === 0 && unanswered.length === 0;
   return { ok: failures.length === 0, failures, satisfied, view };
+}
+
+/** Orders the bot offers as buttons that can no longer be acted on: refunded, being paid, or with a request open. */
+export async function staleOffers(prisma: PrismaClient, lines: BotLine[]): Promise<string[]> {
+  const offered = lines.flatMap((l) => l.buttons.map((b) => b.action)).filter((a) => a.startsWith('order:')).map((a) => a.slice('order:'.length));
+  if (offered.length === 0) return [];
+  const requests = await prisma.refundRequest.findMany({
+    where: { orderId: { in: offered }, status: { in: ['refunded', 'refund_pending', 'in_review', 'troubleshooting', 'deciding'] } },
+    select: { orderId: true },
+  });
+  return [...new Set(requests.map((r) => r.orderId))];
 }

@@ -8,7 +8,7 @@ export interface BotLine {
   buttons: Array<{ label: string; action: string }>;
 }
 
-export type ReplyProblemKind = 'wrong_language' | 'repeated' | 'internal_id' | 'fullwidth_punctuation';
+export type ReplyProblemKind = 'wrong_language' | 'repeated' | 'internal_id' | 'fullwidth_punctuation' | 'stale_order_offered';
 
 export interface ReplyProblem {
   kind: ReplyProblemKind;
@@ -32,7 +32,10 @@ const DESK_ID = /\b(?:rr|rf|dc|ho|ce|ue|fp|cv|msg|ntf|obx|rs|dg)_[0-9a-z]{8,}\b/
  */
 export function strip(text: string, quoted: string[]): string {
   let out = text;
-  const pieces = [...quoted].filter((q) => q.trim().length > 0).sort((a, b) => b.length - a.length);
+  // The bot may quote a whole message or a phrase of it ("买错了" out of "refund pls, 买错了").
+  const phrases = quoted.flatMap((q) => [q, ...q.split(/[\s,，。.!！?？:：;；"“”'‘’、()（）]+/)]);
+  // Short Latin pieces ("I", "the") are left alone: cutting them out would cut up words of the reply.
+  const pieces = [...new Set(phrases)].filter((q) => (HAN.test(q) ? q.trim().length > 0 : q.trim().length >= 4)).sort((a, b) => b.length - a.length);
   for (const q of pieces) out = out.split(q).join(' ');
   return out.replace(/https?:\/\/\S+/g, ' ').replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
 }

@@ -8,11 +8,12 @@ export function summaryLines(s: LanguageSummary): string[] {
   return [
     `${s.lang === 'zh' ? 'Chinese' : 'English'} (${s.conversations} conversations)`,
     `  right outcome      ${s.right}/${s.conversations} = ${pct(s.share)}   (target ≥ 95 %)`,
-    `  turns              ${s.turns} against an ideal of ${s.ideal}: ratio ${s.turnRatio.toFixed(2)} (target ≤ 1.20; ${s.turnRatioRight.toFixed(2)} over the right ones)`,
+    `  turns              mean ${(s.turns / Math.max(1, s.conversations)).toFixed(2)} against an ideal of ${(s.ideal / Math.max(1, s.conversations)).toFixed(2)}: ratio ${s.turnRatio.toFixed(2)} (target ≤ 1.20; ${s.turnRatioRight.toFixed(2)} over the right ones)`,
     `  repeated replies   ${s.repeated}   (target 0)`,
     `  wrong language     ${s.wrongLanguage}   (target 0)`,
     `  full-width in en   ${s.fullwidth}`,
     `  internal ids shown ${s.internalIds}`,
+    `  stale orders offered ${s.staleOffers}   (refunded or already open, in an order list)`,
   ];
 }
 

@@ -7,7 +7,7 @@ import type { Desk } from '../../src/desk.ts';
 import { say } from '../../src/conversation/texts.ts';
 import type { Locale } from '../../src/domain/catalog.ts';
 import { SimulatedBuyer, type Move } from './buyer-sim.ts';
-import { judge, snapshot } from './outcome.ts';
+import { judge, snapshot, staleOffers } from './outcome.ts';
 import { lineProblems, repeats, type BotLine, type ReplyProblem } from './reply-checks.ts';
 import { PRODUCTS, seedBuyer, seedShop, type ProductKey, type SeededShop, type ShopGate } from './shop.ts';
 import type { Conversation } from './spec.ts';
@@ -93,9 +93,14 @@ export async function runConversation(desk: Desk, gate: ShopGate, shop: SeededSh
       botLines.push({ turn: turns, line });
       replyProblems.push(...lineProblems(line, turns, buyerTexts, ctx));
     }
+    // The list offers only orders that can still be acted on (issue 18): not refunded, not already open.
+    for (const orderId of await staleOffers(prisma, last)) {
+      const key = Object.entries(seeded.orders).find(([, id]) => id === orderId)?.[0] ?? orderId;
+      replyProblems.push({ kind: 'stale_order_offered', turn: turns, text: `offered ${key}, which is refunded or has a request open` });
+    }
     // An answer is what the bot wrote, not the labels of a list it offered.
     const replies = botLines.slice(1).map((b) => b.line.text);
-    verdict = await judge(prisma, conv, seeded, before, replies);
+    verdict = await judge(prisma, conv, seeded, before, replies, last);
   }
   replyProblems.push(...repeats(botLines));
   return {
@@ -128,6 +133,7 @@ export interface LanguageSummary {
   wrongLanguage: number;
   fullwidth: number;
   internalIds: number;
+  staleOffers: number;
 }
 
 export function summarize(results: ConversationResult[], lang: Locale): LanguageSummary {
@@ -148,6 +154,7 @@ export function summarize(results: ConversationResult[], lang: Locale): Language
     wrongLanguage: count('wrong_language'),
     fullwidth: count('fullwidth_punctuation'),
     internalIds: count('internal_id'),
+    staleOffers: count('stale_order_offered'),
   };
 }
 
@@ -164,7 +171,21 @@ export async function runSuite(desk: Desk, gate: ShopGate, conversations: Conver
   const shop = await seedShop(gate);
   const results: ConversationResult[] = [];
   for (const [i, conv] of conversations.entries()) {
-    const result = await runConversation(desk, gate, shop, conv, i);
+    // A conversation that cannot even run (its seeding refused, the turn threw) is a failure of its
+    // own, not the end of the measurement.
+    const result = await runConversation(desk, gate, shop, conv, i).catch((error: unknown): ConversationResult => ({
+      id: conv.id,
+      lang: conv.lang,
+      covers: conv.covers,
+      ok: false,
+      turns: conv.ideal + PATIENCE,
+      ideal: conv.ideal,
+      gaveUp: true,
+      failures: [`could not run: ${error instanceof Error ? error.message : String(error)}`],
+      replyProblems: [],
+      transcript: [],
+      why: conv.why,
+    }));
     results.push(result);
     onResult?.(result);
   }

@@ -71,6 +71,8 @@ export interface Persona {
   beats?: Array<{ when: Trigger; say: string }>;
   /** What the buyer says again when the bot did not answer what they wanted (questions, status, a person). */
   rephrase?: string[];
+  /** Presses the offer of a person as soon as the bot makes one. */
+  takesPerson?: boolean;
 }
 
 /** What the answers must contain for a question the buyer asked (policy, status): product, figures. */
@@ -96,6 +98,8 @@ export interface Conversation {
     /** The kinds of the handoffs opened during the chat (any order; exact multiset). */
     handoffs: HandoffKind[];
     answer?: AnswerExpectation;
+    /** The bot's last answer asks nothing more about it (no order or reason question left hanging after a withdrawal). */
+    settled?: boolean;
   };
   /** Buyer messages and presses a good bot needs. */
   ideal: number;
