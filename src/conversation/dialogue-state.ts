@@ -7,7 +7,7 @@ import type { Locale, ReasonCode } from '../domain/catalog.ts';
 import type { ChannelName } from './messages.ts';
 
 /** The question the bot asked and is waiting for an answer to. */
-export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm' | 'person_offer';
+export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm';
 
 export interface ChatState {
   channel?: ChannelName;

@@ -15,7 +15,7 @@ import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';
 import { cacheStateStore, type ChatState, type StateStore } from './dialogue-state.ts';
 import { onGuideAnswer, onGuideButton } from './flows/guide.ts';
-import { onAppeal, onPersonOffer, onPersonText, person } from './flows/person.ts';
+import { onAppeal, onPersonText, person } from './flows/person.ts';
 import { onPolicyText, policyAnswer } from './flows/policy.ts';
 import { onConfirmAnswer, onOrderAnswer, onReasonAnswer, onRefundButton, onRefundText } from './flows/refund.ts';
 import { onGreeting, onOrderCancel, onUnclear } from './flows/small-talk.ts';
@@ -59,7 +59,6 @@ function dialogueFlow(): Composer<Turn> {
       // Text, first as the answer to the question the bot is waiting on.
       .when(waitingFor('guide_feedback'), onGuideAnswer)
       .when(waitingFor('refund_confirm'), onConfirmAnswer)
-      .when(waitingFor('person_offer'), onPersonOffer)
       .when(waitingFor('order'), onOrderAnswer)
       .when(waitingFor('reason'), onReasonAnswer)
       // Then as a new request.
@@ -85,14 +84,17 @@ export class DialogueEngine {
   }
 
   /**
-   * Loads the NLU model and runs the queries a turn makes once, for no buyer, so the first buyer
-   * after a start waits no longer than the next (the composition root awaits it before listening).
+   * Loads the NLU model (the composition root awaits it before listening) and runs a turn's queries
+   * once for no buyer, so the first buyer after a start waits no longer than the next.
    */
   async warmUp(): Promise<void> {
     await this.deps.nlu.get();
-    await this.states.read('conv:warm-up:none');
-    await loadBuyerOrders(this.deps.prisma, '~warm-up');
-    await this.deps.conversations.hasDelivery({ channel: 'widget', chatId: '~warm-up' }, 'none');
+    // The queries are warmed without holding start-up: a database or cache that is down must not
+    // keep the desk from listening (and /readyz from saying so).
+    void (async () => {
+      await loadBuyerOrders(this.deps.prisma, '~warm-up');
+      await this.deps.conversations.hasDelivery({ channel: 'widget', chatId: '~warm-up' }, 'none');
+    })().catch((error: unknown) => this.deps.log.warn({ err: error }, 'dialogue warm-up queries failed'));
   }
 
   /** Set by the composition root when the Slack desk is on (it is built after the dialogue). */
@@ -203,9 +205,10 @@ export class DialogueEngine {
     // outcome answers the question.
     const question = parts.find((p) => p.intent === 'policy.ask');
     if (question && parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') && !parts.slice(1).some((p) => opensRequest(p.text))) {
+      // Which of the two it is, the reading of the whole message decides.
       const reason = t.nlu.statedReason;
       t.nlu =
-        reason === 'changed_mind' || reason === 'unsatisfied'
+        REFUND_INTENTS.has(t.nlu.intent) && (reason === 'changed_mind' || reason === 'unsatisfied')
           ? { ...t.nlu, intent: reason === 'changed_mind' ? 'refund.changed_mind' : 'refund.unsatisfied', reasonCode: reason, parts: [] }
           : { ...t.nlu, intent: 'policy.ask', reasonCode: null, parts: [] };
       return;

@@ -85,6 +85,3 @@ export async function resolveNamed(t: TextTurn, prefer: 'actionable' | 'requeste
   if (matches.every((o) => o.productId === matches[0]!.productId)) return { kind: 'one', order: matches[0]! };
   return { kind: 'several', orders: matches };
 }
-
-/** An order number the buyer typed that is not theirs. */
-export const typedForeignId = (t: TextTurn) => t.nlu.entities.orderIds.length > 0;

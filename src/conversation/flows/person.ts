@@ -21,17 +21,6 @@ export async function onPersonText(t: TextTurn): Promise<void> {
   return person(t, named.kind === 'one' ? { orderId: named.order.id } : {});
 }
 
-/** Waiting for "shall I pass you to a person?". */
-export async function onPersonOffer(t: TextTurn, next: () => Promise<void>): Promise<void> {
-  t.state.pending = undefined;
-  if (t.nlu.answer === 'yes') return person(t);
-  if (t.nlu.answer === 'no') {
-    t.reply(say('okNoRefund', t.locale));
-    return;
-  }
-  return next();
-}
-
 /**
  * The appeal of a refusal that opened no ticket (M3: past the window, the refusal offers it): the
  * buyer's own request, once; a person reviews it with the decision and its facts.
