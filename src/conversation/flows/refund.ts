@@ -209,8 +209,11 @@ export async function onOrderAnswer(t: TextTurn, next: () => Promise<void>): Pro
     if (named.kind === 'several') return offer(t, named.orders, say('chooseAmong', t.locale));
     return offerInstead(t);
   }
-  if (t.nlu.answer === 'more' || t.nlu.answer === 'no') return offerMore(t, (t.state.offset ?? 0) + (t.state.offered?.length ?? 0));
+  const further = (t.state.offset ?? 0) + (t.state.offered?.length ?? 0);
+  // "都不是" / "more" shows the next orders; "算了，不退了" is another request (withdrawing), a bare "no" is "none of these".
+  if (t.nlu.answer === 'more') return offerMore(t, further);
   if (OTHER_REQUESTS.has(t.nlu.intent)) return next();
+  if (t.nlu.answer === 'no') return offerMore(t, further);
   const open = await actionable(t);
   if (rememberReason(t)) {
     // The reason came before the order: kept, and the question asked again.
