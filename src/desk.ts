@@ -261,10 +261,15 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       gateways,
       paymentNotices,
       async listen() {
+        // The NLU model is loaded (or trained) and warmed up before the server listens, so /readyz
+        // is never 200 with a cold model and the first buyer waits no longer than the next.
+        const nluLoaded = dialogue.warmUp();
+        nluLoaded.catch(() => undefined);
         await jobs.start();
         // A restart finishes what a crash left: refunds pending at the gateway, undelivered messages.
         void jobs.runNow('refunds.complete-pending').catch((error) => log.error({ err: error }, 'pending refund completion failed'));
         await widgetSubscribed;
+        await nluLoaded;
         const url = await server.listen({ host: config.host, port: config.port });
         // The optional channels come up once the core listens. One whose provider does not answer
         // (or refuses) is degraded, logged and named by /readyz, and retried in the background; the

@@ -1,60 +1,37 @@
 // The dialogue engine (M16, M21-M23): one buyer message in, the bot's replies out. It knows the
-// buyer from the chat's binding, keeps per-chat state in the cache (24 h), understands free text
-// with the NLU, lists the buyer's orders as buttons, captures the reason, runs the refund through
-// the refund workflow and explains the outcome: the money back and by which route; or why not and
-// that a person will look; or a troubleshooting guide first. A delivery seen before is dropped.
+// buyer from the chat's binding and keeps per-chat state (the order, the reason and its words, the
+// language, the pending question). Each message is read once (intent, order named, short answer,
+// language) and routed through small composed handlers: first as an answer to the pending question,
+// then as a new request; a message that asks for several things is handled request by request.
+// It never says the same thing twice in a row, and after two misses a person takes over. A delivery
+// seen before is dropped.
 import { claimOnce } from '../cache/claims.ts';
-import type { Cache } from '../cache/index.ts';
-import type { Locale, ReasonCode } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
-import { timeAgo } from '../domain/time-ago.ts';
-import { DeskError } from '../errors.ts';
-import { openHandoff } from '../handoffs/handoffs.ts';
-import type { Logger } from '../logger.ts';
-import type { LazyNlu } from '../nlu/classifier.ts';
-import { renderPolicy } from '../policy/index.ts';
-import { resolvePolicy } from '../refunds/policy-resolver.ts';
-import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
-import type { RefundRequestView } from '../refunds/refund-view.ts';
-import type { PrismaClient } from '../store/database.ts';
-import type { ConversationLog } from './conversation-log.ts';
-import { pickGuide, type GuideBook } from './guides.ts';
-import type { Button, InboundMessage, OutboundMessage, TurnResult } from './messages.ts';
-import { BUTTONS, STATUS_WORDS, say } from './texts.ts';
+import type { Locale } from '../domain/catalog.ts';
+import type { NluClassifier } from '../nlu/classifier.ts';
+import { REFUND_INTENTS } from '../nlu/corpus.ts';
+import { opensRequest } from '../nlu/text-features.ts';
+import { loadBuyerOrders } from './buyer-orders.ts';
+import { Composer } from './composer.ts';
+import { conversationLanguage } from './conversation-language.ts';
+import { cacheStateStore, type ChatState, type StateStore } from './dialogue-state.ts';
+import { onGuideAnswer, onGuideButton } from './flows/guide.ts';
+import { onAppeal, onPersonText, person } from './flows/person.ts';
+import { onPolicyText, policyAnswer } from './flows/policy.ts';
+import { onConfirmAnswer, onOrderAnswer, onReasonAnswer, onRefundButton, onRefundText } from './flows/refund.ts';
+import { onGreeting, onOrderCancel, onUnclear } from './flows/small-talk.ts';
+import { onStatusText, status } from './flows/status.ts';
+import { onWithdrawText, withdraw } from './flows/withdraw.ts';
+import type { InboundMessage, OutboundMessage, TurnResult } from './messages.ts';
+import { OrderResolver } from './order-resolver.ts';
+import { BUTTONS, say } from './texts.ts';
+import { isBound, isText, pressed, saying, Turn, waitingFor, type DialogueDeps } from './turn.ts';
 
-const STATE_TTL_MS = 24 * 3_600_000;
+export type { DialogueDeps } from './turn.ts';
+
 const DEDUPE_TTL_MS = 48 * 3_600_000;
 const MAX_TEXT = 2_000;
-/** After this many messages in a row it does not understand, the bot offers a person. */
-const MAX_MISUNDERSTOOD = 2;
-
-interface ChatState {
-  /** The chat's channel (state is kept per channel and chat, so this never changes). */
-  channel?: InboundMessage['channel'];
-  locale?: Locale;
-  orderId?: string;
-  reasonCode?: ReasonCode;
-  reasonText?: string;
-  awaiting?: 'order' | 'reason' | 'guide_feedback' | 'refund_confirm';
-  requestId?: string;
-  misunderstood: number;
-  greeted?: boolean;
-}
-
-export interface DialogueDeps {
-  prisma: PrismaClient;
-  cache: Cache;
-  nlu: LazyNlu;
-  refunds: RefundWorkflow;
-  guides: GuideBook;
-  /** Where each chat's messages are kept. */
-  conversations: ConversationLog;
-  log: Logger;
-  onRefundAvoided?: () => void;
-}
-
-/** The refund request's `channel` for each chat channel. */
-const CHANNEL_OF = { telegram: 'telegram', widget: 'widget', terminal: 'api' } as const;
+/** At most this many requests of one message are handled (the rest is for a person to read). */
+const MAX_PARTS = 3;
 
 /**
  * The agent desk, as the dialogue sees it: while a person has a buyer's case, the buyer's messages
@@ -65,10 +42,60 @@ export interface AgentDesk {
   relay(handoffId: string, buyerId: string, text: string): Promise<void>;
 }
 
+/** The dialogue's handlers, in the order they get a turn. A new flow is a new handler here. */
+function dialogueFlow(): Composer<Turn> {
+  return (
+    new Composer<Turn>()
+      .use((t, next) => (isBound(t) ? next() : t.reply(say('notBound', t.locale))))
+      // Buttons.
+      .when(pressed('order', 'orders', 'reason', 'refund'), onRefundButton)
+      .when(pressed('guide'), onGuideButton)
+      .when(pressed('agent'), (t) => person(t))
+      .when(pressed('status'), (t) => status(t))
+      .when(pressed('withdraw'), (t) => withdraw(t))
+      .when(pressed('policy'), policyAnswer)
+      .when(pressed('appeal'), onAppeal)
+      .use((t, next) => (t.action ? t.reply(say('notUnderstood', t.locale)) : next()))
+      // Text, first as the answer to the question the bot is waiting on.
+      .when(waitingFor('guide_feedback'), onGuideAnswer)
+      .when(waitingFor('refund_confirm'), onConfirmAnswer)
+      .when(waitingFor('order'), onOrderAnswer)
+      .when(waitingFor('reason'), onReasonAnswer)
+      // Then as a new request.
+      .when(saying('refund.request', 'refund.changed_mind', 'refund.unsatisfied', 'refund.cannot_use'), onRefundText)
+      .when(saying('refund.status'), onStatusText)
+      .when(saying('refund.cancel'), onWithdrawText)
+      .when(saying('order.cancel'), onOrderCancel)
+      .when(saying('agent.request'), onPersonText)
+      .when(saying('policy.ask'), onPolicyText)
+      .when(saying('greeting'), onGreeting)
+      .when(isText, onUnclear)
+  );
+}
+
 export class DialogueEngine {
   private agentDesk: AgentDesk | null = null;
+  private readonly states: StateStore;
+  private readonly flow = dialogueFlow();
+  private resolver: OrderResolver | null = null;
 
-  constructor(private readonly deps: DialogueDeps) {}
+  constructor(private readonly deps: DialogueDeps) {
+    this.states = cacheStateStore(deps.cache);
+  }
+
+  /**
+   * Loads the NLU model (the composition root awaits it before listening) and runs a turn's queries
+   * once for no buyer, so the first buyer after a start waits no longer than the next.
+   */
+  async warmUp(): Promise<void> {
+    await this.deps.nlu.get();
+    // The queries are warmed without holding start-up: a database or cache that is down must not
+    // keep the desk from listening (and /readyz from saying so).
+    void (async () => {
+      await loadBuyerOrders(this.deps.prisma, '~warm-up');
+      await this.deps.conversations.hasDelivery({ channel: 'widget', chatId: '~warm-up' }, 'none');
+    })().catch((error: unknown) => this.deps.log.warn({ err: error }, 'dialogue warm-up queries failed'));
+  }
 
   /** Set by the composition root when the Slack desk is on (it is built after the dialogue). */
   attachAgentDesk(desk: AgentDesk): void {
@@ -100,11 +127,10 @@ export class DialogueEngine {
 
   private async turn(msg: InboundMessage): Promise<TurnResult> {
     const key = `conv:${msg.channel}:${msg.chatId}`;
-    const state: ChatState = JSON.parse((await this.deps.cache.get(key)) ?? '{"misunderstood":0}');
+    const state = await this.states.read(key);
     state.channel = msg.channel;
     const raw = (msg.text ?? '').replace(/\p{Cc}/gu, ' ').trim();
     const text = raw.slice(0, MAX_TEXT);
-    let replies: OutboundMessage[];
     let locale: Locale = state.locale ?? msg.localeHint ?? 'zh';
     if (msg.buyerId && this.agentDesk && (text || msg.action)) {
       const held = await this.agentDesk.handoffFor(msg.buyerId).catch((error: unknown) => {
@@ -117,29 +143,88 @@ export class DialogueEngine {
         if (held.claimed) return this.recorded(msg, text, [], locale);
       }
     }
+    let replies: OutboundMessage[];
     try {
-      if (!msg.buyerId) {
-        replies = [{ text: say('notBound', locale) }];
-      } else if (msg.action) {
-        replies = await this.onAction(msg.buyerId, msg, state, locale);
-      } else {
-        const nlu = await (await this.deps.nlu.get()).classify(text, { locale });
-        // The bot answers in the language the buyer writes. A message it did not understand (emoji,
-        // gibberish) keeps the conversation's language, unless there is none yet.
-        if (text.length > 0 && (nlu.intent !== 'None' || !state.locale)) locale = nlu.language;
-        state.locale = locale;
-        replies = await this.onText(msg.buyerId, text, nlu, state, locale);
-        if (raw.length > MAX_TEXT) replies.push({ text: say('tooLong', locale) });
+      const classifier = await this.deps.nlu.get();
+      this.resolver ??= new OrderResolver(classifier.orderWords);
+      const t = new Turn(this.deps, this.resolver, msg, msg.buyerId, text, state, locale);
+      if (msg.buyerId && !msg.action) await this.read(t, classifier, true);
+      await this.flow.run(t);
+      // A turn the bot could use ends a run of misses.
+      if (!t.missed) state.misses = 0;
+      replies = t.replies;
+      // The other requests of the same message, once the first no longer waits for an answer.
+      while (msg.buyerId && !state.pending && state.queued?.length) {
+        const follow = new Turn(this.deps, this.resolver, msg, msg.buyerId, state.queued.shift()!, state, t.locale);
+        await this.read(follow, classifier, false);
+        await this.flow.run(follow);
+        replies.push(...follow.replies);
       }
+      locale = t.locale;
+      if (raw.length > MAX_TEXT) replies.push({ text: say('tooLong', locale) });
     } catch (error) {
       this.deps.log.error({ err: error, chatId: msg.chatId }, 'dialogue turn failed');
       replies = [{ text: say('somethingWrong', locale), buttons: [{ label: BUTTONS.person[locale], action: 'agent' }] }];
     }
+    replies = neverTwice(replies, state, locale);
+    state.lastReplies = replies.map((r) => r.text);
     state.locale = locale;
     // Hello and thank-you are one intent: the welcome opens a conversation, later it is "you're welcome".
     state.greeted = true;
-    await this.deps.cache.set(key, JSON.stringify(state), STATE_TTL_MS);
+    await this.states.write(key, state);
     return this.recorded(msg, text, replies, locale);
+  }
+
+  /**
+   * Reads a text once for every handler: its intent (the buyer's own titles masked), the orders it
+   * names, the conversation's language, and — for a message that asks for several things — which
+   * request comes now and which wait.
+   */
+  private async read(t: Turn, classifier: NluClassifier, split: boolean): Promise<void> {
+    const resolver = this.resolver!;
+    const orders = await t.orders();
+    const titles = resolver.titleWords(orders);
+    // The buyer's own titles say which order, not what the buyer wants: they are masked before the
+    // intent is read (a message that only names an order gives no reason: see rememberReason).
+    const classify = (text: string) => classifier.classify(text, { locale: t.locale, nouns: titles });
+    t.mention = resolver.resolve(t.text, orders, t.now);
+    t.nlu = await classify(t.text);
+    // A product name is no sign of a language ("XMind", "Excel那个lesson"): it is left out.
+    const understood = t.nlu.intent !== 'None' || t.nlu.answer !== null;
+    t.locale = conversationLanguage(t.state.locale, t.msg.localeHint, withoutWords(t.text, t.mention.words), understood);
+    if (!split || t.nlu.parts.length < 2) return;
+    const parts = t.nlu.parts.slice(0, MAX_PARTS);
+    // A person reads the whole message: asking for one is the request that counts.
+    if (parts.some((p) => p.intent === 'agent.request')) {
+      t.nlu = { ...t.nlu, intent: 'agent.request', reasonCode: null, parts: [] };
+      return;
+    }
+    // "调色课看了一点，现在还能退吗": a question whether the order can be refunded, its facts beside
+    // it — answered with the rules and the order's situation, the refund one press away. With a
+    // reason for wanting the money back ("公司已经买过了，能退吗") it is the refund itself, whose
+    // outcome answers the question.
+    const question = parts.find((p) => p.intent === 'policy.ask');
+    if (question && parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') && !parts.slice(1).some((p) => opensRequest(p.text))) {
+      // Which of the two it is, the reading of the whole message decides.
+      const reason = t.nlu.statedReason;
+      t.nlu =
+        REFUND_INTENTS.has(t.nlu.intent) && (reason === 'changed_mind' || reason === 'unsatisfied')
+          ? { ...t.nlu, intent: reason === 'changed_mind' ? 'refund.changed_mind' : 'refund.unsatisfied', reasonCode: reason, parts: [] }
+          : { ...t.nlu, intent: 'policy.ask', reasonCode: null, parts: [] };
+      return;
+    }
+    const [first, second] = parts;
+    const namesOf = (text: string) => resolver.resolve(text, orders, t.now);
+    // Two clauses of one refund ("Excel课退了吧，还有它一直报错") stay one request unless they name different orders.
+    if (REFUND_INTENTS.has(first!.intent) && REFUND_INTENTS.has(second!.intent) && parts.length === 2) {
+      const a = namesOf(first!.text).matches.map((o) => o.id);
+      const b = namesOf(second!.text);
+      if (!b.named || b.matches.every((o) => a.includes(o.id))) return;
+    }
+    t.text = first!.text;
+    t.mention = namesOf(first!.text);
+    t.nlu = await classify(first!.text);
+    t.state.queued = parts.slice(1).map((p) => p.text);
   }
 
   private async recorded(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<TurnResult> {
@@ -153,233 +238,6 @@ export class DialogueEngine {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  private async onText(buyerId: string, text: string, nlu: Awaited<ReturnType<Awaited<ReturnType<LazyNlu['get']>>['classify']>>, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    for (const orderId of nlu.entities.orderIds) {
-      const owned = await this.deps.prisma.order.findFirst({ where: { id: orderId, buyerId }, select: { id: true } });
-      if (!owned) return [{ text: say('orderNotYours', locale) }];
-      state.orderId = orderId;
-    }
-    if (nlu.intent !== 'None') state.misunderstood = 0;
-    switch (nlu.intent) {
-      case 'refund.changed_mind':
-      case 'refund.unsatisfied':
-      case 'refund.cannot_use':
-      case 'refund.request':
-        if (nlu.reasonCode && nlu.reasonCode !== 'other') state.reasonCode = nlu.reasonCode;
-        state.reasonText = text;
-        return this.proceed(buyerId, state, locale);
-      case 'refund.status':
-        return this.status(buyerId, locale);
-      case 'refund.cancel':
-        return this.withdraw(buyerId, state, locale);
-      case 'order.cancel':
-        state.awaiting = 'refund_confirm';
-        return [{ text: say('orderCancel', locale), buttons: [{ label: BUTTONS.yesRefund[locale], action: 'refund:yes' }, { label: BUTTONS.no[locale], action: 'refund:no' }] }];
-      case 'agent.request':
-        return this.person(buyerId, state, locale);
-      case 'policy.ask':
-        return this.policy(buyerId, state, locale);
-      case 'greeting': {
-        const first = !state.greeted;
-        state.greeted = true;
-        return [{ text: say(first ? 'welcome' : 'youreWelcome', locale) }];
-      }
-      case 'None':
-        // While the bot waits for a reason, whatever the buyer writes is their reason.
-        if (state.awaiting === 'reason' && text.length > 0) {
-          state.reasonCode = 'other';
-          state.reasonText = text;
-          return this.proceed(buyerId, state, locale);
-        }
-        state.misunderstood += 1;
-        if (state.misunderstood >= MAX_MISUNDERSTOOD) {
-          state.misunderstood = 0;
-          return [{ text: say('offerPerson', locale), buttons: [{ label: BUTTONS.person[locale], action: 'agent' }] }];
-        }
-        return [{ text: say(state.greeted ? 'notUnderstood' : 'welcome', locale) }];
-    }
-  }
-
-  private async onAction(buyerId: string, msg: InboundMessage, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const [verb, arg] = (msg.action ?? '').split(':', 2);
-    switch (verb) {
-      case 'order': {
-        const owned = arg ? await this.deps.prisma.order.findFirst({ where: { id: arg, buyerId }, select: { id: true } }) : null;
-        if (!owned) return [{ text: say('orderNotYours', locale) }];
-        state.orderId = arg;
-        return this.proceed(buyerId, state, locale);
-      }
-      case 'reason':
-        if (arg === 'changed_mind' || arg === 'unsatisfied' || arg === 'cannot_use' || arg === 'other') state.reasonCode = arg;
-        return this.proceed(buyerId, state, locale);
-      case 'guide':
-        return this.guideFeedback(buyerId, arg === 'solved', state, locale);
-      case 'refund':
-        state.awaiting = undefined;
-        return arg === 'yes' ? this.proceed(buyerId, state, locale) : [{ text: say('okNoRefund', locale) }];
-      case 'agent':
-        return this.person(buyerId, state, locale);
-      case 'status':
-        return this.status(buyerId, locale);
-      case 'withdraw':
-        return this.withdraw(buyerId, state, locale);
-      default:
-        return [{ text: say('notUnderstood', locale) }];
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  /** Asks for what is missing (the order, the reason), then runs the refund. */
-  private async proceed(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    if (!state.orderId) {
-      state.awaiting = 'order';
-      const orders = await this.deps.prisma.order.findMany({
-        where: { buyerId },
-        orderBy: { paidAt: 'desc' },
-        take: 5,
-        include: { product: { select: { title: true } } },
-      });
-      if (orders.length === 0) return [{ text: say('noOrders', locale) }];
-      if (orders.length === 1) {
-        state.orderId = orders[0]!.id;
-      } else {
-        const buttons: Button[] = orders.map((o) => ({
-          label: `${o.product.title} · ${timeAgo(o.paidAt, locale)} · ${formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, locale)}`,
-          action: `order:${o.id}`,
-        }));
-        return [{ text: say('chooseOrder', locale), buttons }];
-      }
-    }
-    if (!state.reasonCode) {
-      state.awaiting = 'reason';
-      return [{ text: say('chooseReason', locale), buttons: BUTTONS.reasons[locale].map(([code, label]) => ({ label, action: `reason:${code}` })) }];
-    }
-    return this.submit(buyerId, state, locale);
-  }
-
-  private async submit(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const orderId = state.orderId!;
-    const reasonCode = state.reasonCode!;
-    const reasonText = state.reasonText;
-    state.orderId = undefined;
-    state.reasonCode = undefined;
-    state.reasonText = undefined;
-    state.awaiting = undefined;
-    let view: RefundRequestView;
-    try {
-      view = (
-        await this.deps.refunds.request({
-          orderId,
-          buyerId,
-          reasonCode,
-          ...(reasonText ? { reasonText: reasonText.slice(0, 2_000) } : {}),
-          channel: CHANNEL_OF[state.channel ?? 'widget'],
-        })
-      ).view;
-    } catch (error) {
-      if (error instanceof DeskError && error.category === 'conflict' && typeof error.details?.existingRequestId === 'string') {
-        const existing = await this.deps.refunds.view(error.details.existingRequestId);
-        return [{ text: error.code === 'order_already_refunded' ? say('alreadyRefunded', locale) : `${say('alreadyOpen', locale)} ${STATUS_WORDS[existing.status]?.[locale] ?? existing.status}` }];
-      }
-      if (error instanceof DeskError && (error.category === 'not_found' || error.category === 'forbidden')) return [{ text: say('orderNotYours', locale) }];
-      throw error;
-    }
-    return this.outcome(view, state, locale);
-  }
-
-  private async outcome(view: RefundRequestView, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const explanation = view.explanation?.[locale] ?? '';
-    switch (view.status) {
-      case 'troubleshooting': {
-        const order = await this.deps.prisma.order.findUniqueOrThrow({ where: { id: view.orderId }, include: { product: { select: { category: true } } } });
-        const guide = pickGuide(this.deps.guides, order.product.category, view.reasonText ?? '', locale);
-        state.awaiting = 'guide_feedback';
-        state.requestId = view.id;
-        const steps = guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n');
-        return [
-          { text: `${say('guideIntro', locale)}【${guide.title}】\n${steps}\n\n${guide.support}` },
-          { text: say('guideAsk', locale), buttons: [{ label: BUTTONS.solved[locale], action: 'guide:solved' }, { label: BUTTONS.unsolved[locale], action: 'guide:unsolved' }] },
-        ];
-      }
-      case 'rejected':
-        return [{ text: view.handoff ? `${explanation}\n${say('appealOpened', locale)}` : explanation, buttons: view.handoff ? [] : [{ label: BUTTONS.person[locale], action: 'agent' }] }];
-      default:
-        return [{ text: explanation, buttons: view.status === 'in_review' ? [{ label: BUTTONS.status[locale], action: 'status' }] : [] }];
-    }
-  }
-
-  /** M23: after a guide, "solved" closes the request without a refund; "not solved" goes to technical support. */
-  private async guideFeedback(buyerId: string, solved: boolean, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const requestId = state.requestId;
-    state.awaiting = undefined;
-    state.requestId = undefined;
-    if (!requestId) return [{ text: say('notUnderstood', locale) }];
-    if (solved) {
-      const request = await this.deps.refunds.view(requestId);
-      if (request.status === 'troubleshooting') {
-        await this.deps.refunds.cancel(requestId, buyerId);
-        this.deps.onRefundAvoided?.();
-      }
-      return [{ text: say('guideSolved', locale) }];
-    }
-    const request = await this.deps.refunds.view(requestId);
-    await openHandoff(this.deps.prisma, { buyerId, kind: 'technical', reason: 'troubleshooting guide did not solve it', orderId: request.orderId, refundRequestId: requestId });
-    return [{ text: say('guideUnsolved', locale) }];
-  }
-
-  private async person(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    // Without an order named in the chat, the agent gets the buyer's latest one as context (said so in the reason).
-    const latest = state.orderId ? null : await this.deps.prisma.order.findFirst({ where: { buyerId }, orderBy: { paidAt: 'desc' }, select: { id: true } });
-    const orderId = state.orderId ?? latest?.id ?? null;
-    const reason = latest ? 'the buyer asked for a person (their latest order attached)' : 'the buyer asked for a person';
-    await openHandoff(this.deps.prisma, { buyerId, kind: 'buyer_request', reason, orderId });
-    return [{ text: say('handoffOpened', locale) }];
-  }
-
-  private async latestRequest(buyerId: string) {
-    return this.deps.prisma.refundRequest.findFirst({ where: { buyerId }, orderBy: { createdAt: 'desc' }, include: { order: { include: { product: { select: { title: true } } } } } });
-  }
-
-  private async status(buyerId: string, locale: Locale): Promise<OutboundMessage[]> {
-    const requests = await this.deps.prisma.refundRequest.findMany({
-      where: { buyerId },
-      orderBy: { createdAt: 'desc' },
-      take: 3,
-      include: { order: { include: { product: { select: { title: true } } } }, refunds: { orderBy: { createdAt: 'desc' }, take: 1 } },
-    });
-    if (requests.length === 0) return [{ text: say('noRequest', locale) }];
-    const lines = requests.map((r) => {
-      const refund = r.refunds[0];
-      const money = refund ? ` · ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, locale)}` : '';
-      return `• ${r.order.product.title}（${r.orderId}）：${STATUS_WORDS[r.status]?.[locale] ?? r.status}${money}`;
-    });
-    return [{ text: lines.join('\n') }];
-  }
-
-  private async withdraw(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const open = await this.deps.prisma.refundRequest.findFirst({
-      where: { buyerId, status: { in: ['in_review', 'troubleshooting', 'rejected', 'refund_failed'] }, activeOrderKey: { not: null } },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!open) {
-      const latest = await this.latestRequest(buyerId);
-      return [{ text: latest && ['refunded', 'refund_pending'].includes(latest.status) ? say('cannotCancel', locale) : say('noRequest', locale) }];
-    }
-    await this.deps.refunds.cancel(open.id, buyerId);
-    if (state.requestId === open.id) state.requestId = undefined;
-    return [{ text: say('cancelled', locale) }];
-  }
-
-  private async policy(buyerId: string, state: ChatState, locale: Locale): Promise<OutboundMessage[]> {
-    const order = state.orderId
-      ? await this.deps.prisma.order.findUnique({ where: { id: state.orderId }, include: { product: true } })
-      : await this.deps.prisma.order.findFirst({ where: { buyerId }, orderBy: { paidAt: 'desc' }, include: { product: true } });
-    if (!order) return [{ text: say('noOrders', locale) }];
-    const policy = await resolvePolicy(this.deps.prisma, order.product);
-    return [{ text: renderPolicy(policy, locale, order.product.title).text }];
-  }
-
   /** Keeps the conversation (for agents taking over, for the widget's history); returns the stored ids. */
   private async record(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<{ inboundId: string; replies: OutboundMessage[] }> {
     const [inbound, ...stored] = await this.deps.conversations.append({ channel: msg.channel, chatId: msg.chatId, buyerId: msg.buyerId, locale }, [
@@ -388,4 +246,16 @@ export class DialogueEngine {
     ]);
     return { inboundId: inbound!.id, replies: replies.map((r, i) => ({ ...r, id: stored[i]!.id })) };
   }
+}
+
+function withoutWords(text: string, words: string[]): string {
+  let rest = text;
+  for (const w of words) rest = rest.replace(new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
+  return rest.replace(/\s+/g, ' ').trim();
+}
+
+/** A reply the bot gave last turn is said differently this turn: never the same words twice in a row. */
+function neverTwice(replies: OutboundMessage[], state: ChatState, locale: Locale): OutboundMessage[] {
+  const last = new Set(state.lastReplies ?? []);
+  return replies.map((r) => (last.has(r.text) ? { ...r, text: `${say('repeatPrefix', locale)}${r.text}` } : r));
 }

@@ -1,5 +1,5 @@
 // Everything the bot says that is not a decision's own explanation, in Chinese and English.
-import type { Locale, ReasonCode } from '../domain/catalog.ts';
+import type { Locale, PaymentMethod, ReasonCode } from '../domain/catalog.ts';
 import type { TokenProblem } from './chat-tokens.ts';
 
 type Text = { zh: string; en: string };
@@ -16,6 +16,19 @@ export const TEXTS = T({
     en: "To keep your account safe, please open this chat from the shop's 'Contact support' link (or the /start link the shop gave you for Telegram), so I can see your orders.",
   },
   chooseOrder: { zh: '请问是哪一笔订单？', en: 'Which order is it about?' },
+  chooseOrderAgain: { zh: '还是确认一下，是下面哪一笔订单？也可以直接说商品名。', en: 'Just to be sure, which of these orders is it? You can also type the product name.' },
+  chooseAmong: { zh: '您说的可能是下面几笔，是哪一笔？', en: 'That could be one of these. Which one is it?' },
+  noneMatched: { zh: '没有找到您说的这笔订单。下面是您可以申请退款的订单：', en: "I couldn't find an order like that. These are the orders you can ask a refund for:" },
+  noMoreOrders: { zh: '没有更早的订单了。如果是别的订单，请把订单号发给我。', en: 'There are no older orders. If it is another one, send me its order number.' },
+  nothingActionable: { zh: '您的订单都已退款或正在处理中，可以查询进度或转人工。', en: 'All your orders are refunded or already being handled. You can check on them or ask for a person.' },
+  chooseReasonShort: { zh: '方便说一下退款原因吗？选一个，或者直接告诉我。', en: 'What is the reason for the refund? Pick one or just tell me.' },
+  reasonNoted: { zh: '好的，原因记下了。', en: 'Okay, noted the reason.' },
+  flowDropped: { zh: '好的，不退了，订单保持不变。有需要随时找我。', en: "Okay, no refund then; your order stays as it is. I'm here if you need me." },
+  clarify: { zh: '我不太确定您的意思，您是想：', en: "I'm not sure I got that. Would you like to:" },
+  missedTwice: { zh: '抱歉，我还是没能理解。已为您转接人工客服，工作人员会尽快在这里回复您。', en: "Sorry, I still couldn't follow. I've passed you to a person, who will reply here soon." },
+  guideAskAgain: { zh: '问题解决了吗？可以直接回复“好了”或“还是不行”。', en: "Is it working now? You can just say 'works now' or 'still not working'." },
+  otherPolicies: { zh: '其他商品的规则，告诉我商品名就可以。', en: 'For another product, just tell me its name.' },
+  repeatPrefix: { zh: '再说一下：', en: 'To repeat: ' },
   noOrders: { zh: '没有找到您最近的订单。如果有订单号，请直接发给我。', en: "I couldn't find any recent orders. If you have an order number, just send it to me." },
   orderNotYours: { zh: '没有找到这笔订单，或它不属于您的账户。请检查订单号。', en: "I couldn't find that order on your account. Please check the order number." },
   chooseReason: { zh: '好的。方便说一下退款原因吗？选一个，或者直接告诉我。', en: 'Got it. What is the reason for the refund? Pick one or just tell me.' },
@@ -40,7 +53,6 @@ export const TEXTS = T({
     zh: '抱歉，我没太明白。您可以直接说“我要退款”“退款到哪了”“撤回退款”或“转人工”。',
     en: "Sorry, I didn't quite get that. You can say 'I want a refund', 'where is my refund', 'cancel my refund' or 'talk to a person'.",
   },
-  offerPerson: { zh: '抱歉，我还是没理解。要不要为您转接人工客服？', en: "Sorry, I still don't understand. Shall I pass you to a person?" },
   alreadyOpen: { zh: '这笔订单已经有一个退款申请：', en: 'There is already a refund request for this order:' },
   alreadyRefunded: { zh: '这笔订单已经退款了。', en: 'This order has already been refunded.' },
   tooLong: { zh: '（消息太长，我只看了前面的部分。）', en: '(That was a long message; I read the first part.)' },
@@ -85,6 +97,10 @@ export const BUTTONS = {
   solved: { zh: '已解决', en: 'Solved' },
   unsolved: { zh: '还是不行', en: 'Still not working' },
   person: { zh: '转人工', en: 'Talk to a person' },
+  startRefund: { zh: '申请退款', en: 'Ask for a refund' },
+  policy: { zh: '退款规则', en: 'Refund rules' },
+  moreOrders: { zh: '更多订单', en: 'More orders' },
+  appeal: { zh: '申诉，转人工复核', en: 'Appeal to a person' },
   yesRefund: { zh: '申请退款', en: 'Yes, ask for a refund' },
   no: { zh: '不用了', en: 'No thanks' },
   status: { zh: '查询进度', en: 'Check status' },
@@ -101,6 +117,17 @@ export const STATUS_WORDS: Record<string, Text> = {
   cancelled: { zh: '已撤回', en: 'withdrawn' },
   refund_failed: { zh: '退款失败，人工处理中', en: 'failed at the payment provider; a person is on it' },
 };
+
+/** Where a refund goes back (M20), and when it usually arrives there. */
+export const ROUTES: Record<PaymentMethod, { name: Text; arrives: Text }> = {
+  wechat: { name: { zh: '微信支付', en: 'WeChat Pay' }, arrives: { zh: '通常几分钟内到账（退回零钱即时到账，退回银行卡需1–3个工作日）', en: 'it usually arrives within minutes (at once to your balance, 1–3 business days to a bank card)' } },
+  alipay: { name: { zh: '支付宝', en: 'Alipay' }, arrives: { zh: '通常几分钟内到账，最长1–3个工作日', en: 'it usually arrives within minutes, at most 1–3 business days' } },
+  card: { name: { zh: '银行卡', en: 'bank card' }, arrives: { zh: '通常3–7个工作日到账', en: 'it usually arrives within 3–7 business days' } },
+  sandbox: { name: { zh: '原支付账户（测试）', en: 'original payment account (sandbox)' }, arrives: { zh: '即时到账（测试支付）', en: 'it arrives at once (sandbox payment)' } },
+};
+
+/** A product title in a reply: as the shop wrote it in Chinese; without Chinese book-title marks in English. */
+export const showTitle = (title: string, locale: Locale) => (locale === 'zh' ? title : title.replace(/[《》「」【】]/g, '').trim());
 
 /** The SLA's word to a buyer still waiting for a person: a person is on it, and roughly when. */
 export const waitingForPerson = (minutes: number): Text => ({

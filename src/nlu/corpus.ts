@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LOCALES, type Locale } from '../domain/catalog.ts';
+import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ProductCategory } from '../domain/catalog.ts';
 
 export const INTENTS = [
   'refund.changed_mind',
@@ -32,10 +32,41 @@ const corpusSchema = z.strictObject({
   intents: z.record(z.enum(INTENTS), z.array(z.string().min(1).max(500)).min(1)),
 });
 const keywordsSchema = z.strictObject({ about: z.string().optional(), zh: z.array(z.string().min(1)), en: z.array(z.string().min(1)) });
+const bilingualWords = z.strictObject({ zh: z.array(z.string().min(1)), en: z.array(z.string().min(1)) });
+const orderWordsSchema = z.strictObject({
+  about: z.string().optional(),
+  categories: z.strictObject(Object.fromEntries(PRODUCT_CATEGORIES.map((c) => [c, bilingualWords])) as Record<ProductCategory, typeof bilingualWords>),
+  time: z.array(
+    z.strictObject({
+      id: z.string().regex(/^[a-z_]+$/),
+      /** The most recent order, however old. */
+      newest: z.boolean().optional(),
+      /** Paid between this many hours ago (inclusive) and that many. */
+      hours: z.tuple([z.number().min(0), z.number().min(0)]).optional(),
+      zh: z.array(z.string().min(1)),
+      en: z.array(z.string().min(1)),
+    }),
+  ),
+});
+export type OrderWords = z.infer<typeof orderWordsSchema>;
+const answersSchema = z.strictObject({
+  about: z.string().optional(),
+  unsolved: bilingualWords,
+  solved: bilingualWords,
+  no: bilingualWords,
+  yes: bilingualWords,
+  more: bilingualWords,
+  refundNegations: bilingualWords,
+});
+export type AnswerLexicon = z.infer<typeof answersSchema>;
 
 export interface NluData {
   corpora: Record<Locale, Partial<Record<Intent, string[]>>>;
   technicalKeywords: Record<Locale, string[]>;
+  /** How buyers name an order without its number (intents/order-words.json). */
+  orderWords: OrderWords;
+  /** Short answers to the bot's questions and negated refund words (intents/answers.json). */
+  answers: AnswerLexicon;
   /** Changes whenever any of the data changes: the key of the trained model's cache. */
   hash: string;
 }
@@ -54,5 +85,7 @@ export async function loadNluData(dir = INTENTS_DIR): Promise<NluData> {
     corpora[locale] = parsed.data.intents;
   }
   const keywords = keywordsSchema.parse(await read('technical-keywords.json'));
-  return { corpora, technicalKeywords: { zh: keywords.zh, en: keywords.en }, hash: hash.digest('hex').slice(0, 16) };
+  const orderWords = orderWordsSchema.parse(await read('order-words.json'));
+  const answers = answersSchema.parse(await read('answers.json'));
+  return { corpora, technicalKeywords: { zh: keywords.zh, en: keywords.en }, orderWords, answers, hash: hash.digest('hex').slice(0, 16) };
 }

@@ -97,7 +97,9 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
       const order = await newOrder(t, alice, { minutesAgo: 3 * 24 * 60, device: { id: 'd_demo_alice_phone' } });
       const c = chat(DEMO.buyers.buyerEn);
       const turn = await c.say(`the video won't play, order ${order}`);
-      expect(turn.replies[0]!.text).toContain("[Video won't play]".replace('[', '【').replace(']', '】'));
+      // English text keeps English punctuation: no Chinese brackets around the guide's title.
+      expect(turn.replies[0]!.text).toContain("Let's try to fix it first: Video won't play:");
+      expect(turn.replies[0]!.text).not.toMatch(/[【】（）：，。]/);
       expect(turn.replies[0]!.text).toContain('Technical support: support@demo-shop.example');
       const done = await c.press('guide:solved');
       expect(done.replies[0]!.text).toContain('No refund was made');
@@ -145,7 +147,7 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     expect((await c.say('我不退了，撤回退款申请')).replies[0]!.text).toBe('好的，已为您撤回退款申请，订单保持不变。');
   });
 
-  it('stays calm with empty, huge, binary-looking and emoji-only messages, and offers a person after two it does not understand', async () => {
+  it('stays calm with empty, huge, binary-looking and emoji-only messages, and hands the buyer to a person after two it does not understand', async () => {
     const c = chat(DEMO.buyers.buyer);
     const empty = await c.say('');
     expect(empty.replies).toHaveLength(1);
@@ -159,9 +161,13 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     expect(emoji.replies[0]!.text).toMatch(/[\u4e00-\u9fff]/);
     const c2 = chat(DEMO.buyers.buyer);
     await c2.say('你好');
-    await c2.say('asdfgh qwerty');
+    const first = await c2.say('asdfgh qwerty');
+    // Not the welcome again: a question with buttons for the likely meanings, a person among them.
+    expect(first.replies[0]!.text).toBe('我不太确定您的意思，您是想：');
+    expect(first.replies[0]!.buttons!.map((b) => b.action)).toContain('agent');
     const second = await c2.say('zxcvb');
-    expect(second.replies[0]!.text).toBe('抱歉，我还是没理解。要不要为您转接人工客服？');
-    expect(second.replies[0]!.buttons).toEqual([{ label: '转人工', action: 'agent' }]);
+    expect(second.replies[0]!.text).toBe('抱歉，我还是没能理解。已为您转接人工客服，工作人员会尽快在这里回复您。');
+    expect(second.locale).toBe('zh');
+    expect(await prisma().handoff.findFirst({ where: { buyerId: DEMO.buyers.buyer, kind: 'buyer_request', status: 'open' } })).not.toBeNull();
   });
 });

@@ -58,6 +58,57 @@ describe('classifier', () => {
     expect(c).toMatchObject({ intent, reasonCode, language });
   });
 
+  it.each([
+    ['退款', 'zh'],
+    ['我要退款', 'zh'],
+    ['退款！！', 'zh'],
+    ['refund', 'en'],
+    ['Refund!', 'en'],
+    ['I want a refund', 'en'],
+  ] as const)('understands the plainest request "%s"', async (text, language) => {
+    expect(await classifier.classify(text)).toMatchObject({ intent: 'refund.request', reasonCode: 'other', language });
+  });
+
+  it('reads a negated refund as withdrawing, not as asking', async () => {
+    expect((await classifier.classify('还是不退了吧')).intent).toBe('refund.cancel');
+    expect((await classifier.classify("I'll keep it, no refund then")).intent).toBe('refund.cancel');
+  });
+
+  it('never makes a technical problem of a product noun alone: the reason is the one the buyer gave', async () => {
+    for (const text of ['激活码买错了', '激活码还没用，就是不想要了']) expect((await classifier.classify(text)).intent, text).toBe('refund.changed_mind');
+    // With a word that describes a problem, the same noun is a technical problem (M10).
+    expect((await classifier.classify('激活码提示无效')).intent).toBe('refund.cannot_use');
+  });
+
+  it('masks the nouns it is given (the buyer\'s own titles) and reads mixed-language messages with both models', async () => {
+    const c = await classifier.classify('Excel那个lesson想退', { locale: 'zh', nouns: ['Excel'] });
+    expect(c.language).toBe('zh');
+    expect(['refund.request', 'refund.changed_mind']).toContain(c.intent);
+  });
+
+  it('splits a message that asks for two things into its requests, and keeps one request whole', async () => {
+    const two = await classifier.classify('我的退款到哪了？还有我想转人工');
+    expect(two.parts.map((p) => p.intent)).toEqual(['refund.status', 'agent.request']);
+    expect((await classifier.classify('我买错了，想退款')).parts).toEqual([]);
+    expect((await classifier.classify('你好，我要退款')).parts).toEqual([]);
+  });
+
+  it('offers the likeliest readings of a message it is not sure of', async () => {
+    const c = await classifier.classify('那个钱的事');
+    expect(c.candidates.length).toBeGreaterThan(0);
+    expect(c.candidates.every((x) => x.intent !== 'None')).toBe(true);
+  });
+
+  it('reads short answers to its own questions, negative words first', async () => {
+    expect((await classifier.classify('好了可以了')).answer).toBe('solved');
+    expect((await classifier.classify('弄了半天还是打不开')).answer).toBe('unsolved');
+    expect((await classifier.classify('still not working')).answer).toBe('unsolved');
+    expect((await classifier.classify('不行')).answer).toBe('no');
+    expect((await classifier.classify('是的')).answer).toBe('yes');
+    expect((await classifier.classify('yes please')).answer).toBe('yes');
+    expect((await classifier.classify('I know what I want, I want a refund for the course')).answer).toBeNull();
+  });
+
   it('sends a refund asked for because something does not work to the technical flow (M10)', async () => {
     const c = await classifier.classify('这课不满意，而且一直报错用不了，退钱');
     expect(c.intent).toBe('refund.cannot_use');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyBayes, features, trainBayes } from '../../../src/nlu/ngram-bayes.ts';
-import { detectLanguage, orderNumbers, technicalKeywords } from '../../../src/nlu/text-features.ts';
+import { detectLanguage, maskNouns, orderNumbers, readAnswer, splitClauses, technicalKeywords, wordPattern } from '../../../src/nlu/text-features.ts';
 
 describe('language, order numbers and technical words', () => {
   it('detects Chinese even with English words in it, English otherwise, and falls back for emoji', () => {
@@ -35,5 +35,33 @@ describe('n-gram naive Bayes', () => {
     const p = classifyBayes(model, 'en', 'refnd my mony pls')!;
     expect(p.refund).toBeGreaterThan(p.greeting!);
     expect(classifyBayes(model, 'en', 'zzz qqq')).toBeNull();
+  });
+});
+
+describe('clauses, masks and short answers', () => {
+  it('cuts a message into clauses at punctuation, at a space between Chinese phrases and before "还有" / "also"', () => {
+    expect(splitClauses('Excel课退了吧 还有会员也登不上去，一直报错')).toEqual(['Excel课退了吧', '还有会员也登不上去', '一直报错']);
+    expect(splitClauses('refund the course please. also where is my other refund?')).toEqual(['refund the course please', 'also where is my other refund']);
+    expect(splitClauses('我要退款')).toEqual(['我要退款']);
+    expect(splitClauses('version 2.0 is broken')).toEqual(['version 2.0 is broken']);
+  });
+
+  it('matches Latin words whole and Chinese anywhere, and masks product nouns', () => {
+    const p = wordPattern(['key', '激活码']);
+    expect(maskNouns('the key is fine', p)).toBe('the is fine');
+    expect(maskNouns('my keyboard', p)).toBe('my keyboard');
+    expect(maskNouns('激活码买错了', p)).toBe('买错了');
+  });
+
+  it('reads answers: whether it worked in any message (a technical word means not), yes/no only in a short one', () => {
+    const w = { unsolved: wordPattern(['还是不行', 'still not']), solved: wordPattern(['好了', 'works now']), no: wordPattern(['不用', 'no']), yes: wordPattern(['好的', 'yes']), more: wordPattern(['更多']) };
+    expect(readAnswer('好了，谢谢', w, [])).toBe('solved');
+    expect(readAnswer('好了一会儿又打不开了', w, ['打不开'])).toBe('unsolved');
+    expect(readAnswer('still not working', w, ['not working'])).toBe('unsolved');
+    expect(readAnswer('no', w, [])).toBe('no');
+    expect(readAnswer('I know nothing about it', w, [])).toBeNull();
+    expect(readAnswer('yes', w, [])).toBe('yes');
+    expect(readAnswer('yes I would like to tell you a long story about why this happened', w, [])).toBeNull();
+    expect(readAnswer('', w, [])).toBeNull();
   });
 });
