@@ -7,7 +7,7 @@ import type { Locale, ReasonCode } from '../domain/catalog.ts';
 import type { ChannelName } from './messages.ts';
 
 /** The question the bot asked and is waiting for an answer to. */
-export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm';
+export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm' | 'appeal_offer';
 
 export interface ChatState {
   channel?: ChannelName;
@@ -24,7 +24,7 @@ export interface ChatState {
   offset?: number;
   /** Orders a request was made for in this chat: a later "refund" naming none is not taken to mean another by itself. */
   handled?: string[];
-  /** The troubleshooting request a guide was given for (pending 'guide_feedback'). */
+  /** The troubleshooting request a guide was given for (pending 'guide_feedback'), or the refused one whose appeal was offered ('appeal_offer'). */
   requestId?: string;
   /** Messages in a row the bot did not understand. */
   misses: number;

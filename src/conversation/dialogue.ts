@@ -15,7 +15,7 @@ import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';
 import { cacheStateStore, type ChatState, type StateStore } from './dialogue-state.ts';
 import { onGuideAnswer, onGuideButton } from './flows/guide.ts';
-import { onAppeal, onPersonText, person } from './flows/person.ts';
+import { onAppeal, onAppealAnswer, onPersonText, person } from './flows/person.ts';
 import { onPolicyText, policyAnswer } from './flows/policy.ts';
 import { onConfirmAnswer, onOrderAnswer, onReasonAnswer, onRefundButton, onRefundText } from './flows/refund.ts';
 import { onGreeting, onOrderCancel, onUnclear } from './flows/small-talk.ts';
@@ -59,6 +59,7 @@ function dialogueFlow(): Composer<Turn> {
       // Text, first as the answer to the question the bot is waiting on.
       .when(waitingFor('guide_feedback'), onGuideAnswer)
       .when(waitingFor('refund_confirm'), onConfirmAnswer)
+      .when(waitingFor('appeal_offer'), onAppealAnswer)
       .when(waitingFor('order'), onOrderAnswer)
       .when(waitingFor('reason'), onReasonAnswer)
       // Then as a new request.

@@ -78,8 +78,10 @@ export class OrderResolver {
   private readonly categories: Array<{ category: ProductCategory; pattern: RegExp }>;
   private readonly times: Array<{ pattern: RegExp; newest: boolean; hours?: [number, number] }>;
   private readonly categoryWords: Set<string>;
+  private readonly aliases: Array<{ pattern: RegExp; names: string[] }>;
 
   constructor(words: OrderWords) {
+    this.aliases = words.aliases.map((names) => ({ pattern: wordPattern(names)!, names }));
     this.categories = PRODUCT_CATEGORIES.map((category) => ({ category, pattern: wordPattern([...words.categories[category].zh, ...words.categories[category].en])! }));
     this.times = words.time.map((t) => ({ pattern: wordPattern([...t.zh, ...t.en])!, newest: t.newest ?? false, ...(t.hours ? { hours: t.hours } : {}) }));
     this.categoryWords = new Set(PRODUCT_CATEGORIES.flatMap((c) => [...words.categories[c].zh, ...words.categories[c].en].map((w) => w.toLowerCase())));
@@ -112,8 +114,9 @@ export class OrderResolver {
       }
     }
     // Title words: each scores by how few of the buyer's products share it, so "Excel" picks the
-    // Excel course while a word every title has decides nothing.
-    const said = tokens(text);
+    // Excel course while a word every title has decides nothing. A name the buyer used stands for
+    // its aliases too ("the powerpoint course" is 《PPT大师进阶课》).
+    const said = tokens(this.withAliases(text));
     const products = new Map<string, { words: string[]; pairs: string[] }>();
     for (const o of orders) if (!products.has(o.title)) products.set(o.title, this.titleTokens(o.title));
     const sharedBy = (fits: (t: { words: string[]; pairs: string[] }) => boolean) => [...products.values()].filter(fits).length;
@@ -193,6 +196,16 @@ export class OrderResolver {
       }
     }
     return false;
+  }
+
+  /** The text with the other names of every alias it says appended. */
+  private withAliases(text: string): string {
+    const extra: string[] = [];
+    for (const { pattern, names } of this.aliases) {
+      pattern.lastIndex = 0;
+      if (pattern.test(text)) extra.push(...names);
+    }
+    return extra.length > 0 ? `${text} ${extra.join(' ')}` : text;
   }
 
   private isTimeWord(word: string): boolean {

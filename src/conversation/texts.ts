@@ -40,6 +40,8 @@ export const TEXTS = T({
     en: "Sorry it's still not working. I've passed it to technical support, who will contact you soon; if it really can't be fixed, they can refund you.",
   },
   handoffOpened: { zh: '已为您转接人工客服，工作人员会尽快在这里回复您（通常在 2 小时内）。', en: "I've passed you to a person. A member of our team will reply here soon (usually within 2 hours)." },
+  okNoAppeal: { zh: '好的，那就不申诉了。如果之后改变主意，随时告诉我。', en: "All right, no appeal. If you change your mind, just tell me." },
+  appealNotOffered: { zh: '这笔申请的情况已经有了变化，暂时不能再申诉。', en: 'This request has moved on since, so it can no longer be appealed.' },
   appealOpened: { zh: '您的情况已提交给人工客服复核，工作人员会尽快联系您。', en: 'Your case has been sent to a person for review; they will contact you soon.' },
   noRequest: { zh: '您目前没有进行中的退款申请。', en: "You don't have a refund request in progress." },
   cancelled: { zh: '好的，已为您撤回退款申请，订单保持不变。', en: "Done: your refund request is withdrawn and the order stays as it is." },

@@ -47,6 +47,8 @@ const orderWordsSchema = z.strictObject({
       en: z.array(z.string().min(1)),
     }),
   ),
+  /** Names for the same product word ("PPT" and "PowerPoint", "摄影" and "photography"). */
+  aliases: z.array(z.array(z.string().min(1)).min(2)).default([]),
 });
 export type OrderWords = z.infer<typeof orderWordsSchema>;
 const answersSchema = z.strictObject({
@@ -56,6 +58,8 @@ const answersSchema = z.strictObject({
   no: bilingualWords,
   yes: bilingualWords,
   more: bilingualWords,
+  /** Taking the appeal a refusal offered ("申诉", "appeal"). */
+  appeal: bilingualWords,
   refundNegations: bilingualWords,
 });
 export type AnswerLexicon = z.infer<typeof answersSchema>;

@@ -99,7 +99,7 @@ export function splitClauses(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-export type Answer = 'yes' | 'no' | 'solved' | 'unsolved' | 'more';
+export type Answer = 'yes' | 'no' | 'solved' | 'unsolved' | 'more' | 'appeal';
 
 export interface AnswerWords {
   unsolved: RegExp | null;
@@ -107,6 +107,7 @@ export interface AnswerWords {
   no: RegExp | null;
   yes: RegExp | null;
   more: RegExp | null;
+  appeal: RegExp | null;
 }
 
 /** Long enough to be a sentence of its own rather than a bare "yes" or "no". */
@@ -127,6 +128,9 @@ export function readAnswer(text: string, words: AnswerWords, technical: readonly
   if (containsWord(clean, words.solved) && technical.length === 0) return 'solved';
   if (technical.length > 0) return 'unsolved';
   if (containsWord(clean, words.more)) return 'more';
+  // "不用申诉了" declines; "我要申诉", "I'd like to appeal please" takes it, in a sentence too.
+  if (isShort(clean) && containsWord(clean, words.no)) return 'no';
+  if (containsWord(clean, words.appeal)) return 'appeal';
   if (!isShort(clean)) return null;
   if (containsWord(clean, words.no)) return 'no';
   if (containsWord(clean, words.yes)) return 'yes';

@@ -9,7 +9,8 @@
 //   3. risk.assessment         block → rejected (appeal offered); review → a person (M11, M12)
 //   4. reason.troubleshoot     "cannot use" after the unconditional window → a guide before any
 //                              refund (M10, M23); inside it any reason is refunded (M1)
-//   5. lock.<kind>             key actions close self-service whatever the window (M4); appeal offered
+//   5. lock.<kind>             key actions close self-service whatever the window (M4); within the
+//                              windows a person's ticket at once (as M22), past them appeal offered
 //   6. window.unconditional    within N minutes, any reason (M1)
 //   7. window.conditional      within N hours, with condition.<kind> usage checks (M2); a failed
 //                              condition is refused with a person's ticket at once (M22)
@@ -205,11 +206,14 @@ export function decide(policy: Policy, facts: DecisionFacts): Decision {
     firstLock ??= triggered ? lock : undefined;
   }
   if (firstLock) {
+    // Inside the self-service windows a lock is the same story as M22 (the buyer used the good, and
+    // asks within a day): a person looks at it straight away. Past them it is M3: the appeal is offered.
+    const withinWindows = ageMs <= policy.windows.conditionalHours * 60 * MINUTE;
     return finish(
       'rejected',
       lockId(firstLock),
       { kind: 'rejected_lock', lock: firstLock.kind, ...(firstLock.kind === 'course_progress' ? { above: firstLock.above } : {}) },
-      onAppeal,
+      withinWindows ? { kind: 'appeal', when: 'now' } : onAppeal,
     );
   }
 

@@ -105,7 +105,9 @@ export function renderPolicy(policy: Policy, lang: Locale, productTitle?: string
   if (locks) {
     rules.push({
       id: 'locks',
-      text: zh ? `无论何时，${locks}后，该订单不再支持自助退款，可向人工客服申诉。` : `Whatever the time, self-service refund closes once you have ${locks}; you can appeal to a person.`,
+      text: zh
+        ? `无论何时，${locks}后，该订单不再支持自助退款：付款${h}小时内的申请会立即转人工客服处理，之后可向人工客服申诉。`
+        : `Whatever the time, self-service refund closes once you have ${locks}; within ${h} hours of payment your request goes to a person at once, after that you can appeal to a person.`,
     });
   }
   rules.push({

@@ -1,5 +1,5 @@
 // The buyer takes the appeal a refusal offered (M3, M16): a person gets the case. A refusal past the
-// windows, by a key-action lock or by a risk block offers the appeal and opens nothing by itself;
+// windows (by them or by a key-action lock) or by a risk block offers the appeal and opens nothing by itself;
 // the buyer's appeal opens one `appeal` handoff, which the agent desk picks up with the decision,
 // its facts and trace, the buyer's words and the conversation. Once per request: the request row is
 // locked while the appeal is opened, and a request that already has an appeal (a repeat, or an M22

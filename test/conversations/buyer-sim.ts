@@ -100,7 +100,7 @@ export class SimulatedBuyer {
       const person = buttons.find((b) => b.action === 'agent' || b.action.startsWith('agent:')) ?? buttons.find((b) => PERSON_LABEL.test(b.label));
       if (person) return press(person);
     }
-    const goal = this.target(lines, view);
+    const goal = this.target(lines, view, question);
     if (goal?.appeal && view.refused[goal.order] && !view.personInvolved) {
       const button = buttons.find((b) => b.action.startsWith('appeal')) ?? buttons.find((b) => APPEAL_LABEL.test(b.label));
       return this.answer(`appeal:${goal.order}`, goal.appealWords ?? APPEAL[this.know.lang], button);
@@ -144,12 +144,19 @@ export class SimulatedBuyer {
     return this.rephrase(goal);
   }
 
-  /** The goal the bot is talking about (it names the product), else the first one not done yet. */
-  private target(lines: BotLine[], view: BuyerView): OrderGoal | undefined {
-    const open = this.persona.goals.filter((g) => !view.goalDone[g.order]);
+  /**
+   * The goal the bot is talking about (it names the product), else the first one not done yet. Once
+   * every order is where the buyer wants it but something is still owed (a person for a guide that
+   * did not help), the one the bot's question is about: the one it names, or the one that fits.
+   */
+  private target(lines: BotLine[], view: BuyerView, question: Question): OrderGoal | undefined {
+    const all = this.persona.goals;
+    const open = all.filter((g) => !view.goalDone[g.order]);
     const text = lines.map((l) => l.text).join('\n').toLowerCase();
-    const named = open.find((g) => (this.know.productNames[g.order] ?? []).some((n) => text.includes(n.toLowerCase())));
-    return named ?? open[0] ?? this.persona.goals[0];
+    const named = (goals: OrderGoal[]) => goals.find((g) => (this.know.productNames[g.order] ?? []).some((n) => text.includes(n.toLowerCase())));
+    // Only a goal with a guide outcome can answer "did the guide help?", only one with a reason "why?".
+    const fitting = question === 'guide' ? all.filter((g) => g.afterGuide) : question === 'reason' ? all.filter((g) => g.reason) : all;
+    return named(open) ?? open[0] ?? named(fitting) ?? fitting[0] ?? named(all) ?? all[0];
   }
 
   private pickOrder(goal: OrderGoal, buttons: BotLine['buttons']): Move | null {

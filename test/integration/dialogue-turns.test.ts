@@ -181,4 +181,34 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     }
     expect((await handoffsOf(c.id)).map((h) => h.kind)).toEqual(['buyer_request']);
   });
+
+  it('offers the appeal of an expired order without a ticket, and takes it when the buyer asks in words', async () => {
+    const c = await shopper('en', [{ product: products.grading, minutesAgo: 4 * 24 * 60 }]);
+    const refusal = await c.say("I'd like a refund for my course, never had time to start it");
+    expect(refusal.replies.at(-1)!.buttons!.map((b) => b.action)).toEqual([expect.stringMatching(/^appeal:rr_/)]);
+    expect(await handoffsOf(c.id)).toEqual([]);
+    await c.say("yes, I'd like to appeal please");
+    const [request] = await requestsOf(c.id);
+    expect(request).toMatchObject({ status: 'rejected' });
+    expect((await handoffsOf(c.id)).map((h) => [h.kind, h.refundRequestId])).toEqual([['appeal', request!.id]]);
+    // Pressed again after the words took it: the same one, no second ticket.
+    await c.press(`appeal:${request!.id}`);
+    expect(await handoffsOf(c.id)).toHaveLength(1);
+  });
+
+  it('declines the offered appeal on a "no", and opens nothing', async () => {
+    const c = await shopper('zh', [{ product: products.grading, minutesAgo: 5 * 24 * 60 }]);
+    const refusal = await c.say('调色课一直没时间看，想退款');
+    expect(texts(refusal), texts(refusal)).toContain('24小时');
+    const no = await c.say('不用了');
+    expect(texts(no)).toContain('不申诉');
+    expect(await handoffsOf(c.id)).toEqual([]);
+  });
+
+  it('sends a lock inside 24 hours to a person at once, as M22 does', async () => {
+    const c = await shopper('zh', [{ product: products.figma, minutesAgo: 90, usage: [['key.revealed'], ['key.copied']] }]);
+    await c.say('Figma激活码复制了但是还没用，买错了想退');
+    expect(await requestsOf(c.id)).toMatchObject([{ status: 'rejected', reasonCode: 'changed_mind' }]);
+    expect((await handoffsOf(c.id)).map((h) => h.kind)).toEqual(['appeal']);
+  });
 });

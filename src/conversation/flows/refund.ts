@@ -138,7 +138,12 @@ async function outcome(t: BoundTurn, view: RefundRequestView, lead: string): Pro
     case 'rejected':
       // M22 opens the ticket at once; a refusal without one offers the appeal (M3), taken by a button.
       if (view.handoff) t.reply(join(lead, `${explanation}\n${say('appealOpened', locale)}`));
-      else t.reply(join(lead, explanation), [{ label: BUTTONS.appeal[locale], action: `appeal:${view.id}` }]);
+      else {
+        // The buyer may press it, or say so in words ("我要申诉", "yes please"): the offer is pending.
+        t.state.pending = 'appeal_offer';
+        t.state.requestId = view.id;
+        t.reply(join(lead, explanation), [{ label: BUTTONS.appeal[locale], action: `appeal:${view.id}` }]);
+      }
       return;
     case 'refunded':
     case 'refund_pending': {

@@ -25,6 +25,13 @@ describe('order resolution from words', async () => {
     expect(ids('notion那个')).toEqual(['o_key']);
   });
 
+  it('knows the other names buyers use for a product word (an abbreviation, the other language)', () => {
+    expect(ids('the powerpoint templates')).toEqual(['o_tpl']);
+    expect(ids('吉他课不想学了')).toEqual(['o_guitar']);
+    // An alias of nothing the buyer has names nothing they have.
+    expect(resolver.resolve('the photoshop course', orders as never, now)).toMatchObject({ named: true, matches: [] });
+  });
+
   it('narrows by category word, and offers several when the words fit several', () => {
     expect(ids('序列号那单')).toEqual(['o_key']);
     expect(ids('the template')).toEqual(['o_tpl']);

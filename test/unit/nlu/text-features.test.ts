@@ -54,7 +54,7 @@ describe('clauses, masks and short answers', () => {
   });
 
   it('reads answers: whether it worked in any message (a technical word means not), yes/no only in a short one', () => {
-    const w = { unsolved: wordPattern(['还是不行', 'still not']), solved: wordPattern(['好了', 'works now']), no: wordPattern(['不用', 'no']), yes: wordPattern(['好的', 'yes']), more: wordPattern(['更多']) };
+    const w = { unsolved: wordPattern(['还是不行', 'still not']), solved: wordPattern(['好了', 'works now']), no: wordPattern(['不用', 'no']), yes: wordPattern(['好的', 'yes']), more: wordPattern(['更多']), appeal: wordPattern(['申诉', 'appeal']) };
     expect(readAnswer('好了，谢谢', w, [])).toBe('solved');
     expect(readAnswer('好了一会儿又打不开了', w, ['打不开'])).toBe('unsolved');
     expect(readAnswer('still not working', w, ['not working'])).toBe('unsolved');
@@ -63,5 +63,9 @@ describe('clauses, masks and short answers', () => {
     expect(readAnswer('yes', w, [])).toBe('yes');
     expect(readAnswer('yes I would like to tell you a long story about why this happened', w, [])).toBeNull();
     expect(readAnswer('', w, [])).toBeNull();
+    // Taking an offered appeal, in a sentence too; declining it is a no, whatever word it declines.
+    expect(readAnswer("yes, I'd like to appeal please", w, [])).toBe('appeal');
+    expect(readAnswer('我要申诉', w, [])).toBe('appeal');
+    expect(readAnswer('不用申诉了', w, [])).toBe('no');
   });
 });

@@ -58,15 +58,16 @@ describe.each(PRODUCT_CATEGORIES.flatMap((category) => TRUST_TIERS.map((tier) =>
       expect(at(two, { usage: { courseProgress: 0.1001 } })).toMatchObject({ outcome: 'rejected', decidedBy: 'condition.course_progress_at_most', handoff: { kind: 'appeal', when: 'now' } });
       // and the 30 % lock, either side, inside the cooling-off window
       expect(at(5 * MIN, { usage: { courseProgress: 0.3 } })).toMatchObject(restricted ? person : { outcome: 'approved' });
-      expect(at(5 * MIN, { usage: { courseProgress: 0.3001 } })).toMatchObject({ outcome: 'rejected', decidedBy: 'lock.course_progress', handoff: { kind: 'appeal', when: 'on_appeal' } });
+      expect(at(5 * MIN, { usage: { courseProgress: 0.3001 } })).toMatchObject({ outcome: 'rejected', decidedBy: 'lock.course_progress', handoff: { kind: 'appeal', when: 'now' } });
+      expect(at(24 * HOUR + SECOND, { usage: { courseProgress: 0.3001 } })).toMatchObject({ outcome: 'rejected', decidedBy: 'lock.course_progress', handoff: { kind: 'appeal', when: 'on_appeal' } });
     }
     for (const condition of policy.conditions.filter((c) => c.kind !== 'course_progress_at_most')) {
       const usage = { key_not_revealed: { keyRevealed: true }, key_not_activated: { keyActivated: true }, software_not_logged_in: { softwareLogin: true }, membership_not_activated: { membershipActivated: true }, file_not_downloaded: { fileDownloaded: true } }[condition.kind];
       const used = at(two, { usage });
       // A lock on the same action (a download, an activated key) closes self-service before the
-      // condition is read, and offers the appeal; the condition itself refuses with a ticket.
+      // condition is read; inside the windows both refuse with a ticket at once (M22).
       const lock = policy.locks.find((l) => used.decidedBy === `lock.${l.kind}`);
-      expect(used).toMatchObject(lock ? { outcome: 'rejected', handoff: { when: 'on_appeal' } } : { outcome: 'rejected', decidedBy: `condition.${condition.kind}`, handoff: { when: 'now' } });
+      expect(used).toMatchObject(lock ? { outcome: 'rejected', handoff: { when: 'now' } } : { outcome: 'rejected', decidedBy: `condition.${condition.kind}`, handoff: { when: 'now' } });
       expect(at(two)).toMatchObject(restricted ? person : { outcome: 'approved' });
     }
   });

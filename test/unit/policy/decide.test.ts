@@ -145,7 +145,9 @@ describe('each rule', () => {
 
   it('offers the appeal, without a ticket, for refusals past the windows, by a lock and by a risk block (M3, M4)', () => {
     expect(decide(course, facts({ minutesAgo: 30 * 60 })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
-    expect(decide(course, facts({ minutesAgo: 5, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
+    // A lock inside the windows is M22's story: a person at once; past them it is M3's.
+    expect(decide(course, facts({ minutesAgo: 5, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'now' });
+    expect(decide(course, facts({ minutesAgo: 25 * 60, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
     expect(decide(course, facts({ risk: { action: 'block', signals: [] } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
   });
 

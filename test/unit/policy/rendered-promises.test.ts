@@ -86,8 +86,9 @@ function readPromises(policy: Policy): Promises {
   if (!u || !c || !e || !a) throw new Error(`the policy text is not what this test reads: ${[...rules.values()].join(' | ')}`);
   const locks = u[2] ? readList(u[2], LOCK_WORDS) : [];
   // The locks rule lists the same key actions as the cooling-off window's exception.
-  const lockRule = rules.get('locks')?.match(/^Whatever the time, self-service refund closes once you have (.+); you can appeal to a person\.$/);
+  const lockRule = rules.get('locks')?.match(/^Whatever the time, self-service refund closes once you have (.+); within (\d+) hours of payment your request goes to a person at once, after that you can appeal to a person\.$/);
   expect(lockRule?.[1] ?? null).toBe(u[2] ?? null);
+  if (lockRule) expect(Number(lockRule[2])).toBe(Number(c[2]));
   expect(Number(c[1])).toBe(Number(u[1]));
   expect(Number(e[1])).toBe(Number(c[2]));
   const troubleshoot = rules.get('reason.troubleshoot')?.match(/and you ask more than (\d+) minutes after payment, we first help you fix it/);
@@ -121,7 +122,7 @@ function promised(p: Promises, f: DecisionFacts): Expected {
   if (p.troubleshootAfterMinutes !== null && f.reason.code === 'cannot_use' && !f.troubleshootingTried && ageMs > p.troubleshootAfterMinutes * 60_000) {
     return { outcome: 'troubleshoot', person: null };
   }
-  if (p.locks.some((t) => t(f.usage))) return { outcome: 'rejected', person: 'on_appeal' };
+  if (p.locks.some((t) => t(f.usage))) return { outcome: 'rejected', person: ageMs <= p.conditionalHours * 3_600_000 ? 'now' : 'on_appeal' };
   const inside = ageMs <= p.unconditionalMinutes * 60_000;
   if (!inside) {
     if (ageMs > p.conditionalHours * 3_600_000) return { outcome: 'rejected', person: 'on_appeal' };
