@@ -160,7 +160,9 @@ function ipOf(n: number): string {
 
 /**
  * What the article's policy does with a request: risk patterns go to a person (or are refused,
- * M11, M12; frequent refunds on a young account, M8); a key action closes self-service (M4); within
+ * M11, M12; frequent refunds on a young account, M8); a key action closes self-service (M4), and
+ * within 24 hours that refusal goes to the human pool as M22's does (more than 10 % watched is more
+ * than 10 % watched, whether or not it also passed the 30 % lock); within
  * 15 minutes any reason is refunded (M1: "无论何种理由", so "it doesn't work" too); after that
  * "cannot use" gets help first (M10, M23); within 24 hours the refund needs the usage conditions
  * (M2), else it is refused with a ticket for the human pool (M22); after that refused, with the
@@ -176,7 +178,7 @@ export function articleVerdict(r: MixRequest): Verdict {
     membership: false,
     template: !!u.downloaded,
   }[r.category];
-  if (locked) return 'refused';
+  if (locked) return r.minutesAgo <= 24 * 60 ? 'ticket' : 'refused';
   if (r.minutesAgo <= 15) return 'approved';
   if (r.minutesAgo > 24 * 60) return 'refused';
   const conditionsHold = {

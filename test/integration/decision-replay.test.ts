@@ -12,7 +12,7 @@ import { describeReplay, replayDecisions } from '../../src/refunds/decision-repl
 import { product as productEvent, uid } from '../helpers/events.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
-import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
+import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 
 const CLI = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'scripts', 'refund-desk.mjs');
 
@@ -43,7 +43,7 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
     const report = await replayDecisions(prisma(), range());
     expect(report).toMatchObject({ policyDecisions: 6, agree: 6, reworded: 0, disagree: [], notReplayable: [] });
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', range().from.toISOString(), '--to', range().to.toISOString()], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
     });
     expect(stdout).toContain('Replayed 6 policy decisions made from');
     expect(stdout).toContain('6 agree (100.0 %), 0 disagree, 0 could not be replayed.');
@@ -94,7 +94,7 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
     expect(text).toContain(`NOT REPLAYABLE ${requests.lock}`);
 
     const run = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', range().from.toISOString(), '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
     }).then(() => ({ code: 0, stdout: '' }), (error: { code: number; stdout: string }) => error);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ disagree: [{ requestId: requests.expired }] });

@@ -155,7 +155,7 @@ describe.skipIf(!postgresUp)('HTTP server limits', () => {
 
       telegram.release();
       expect((await webhook).status).toBe(200);
-      expect(telegram.sent.some((body) => JSON.parse(body).chat_id === chat)).toBe(true);
+      expect(telegram.sent.some((body) => String(JSON.parse(body).chat_id) === String(chat))).toBe(true);
 
       const from = widget.frames.length;
       widget.send({ type: 'ping' });

@@ -70,11 +70,13 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     expect(await prisma().handoff.count({ where: { refundRequestId: second.body.id } })).toBe(1);
   });
 
-  it('a key-action lock (M4) offers the appeal too; a usage condition (M22) opened its ticket already, and appealing returns it', async () => {
+  it('a key-action lock (M4) past the windows offers the appeal too; inside them it and a usage condition (M22) open the ticket at once, and appealing returns it', async () => {
     const ids = await freshBuyer(t, shop);
-    const locked = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5, usage: ['file.downloaded'] }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const locked = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 3 * 24 * 60, usage: ['file.downloaded'] }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
     expect(locked).toMatchObject({ status: 'rejected', handoff: null, appeal: { method: 'POST' } });
     expect(locked.rules.find((r: { result: string }) => r.result === 'fail').id).toBe('lock.file_downloaded');
+    const fresh = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5, usage: ['file.downloaded'] }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    expect(fresh).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal', status: 'open' }, appeal: null });
 
     const other = await freshBuyer(t, shop);
     const m22 = (await requestRefund(t, { orderId: await newOrder(t, other, { minutesAgo: 120, progress: 0.2 }), buyerId: other.buyer, reasonCode: 'unsatisfied' })).json();

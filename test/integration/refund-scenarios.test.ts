@@ -90,9 +90,9 @@ describe.each([
     expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().status).toBe('cancelled');
   });
 
-  it('English buyer, key copied inside 15 minutes → self-service closed (lock), appeal offered', async () => {
+  it('English buyer, key copied inside 15 minutes → self-service closed (lock), a person looks at once', async () => {
     const response = await requestRefund(t, { orderId: DEMO.orders.keyCopied, buyerId: DEMO.buyers.buyerEn, reasonCode: 'changed_mind' });
-    expect(response.json()).toMatchObject({ status: 'rejected', handoff: null, appeal: { method: 'POST' } });
+    expect(response.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal', status: 'open' }, appeal: null });
     expect(response.json().explanation.en).toContain('copied the licence key');
   });
 

@@ -62,7 +62,8 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
     const chatId = nextChat++;
     const { token } = await t.desk.chatTokens.issue(ids.buyer);
     await handle(t.desk, update(chatId, { text: `/start ${token}` }));
-    const orderId = await newOrder(t, ids);
+    // Past the 15-minute window (inside it any reason is refunded at once), so "cannot use" gets a guide.
+    const orderId = await newOrder(t, ids, { minutesAgo: 120 });
     await handle(t.desk, update(chatId, { data: `order:${orderId}` }));
     return { chatId, orderId };
   }

@@ -65,7 +65,7 @@ describe.skipIf(!postgresUp || !redisUp)('widget: a crash between storing a turn
     // The browser reconnects, here to the other instance, asking for what came after its last message.
     const back = await WidgetClient.connect(otherUrl);
     clients.push(back);
-    back.send({ type: 'hello', session: ready!.session, since: lastSeen });
+    back.send({ type: 'hello', token, session: ready!.session, since: lastSeen }); // the page's token, as widget.js sends it
     const [resumed] = await back.waitFor<Ready>((f) => f.type === 'ready');
     expect(resumed!.history.map((m) => m.direction)).toEqual(['in', 'out']);
     expect(resumed!.history[0]).toMatchObject({ clientId: 'c-crash' });
