@@ -128,8 +128,9 @@ async function benchRefundPath(quick: boolean, say: (line: string) => void): Pro
 
 function commitOf(root: string): string {
   try {
-    const commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).toString().trim();
-    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']).toString().trim();
+    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no');
     return dirty ? `${commit}+changes` : commit;
   } catch {
     return 'unknown';

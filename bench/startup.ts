@@ -50,15 +50,15 @@ function freePort(): Promise<number> {
 export function describeCheckout(root: string): Checkout {
   const bin = path.join(root, 'scripts', 'refund-desk.mjs');
   if (!fs.existsSync(bin)) throw new Error(`${root} has no scripts/refund-desk.mjs: not a refund desk checkout`);
-  let commit = 'no git';
+  let label = `${path.basename(root)} (not a git checkout)`;
   try {
-    commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).toString().trim();
-    if (execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']).toString().trim()) commit += '+changes';
+    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    label = `${path.basename(root)} @ ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
   } catch {
     // Not a git checkout: the path alone names it.
   }
   const text = fs.readFileSync(bin, 'utf8');
-  return { root, label: `${path.basename(root)} @ ${commit}`, runs: /from 'tsx\//.test(text) ? 'src/ through tsx' : 'dist/, plain node' };
+  return { root, label, runs: /from 'tsx\//.test(text) ? 'src/ through tsx' : 'dist/, plain node' };
 }
 
 /** A checkout that builds (scripts/build.mjs) is built before it is measured, as npm start would. */
