@@ -1,10 +1,13 @@
 // End-to-end load on POST /v1/refund-requests, shared by `npm run bench` and `npm run bench:scale`:
 // a desk on the given database (and a throwaway Redis prefix), fresh refundable orders for buyers of
-// their own, and the load from a worker thread at each concurrency.
+// their own, and the load from a worker thread at each concurrency. `afterRun` is called after each
+// measured run while the desk is still up and idle: the bench runs its pgbench anchor there.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { startDeskProcess } from '../test/helpers/cluster.ts';
 import { loadConfig } from '../src/config.ts';
@@ -18,11 +21,6 @@ export interface LoadResult {
   wallMs: number;
   latencies: number[];
   created: number;
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Orders paid 5 minutes ago, each by a buyer of its own with a device of its own: M21-type approvals. */
@@ -62,7 +60,13 @@ function runLoad(urls: string | string[], apiKey: string, concurrency: number, b
 }
 
 /** Runs the warm-up, then each concurrency with `perConcurrency` requests, on the given database. */
-export async function loadRefundRequests(databaseUrl: string, plan: { warm: number; runs: Array<{ concurrency: number; requests: number }> }): Promise<LoadResult[]> {
+export type AfterRun = (result: LoadResult) => Promise<void>;
+
+export async function loadRefundRequests(
+  databaseUrl: string,
+  plan: { warm: number; runs: Array<{ concurrency: number; requests: number }> },
+  afterRun: AfterRun = async () => undefined,
+): Promise<LoadResult[]> {
   const apiKey = 'bench-api-key-0123456789';
   const desk = await createDesk(
     loadConfig({
@@ -83,7 +87,9 @@ export async function loadRefundRequests(databaseUrl: string, plan: { warm: numb
       const slice = bodies.slice(offset, offset + run.requests);
       offset += run.requests;
       const r = await runLoad(base, apiKey, run.concurrency, slice);
-      results.push({ concurrency: run.concurrency, count: slice.length, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 });
+      const result = { concurrency: run.concurrency, count: slice.length, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+      results.push(result);
+      await afterRun(result);
     }
     return results;
   } finally {
@@ -92,11 +98,17 @@ export async function loadRefundRequests(databaseUrl: string, plan: { warm: numb
 }
 
 /**
- * The same load against `instances` desk processes (`refund-desk start`) on one database and Redis,
- * requests spread over them in turn: the one-process and three-process figures of `npm run bench`,
- * measured the same way, so the gain (or loss) from scaling out is measured, not assumed.
+ * The same load against `instances` desk processes (`refund-desk start`: the compiled desk, as
+ * production runs it, built first when dist/ is stale) on one database and Redis, requests spread
+ * over them in turn: the one-process and three-process figures of `npm run bench`, measured the same
+ * way, so the gain (or loss) from scaling out is measured, not assumed.
  */
-export async function loadRefundRequestsAcross(databaseUrl: string, instances: number, plan: { warm: number; concurrency: number; requests: number }): Promise<LoadResult> {
+export async function loadRefundRequestsAcross(
+  databaseUrl: string,
+  instances: number,
+  plan: { warm: number; concurrency: number; requests: number },
+  afterRun: AfterRun = async () => undefined,
+): Promise<LoadResult> {
   const apiKey = 'bench-api-key-0123456789';
   const env = {
     // The same 20 PostgreSQL connections in all, however many instances share them.
@@ -112,16 +124,21 @@ export async function loadRefundRequestsAcross(databaseUrl: string, instances: n
   } finally {
     await seeder.close();
   }
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-bench-'));
   const desks = await Promise.all(
-    Array.from({ length: instances }, (_, i) => startDeskProcess(`bench-${i + 1}`, { ...env, DATA_DIR: path.join(dir, 'data') }, path.join(dir, `desk-${i + 1}.log`))),
+    Array.from({ length: instances }, (_, i) =>
+      startDeskProcess(`bench-${i + 1}`, { ...env, DATA_DIR: path.join(dir, 'data') }, path.join(dir, `desk-${i + 1}.log`), 'compiled'),
+    ),
   );
   try {
     await Promise.all(desks.map((d) => d.ready()));
     const urls = desks.map((d) => d.url);
     await runLoad(urls, apiKey, 8, bodies.slice(0, plan.warm));
     const r = await runLoad(urls, apiKey, plan.concurrency, bodies.slice(plan.warm));
-    return { concurrency: plan.concurrency, count: plan.requests, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+    const result = { concurrency: plan.concurrency, count: plan.requests, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+    await afterRun(result);
+    return result;
   } finally {
     await Promise.all(desks.map((d) => d.stop()));
     fs.rmSync(dir, { recursive: true, force: true });

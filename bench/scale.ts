@@ -11,7 +11,8 @@ import { createMetrics } from '../src/metrics.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { generateScaleDatabase } from '../scripts/generate-scale-data.ts';
 import { loadRefundRequests } from './e2e.ts';
-import { loadRow, PLAN, row, withThrowawayDatabase, type Row } from './run.ts';
+import { loadRow, PLAN, withThrowawayDatabase } from './run.ts';
+import { markdownTable, row, type Row } from './table.ts';
 
 const name = 'rd_scale';
 const admin = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
@@ -47,7 +48,7 @@ const rows: Row[] = [];
     await assess(o);
     latencies.push(performance.now() - t0);
   }
-  rows.push(row('risk assessment, 1M orders / 200k buyers', sample.length, performance.now() - started, latencies, 'sequential, one request at a time'));
+  rows.push(row('risk assessment, 1M orders / 200k buyers', { count: sample.length, wallMs: performance.now() - started, latencies }, null, 'sequential, one request at a time'));
   const plan = await db.sql.query<{ plan: string }>(
     `EXPLAIN SELECT rr.id FROM orders o JOIN refund_requests rr ON rr."orderId" = o.id WHERE o."productId" = 'p_scale_1' AND o."paidAt" >= now() - interval '1 day'`,
   );
@@ -58,5 +59,5 @@ for (const r of await loadRefundRequests(scaleUrl.toString(), PLAN)) rows.push(l
 for (const r of await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN))) rows.push(loadRow('POST /v1/refund-requests, empty database', r));
 
 console.log(`\nrefund-desk scale bench on ${os.cpus().length} cores, Node ${process.version}`);
-console.table(rows);
+console.log(markdownTable(rows));
 process.exit(0);

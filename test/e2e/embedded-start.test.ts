@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { readMigrations } from '../../src/store/migrator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'scripts', 'refund-desk.mjs');
+const CLI = path.join(ROOT, 'scripts', 'refund-desk-dev.mjs');
 
 interface Running {
   child: ChildProcess;

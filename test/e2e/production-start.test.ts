@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_SECRETS } from '../../src/config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'scripts', 'refund-desk.mjs');
+const CLI = path.join(ROOT, 'scripts', 'refund-desk-dev.mjs');
 
 // Nothing from the runner's environment leaks in; the database is never reached (nothing listens on port 9).
 const PRODUCTION = {

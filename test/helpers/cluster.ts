@@ -125,11 +125,23 @@ export interface DeskProcess {
   readonly alive: boolean;
 }
 
+/**
+ * How an instance runs: `source` is src/ through tsx (scripts/refund-desk-dev.mjs, no build needed:
+ * the fault suite checks the sources as they are); `compiled` is dist/ with plain node, as
+ * production runs it (scripts/refund-desk.mjs; build first, as the benchmarks do).
+ */
+export type DeskLauncher = 'source' | 'compiled';
+
+export const LAUNCHERS: Record<DeskLauncher, string> = {
+  source: path.join(ROOT, 'scripts/refund-desk-dev.mjs'),
+  compiled: path.join(ROOT, 'scripts/refund-desk.mjs'),
+};
+
 /** One `refund-desk start` process with these variables (plus PORT), logging to `logFile`. */
-export async function startDeskProcess(name: string, env: Record<string, string>, logFile: string): Promise<DeskProcess> {
+export async function startDeskProcess(name: string, env: Record<string, string>, logFile: string, launcher: DeskLauncher = 'source'): Promise<DeskProcess> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/refund-desk.mjs'), 'start'], {
+  const child = spawn(process.execPath, [LAUNCHERS[launcher], 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', log, log],

@@ -14,7 +14,7 @@ import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refund
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 
-const CLI = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'scripts', 'refund-desk.mjs');
+const CLI = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'scripts', 'refund-desk-dev.mjs');
 
 describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
   let t: TestDesk;

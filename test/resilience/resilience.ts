@@ -262,8 +262,8 @@ async function main(): Promise<void> {
       PUBLIC_URL: 'https://desk.example.com',
     };
     // Migrate and train the NLU once, so the instances start together without each training it.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk.mjs'), 'migrate'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk.mjs'), 'nlu', '我想退款'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'migrate'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'nlu', '我想退款'], { env: { ...process.env, ...env }, stdio: 'ignore' });
 
     const startInstance = (i: number) => startDeskProcess(`desk-${i + 1}`, env, path.join(work, `desk-${i + 1}.log`));
     instances = await Promise.all([0, 1, 2].map(startInstance));
