@@ -18,11 +18,11 @@ import { foldCommissions, release } from '../commission/ledger.ts';
 import { ledgerChange } from '../commission/ledger-change.ts';
 import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
 import { buyerNotice } from './buyer-notices.ts';
+import { isDecidable, isPaid } from './refund-states.ts';
 import type { PayoutState, RefundWorkflow } from './refund-workflow.ts';
 import type { RefundRequestView } from './refund-view.ts';
 
 /** The states a person may still decide: waiting for review, refused (the appeal), troubleshooting, failed at the provider. */
-const DECIDABLE = new Set(['in_review', 'rejected', 'troubleshooting', 'refund_failed']);
 
 export const REJECTION_TEMPLATES = {
   window: {
@@ -88,8 +88,8 @@ export class AgentDecisions {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
-    if (!DECIDABLE.has(request.status) || request.closedAt) {
-      if (['refunded', 'refund_pending'].includes(request.status) || request.closedAt) return this.repeat(requestId, locale);
+    if (!isDecidable(request.status) || request.closedAt) {
+      if (isPaid(request.status) || request.closedAt) return this.repeat(requestId, locale);
       throw conflict('refund_request_not_decidable', `A request that is ${request.status} cannot be approved`, { status: request.status });
     }
     const refunded = await prisma.refund.aggregate({ where: { orderId: request.orderId, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
@@ -157,8 +157,8 @@ export class AgentDecisions {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
-    if (!DECIDABLE.has(request.status) || request.closedAt) {
-      if (request.closedAt || ['refunded', 'refund_pending', 'cancelled'].includes(request.status)) return this.repeat(requestId, locale);
+    if (!isDecidable(request.status) || request.closedAt) {
+      if (request.closedAt || isPaid(request.status) || request.status === 'cancelled') return this.repeat(requestId, locale);
       throw conflict('refund_request_not_decidable', `A request that is ${request.status} cannot be rejected`, { status: request.status });
     }
     const told = REJECTION_TEMPLATES[template].text;

@@ -39,6 +39,7 @@ import type { RefundRequestBody } from './refund-schemas.ts';
 import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow, type DecisionRows } from './refund-statements.ts';
 import { loadRequestContext } from './request-context.ts';
 import { openAppeal } from './refund-appeal.ts';
+import { STATUS_BY_OUTCOME, holdsOrder as requestHoldsOrder, isCancellable, isReplaceable } from './refund-states.ts';
 import { appealLink, loadView, type RefundRequestView } from './refund-view.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -64,15 +65,6 @@ export interface RefundRequestResult {
   created: boolean;
   view: RefundRequestView;
 }
-
-const STATUS_BY_OUTCOME = {
-  approved: 'refund_pending',
-  rejected: 'rejected',
-  review: 'in_review',
-  troubleshoot: 'troubleshooting',
-} as const;
-
-const CANCELLABLE = new Set(['in_review', 'troubleshooting', 'rejected', 'refund_failed']);
 
 /** Thrown inside the decision transaction when another request took the order first. */
 class OrderTaken extends Error {}
@@ -129,7 +121,7 @@ export class RefundWorkflow {
     if (ctx.idempotentRequestId) return { created: false, view: await this.view(ctx.idempotentRequestId) };
     if (ctx.buyerId !== input.buyerId) throw forbidden('not_order_owner', `Order ${input.orderId} does not belong to buyer ${input.buyerId}`);
     const active = ctx.active;
-    if (active && active.status !== 'troubleshooting') throw this.orderTakenError(active);
+    if (active && !isReplaceable(active.status)) throw this.orderTakenError(active);
     if (ctx.refundedMinor >= ctx.amountMinor) {
       const refunded = await prisma.refundRequest.findFirst({ where: { orderId: ctx.orderId, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
       throw conflict('order_already_refunded', `Order ${ctx.orderId} has already been refunded`, { existingRequestId: refunded?.id ?? null });
@@ -356,9 +348,7 @@ export class RefundWorkflow {
     now: Date;
   }): Omit<DecisionRows, 'commissions' | 'riskSignals'> {
     const { decision, order, input } = p;
-    // A risk block is final for self-service and opens no ticket by itself; every other request
-    // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
-    const holdsOrder = !(decision.outcome === 'rejected' && decision.decidedBy === 'risk.assessment');
+    const holdsOrder = requestHoldsOrder(decision);
     // A person now (a review; M22's refusal by a usage condition), or once the buyer appeals (M3).
     const handoffKind = decision.handoff?.when === 'now' ? decision.handoff.kind : null;
     return {
@@ -754,7 +744,7 @@ export class RefundWorkflow {
     if (!request) throw notFound('refund_request_not_found', `Refund request ${requestId} does not exist`);
     if (buyerId && request.buyerId !== buyerId) throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
     if (request.status === 'cancelled') return this.view(requestId);
-    if (!CANCELLABLE.has(request.status)) {
+    if (!isCancellable(request.status)) {
       throw conflict('refund_not_cancellable', `A request that is ${request.status} can no longer be withdrawn`, { status: request.status });
     }
     const now = this.now();

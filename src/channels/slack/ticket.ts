@@ -8,6 +8,7 @@ import { orderLedger } from '../../commission/ledger-store.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { timeAgo } from '../../domain/time-ago.ts';
 import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
+import { isDecidable } from '../../refunds/refund-states.ts';
 import { buyerProfile } from '../../risk/buyer-profile.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
 import type { PrismaClient } from '../../store/database.ts';
@@ -187,7 +188,7 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
   const h = t.handoff;
   const elements: types.ActionsBlockElement[] = [];
   if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
-  const decidable = t.request && ['in_review', 'rejected', 'troubleshooting', 'refund_failed'].includes(t.request.status) && t.request.refundableMinor > 0;
+  const decidable = t.request && isDecidable(t.request.status) && t.request.refundableMinor > 0;
   if (decidable && t.order) {
     const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
     elements.push(
