@@ -16,6 +16,7 @@ import { WidgetChannel } from './channels/widget/widget-channel.ts';
 import { WidgetSessions } from './channels/widget/widget-sessions.ts';
 import type { SocketCaps } from './channels/widget/socket-caps.ts';
 import { SlackDesk } from './channels/slack/slack-desk.ts';
+import { HandoffLifecycle } from './handoffs/index.ts';
 import { ChannelStarter, type Backoff } from './channels/channel-starter.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
@@ -210,7 +211,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });
     // The Slack agent desk switches on with its token (M16, M26).
     const slack = config.slack
-      ? new SlackDesk({ config: config.slack, prisma: db.prisma, sql: db.sql, cache, log: log.child({ component: 'slack' }), decisions: agentDecisions, delivery, guides })
+      ? new SlackDesk({ config: config.slack, handoffs: new HandoffLifecycle({ prisma: db.prisma, sql: db.sql }), cache, log: log.child({ component: 'slack' }), decisions: agentDecisions, delivery, guides })
       : null;
     if (slack) {
       dialogue.attachAgentDesk(slack);
