@@ -25,7 +25,6 @@ import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router
 import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/payment-gateway.ts';
 import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/payment-notices.ts';
 import { humanDuration, settlementOf } from '../payments/settlement-times.ts';
-import { enqueue } from '../outbox/outbox.ts';
 import { railGate, type RailGate } from '../payments/rail-limits.ts';
 import { decide, type Decision, type DecisionFacts, type RefundRoute } from '../policy/index.ts';
 import { buyerProfile } from '../risk/buyer-profile.ts';
@@ -33,10 +32,30 @@ import type { RiskAssessor } from '../risk/risk-assessor.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
 import type { SqlRunner } from '../store/sql-runner.ts';
 import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
-import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
+import { CANCELLED_TEXT, REFUND_FAILED_TEXT, succeededText } from './buyer-notices.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
-import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow, type DecisionRows } from './refund-statements.ts';
+import {
+  buyerNoticeRow,
+  countPayoutAttempt,
+  insertDecidedRequest,
+  insertRingSignal,
+  markRefundEscalated,
+  markRefundSubmitted,
+  moveGuidedToReview,
+  noteGatewayRef,
+  notePending,
+  noteQueryFailed,
+  openRefundHandoff,
+  OrderTaken,
+  queueAlert,
+  resolveRefundHandoffs,
+  settleRefundFailed,
+  settleRefundSucceeded,
+  withdrawRequest,
+  writeBuyerNotice,
+  type DecisionRows,
+} from './refund-store.ts';
 import { loadRequestContext } from './request-context.ts';
 import { openAppeal } from './refund-appeal.ts';
 import { STATUS_BY_OUTCOME, holdsOrder as requestHoldsOrder, isCancellable, isReplaceable } from './refund-states.ts';
@@ -65,9 +84,6 @@ export interface RefundRequestResult {
   created: boolean;
   view: RefundRequestView;
 }
-
-/** Thrown inside the decision transaction when another request took the order first. */
-class OrderTaken extends Error {}
 
 /** What paying a refund out needs, known to the request that just wrote it. */
 interface PayoutContext {
@@ -187,22 +203,9 @@ export class RefundWorkflow {
         evidence: { detail: signal.detail, ...signal.evidence },
       })),
     };
-    const statement = insertDecisionStatement(rows);
     try {
-      if (active) {
-        // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
-        await this.deps.sql.transaction(async (tx) => {
-          const closed = await tx.query(
-            `UPDATE refund_requests SET status = 'cancelled', "activeOrderKey" = NULL, "closedAt" = ($2::timestamptz AT TIME ZONE 'UTC'),
-               "updatedAt" = ($2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1::text AND status = 'troubleshooting' RETURNING id`,
-            [active.id, now.toISOString()],
-          );
-          if (closed.length !== 1) throw new OrderTaken();
-          await tx.query(statement.text, statement.values, statement.name);
-        });
-      } else {
-        await this.deps.sql.query(statement.text, statement.values, statement.name);
-      }
+      // A buyer back after a troubleshooting guide: that request ends here, this one decides.
+      await insertDecidedRequest(this.deps.sql, rows, active ? active.id : null);
     } catch (error) {
       if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, ctx.orderId, error);
       throw error;
@@ -297,23 +300,9 @@ export class RefundWorkflow {
     await this.deps.prisma.$transaction(async (tx) => {
       const open = await tx.refundRequest.findMany({ where: { id: { in: requests }, status: 'troubleshooting' } });
       for (const request of open) {
-        const moved = await tx.refundRequest.updateMany({ where: { id: request.id, status: 'troubleshooting' }, data: { status: 'in_review', outcome: 'review' } });
-        if (moved.count !== 1) continue;
-        await tx.handoff.create({
-          data: { id: newId('ho'), refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'risk_review', status: 'open', reason: 'risk.ring' },
-        });
-        await tx.riskSignal.create({
-          data: {
-            id: newId('rs'),
-            kind: 'ring',
-            subjectType: 'refund_request',
-            subjectId: request.id,
-            refundRequestId: request.id,
-            action: 'review',
-            evidence: { detail: signal.detail, foundBy: requestId, ...signal.evidence } as object,
-            createdAt: now,
-          },
-        });
+        if (!(await moveGuidedToReview(tx, request.id))) continue;
+        await openRefundHandoff(tx, { requestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'risk_review', reason: 'risk.ring' });
+        await insertRingSignal(tx, { requestId: request.id, detail: signal.detail, evidence: { foundBy: requestId, ...signal.evidence }, now });
       }
     });
   }
@@ -335,7 +324,7 @@ export class RefundWorkflow {
     return ledgerChange(entries, c.notice, (id) => c.locales[id] ?? 'zh');
   }
 
-  /** The rows a decided request writes, in one statement (src/refunds/refund-statements.ts). */
+  /** The rows a decided request writes, in one statement (src/refunds/refund-store.ts). */
   private decisionRows(p: {
     requestId: string;
     refundId: string | null;
@@ -384,30 +373,8 @@ export class RefundWorkflow {
         ? { id: p.refundId, amountMinor: decision.refundAmountMinor, currency: order.currency, paymentMethod: order.paymentMethod, transactionId: order.paymentTransactionId }
         : null,
       handoff: handoffKind ? { id: newId('ho'), kind: handoffKind, reason: decision.decidedBy } : null,
-      notice: this.noticeRow('refund.decided', p.requestId, p.locale, decision.explanation, { outcome: decision.outcome }),
+      notice: buyerNoticeRow('refund.decided', p.requestId, p.locale, decision.explanation, { outcome: decision.outcome }),
     };
-  }
-
-  private noticeRow(kind: BuyerNoticeKind, requestId: string, locale: Locale, body: { zh: string; en: string }, data: Record<string, unknown> = {}): BuyerNoticeRow {
-    const notice = buyerNotice(kind, locale, body);
-    return { id: newId('ntf'), kind, locale, title: notice.title, body: notice.body, data: { requestId, ...data }, dedupeKey: `${kind}:${requestId}` };
-  }
-
-  private async notifyBuyer(
-    tx: Tx,
-    buyerId: string,
-    locale: Locale,
-    kind: BuyerNoticeKind,
-    requestId: string,
-    body: { zh: string; en: string },
-    data: Record<string, unknown> = {},
-  ): Promise<void> {
-    const row = this.noticeRow(kind, requestId, locale, body, data);
-    await tx.notification.upsert({
-      where: { dedupeKey: row.dedupeKey },
-      create: { id: row.id, recipientId: buyerId, recipientKind: 'buyer', kind, locale, title: row.title, body: row.body, data: row.data as object, dedupeKey: row.dedupeKey },
-      update: {},
-    });
   }
 
   private orderTakenError(active: { id: string; status: string }): DeskError {
@@ -459,7 +426,7 @@ export class RefundWorkflow {
       // Too soon after the payment's last refund: it stays pending, unsent; the completion job sends it.
       if (gate.action === 'wait') return await this.recordPayout(refundId, { status: 'unknown', error: gate.reason }, context);
       // Every send is counted (the request's own was counted when it wrote the refund): MAX_PAYOUT_RESENDS.
-      if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
+      if (!known) await countPayoutAttempt(this.deps.prisma, refundId);
       const result: PayoutResult = await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY);
       const state = await this.recordPayout(refundId, result, context);
       return result.status === 'unknown' && result.rateLimited ? { ...state, rateLimited: true } : state;
@@ -494,7 +461,7 @@ export class RefundWorkflow {
       lastSubmittedAt: sent.length > 0 ? new Date(Math.max(...sent)) : null,
     });
     if (gate.action === 'send' && recordsSendTime(gateway.limits)) {
-      await prisma.refund.update({ where: { id: call.refundId }, data: { submittedAt: now } });
+      await markRefundSubmitted(prisma, call.refundId, now);
     }
     return gate;
   }
@@ -561,13 +528,13 @@ export class RefundWorkflow {
       };
       // One statement, guarded by status: of two recorders (the request and the completion job),
       // one settles it. The platform is told to revoke access, so a refunded good stops working.
-      const statement = refundSucceededStatement({
+      const settled = await settleRefundSucceeded(this.deps.sql, {
         now,
         refundId,
         gatewayRef: result.gatewayRef,
         requestId,
         buyerId,
-        notice: this.noticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
+        notice: buyerNoticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
         // M14: what the refund takes back from each commission: voided, or clawed back if paid out.
         commissions: this.change(
           settleRefund(foldCommissions(context.commissions.entries), {
@@ -585,27 +552,19 @@ export class RefundWorkflow {
           payload: { type: 'access.revoke', orderId: call.orderId, refundRequestId: requestId, refundId, amountMinor: call.amountMinor, currency: call.currency },
         },
       });
-      const [row] = await this.deps.sql.query<{ settled: number }>(statement.text, statement.values, statement.name);
-      return row?.settled === 1 ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
+      return settled ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
     }
 
     const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
       if (result.status === 'failed') {
-        const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
-        if (settled.count !== 1) return null;
-        await tx.refundRequest.update({ where: { id: requestId }, data: { status: 'refund_failed' } });
-        await tx.handoff.create({
-          data: { id: newId('ho'), refundRequestId: requestId, buyerId, orderId: call.orderId, kind: 'policy_review', status: 'open', reason: `refund_failed: ${result.reason}` },
-        });
-        await this.notifyBuyer(tx, buyerId, locale, 'refund.failed', requestId, REFUND_FAILED_TEXT);
+        if (!(await settleRefundFailed(tx, { refundId, requestId, reason: result.reason, now }))) return null;
+        await openRefundHandoff(tx, { requestId, buyerId, orderId: call.orderId, kind: 'policy_review', reason: `refund_failed: ${result.reason}` });
+        await writeBuyerNotice(tx, buyerId, buyerNoticeRow('refund.failed', requestId, locale, REFUND_FAILED_TEXT));
         return { refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null };
       }
       // Pending at the provider, or unknown: the request waits; completePending() finishes it.
       const gatewayRef = result.status === 'pending' ? result.gatewayRef : null;
-      await tx.refund.updateMany({
-        where: { id: refundId, status: 'pending' },
-        data: { ...(gatewayRef ? { gatewayRef } : {}), lastError: result.status === 'unknown' ? result.error : null },
-      });
+      await notePending(tx, refundId, { gatewayRef, lastError: result.status === 'unknown' ? result.error : null });
       return { refundStatus: 'pending', requestStatus: 'refund_pending', gatewayRef };
     });
     return state ?? this.payoutState(refundId);
@@ -648,12 +607,12 @@ export class RefundWorkflow {
         } catch (error) {
           if (error instanceof TransientGatewayError && error.rateLimited) slowedDown.add(gateway.name);
           this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
-          await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
+          await noteQueryFailed(prisma, refund.id, (error as Error).message);
           continue;
         }
       }
       if (answer.status === 'pending') {
-        await prisma.refund.update({ where: { id: refund.id }, data: { gatewayRef: answer.gatewayRef } });
+        await noteGatewayRef(prisma, refund.id, answer.gatewayRef);
         continue;
       }
       if (answer.status === 'not_found' && (refund.escalatedAt || refund.attempts > MAX_PAYOUT_RESENDS)) {
@@ -714,12 +673,9 @@ export class RefundWorkflow {
     const provider = (this.deps.gateways.for(refund.paymentMethod)?.name ?? refund.paymentMethod) as PaymentAlert['provider'];
     const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, currency: refund.currency, detail: `refund ${refundId} ${detail}` };
     const escalated = await this.deps.prisma.$transaction(async (tx) => {
-      const marked = await tx.refund.updateMany({ where: { id: refundId, status: 'pending', escalatedAt: null }, data: { escalatedAt: now } });
-      if (marked.count !== 1) return false;
-      await tx.handoff.create({
-        data: { id: newId('ho'), refundRequestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', status: 'open', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) },
-      });
-      await enqueue(tx, [{ id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> }]);
+      if (!(await markRefundEscalated(tx, refundId, now))) return false;
+      await openRefundHandoff(tx, { requestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) });
+      await queueAlert(tx, { id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> });
       return true;
     });
     if (escalated) this.deps.log.error({ refundId, kind, detail }, 'refund given to a person: it did not settle');
@@ -749,12 +705,10 @@ export class RefundWorkflow {
     }
     const now = this.now();
     await prisma.$transaction(async (tx) => {
-      const changed = await tx.refundRequest.updateMany({
-        where: { id: requestId, status: request.status },
-        data: { status: 'cancelled', activeOrderKey: null, closedAt: now },
-      });
-      if (changed.count !== 1) throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
-      await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolvedAt: now } });
+      if (!(await withdrawRequest(tx, { requestId, fromStatus: request.status, now }))) {
+        throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
+      }
+      await resolveRefundHandoffs(tx, requestId, now);
       // M14: a withdrawn request releases what it froze.
       const entries = await orderLedger(tx, request.orderId);
       const order = await tx.order.findUniqueOrThrow({ where: { id: request.orderId }, select: { product: { select: { title: true } }, buyer: { select: { name: true } } } });
@@ -769,7 +723,7 @@ export class RefundWorkflow {
         }, (id) => locales[id] ?? 'zh'),
       );
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
-      await this.notifyBuyer(tx, request.buyerId, localeOrDefault(buyer?.locale), 'refund.cancelled', requestId, CANCELLED_TEXT);
+      await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.cancelled', requestId, localeOrDefault(buyer?.locale), CANCELLED_TEXT));
     });
     return this.view(requestId);
   }
