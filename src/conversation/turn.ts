@@ -15,6 +15,15 @@ import type { GuideBook } from './guides.ts';
 import type { Button, InboundMessage, OutboundMessage } from './messages.ts';
 import type { OrderMention, OrderResolver } from './order-resolver.ts';
 
+/**
+ * The agent desk, as the dialogue sees it: while a person has a buyer's case, the buyer's messages
+ * also go to that person; once the person has claimed it, the bot stays quiet until it is handed back.
+ */
+export interface AgentDesk {
+  handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null>;
+  relay(handoffId: string, buyerId: string, text: string): Promise<void>;
+}
+
 export interface DialogueDeps {
   prisma: PrismaClient;
   cache: Cache;
@@ -25,6 +34,8 @@ export interface DialogueDeps {
   conversations: ConversationLog;
   log: Logger;
   onRefundAvoided?: () => void;
+  /** The agent desk (Slack) when it is on; built before the dialogue, so nothing is attached later. */
+  agentDesk?: AgentDesk | null;
   /** The clock (tests move it). */
   now?: () => Date;
 }
