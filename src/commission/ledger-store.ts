@@ -2,11 +2,11 @@
 // statements in its own single-statement writes; the rare paths run them inside their transactions).
 // Writes never update a row: a change is inserted, each entry, notice and platform call under its
 // dedupe key (a repeat inserts nothing).
-import { localeOrDefault, type Locale } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import type { PrismaClient } from '../store/database.ts';
-import { SqlParams } from '../store/sql-params.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { SqlParams } from '../store/index.ts';
 import type { LedgerChange } from './ledger-change.ts';
 import type { LedgerEntry } from './ledger.ts';
 

@@ -5,11 +5,11 @@
 // then as a new request; a message that asks for several things is handled request by request.
 // It never says the same thing twice in a row, and after two misses a person takes over. A delivery
 // seen before is dropped.
-import { claimOnce } from '../cache/claims.ts';
-import type { Locale } from '../domain/catalog.ts';
-import type { NluClassifier } from '../nlu/classifier.ts';
-import { REFUND_INTENTS } from '../nlu/corpus.ts';
-import { opensRequest } from '../nlu/text-features.ts';
+import { claimOnce } from '../cache/index.ts';
+import type { Locale } from '../domain/index.ts';
+import type { NluClassifier } from '../nlu/index.ts';
+import { REFUND_INTENTS } from '../nlu/index.ts';
+import { opensRequest } from '../nlu/index.ts';
 import { loadBuyerOrders } from './buyer-orders.ts';
 import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';

@@ -2,12 +2,12 @@
 // the text, the orders it names, and the replies being put together; plus the type guards the
 // dialogue routes by (a bound buyer, a pressed button, a typed text, a pending question, an intent).
 import type { Cache } from '../cache/index.ts';
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
-import type { Classification, LazyNlu } from '../nlu/classifier.ts';
-import type { Intent } from '../nlu/corpus.ts';
-import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { Classification, LazyNlu } from '../nlu/index.ts';
+import type { Intent } from '../nlu/index.ts';
+import type { RefundWorkflow } from '../refunds/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { loadBuyerOrders, type BuyerOrder } from './buyer-orders.ts';
 import type { ConversationLog } from './conversation-log.ts';
 import type { ChatState, Pending } from './dialogue-state.ts';

@@ -1,9 +1,9 @@
 // Why a merchant's goods are refunded (M9, M17, M27, M30), for one period and the one before it: the
 // figures behind the digests and GET /v1/merchants/{id}/report. `loadPeriod` reads the period's orders
 // and refund requests; `figuresOf` is pure, so the figures are tested against hand-computed fixtures.
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { findThemes, type Theme } from './themes.ts';
-import { isClosed } from '../refunds/refund-states.ts';
+import { isClosed } from '../refunds/index.ts';
 
 const MINUTE = 60_000;
 

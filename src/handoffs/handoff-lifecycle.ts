@@ -4,8 +4,8 @@
 // channel that shows tickets (channels/slack) calls these and renders; it holds no state of its own.
 // Resolution with a refund decision is the refund store's (refunds/refund-store.ts), inside the
 // decision's transaction.
-import type { PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 import { guideSubjectOf, loadTicket, refundableOf, type TicketData } from './ticket-view.ts';
 
 /** A posting lease older than this is taken over: the instance that held it died mid-post. */

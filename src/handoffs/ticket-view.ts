@@ -1,12 +1,12 @@
 // A handoff as an agent sees it (M16, M26): everything needed to decide without leaving the ticket,
 // gathered from the database in one place. The channel renders it (channels/slack/ticket.ts) and
 // reads nothing itself.
-import { maskName } from '../commission/notices.ts';
-import { foldCommissions } from '../commission/ledger.ts';
-import { orderLedger } from '../commission/ledger-store.ts';
-import { buyerProfile } from '../risk/buyer-profile.ts';
-import type { PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import { maskName } from '../commission/index.ts';
+import { foldCommissions } from '../commission/index.ts';
+import { orderLedger } from '../commission/index.ts';
+import { buyerProfile } from '../risk/index.ts';
+import type { PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 
 export interface TicketData {
   handoff: {

@@ -5,18 +5,18 @@
 // called and is paid out by the workflow (commissions settled, notices, access revoked); a refusal
 // releases the frozen commissions. The buyer's inbox hears the outcome in their language; the agent
 // desk tells their chat.
-import type { Locale } from '../domain/catalog.ts';
-import { localeOrDefault } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
+import type { Locale } from '../domain/index.ts';
+import { localeOrDefault } from '../domain/index.ts';
+import { formatMoney } from '../domain/index.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Bilingual } from '../policy/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from '../store/database.ts';
-import { foldCommissions, release } from '../commission/ledger.ts';
-import { ledgerChange } from '../commission/ledger-change.ts';
-import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { foldCommissions, release } from '../commission/index.ts';
+import { ledgerChange } from '../commission/index.ts';
+import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/index.ts';
 import { buyerNoticeRow, insertAgentDecision, insertPendingRefund, moveByAgent, resolveRefundHandoffs, writeBuyerNotice } from './refund-store.ts';
 import { isDecidable, isPaid } from './refund-states.ts';
 import type { PayoutState, RefundWorkflow } from './refund-workflow.ts';

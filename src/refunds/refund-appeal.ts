@@ -6,8 +6,8 @@
 // refusal that opened one at once) answers with it.
 import { conflict, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { localeOrDefault } from '../domain/catalog.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import { localeOrDefault } from '../domain/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import { APPEALED_TEXT } from './buyer-notices.ts';
 import { buyerNoticeRow, lockRequest, openRefundHandoff, reclaimOrder, writeBuyerNotice } from './refund-store.ts';
 import { appealOffered } from './refund-view.ts';

@@ -9,15 +9,15 @@
 // refund request pays. Rare paths (failures, cancels, agents) use the Prisma client, except the
 // buyer's notice, which is the same INSERT everywhere.
 import { createHash } from 'node:crypto';
-import type { LedgerChange } from '../commission/ledger-change.ts';
-import { ledgerChangeCtes } from '../commission/ledger-store.ts';
-import type { Locale } from '../domain/catalog.ts';
+import type { LedgerChange } from '../commission/index.ts';
+import { ledgerChangeCtes } from '../commission/index.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import { enqueue, type OutboxItem } from '../outbox/outbox.ts';
-import type { PrismaClient } from '../store/database.ts';
-import { SqlParams } from '../store/sql-params.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import { enqueue, type OutboxItem } from '../outbox/index.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { SqlParams } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 import { buyerNotice, type BuyerNoticeKind } from './buyer-notices.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;

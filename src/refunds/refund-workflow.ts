@@ -10,25 +10,25 @@
 // gateway (completePending), never by paying blindly again. One order has at most one live request
 // (the unique `activeOrderKey`), which is what makes 50 concurrent requests produce one refund.
 import type { Cache } from '../cache/index.ts';
-import { ledgerChange } from '../commission/ledger-change.ts';
-import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
-import { foldCommissions, release, settleRefund } from '../commission/ledger.ts';
+import { ledgerChange } from '../commission/index.ts';
+import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/index.ts';
+import { foldCommissions, release, settleRefund } from '../commission/index.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { formatMoney } from '../domain/money.ts';
-import { localeOrDefault, PAYMENT_METHODS } from '../domain/catalog.ts';
-import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
-import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
-import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/payment-gateway.ts';
-import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/payment-notices.ts';
-import { humanDuration, settlementOf } from '../payments/settlement-times.ts';
-import { railGate, type RailGate } from '../payments/rail-limits.ts';
-import type { RiskAssessor } from '../risk/risk-assessor.ts';
-import type { PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
-import type { UsageService } from '../usage/usage-facts.ts';
+import { formatMoney } from '../domain/index.ts';
+import { localeOrDefault, PAYMENT_METHODS } from '../domain/index.ts';
+import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/index.ts';
+import { unconfiguredRail, type GatewayRouter } from '../payments/index.ts';
+import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/index.ts';
+import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/index.ts';
+import { humanDuration, settlementOf } from '../payments/index.ts';
+import { railGate, type RailGate } from '../payments/index.ts';
+import type { RiskAssessor } from '../risk/index.ts';
+import type { PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
+import type { UsageService } from '../usage/index.ts';
 import { CANCELLED_TEXT, REFUND_FAILED_TEXT, succeededText } from './buyer-notices.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
 import {

@@ -9,21 +9,21 @@
 //
 // Everything before payOut is undone by its transaction rolling back; what follows payOut only moves
 // forward (recordPayout is idempotent and the completion job retries it).
-import { ledgerChange, NO_CHANGE, type LedgerChange } from '../commission/ledger-change.ts';
-import { foldCommissions, freeze, release, type LedgerEntry } from '../commission/ledger.ts';
-import type { CommissionNoticeContext } from '../commission/notices.ts';
-import { localeOrDefault, type Locale, type PaymentMethod, type ReasonCode } from '../domain/catalog.ts';
+import { ledgerChange, NO_CHANGE, type LedgerChange } from '../commission/index.ts';
+import { foldCommissions, freeze, release, type LedgerEntry } from '../commission/index.ts';
+import type { CommissionNoticeContext } from '../commission/index.ts';
+import { localeOrDefault, type Locale, type PaymentMethod, type ReasonCode } from '../domain/index.ts';
 import { DeskError, conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
-import type { RefundCall } from '../payments/payment-gateway.ts';
+import { unconfiguredRail, type GatewayRouter } from '../payments/index.ts';
+import type { RefundCall } from '../payments/index.ts';
 import { decide, type Decision, type DecisionFacts, type Policy, type RefundRoute } from '../policy/index.ts';
-import { buyerProfile } from '../risk/buyer-profile.ts';
-import type { RiskAssessor } from '../risk/risk-assessor.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
-import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
+import { buyerProfile } from '../risk/index.ts';
+import type { RiskAssessor } from '../risk/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
+import { summarizeUsage, type UsageService } from '../usage/index.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
 import { STATUS_BY_OUTCOME, holdsOrder as requestHoldsOrder, isReplaceable } from './refund-states.ts';

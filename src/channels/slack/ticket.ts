@@ -1,12 +1,12 @@
 // A handoff as an agent sees it in Slack (M16, M26): `renderTicket` turns the ticket's read model
 // (handoffs/ticket-view.ts) into Block Kit, pure, so the rendering is tested without Slack.
 import type { types } from '@slack/bolt';
-import { formatMoney } from '../../domain/money.ts';
-import { timeAgo } from '../../domain/time-ago.ts';
-import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
-import { isDecidable } from '../../refunds/refund-states.ts';
+import { formatMoney } from '../../domain/index.ts';
+import { timeAgo } from '../../domain/index.ts';
+import { REJECTION_TEMPLATES } from '../../refunds/index.ts';
+import { isDecidable } from '../../refunds/index.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
-import type { TicketData } from '../../handoffs/ticket-view.ts';
+import type { TicketData } from '../../handoffs/index.ts';
 
 export type { TicketData };
 

@@ -5,7 +5,7 @@ import { clearRefund } from '../dialogue-state.ts';
 import { say } from '../texts.ts';
 import type { BoundTurn, TextTurn } from '../turn.ts';
 import { resolveNamed } from './orders.ts';
-import { CANCELLABLE_STATUSES, isPaid } from '../../refunds/refund-states.ts';
+import { CANCELLABLE_STATUSES, isPaid } from '../../refunds/index.ts';
 
 export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
   const { state } = t;
