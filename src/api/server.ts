@@ -2,7 +2,6 @@
 // use-case, map the result. Bodies are kept as bytes and parsed only once the caller is authenticated:
 // a forged request costs the desk a signature check, never a parse.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DeskError } from '../errors.ts';
 import { verifyBearer } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerEventRoutes } from './routes/events.ts';

@@ -12,7 +12,6 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Bilingual } from '../policy/index.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
 import type { PrismaClient } from '../store/index.ts';
 import { foldCommissions, release } from '../commission/index.ts';
 import { ledgerChange } from '../commission/index.ts';

@@ -132,7 +132,10 @@ export class WidgetChannel {
       return;
     }
     const refused = this.sockets.admit(socket, request.ip);
-    if (refused) return this.refuse(socket, refused, request.ip);
+    if (refused) {
+      this.refuse(socket, refused, request.ip);
+      return;
+    }
     let open: Open | null = null;
     let opening = false;
     // One frame at a time per socket: replies come back in the order the buyer wrote.
