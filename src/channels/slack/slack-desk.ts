@@ -115,8 +115,26 @@ export class SlackDesk implements AgentDesk {
   // ---------------------------------------------------------------------------------------------
   // Tickets
 
-  /** Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once). */
+  private posting: Promise<number> | null = null;
+
+  /**
+   * Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once).
+   * One pass at a time per instance: a call while the job's pass is under way waits for it and then
+   * looks again, so what it returns to has been posted (the lease would otherwise make it skip a
+   * ticket that the other pass is still posting).
+   */
   async postNewTickets(): Promise<number> {
+    while (this.posting) await this.posting.catch(() => undefined);
+    const pass = this.postDueTickets();
+    this.posting = pass;
+    try {
+      return await pass;
+    } finally {
+      if (this.posting === pass) this.posting = null;
+    }
+  }
+
+  private async postDueTickets(): Promise<number> {
     if (!this.started) return 0;
     const { handoffs, config, log } = this.deps;
     let posted = 0;
