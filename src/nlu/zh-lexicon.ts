@@ -3,8 +3,9 @@
 // pinyin and English definition, indexed twice) although segmenting and stemming read only two things
 // of each word: that it is a word, and the stem node-nlp's StemmerZh derives from its entries. This
 // module derives exactly those once, as one Map of word → stem, with StemmerZh's own rules, and keeps
-// it in DATA_DIR/nlu (keyed by @nlpjs/lang-zh's version), so a warm start reads a few MB of JSON and
-// never loads the dictionary module. src/nlu/nlp-engine.ts tokenizes and stems through it.
+// it in DATA_DIR/nlu (keyed by @nlpjs/lang-zh's version), so a warm start reads a few MB of text and
+// never loads the dictionary module. The file is "word<TAB>stem" lines, read by scanning (a JSON
+// object of 200,000 keys costs some 90 MB of transient memory to parse, which the process keeps). src/nlu/nlp-engine.ts tokenizes and stems through it.
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -90,22 +91,47 @@ function readCedict(): string {
 
 /** The word list from DATA_DIR/nlu, or derived from the dictionary (and written there). */
 export async function loadZhLexicon(dataDir: string | null): Promise<ZhLexicon> {
-  const file = dataDir ? path.join(dataDir, 'nlu', `zh-lexicon-${langZhVersion()}.json`) : null;
+  const file = dataDir ? path.join(dataDir, 'nlu', `zh-lexicon-${langZhVersion()}.tsv`) : null;
   const cached = file ? await fs.readFile(file, 'utf8').catch(() => null) : null;
-  if (cached) {
-    try {
-      return new Map(Object.entries(JSON.parse(cached) as Record<string, string | null>));
-    } catch {
-      // A damaged file is derived again below and replaced.
-    }
-  }
+  const parsed = cached ? parseLexicon(cached) : null;
+  if (parsed) return parsed;
+  // None yet, or a damaged file: derived again and (re)written.
   const lexicon = deriveZhLexicon(readCedict());
   if (file) {
     await fs.mkdir(path.dirname(file), { recursive: true });
     // Written whole then renamed, so a concurrent reader never sees half a list.
     const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(Object.fromEntries(lexicon)));
+    await fs.writeFile(tmp, formatLexicon(lexicon));
     await fs.rename(tmp, file);
+  }
+  return lexicon;
+}
+
+/** The file's header: a file without it (or cut short, without the last line's mark) is not used. */
+const HEADER = 'refund-desk zh-lexicon 1';
+const END = '# end';
+
+/** "word<TAB>stem" per line; an empty stem is a word StemmerZh drops. */
+export function formatLexicon(lexicon: ZhLexicon): string {
+  const lines = [HEADER];
+  for (const [word, stem] of lexicon) lines.push(`${word}\t${stem ?? ''}`);
+  lines.push(END, '');
+  return lines.join('\n');
+}
+
+/** The list from its file, scanning line by line (no intermediate arrays); null when damaged. */
+export function parseLexicon(text: string): ZhLexicon | null {
+  if (!text.startsWith(`${HEADER}\n`) || !text.endsWith(`\n${END}\n`)) return null;
+  const lexicon: ZhLexicon = new Map();
+  const stop = text.length - END.length - 2;
+  let at = HEADER.length + 1;
+  while (at <= stop) {
+    const newline = text.indexOf('\n', at);
+    const tab = text.indexOf('\t', at);
+    if (tab < 0 || tab > newline) return null;
+    const stem = text.slice(tab + 1, newline);
+    lexicon.set(text.slice(at, tab), stem || null);
+    at = newline + 1;
   }
   return lexicon;
 }

@@ -6,12 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NlpManager } from 'node-nlp';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTENTS, loadNluData } from '../../src/nlu/corpus.ts';
 import { NLP_SETTINGS, createNlpEngine, type NlpEngine } from '../../src/nlu/nlp-engine.ts';
-import { deriveZhLexicon, langZhVersion, loadZhLexicon } from '../../src/nlu/zh-lexicon.ts';
+import { deriveZhLexicon, formatLexicon, langZhVersion, loadZhLexicon, parseLexicon } from '../../src/nlu/zh-lexicon.ts';
 import { detectLanguage } from '../../src/nlu/text-features.ts';
 
+const require = createRequire(import.meta.url);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nlu-engine-'));
 let reference: NlpEngine;
 let lean: NlpEngine;
@@ -67,14 +69,25 @@ describe('lean NLU engine', () => {
   });
 
   it('keeps the Chinese word list in DATA_DIR/nlu and reads it back the same', async () => {
-    const file = path.join(dataDir, 'nlu', `zh-lexicon-${langZhVersion()}.json`);
+    const file = path.join(dataDir, 'nlu', `zh-lexicon-${langZhVersion()}.tsv`);
     expect(fs.existsSync(file)).toBe(true);
     const again = await loadZhLexicon(dataDir);
     expect(again.size).toBeGreaterThan(100_000);
     expect(again.get('退款')).toBe('tui4 kuan3');
-    // A damaged file is derived again, not fatal.
-    fs.writeFileSync(file, '{not json');
-    expect((await loadZhLexicon(dataDir)).get('退款')).toBe('tui4 kuan3');
+    expect(again).toEqual(deriveZhLexicon(require('@nlpjs/lang-zh/src/cedict_ts.u8.js') as string));
+    // A damaged or cut-short file is derived again and rewritten, not fatal.
+    const whole = fs.readFileSync(file, 'utf8');
+    for (const damaged of ['{not a list', whole.slice(0, whole.length / 2), whole.replace('\t', ' ')]) {
+      fs.writeFileSync(file, damaged);
+      expect((await loadZhLexicon(dataDir)).get('退款')).toBe('tui4 kuan3');
+      expect(fs.readFileSync(file, 'utf8')).toBe(whole);
+    }
+  });
+
+  it('writes and reads the list losslessly, dropped words included', () => {
+    const lexicon = new Map<string, string | null>([['退款', 'tui4 kuan3'], ['的', null], ['valueOf', 'x'], ['', null]]);
+    expect(parseLexicon(formatLexicon(lexicon))).toEqual(lexicon);
+    expect(parseLexicon('')).toBeNull();
   });
 
   it('derives stems with StemmerZh rules: particles dropped, "you" as ni3, both scripts found, comments skipped', () => {
