@@ -110,7 +110,7 @@ describe('migrator', () => {
     const file = path.join(dir, all[0]!, 'migration.sql');
     await fs.appendFile(file, '\n-- edited\n');
     await expect(migrate(db.sql, dir)).rejects.toThrow(/was changed after it was applied/);
-  });
+  }, 120_000);
 
   it('rolls a failing migration back whole and says which one failed', async () => {
     const db = await pglite();
@@ -155,7 +155,7 @@ describe('migrator', () => {
         reads.mockRestore();
       }
       expect(counts).toEqual({ locks: 0, execs: 0 });
-    });
+    }, 120_000);
 
     it('takes the full path when a file is touched, a migration is added, or the applied rows change', async () => {
       const db = await pglite();
@@ -178,7 +178,7 @@ describe('migrator', () => {
       probe = counting(db.sql);
       await expect(migrate(probe.runner, dir)).rejects.toThrow(new RegExp(`${last} failed`));
       expect(probe.counts.locks).toBe(1);
-    });
+    }, 120_000);
 
     it('takes the full path for a new migration and for an unfinished one', async () => {
       const db = await pglite();
@@ -191,6 +191,6 @@ describe('migrator', () => {
       expect(await tables(db)).toContain('added_later');
       await db.sql.query(`UPDATE "_prisma_migrations" SET finished_at = NULL WHERE migration_name = '29991231000000_added'`);
       await expect(migrate(db.sql, dir)).rejects.toThrow(/did not finish/);
-    });
+    }, 120_000);
   });
 });
