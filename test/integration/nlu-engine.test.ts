@@ -82,7 +82,7 @@ describe('lean NLU engine', () => {
       expect((await loadZhLexicon(dataDir)).get('退款')).toBe('tui4 kuan3');
       expect(fs.readFileSync(file, 'utf8')).toBe(whole);
     }
-  });
+  }, 180_000);
 
   it('writes and reads the list losslessly, dropped words included', () => {
     const lexicon = new Map<string, string | null>([['退款', 'tui4 kuan3'], ['的', null], ['valueOf', 'x'], ['', null]]);
