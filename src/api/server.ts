@@ -25,6 +25,7 @@ import { registerDemoPages } from './routes/demo-page.ts';
 import { registerWidgetRoutes } from './routes/widget.ts';
 import { registerSlackEvents } from './routes/slack-events.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
+import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerPaymentNotificationRoutes, type PaymentNotificationDeps } from './routes/payment-notifications.ts';
 
 declare module 'fastify' {
@@ -157,6 +158,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     registerRefundRequestRoutes(platformApi, deps);
     registerReadModelRoutes(platformApi, deps);
     registerChatTokenRoutes(platformApi, deps);
+    registerPolicyRoutes(platformApi, deps);
   });
   return app;
 }
