@@ -40,6 +40,8 @@ export interface TicketData {
   usage: Record<string, unknown> | null;
   rules: Array<{ id: string; result: string; detail?: string }>;
   decidedBy: string | null;
+  /** The policy version the engine decided under (issue 21); null or absent: no engine decision. */
+  policy?: { id: string; version: number } | null;
   risk: Array<{ kind: string; action: string; detail: string; evidence: string }>;
   commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
   conversation: Array<{ direction: string; text: string; at: Date }>;
@@ -83,6 +85,7 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
     usage: facts?.usage ?? null,
     rules,
     decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
+    policy: engine && engine.actor === 'policy' ? { id: engine.policyId, version: engine.policyVersion } : null,
     risk: riskSignals.map((r) => {
       const evidence = (r.evidence ?? {}) as Record<string, unknown>;
       const { detail, ...rest } = evidence;
@@ -146,7 +149,7 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
+        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)}${t.policy ? ` · policy ${codeSpan(`${t.policy.id} v${t.policy.version}`)}` : ''})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
       },
     },
     {
