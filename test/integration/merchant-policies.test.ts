@@ -3,11 +3,20 @@
 // another merchant owns cannot be attached; every invalid body gets 400 naming its field; and the
 // what-if replay of a stricter and a looser draft over seeded history, with counts worked out by
 // hand below, and of a version over its own decisions (nothing changes).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTicket, renderTicket } from '../../src/channels/slack/ticket.ts';
+import { merchantReport } from '../../src/digests/report.ts';
 import { merchant as merchantEvent, product as productEvent, uid } from '../helpers/events.ts';
 import { bearer, freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
-import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
+import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+
+const CLI = path.join(fileURLToPath(new URL('../..', import.meta.url)), 'scripts', 'refund-desk-dev.mjs');
 
 const allowances = {
   new: { maxCount: 1, maxAmountMinor: null },
@@ -153,6 +162,35 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     // Nothing was written: the decisions are as they were.
     expect(await t.desk.db.prisma.decision.count({ where: { policyId } })).toBe(6);
   });
+
+  it.skipIf(skip)("the Slack ticket and the merchant's report name the version that decided", async () => {
+    const handoff = await t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: requests.c } });
+    const data = await loadTicket(t.desk.db.prisma, t.desk.db.sql, handoff.id);
+    expect(data?.policy).toEqual({ id: policyId, version: 1 });
+    expect(JSON.stringify(renderTicket(data!).blocks)).toContain(`policy \`${policyId} v1\``);
+    const report = await merchantReport(t.desk.db.prisma, shop.merchant, started, new Date(Date.now() + 1_000));
+    expect(report.policies).toEqual([{ id: policyId, version: 1, requests: 5 }, { id: policyId, version: 2, requests: 1 }]);
+  });
+
+  it.skipIf(skip || store !== 'postgres')('refund-desk policy simulate prints the same figures (and list, show)', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' };
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, 'policy', ...args], { env });
+    const draftFile = path.join(t.dataDir, 'stricter.json');
+    await fs.writeFile(draftFile, JSON.stringify({ ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: 10, conditionalHours: 24 } }));
+    const to = new Date(Date.now() + 1_000).toISOString();
+    const json = JSON.parse((await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--draft', draftFile, '--json')).stdout);
+    const api = (await call('POST', `/v1/policies/${policyId}/simulate`, { definition: JSON.parse(await fs.readFile(draftFile, 'utf8')), from: started.toISOString(), to })).json();
+    expect(json).toEqual(api);
+    const text = (await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--version', '1')).stdout;
+    expect(text).toContain(`Simulated 6 decisions of ${policyId}`);
+    // f (20 min, nothing watched) was approved by v2 and would be by v1's 30 minutes too.
+    expect(text).toContain('under version 1: 0 would change.');
+    expect((await run('list')).stdout).toMatch(new RegExp(`${policyId}\\s+v2\\s+course`));
+    expect((await run('show', policyId, '--version', '1')).stdout).toContain('30 minutes');
+    const bad = await run('simulate', policyId, '--from', started.toISOString()).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('give either --draft <file> or --version <n>');
+  }, 180_000);
 
   it.skipIf(skip)("refuses another merchant's policy: attach 403, product.upserted 403, PUT under the other merchant 403", async () => {
     const other = uid('m');
