@@ -164,27 +164,29 @@ export async function simulatePolicy(
     if (!versions.has(key)) versions.set(key, await policyVersionOf(prisma, id, v));
     return versions.get(key)!;
   };
-  let after: { createdAt: Date; id: string } | null = null;
-  for (;;) {
-    const rows: StoredDecisionRow[] = await prisma.$queryRawUnsafe(
-      `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
+  // Pages in (createdAt, id) order straight off the decisions_createdAt_id index: each page stops
+  // after PAGE matching rows, so no page sorts the period.
+  const select = `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
          FROM decisions d
          JOIN refund_requests r ON r.id = d."refundRequestId"
         WHERE d.actor = 'policy' AND d."createdAt" >= $1 AND d."createdAt" < $2
-          AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))
-          AND ($4::timestamp IS NULL OR (d."createdAt", d.id) > ($4::timestamp, $5::text))
-        ORDER BY d."createdAt", d.id
-        LIMIT ${PAGE}`,
-      range.from,
-      range.to,
-      policyId,
-      after?.createdAt ?? null,
-      after?.id ?? null,
-    );
-    for (const row of rows) tally.add(row, await versionOf(row.policyId, row.policyVersion));
-    if (rows.length < PAGE) break;
-    const last = rows.at(-1)!;
-    after = { createdAt: last.createdAt, id: last.id };
+          AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
+  const order = `ORDER BY d."createdAt", d.id LIMIT ${PAGE}`;
+  const page = (after: StoredDecisionRow | null): Promise<StoredDecisionRow[]> =>
+    after
+      ? prisma.$queryRawUnsafe(`${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`, range.from, range.to, policyId, after.createdAt, after.id)
+      : prisma.$queryRawUnsafe(`${select} ${order}`, range.from, range.to, policyId);
+  // The next page is read while this one is decided: the database works while decide() does.
+  let pending = page(null);
+  for (;;) {
+    const rows = await pending;
+    const full = rows.length === PAGE;
+    if (full) pending = page(rows.at(-1)!);
+    for (const row of rows) {
+      const known = versions.get(`${row.policyId}\u0000${row.policyVersion}`);
+      tally.add(row, known !== undefined ? known : await versionOf(row.policyId, row.policyVersion));
+    }
+    if (!full) break;
   }
   return tally.report(range, version);
 }

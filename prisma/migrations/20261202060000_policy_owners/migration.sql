@@ -5,4 +5,4 @@ ALTER TABLE "refund_policies" ADD COLUMN     "merchantId" TEXT;
 CREATE INDEX "refund_policies_merchantId_idx" ON "refund_policies"("merchantId");
 
 -- CreateIndex
-CREATE INDEX "decisions_policyId_createdAt_idx" ON "decisions"("policyId", "createdAt");
+CREATE INDEX "decisions_createdAt_id_idx" ON "decisions"("createdAt", "id");
