@@ -106,13 +106,18 @@ export function registerPolicyCommand(program: Command): void {
       if (version !== undefined && !(Number.isInteger(version) && version >= 1)) usage('--version must be a whole number from 1');
       const report = await withDatabase(async (db) => {
         const { policyVersionOf } = await import('./refunds/policy-resolver.ts');
+        const { currentPolicy } = await import('./refunds/policy-store.ts');
         const { simulatePolicy } = await import('./refunds/policy-simulation.ts');
+        // As the endpoint: the policy must exist, and a draft keeps its category.
+        const current = currentPreset(id) ?? (await currentPolicy(db.prisma, id))?.policy;
+        if (!current) return `policy ${id} is not known to the desk`;
+        if (draft && draft.category !== current.category) return `the draft's category must be ${current.category}, the policy's category`;
         const policy = draft ?? (await policyVersionOf(db.prisma, id, version!));
-        if (!policy) return null;
+        if (!policy) return `policy ${id} has no version ${version}`;
         return simulatePolicy(db.prisma, id, policy, { from: from.data, to: to.data }, version ?? 'draft');
       });
-      if (!report) {
-        console.error(`policy ${id} version ${version} is not known to the desk`);
+      if (typeof report === 'string') {
+        console.error(report);
         process.exit(1);
       }
       const { describeSimulation } = await import('./refunds/policy-simulation.ts');

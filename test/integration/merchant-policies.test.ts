@@ -190,6 +190,9 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     const bad = await run('simulate', policyId, '--from', started.toISOString()).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('give either --draft <file> or --version <n>');
+    const missing = await run('simulate', policyId, '--from', started.toISOString(), '--version', '9').then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`policy ${policyId} has no version 9`);
   }, 180_000);
 
   it.skipIf(skip)("refuses another merchant's policy: attach 403, product.upserted 403, PUT under the other merchant 403", async () => {
