@@ -4,10 +4,10 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { currentPreset, PRESETS, renderPolicy, type Policy } from './policy/index.ts';
-import { DRAFT_VERSION, policyOf, policyRulesSchema } from './policy/policy-definition.ts';
+import { DRAFT_VERSION, policyOf, policyRulesSchema } from './policy/index.ts';
 import { configOrExit } from './main.ts';
-import { openDatabase, type Database } from './store/database.ts';
-import { migrate } from './store/migrator.ts';
+import { openDatabase, type Database } from './store/index.ts';
+import { migrate } from './store/index.ts';
 import { fieldOf } from './validation.ts';
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));

@@ -15,7 +15,7 @@
 // ticket straight away (M22, a lock inside the windows).
 import type { Decision, DecisionFacts, Outcome, Policy } from '../policy/index.ts';
 import { decide, storedFactsSchema } from '../policy/index.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { policyVersionOf } from './policy-resolver.ts';
 
 export interface OutcomeCounts {

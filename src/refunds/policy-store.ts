@@ -9,8 +9,8 @@
 import { conflict, DeskError, forbidden, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { currentPreset, policySchema, PRESET_VERSIONS, type Policy } from '../policy/index.ts';
-import { policyOf, rulesOf, sameRules, type PolicyBody } from '../policy/policy-definition.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import { policyOf, rulesOf, sameRules, type PolicyBody } from '../policy/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 
 type Client = PrismaClient | Prisma.TransactionClient;
 

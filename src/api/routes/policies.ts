@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DeskError, notFound } from '../../errors.ts';
 import { currentPreset, renderPolicy, type Policy } from '../../policy/index.ts';
-import { DRAFT_VERSION, policyBodySchema, policyIdSchema, policyOf, policyRulesSchema } from '../../policy/policy-definition.ts';
-import { policyVersionOf } from '../../refunds/policy-resolver.ts';
-import { attachPolicy, currentPolicy, policyVersions, putPolicy, type StoredPolicy } from '../../refunds/policy-store.ts';
-import { simulatePolicy } from '../../refunds/policy-simulation.ts';
+import { DRAFT_VERSION, policyBodySchema, policyIdSchema, policyOf, policyRulesSchema } from '../../policy/index.ts';
+import { policyVersionOf } from '../../refunds/index.ts';
+import { attachPolicy, currentPolicy, policyVersions, putPolicy, type StoredPolicy } from '../../refunds/index.ts';
+import { simulatePolicy } from '../../refunds/index.ts';
 import { parseOrThrow } from '../../validation.ts';
-import { requireJsonBody, type ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { requireJsonBody } from '../json-body.ts';
 
 const policyParams = z.strictObject({ id: policyIdSchema });
 const productParams = z.strictObject({ id: z.string().min(1).max(128) });

@@ -1,17 +1,14 @@
-// A handoff as an agent sees it in Slack (M16, M26): everything needed to decide without leaving the
-// message. `loadTicket` gathers it from the database; `renderTicket` turns it into Block Kit, pure, so
-// the rendering is tested without Slack.
+// A handoff as an agent sees it in Slack (M16, M26): `renderTicket` turns the ticket's read model
+// (handoffs/ticket-view.ts) into Block Kit, pure, so the rendering is tested without Slack.
 import type { types } from '@slack/bolt';
-import { maskName } from '../../commission/notices.ts';
-import { foldCommissions } from '../../commission/ledger.ts';
-import { orderLedger } from '../../commission/ledger-store.ts';
-import { formatMoney } from '../../domain/money.ts';
-import { timeAgo } from '../../domain/time-ago.ts';
-import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
-import { buyerProfile } from '../../risk/buyer-profile.ts';
+import { formatMoney } from '../../domain/index.ts';
+import { timeAgo } from '../../domain/index.ts';
+import { REJECTION_TEMPLATES } from '../../refunds/index.ts';
+import { isDecidable } from '../../refunds/index.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
-import type { PrismaClient } from '../../store/database.ts';
-import type { SqlRunner } from '../../store/sql-runner.ts';
+import type { TicketData } from '../../handoffs/index.ts';
+
+export type { TicketData };
 
 type Block = types.KnownBlock;
 
@@ -22,84 +19,6 @@ export const KIND_TITLES: Record<string, string> = {
   technical: 'Unresolved technical problem · 技术问题未解决',
   buyer_request: 'Buyer asked for a person · 买家要求人工',
 };
-
-export interface TicketData {
-  handoff: {
-    id: string;
-    kind: string;
-    status: string;
-    reason: string;
-    assigneeId: string | null;
-    resolution: string | null;
-    createdAt: Date;
-  };
-  buyer: { id: string; maskedName: string; tier: string; accountAgeDays: number; refunds30d: number };
-  order: { id: string; amountMinor: number; currency: string; paymentMethod: string; paidAt: Date } | null;
-  product: { title: string; category: string } | null;
-  request: { id: string; status: string; reasonCode: string | null; reasonText: string | null; refundableMinor: number } | null;
-  usage: Record<string, unknown> | null;
-  rules: Array<{ id: string; result: string; detail?: string }>;
-  decidedBy: string | null;
-  /** The policy version the engine decided under (issue 21); null or absent: no engine decision. */
-  policy?: { id: string; version: number } | null;
-  risk: Array<{ kind: string; action: string; detail: string; evidence: string }>;
-  commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
-  conversation: Array<{ direction: string; text: string; at: Date }>;
-  refunds: Array<{ amountMinor: number; currency: string; status: string }>;
-}
-
-export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId: string, now = new Date()): Promise<TicketData | null> {
-  const handoff = await prisma.handoff.findUnique({ where: { id: handoffId } });
-  if (!handoff) return null;
-  const buyer = await prisma.buyer.findUnique({ where: { id: handoff.buyerId }, select: { id: true, name: true } });
-  const profile = await buyerProfile(sql, handoff.buyerId, now);
-  const request = handoff.refundRequestId
-    ? await prisma.refundRequest.findUnique({
-        where: { id: handoff.refundRequestId },
-        include: { decisions: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
-      })
-    : null;
-  const riskSignals = request ? await prisma.riskSignal.findMany({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'asc' } }) : [];
-  const orderId = request?.orderId ?? handoff.orderId;
-  const order = orderId ? await prisma.order.findUnique({ where: { id: orderId }, include: { product: { select: { title: true, category: true } } } }) : null;
-  // The engine's decision carries the facts it saw; an agent's later decision is in the trace too.
-  const engine = request?.decisions.find((d) => d.actor === 'policy') ?? request?.decisions[0];
-  const facts = (engine?.facts ?? null) as { usage?: Record<string, unknown> } | null;
-  const rules = (request?.decisions ?? []).flatMap((d) => (Array.isArray(d.rules) ? (d.rules as TicketData['rules']) : []));
-  const entries = order ? await orderLedger(prisma, order.id) : [];
-  const names = await prisma.buyer.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.beneficiaryId))] } }, select: { id: true, name: true } });
-  const nameOf = new Map(names.map((n) => [n.id, n.name]));
-  const conversation = await prisma.conversation.findFirst({ where: { buyerId: handoff.buyerId }, orderBy: { updatedAt: 'desc' }, select: { id: true } });
-  const messages = conversation
-    ? (await prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: 10, select: { direction: true, text: true, payload: true, createdAt: true } })).reverse()
-    : [];
-  const succeeded = (request?.refunds ?? []).filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
-  return {
-    handoff: { id: handoff.id, kind: handoff.kind, status: handoff.status, reason: handoff.reason, assigneeId: handoff.assigneeId, resolution: handoff.resolution, createdAt: handoff.createdAt },
-    buyer: { id: handoff.buyerId, maskedName: maskName(buyer?.name ?? null), tier: profile.tier, accountAgeDays: profile.accountAgeDays, refunds30d: profile.refunds30d.count },
-    order: order ? { id: order.id, amountMinor: order.amountMinor, currency: order.currency, paymentMethod: order.paymentMethod, paidAt: order.paidAt } : null,
-    product: order ? { title: order.product.title, category: order.product.category } : null,
-    request: request
-      ? { id: request.id, status: request.status, reasonCode: request.reasonCode, reasonText: request.reasonText, refundableMinor: Math.max(0, (order?.amountMinor ?? 0) - succeeded) }
-      : null,
-    usage: facts?.usage ?? null,
-    rules,
-    decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
-    policy: engine && engine.actor === 'policy' ? { id: engine.policyId, version: engine.policyVersion } : null,
-    risk: riskSignals.map((r) => {
-      const evidence = (r.evidence ?? {}) as Record<string, unknown>;
-      const { detail, ...rest } = evidence;
-      return { kind: r.kind, action: r.action, detail: typeof detail === 'string' ? detail : '', evidence: JSON.stringify(rest).slice(0, 300) };
-    }),
-    commissions: foldCommissions(entries).map((c) => ({ beneficiary: maskName(nameOf.get(c.beneficiaryId) ?? null), level: c.level, amountMinor: c.accruedMinor, currency: c.currency, state: c.state })),
-    conversation: messages.map((m) => ({
-      direction: m.direction,
-      text: m.text ?? ((m.payload as { action?: string } | null)?.action ? `[${(m.payload as { action: string }).action}]` : ''),
-      at: m.createdAt,
-    })),
-    refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
-  };
-}
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const mark = (result: string) => (result === 'pass' ? '✅' : result === 'fail' ? '❌' : '➖');
@@ -190,7 +109,7 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
   const h = t.handoff;
   const elements: types.ActionsBlockElement[] = [];
   if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
-  const decidable = t.request && ['in_review', 'rejected', 'troubleshooting', 'refund_failed'].includes(t.request.status) && t.request.refundableMinor > 0;
+  const decidable = t.request && isDecidable(t.request.status) && t.request.refundableMinor > 0;
   if (decidable && t.order) {
     const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
     elements.push(
