@@ -17,6 +17,7 @@ import type { Decision, DecisionFacts, Outcome, Policy } from '../policy/index.t
 import { decide, storedFactsSchema } from '../policy/index.ts';
 import type { PrismaClient } from '../store/index.ts';
 import { policyVersionOf } from './policy-resolver.ts';
+import { policyDecisionsPage, type StoredDecisionRow } from './policy-store.ts';
 
 export interface OutcomeCounts {
   approved: number;
@@ -70,17 +71,6 @@ const OUTCOMES = new Set<string>(['approved', 'rejected', 'review', 'troubleshoo
 const emptyCounts = (): OutcomeCounts => ({ approved: 0, rejected: 0, review: 0, troubleshoot: 0, refundedMinor: 0 });
 
 /** One stored decision, as the simulation reads it. */
-export interface StoredDecisionRow {
-  id: string;
-  refundRequestId: string;
-  outcome: string;
-  decidedBy: string | null;
-  facts: unknown;
-  policyId: string;
-  policyVersion: number;
-  createdAt: Date;
-}
-
 /**
  * The pure part: folds stored decisions and the draft's decisions of the same facts into the
  * report's figures. `versionOf` gives the policy a stored decision names (for its handoff).
@@ -164,18 +154,7 @@ export async function simulatePolicy(
     if (!versions.has(key)) versions.set(key, await policyVersionOf(prisma, id, v));
     return versions.get(key)!;
   };
-  // Pages in (createdAt, id) order straight off the decisions_createdAt_id index: each page stops
-  // after PAGE matching rows, so no page sorts the period.
-  const select = `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
-         FROM decisions d
-         JOIN refund_requests r ON r.id = d."refundRequestId"
-        WHERE d.actor = 'policy' AND d."createdAt" >= $1 AND d."createdAt" < $2
-          AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
-  const order = `ORDER BY d."createdAt", d.id LIMIT ${PAGE}`;
-  const page = (after: StoredDecisionRow | null): Promise<StoredDecisionRow[]> =>
-    after
-      ? prisma.$queryRawUnsafe(`${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`, range.from, range.to, policyId, after.createdAt, after.id)
-      : prisma.$queryRawUnsafe(`${select} ${order}`, range.from, range.to, policyId);
+  const page = (after: StoredDecisionRow | null) => policyDecisionsPage(prisma, policyId, range, after, PAGE);
   // The next page is read while this one is decided: the database works while decide() does.
   let pending = page(null);
   for (;;) {

@@ -124,3 +124,38 @@ export async function attachPolicy(prisma: PrismaClient, productId: string, poli
   const version = currentPreset(policyId)?.version ?? (await currentPolicy(prisma, policyId))!.policy.version;
   return { productId, policy: { id: policyId, version } };
 }
+
+/** An engine decision as the what-if replay (policy-simulation.ts) reads it. */
+export interface StoredDecisionRow {
+  id: string;
+  refundRequestId: string;
+  outcome: string;
+  decidedBy: string | null;
+  facts: unknown;
+  policyId: string;
+  policyVersion: number;
+  createdAt: Date;
+}
+
+/**
+ * One page of the engine's decisions in [from, to) for the products on `policyId` (or made under
+ * it), in (createdAt, id) order after `after`. Pages straight off the decisions_createdAt_id
+ * index: each page stops after `limit` matching rows, so no page sorts the period.
+ */
+export function policyDecisionsPage(
+  prisma: PrismaClient,
+  policyId: string,
+  range: { from: Date; to: Date },
+  after: Pick<StoredDecisionRow, 'createdAt' | 'id'> | null,
+  limit: number,
+): Promise<StoredDecisionRow[]> {
+  const select = `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
+         FROM decisions d
+         JOIN refund_requests r ON r.id = d."refundRequestId"
+        WHERE d.actor = 'policy' AND d."createdAt" >= $1 AND d."createdAt" < $2
+          AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
+  const order = `ORDER BY d."createdAt", d.id LIMIT ${Math.trunc(limit)}`;
+  return after
+    ? prisma.$queryRawUnsafe(`${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`, range.from, range.to, policyId, after.createdAt, after.id)
+    : prisma.$queryRawUnsafe(`${select} ${order}`, range.from, range.to, policyId);
+}
