@@ -69,7 +69,8 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
       : null,
     usage: facts?.usage ?? null,
     rules,
-    decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
+    // The rule that decided is the decisions row's own `decidedBy` column (the facts never held it).
+    decidedBy: engine ? (engine.decidedBy ?? handoff.reason) : null,
     policy: engine && engine.actor === 'policy' ? { id: engine.policyId, version: engine.policyVersion } : null,
     risk: riskSignals.map((r) => {
       const evidence = (r.evidence ?? {}) as Record<string, unknown>;

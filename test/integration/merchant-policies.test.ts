@@ -168,6 +168,17 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     const handoff = await t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: requests.c } });
     const data = await loadTicket(t.desk.db.prisma, t.desk.db.sql, handoff.id);
     expect(data?.policy).toEqual({ id: policyId, version: 1 });
+    // The rule that decided comes from the decisions row's `decidedBy` column, not the handoff's reason.
+    const engine = await t.desk.db.prisma.decision.findFirstOrThrow({ where: { refundRequestId: requests.c, actor: 'policy' }, orderBy: { createdAt: 'asc' } });
+    expect(engine.decidedBy).toBeTruthy();
+    expect(data?.decidedBy).toBe(engine.decidedBy);
+    // Even when the handoff's reason says something else (it used to be shown instead).
+    await t.desk.db.prisma.handoff.update({ where: { id: handoff.id }, data: { reason: 'an agent was asked to look' } });
+    try {
+      expect((await loadTicket(t.desk.db.prisma, t.desk.db.sql, handoff.id))?.decidedBy).toBe(engine.decidedBy);
+    } finally {
+      await t.desk.db.prisma.handoff.update({ where: { id: handoff.id }, data: { reason: handoff.reason } });
+    }
     expect(JSON.stringify(renderTicket(data!).blocks)).toContain(`policy \`${policyId} v1\``);
     const report = await merchantReport(t.desk.db.prisma, shop.merchant, started, new Date(Date.now() + 1_000));
     expect(report.policies).toEqual([{ id: policyId, version: 1, requests: 5 }, { id: policyId, version: 2, requests: 1 }]);
