@@ -6,12 +6,15 @@
 //      facts (and a check that both decide every fact alike: mismatches must be 0);
 //   2. the NLU's classify() beside node-nlp's own process() (the @nlpjs/nlp engine NlpManager wraps) on the same model and messages;
 //   3. a dialogue turn that runs no refund (no anchor: the bot's own cost per message);
-//   4. POST /v1/refund-requests end to end on PostgreSQL and Redis with the sandbox gateway at zero
+//   4. the what-if replay of a policy draft (POST /v1/policies/{id}/simulate's work) over 100,000 stored
+//      decisions on PostgreSQL, beside decide() alone over the same facts (bench/simulation-bench.ts);
+//   5. POST /v1/refund-requests end to end on PostgreSQL and Redis with the sandbox gateway at zero
 //      latency, at concurrency 1 and 32 (every request an M21-type approval that really refunds), then
 //      the same at concurrency 32 against one and three `refund-desk start` processes (compiled),
 //      each run followed by pgbench TPC-B (16 clients) on the same server for the same duration.
 //
 //   npm run bench [-- --quick]                     the figures above (--quick: a short run)
+//   npm run bench -- --simulation                  the what-if simulation row alone (4.)
 //   npm run bench -- --startup [--root DIR]... [--runs N] [--settle S] [--mode embedded|postgres]
 //                                                  start-up time and idle RSS of each checkout (bench/startup.ts)
 //
@@ -126,6 +129,26 @@ async function benchRefundPath(quick: boolean, say: (line: string) => void): Pro
   }
 }
 
+/** Issue 21: the what-if replay over 100,000 stored decisions, against decide() alone on the same facts. */
+async function simulationRow(quick: boolean, say: (line: string) => void): Promise<{ row: Row; note: string | null }> {
+  try {
+    const { benchSimulation, simulationFigure, SIMULATED_DECISIONS } = await import('./simulation-bench.ts');
+    const sim = await withThrowawayDatabase((url) => benchSimulation(url, quick ? 3 : 5, SIMULATED_DECISIONS, say));
+    const s = simulationFigure(sim, 'simulation');
+    const alone = simulationFigure(sim, 'decide');
+    return {
+      row: row(`what-if simulation, ${int(sim.decisions)} stored decisions (PostgreSQL)`, s, {
+        anchor: 'decide() alone over the same facts in memory, in turns',
+        figure: `${int(alone.wallMs)} ms for ${int(sim.decisions)}`,
+        ratio: `${ratio(s.wallMs / alone.wallMs)}× its time`,
+      }, `median of ${sim.simulationMs.length} runs: ${int(s.wallMs)} ms (goal < 2,000 ms: ${s.wallMs < 2_000 ? 'met' : 'missed'}); ${int(sim.changed)} changed by the stricter draft`),
+      note: `simulation runs (ms): ${sim.simulationMs.map(int).join(', ')}; decide() alone (ms): ${sim.decideMs.map(int).join(', ')}; seeding took ${int(sim.seedMs)} ms`,
+    };
+  } catch (error) {
+    return { row: row('what-if simulation', { count: 0, wallMs: 1, latencies: null }, null, `skipped: ${(error as Error).message}`), note: null };
+  }
+}
+
 function commitOf(root: string): string {
   try {
     const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -159,6 +182,7 @@ async function main(): Promise<number> {
       runs: { type: 'string' },
       settle: { type: 'string' },
       mode: { type: 'string', multiple: true },
+      simulation: { type: 'boolean', default: false },
     },
   });
   const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -180,6 +204,15 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  if (values.simulation) {
+    const { row: r, note } = await simulationRow(quick, say);
+    console.log(`\nrefund-desk what-if simulation bench at ${commitOf(ROOT)} on ${machine()}\n`);
+    console.log(markdownTable([r]));
+    if (note) console.log(`\n${note}`);
+    console.log(`written to ${writeResults('simulation', { at: new Date().toISOString(), commit: commitOf(ROOT), machine: machine(), rows: [r], notes: [note] })}`);
+    return r.note?.startsWith('skipped') ? 1 : 0;
+  }
+
   const budget = quick ? 2_000 : 8_000;
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -198,6 +231,10 @@ async function main(): Promise<number> {
   );
   notes.push(`decide() outcomes over the ${policy.facts} facts: ${Object.entries(policy.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const m of policy.mismatches.slice(0, 10)) notes.push(`MISMATCH fact ${m.index}: decide() ${m.decide}, json-rules-engine ${m.rulesEngine}`);
+
+  const simulation = await simulationRow(quick, say);
+  rows.push(simulation.row);
+  if (simulation.note) notes.push(simulation.note);
 
   say("classify() beside node-nlp's process()");
   const nlu = await compareNlu(budget);

@@ -6,6 +6,7 @@ import { createDesk } from './desk.ts';
 import { configOrExit, startDesk } from './main.ts';
 import { openDatabase } from './store/index.ts';
 import { migrate } from './store/index.ts';
+import { registerPolicyCommand } from './cli-policy.ts';
 
 const program = new Command('refund-desk').description('Automated refund desk for virtual goods');
 
@@ -163,6 +164,8 @@ program
       await db.close();
     }
   });
+
+registerPolicyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`refund-desk: ${(error as Error).message}\n`);

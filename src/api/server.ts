@@ -13,6 +13,7 @@ import { registerDemoPages } from './routes/demo-page.ts';
 import { registerWidgetRoutes } from './routes/widget.ts';
 import { registerSlackEvents } from './routes/slack-events.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
+import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerPaymentNotificationRoutes } from './routes/payment-notifications.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { INVALID_JSON, parseJsonBody } from './json-body.ts';
@@ -114,6 +115,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     registerRefundRequestRoutes(platformApi, deps);
     registerReadModelRoutes(platformApi, deps);
     registerChatTokenRoutes(platformApi, deps);
+    registerPolicyRoutes(platformApi, deps);
   });
   return app;
 }

@@ -26,6 +26,8 @@ export interface PeriodData {
     usage: { courseProgress?: number | null; [flag: string]: unknown } | null;
     /** A person decided it, worked its handoff, or it waits for one. */
     human: boolean;
+    /** The policy version the engine decided it under (issue 21); null or absent: no engine decision. */
+    policy?: { id: string; version: number } | null;
   }>;
 }
 
@@ -158,7 +160,7 @@ export async function loadPeriod(prisma: PrismaClient, merchantId: string, from:
         createdAt: true,
         order: { select: { paidAt: true, amountMinor: true } },
         refunds: { where: { status: 'succeeded' }, select: { amountMinor: true } },
-        decisions: { orderBy: { createdAt: 'asc' }, select: { actor: true, facts: true } },
+        decisions: { orderBy: { createdAt: 'asc' }, select: { actor: true, facts: true, policyId: true, policyVersion: true } },
         handoffs: { select: { assigneeId: true, status: true } },
       },
     }),
@@ -179,8 +181,28 @@ export async function loadPeriod(prisma: PrismaClient, merchantId: string, from:
       refundedMinor: r.refunds.reduce((s, x) => s + x.amountMinor, 0),
       usage: ((r.decisions[0]?.facts as { usage?: PeriodData['requests'][number]['usage'] } | null)?.usage ?? null),
       human: r.decisions.some((d) => d.actor.startsWith('agent:')) || r.handoffs.some((h) => h.assigneeId !== null || h.status === 'open' || h.status === 'claimed'),
+      policy: engineVersion(r.decisions),
     })),
   };
+}
+
+/** The version of the engine's latest decision on a request: the one whose rules answered the buyer. */
+function engineVersion(decisions: Array<{ actor: string; policyId: string; policyVersion: number }>): { id: string; version: number } | null {
+  const engine = decisions.filter((d) => d.actor === 'policy').at(-1);
+  return engine ? { id: engine.policyId, version: engine.policyVersion } : null;
+}
+
+/** Requests per policy version that decided them, most first (issue 21: the digest names them). */
+export function policiesOf(data: PeriodData): Array<{ id: string; version: number; requests: number }> {
+  const tally = new Map<string, { id: string; version: number; requests: number }>();
+  for (const r of data.requests) {
+    if (!r.policy) continue;
+    const key = `${r.policy.id} v${r.policy.version}`;
+    const seen = tally.get(key) ?? { ...r.policy, requests: 0 };
+    seen.requests += 1;
+    tally.set(key, seen);
+  }
+  return [...tally.values()].sort((a, b) => b.requests - a.requests || a.id.localeCompare(b.id) || a.version - b.version);
 }
 
 export interface MerchantReport {
@@ -189,6 +211,8 @@ export interface MerchantReport {
   previousPeriod: { from: string; to: string };
   figures: Figures;
   previous: Figures;
+  /** The policy versions that decided this period's requests. */
+  policies?: Array<{ id: string; version: number; requests: number }>;
   /** This period against the one before (same length, just before it). */
   change: { requests: number; refunded: number; refundedMinor: number; refundRate: number | null };
 }
@@ -205,6 +229,7 @@ export async function merchantReport(prisma: PrismaClient, merchantId: string, f
     previousPeriod: { from: before.toISOString(), to: from.toISOString() },
     figures,
     previous,
+    policies: policiesOf(now),
     change: {
       requests: figures.requests - previous.requests,
       refunded: figures.refunded - previous.refunded,

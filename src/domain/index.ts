@@ -3,3 +3,4 @@ export { type Locale, localeOrDefault, LOCALES, PAYMENT_METHODS, type PaymentMet
 export { amountMinorSchema, currencySchema, exampleAmount, formatDecimal, formatMoney, minorUnitDigits, type Money, parseAmount } from './money.ts';
 export { timeAgo } from './time-ago.ts';
 export { localParts, zonedMidnight } from './time-zone.ts';
+export { deviceSchema } from './device.ts';

@@ -8,6 +8,7 @@ import { newId } from '../ids.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { EventOf, PlatformEvent } from './event-schemas.ts';
+import { checkAttachable } from '../refunds/index.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -35,6 +36,8 @@ async function applyProduct(tx: Tx, { data }: EventOf<'product.upserted'>) {
   if (!(await tx.merchant.findUnique({ where: { id: data.merchantId }, select: { id: true } }))) {
     throw unknownReference('data.merchantId', 'merchant', data.merchantId);
   }
+  // A merchant's product takes only its own policies (or a preset) of its category.
+  if (data.policyId) await checkAttachable(tx, data.policyId, data, { field: 'data.policyId', missing: 'unknown_reference' });
   const fields = {
     merchantId: data.merchantId,
     title: data.title,

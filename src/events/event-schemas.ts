@@ -1,13 +1,10 @@
 // The platform's events (API.md "Events"), validated at the edge. Each error names its field.
 import { z } from 'zod';
 import { PAYMENT_METHODS, PRODUCT_CATEGORIES, LOCALES, USAGE_KINDS } from '../domain/index.ts';
-import { amountMinorSchema, currencySchema } from '../domain/index.ts';
+import { amountMinorSchema, currencySchema, deviceSchema } from '../domain/index.ts';
 
 const id = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone' });
-const ip = z.union([z.ipv4(), z.ipv6()], { message: 'must be an IPv4 or IPv6 address' });
-
-export const deviceSchema = z.strictObject({ id: id.optional(), ip: ip.optional() });
 
 const merchantUpserted = z.strictObject({
   id,

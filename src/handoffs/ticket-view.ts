@@ -25,6 +25,8 @@ export interface TicketData {
   usage: Record<string, unknown> | null;
   rules: Array<{ id: string; result: string; detail?: string }>;
   decidedBy: string | null;
+  /** The policy version the engine decided under (issue 21); null or absent: no engine decision. */
+  policy?: { id: string; version: number } | null;
   risk: Array<{ kind: string; action: string; detail: string; evidence: string }>;
   commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
   conversation: Array<{ direction: string; text: string; at: Date }>;
@@ -67,7 +69,9 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
       : null,
     usage: facts?.usage ?? null,
     rules,
-    decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
+    // The rule that decided is the decisions row's own `decidedBy` column (the facts never held it).
+    decidedBy: engine ? (engine.decidedBy ?? handoff.reason) : null,
+    policy: engine && engine.actor === 'policy' ? { id: engine.policyId, version: engine.policyVersion } : null,
     risk: riskSignals.map((r) => {
       const evidence = (r.evidence ?? {}) as Record<string, unknown>;
       const { detail, ...rest } = evidence;

@@ -6,3 +6,6 @@ export { appealBodySchema, cancelBodySchema, refundRequestBodySchema } from './r
 export { CANCELLABLE_STATUSES, isClosed, isDecidable, isPaid } from './refund-states.ts';
 export type { RefundRequestView } from './refund-view.ts';
 export { RefundWorkflow } from './refund-workflow.ts';
+export { policyVersionOf } from './policy-resolver.ts';
+export { simulatePolicy } from './policy-simulation.ts';
+export { attachPolicy, checkAttachable, currentPolicy, policyVersions, putPolicy, type StoredPolicy } from './policy-store.ts';

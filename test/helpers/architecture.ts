@@ -22,7 +22,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['refunds', 'handoffs', 'events'],
   ['conversation', 'digests', 'demo'],
   ['channels', 'channels/slack', 'channels/telegram', 'channels/widget', 'api'],
-  ['desk.ts', 'close-stack.ts', 'main.ts', 'cli.ts'],
+  ['desk.ts', 'close-stack.ts', 'main.ts', 'cli.ts', 'cli-policy.ts'],
 ];
 
 /** One import of a src/ file: the file it names, and whether it is a dynamic `import()`. */

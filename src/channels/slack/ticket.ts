@@ -68,7 +68,7 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
+        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)}${t.policy ? ` · policy ${codeSpan(`${t.policy.id} v${t.policy.version}`)}` : ''})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
       },
     },
     {
