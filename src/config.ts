@@ -9,6 +9,7 @@ import type { AlipayConfig } from './payments/alipay-gateway.ts';
 import type { StripeConfig } from './payments/stripe-gateway.ts';
 import type { WechatPayConfig } from './payments/wechat-pay/wechat-pay-gateway.ts';
 import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from './risk/risk-rules.ts';
+import { MAX_AMOUNT_MINOR } from './domain/money.ts';
 
 export { DEMO_SECRETS, PUBLISHED_SECRET_VALUES } from './config-secrets.ts';
 
@@ -184,6 +185,32 @@ const variables = {
   SLACK_DESK_USERGROUP: z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a Slack user group id such as S0123456789').optional(),
   SLACK_SLA_REMIND_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
   SLACK_SLA_ESCALATE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).optional(),
+  // Four-eyes approval (issue 22): "CNY:50000,USD:10000", minor units per currency. An agent's approval
+  // above its currency's figure waits for a second desk member; a currency not listed has none.
+  SLACK_SECOND_APPROVAL_ABOVE_MINOR: z
+    .string()
+    .transform((text, ctx) => {
+      const limits: Record<string, number> = {};
+      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const match = /^([A-Z]{3})\s*:\s*(\d{1,10})$/.exec(part);
+        const minor = match ? Number(match[2]) : NaN;
+        if (!match || !Number.isSafeInteger(minor) || minor > MAX_AMOUNT_MINOR) {
+          ctx.addIssue({ code: 'custom', message: `must be CURRENCY:minor-units pairs such as CNY:50000,USD:10000 (not "${part.slice(0, 40)}")` });
+          return z.NEVER;
+        }
+        if (match[1]! in limits) {
+          ctx.addIssue({ code: 'custom', message: `names ${match[1]} twice` });
+          return z.NEVER;
+        }
+        limits[match[1]!] = minor;
+      }
+      if (Object.keys(limits).length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'must name at least one currency, such as CNY:50000' });
+        return z.NEVER;
+      }
+      return limits;
+    })
+    .optional(),
   SLACK_ESCALATION_MENTION: z.string().regex(/^<(!here|!channel|!subteam\^S[A-Z0-9]+|@U[A-Z0-9]+)>$/, 'must be a Slack mention such as <!here> or <!subteam^S0123456789>').optional(),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).optional(),
@@ -259,6 +286,8 @@ export interface Config {
     remindAfterMs: number;
     escalateAfterMs: number;
     escalationMention: string;
+    /** Four-eyes approval: an approval above this many minor units of its order's currency needs a second agent; a currency not listed needs none. */
+    secondApprovalAboveMinor: Record<string, number>;
   } | null;
   smtp: { url: string; from: string } | null;
 }
@@ -461,6 +490,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           remindAfterMs: (raw.SLACK_SLA_REMIND_MINUTES ?? 15) * 60_000,
           escalateAfterMs: Math.max(raw.SLACK_SLA_ESCALATE_MINUTES ?? 60, (raw.SLACK_SLA_REMIND_MINUTES ?? 15) + 1) * 60_000,
           escalationMention: raw.SLACK_ESCALATION_MENTION ?? '<!here>',
+          secondApprovalAboveMinor: raw.SLACK_SECOND_APPROVAL_ABOVE_MINOR ?? {},
         }
       : null,
     smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? 'Refund desk <refund-desk@localhost>' } : null,
