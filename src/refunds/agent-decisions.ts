@@ -84,7 +84,8 @@ export class AgentDecisions {
     return { executed: false, view: await this.deps.workflow.view(requestId), told: null, locale };
   }
 
-  async approve(requestId: string, agent: Agent, amountMinor?: number): Promise<AgentOutcome> {
+  /** `cosign`: the second agent of a four-eyes approval (handoffs/second-approval.ts); the record keeps both. */
+  async approve(requestId: string, agent: Agent, amountMinor?: number, cosign?: { secondApprover: Agent }): Promise<AgentOutcome> {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
@@ -120,8 +121,8 @@ export class AgentDecisions {
             actor: `agent:${agent.id}`,
             outcome: 'approved',
             decidedBy: 'agent.review',
-            facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining },
-            rules: [{ id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` }],
+            facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining, ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}) },
+            rules: [{ id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` }],
             explanationZh: told.zh,
             explanationEn: told.en,
             policyId: request.policyId ?? 'none',
@@ -153,7 +154,8 @@ export class AgentDecisions {
     return { executed: true, view: await this.deps.workflow.view(requestId), told, locale, payout };
   }
 
-  async reject(requestId: string, agent: Agent, template: RejectionTemplate): Promise<AgentOutcome> {
+  /** `context.approvalOf`: the agent whose four-eyes approval this refusal overrides (handoffs/second-approval.ts). */
+  async reject(requestId: string, agent: Agent, template: RejectionTemplate, context?: { approvalOf: Agent }): Promise<AgentOutcome> {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
@@ -177,8 +179,8 @@ export class AgentDecisions {
             actor: `agent:${agent.id}`,
             outcome: 'rejected',
             decidedBy: 'agent.review',
-            facts: { agent: agent.id, previousStatus: request.status, template },
-            rules: [{ id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}: ${REJECTION_TEMPLATES[template].label.en}` }],
+            facts: { agent: agent.id, previousStatus: request.status, template, ...(context ? { approvalOf: context.approvalOf.id } : {}) },
+            rules: [{ id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}` }],
             explanationZh: told.zh,
             explanationEn: told.en,
             policyId: request.policyId ?? 'none',
