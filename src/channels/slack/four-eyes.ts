@@ -1,0 +1,115 @@
+// Four-eyes approval in Slack (issue 22). The desk's Approve button and partial-refund modal ask
+// `intercept` first: an amount above SLACK_SECOND_APPROVAL_ABOVE_MINOR in the order's currency is
+// recorded as the first agent's approval (handoffs/second-approval.ts) and the ticket's thread asks a
+// second desk member to confirm it; the refund runs only when one does, and never for the same
+// person. Either may reject. The ticket names both; the SLA keeps running (a reminder in the thread
+// after SLACK_SLA_REMIND_MINUTES with the escalation mention).
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import { formatMoney } from '../../domain/money.ts';
+import { DeskError } from '../../errors.ts';
+import { secondApprovalLimit, type SecondApprovals, type SettleResult } from '../../handoffs/second-approval.ts';
+import { REJECTION_TEMPLATES, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
+import { guardedAction, postInThread, type DeskHooks } from './desk-hooks.ts';
+import { approvalActions, approvalLine } from './second-approval-blocks.ts';
+
+export class FourEyesDesk {
+  constructor(
+    private readonly hooks: DeskHooks,
+    private readonly approvals: SecondApprovals,
+  ) {
+    this.register();
+  }
+
+  /**
+   * Before an approval runs: true when it now waits for a second agent (or the agent was told why
+   * not), so the caller does nothing more; false when one approval is enough.
+   */
+  async intercept(body: BlockAction, handoffId: string, user: { id: string; name: string | null }, amountMinor?: number): Promise<boolean> {
+    const { prisma } = this.hooks;
+    if (Object.keys(this.approvals.limits).length === 0) return false;
+    const handoff = await prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true, status: true } });
+    if (!handoff?.refundRequestId) return false;
+    const request = await prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { id: true, order: { select: { id: true, amountMinor: true, currency: true } } } });
+    if (!request) return false;
+    const { currency } = request.order;
+    const refunded = await prisma.refund.aggregate({ where: { orderId: request.order.id, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
+    const amount = amountMinor ?? request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
+    const limit = secondApprovalLimit(this.approvals.limits, currency, amount);
+    if (limit === null) return false;
+    if ((handoff.status === 'open' || handoff.status === 'claimed') && !(await this.hooks.holds(body, handoffId, user.id))) return true;
+    const result = await this.approvals.propose({ refundRequestId: request.id, handoffId, agent: user, amountMinor: amount, currency });
+    const money = formatMoney({ amountMinor: result.approval.amountMinor, currency }, 'en');
+    if (result.kind === 'waiting') {
+      await this.hooks.tell(body, `An approval of ${money} by <@${result.approval.firstAgentId}> already waits for a second desk member.`);
+      return true;
+    }
+    const text = `🔐 <@${user.id}> approved ${money}, above the second-approval limit of ${formatMoney({ amountMinor: limit, currency }, 'en')}: another desk member must confirm before the refund runs.`;
+    await postInThread(this.hooks, handoffId, text, [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', block_id: `second:${result.approval.id}`, elements: approvalActions(handoffId, result.approval) },
+    ]);
+    await this.hooks.refreshTicket(handoffId);
+    return true;
+  }
+
+  private register(): void {
+    const { app } = this.hooks;
+    app.action<BlockAction<ButtonAction>>('ticket.second_confirm', guardedAction(this.hooks, async ({ body, parts, user }) => {
+      const [handoffId, approvalId] = parts;
+      if (!handoffId || !approvalId) return this.hooks.tell(body, 'That button does not name an approval.');
+      let result: SettleResult;
+      try {
+        result = await this.approvals.confirm(approvalId, { id: user, name: body.user.name ?? null });
+      } catch (error) {
+        if (error instanceof DeskError && error.code === 'second_approver_same_agent') {
+          return this.hooks.tell(body, 'You approved this refund yourself: another desk member must confirm it. · 需要另一位客服确认，不能由批准人本人确认。');
+        }
+        throw error;
+      }
+      await this.settled(body, handoffId, result, 'confirmed');
+    }));
+
+    app.action<BlockAction<StaticSelectAction>>('ticket.second_reject', guardedAction(this.hooks, async ({ body, parts, user }) => {
+      const [handoffId, approvalId, template] = parts;
+      if (!handoffId || !approvalId || !template || !(template in REJECTION_TEMPLATES)) return this.hooks.tell(body, 'Pick one of the listed reasons.');
+      const result = await this.approvals.reject(approvalId, { id: user, name: body.user.name ?? null }, template as RejectionTemplate);
+      await this.settled(body, handoffId, result, 'rejected');
+    }));
+  }
+
+  private async settled(body: BlockAction, handoffId: string, result: SettleResult, what: 'confirmed' | 'rejected'): Promise<void> {
+    const a = result.approval;
+    if (result.kind === 'already') {
+      await this.hooks.tell(body, `Already ${a.status} by <@${a.secondAgentId ?? a.firstAgentId}>. Nothing was done again.`);
+      return;
+    }
+    const { outcome } = result;
+    if (!outcome.executed) {
+      await this.hooks.tell(body, `Already decided: the request is ${outcome.view.status}. Nothing was done again.`);
+      return;
+    }
+    await this.hooks.refreshTicket(handoffId);
+    const refund = outcome.view.refund;
+    const money = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+    await postInThread(
+      this.hooks,
+      handoffId,
+      what === 'confirmed'
+        ? `🧾 <@${a.firstAgentId}> approved and <@${a.secondAgentId}> confirmed the request${money}.`
+        : `🧾 <@${a.secondAgentId}> rejected the request instead of <@${a.firstAgentId}>'s approval; its commissions are payable again.`,
+    );
+    if (outcome.told) await this.hooks.toBuyer(handoffId, (l) => outcome.told![l], 'agent');
+  }
+
+  /** The SLA for a waiting approval: one reminder in the thread, with the escalation mention. */
+  async checkSla(): Promise<number> {
+    const due = await this.approvals.dueReminders(this.hooks.config.remindAfterMs);
+    for (const a of due) {
+      const minutes = Math.round((this.hooks.now().getTime() - a.createdAt.getTime()) / 60_000);
+      await postInThread(this.hooks, a.handoffId, `⏰ ${this.hooks.config.escalationMention} ${approvalLine({ ...a, status: 'awaiting' })} for ${minutes} min.`).catch((error: unknown) =>
+        this.hooks.log.warn({ err: error, approvalId: a.id }, 'could not remind about a second approval'),
+      );
+    }
+    return due.length;
+  }
+}
