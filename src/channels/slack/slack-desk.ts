@@ -36,6 +36,9 @@ import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
 import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 import { loadTicket, renderTicket } from './ticket.ts';
+import type { DeskHooks } from './desk-hooks.ts';
+import { FourEyesDesk } from './four-eyes.ts';
+import type { SecondApprovals } from '../../handoffs/second-approval.ts';
 
 
 type SlackConfig = NonNullable<Config['slack']>;
@@ -54,12 +57,16 @@ export interface SlackDeskDeps {
   decisions: AgentDecisions;
   delivery: ChatDelivery;
   guides: GuideBook;
+  /** Four-eyes approval above SLACK_SECOND_APPROVAL_ABOVE_MINOR (issue 22); null: one approval is enough. */
+  secondApprovals?: SecondApprovals | null;
   now?: () => Date;
 }
 
 export class SlackDesk implements AgentDesk {
   readonly receiver: HTTPReceiver;
   readonly app: App;
+  /** Four-eyes approval (issue 22), when configured. */
+  readonly fourEyes: FourEyesDesk | null;
 
   constructor(private readonly deps: SlackDeskDeps) {
     const { config, log } = deps;
@@ -89,6 +96,25 @@ export class SlackDesk implements AgentDesk {
     this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
     this.registerActions();
     this.registerThreadRelay();
+    // Hook (issue 22): features beside the desk register their own actions through DeskHooks.
+    this.fourEyes = deps.secondApprovals ? new FourEyesDesk(this.hooks(), deps.secondApprovals) : null;
+  }
+
+  /** What features beside the desk (four-eyes approval, saved replies) may use of it. */
+  hooks(): DeskHooks {
+    return {
+      app: this.app,
+      prisma: this.deps.prisma,
+      cache: this.deps.cache,
+      log: this.deps.log,
+      config: this.deps.config,
+      now: () => this.now(),
+      mayAct: (user) => this.mayAct(user),
+      holds: (body, handoffId, user) => this.holds(body, handoffId, user),
+      tell: (body, text) => this.tell(body, text),
+      refreshTicket: (handoffId) => this.refreshTicket(handoffId),
+      toBuyer: (handoffId, text, direction) => this.toBuyer(handoffId, text, direction),
+    };
   }
 
   private now(): Date {
@@ -241,6 +267,8 @@ export class SlackDesk implements AgentDesk {
     }));
 
     this.app.action<BlockAction<ButtonAction>>('ticket.approve', guarded(async ({ body, handoffId, user }) => {
+      // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
+      if (await this.fourEyes?.intercept(body, handoffId, { id: user, name: body.user.name ?? null })) return;
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }));
     }));
 
@@ -287,6 +315,8 @@ export class SlackDesk implements AgentDesk {
       if (!(await this.mayAct(body.user.id))) return;
       const fake = { user: body.user } as unknown as BlockAction;
       try {
+        // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
+        if (await this.fourEyes?.intercept(fake, handoffId, { id: body.user.id, name: body.user.name ?? null }, amountMinor)) return;
         await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
       } catch (error) {
         this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
