@@ -10,6 +10,7 @@ import { timeAgo } from '../../domain/time-ago.ts';
 import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
 import { buyerProfile } from '../../risk/buyer-profile.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
+import { approvalActions, approvalLine, type TicketApproval } from './second-approval-blocks.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
 
@@ -44,6 +45,8 @@ export interface TicketData {
   commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
   conversation: Array<{ direction: string; text: string; at: Date }>;
   refunds: Array<{ amountMinor: number; currency: string; status: string }>;
+  /** Four-eyes approval (issue 22): the request's latest, when it had one. */
+  secondApproval?: TicketApproval | null;
 }
 
 export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId: string, now = new Date()): Promise<TicketData | null> {
@@ -71,6 +74,9 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
   const messages = conversation
     ? (await prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: 10, select: { direction: true, text: true, payload: true, createdAt: true } })).reverse()
     : [];
+  const secondApproval = request
+    ? await prisma.secondApproval.findFirst({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'desc' }, select: { id: true, status: true, amountMinor: true, currency: true, firstAgentId: true, secondAgentId: true } })
+    : null;
   const succeeded = (request?.refunds ?? []).filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
   return {
     handoff: { id: handoff.id, kind: handoff.kind, status: handoff.status, reason: handoff.reason, assigneeId: handoff.assigneeId, resolution: handoff.resolution, createdAt: handoff.createdAt },
@@ -95,6 +101,7 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
       at: m.createdAt,
     })),
     refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
+    secondApproval,
   };
 }
 
@@ -177,6 +184,7 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
         ),
       },
     },
+    ...(t.secondApproval ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: approvalLine(t.secondApproval) }] }] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}` }] },
   ];
   if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t) });
@@ -188,7 +196,10 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
   const elements: types.ActionsBlockElement[] = [];
   if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
   const decidable = t.request && ['in_review', 'rejected', 'troubleshooting', 'refund_failed'].includes(t.request.status) && t.request.refundableMinor > 0;
-  if (decidable && t.order) {
+  if (decidable && t.secondApproval?.status === 'awaiting') {
+    // Four-eyes (issue 22): while an approval waits, the ticket offers only confirming or rejecting it.
+    elements.push(...approvalActions(h.id, t.secondApproval));
+  } else if (decidable && t.order) {
     const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
     elements.push(
       { type: 'button', action_id: 'ticket.approve', text: { type: 'plain_text', text: `Approve refund (${full})` }, style: 'primary', value: h.id },
