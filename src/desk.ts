@@ -19,6 +19,7 @@ import { SlackDesk } from './channels/slack/slack-desk.ts';
 import { ChannelStarter, type Backoff } from './channels/channel-starter.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
+import { SecondApprovals } from './handoffs/second-approval.ts';
 import { DigestService } from './digests/digest-service.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
 import { ConversationLog } from './conversation/conversation-log.ts';
@@ -210,7 +211,11 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });
     // The Slack agent desk switches on with its token (M16, M26).
     const slack = config.slack
-      ? new SlackDesk({ config: config.slack, prisma: db.prisma, sql: db.sql, cache, log: log.child({ component: 'slack' }), decisions: agentDecisions, delivery, guides })
+      ? new SlackDesk({
+          config: config.slack, prisma: db.prisma, sql: db.sql, cache, log: log.child({ component: 'slack' }), decisions: agentDecisions, delivery, guides,
+          // Hook (issue 22): four-eyes approval above SLACK_SECOND_APPROVAL_ABOVE_MINOR.
+          secondApprovals: new SecondApprovals({ prisma: db.prisma, decisions: agentDecisions, limits: config.slack.secondApprovalAboveMinor, log: log.child({ component: 'second-approval' }) }),
+        })
       : null;
     if (slack) {
       dialogue.attachAgentDesk(slack);
@@ -219,6 +224,8 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       onDeadJob = (dead) => slack.postDeadJob(dead);
       jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
       jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
+      // Hook (issue 22): a waiting four-eyes approval is reminded about once, like an unclaimed ticket.
+      if (slack.fourEyes) jobs.register({ name: 'slack.second-approval-sla', everyMs: 30_000, run: () => slack.fourEyes!.checkSla() });
     }
     // Merchants' refund-reason digests (M9, M27): by email and/or their Telegram chat or Slack channel.
     const digests = new DigestService({
