@@ -10,6 +10,7 @@ import { timeAgo } from '../../domain/time-ago.ts';
 import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
 import { buyerProfile } from '../../risk/buyer-profile.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
+import { savedReplies } from '../../conversation/saved-replies.ts';
 import { approvalActions, approvalLine, type TicketApproval } from './second-approval-blocks.ts';
 import type { PrismaClient } from '../../store/database.ts';
 import type { SqlRunner } from '../../store/sql-runner.ts';
@@ -45,6 +46,8 @@ export interface TicketData {
   commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
   conversation: Array<{ direction: string; text: string; at: Date }>;
   refunds: Array<{ amountMinor: number; currency: string; status: string }>;
+  /** Saved replies an agent may send (issue 22), from intents/saved-replies/. */
+  savedReplies?: Array<{ id: string; title: { zh: string; en: string } }>;
   /** Four-eyes approval (issue 22): the request's latest, when it had one. */
   secondApproval?: TicketApproval | null;
 }
@@ -102,6 +105,8 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
     })),
     refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
     secondApproval,
+    // A book that cannot be read leaves the menu out; the ticket still posts.
+    savedReplies: (await savedReplies().catch(() => null))?.replies.map((r) => ({ id: r.id, title: r.title })) ?? [],
   };
 }
 
@@ -211,6 +216,14 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
         options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({ text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` }, value: `${h.id}|${key}` })),
       },
     );
+  }
+  if (t.savedReplies?.length) {
+    elements.push({
+      type: 'static_select',
+      action_id: 'ticket.reply',
+      placeholder: { type: 'plain_text', text: 'Saved reply…' },
+      options: t.savedReplies.map((r) => ({ text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) }, value: `${h.id}|${r.id}` })),
+    });
   }
   if (t.product) elements.push({ type: 'button', action_id: 'ticket.guide', text: { type: 'plain_text', text: 'Send troubleshooting guide' }, value: h.id });
   elements.push({ type: 'button', action_id: 'ticket.return', text: { type: 'plain_text', text: 'Return to bot' }, value: h.id });
