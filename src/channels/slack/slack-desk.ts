@@ -38,6 +38,8 @@ import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 import { loadTicket, renderTicket } from './ticket.ts';
 import type { DeskHooks } from './desk-hooks.ts';
 import { FourEyesDesk } from './four-eyes.ts';
+import { SavedRepliesDesk } from './saved-replies.ts';
+import { savedReplies } from '../../conversation/saved-replies.ts';
 import type { SecondApprovals } from '../../handoffs/second-approval.ts';
 
 
@@ -67,6 +69,8 @@ export class SlackDesk implements AgentDesk {
   readonly app: App;
   /** Four-eyes approval (issue 22), when configured. */
   readonly fourEyes: FourEyesDesk | null;
+  /** Saved replies (issue 22): the ticket's menu and /refund-reply. */
+  readonly savedReplies: SavedRepliesDesk;
 
   constructor(private readonly deps: SlackDeskDeps) {
     const { config, log } = deps;
@@ -98,6 +102,7 @@ export class SlackDesk implements AgentDesk {
     this.registerThreadRelay();
     // Hook (issue 22): features beside the desk register their own actions through DeskHooks.
     this.fourEyes = deps.secondApprovals ? new FourEyesDesk(this.hooks(), deps.secondApprovals) : null;
+    this.savedReplies = new SavedRepliesDesk(this.hooks(), savedReplies);
   }
 
   /** What features beside the desk (four-eyes approval, saved replies) may use of it. */
