@@ -20,6 +20,7 @@ import { ChannelStarter, type Backoff } from './channels/channel-starter.ts';
 import { ChatDelivery } from './conversation/chat-delivery.ts';
 import { AgentDecisions } from './refunds/agent-decisions.ts';
 import { SecondApprovals } from './handoffs/second-approval.ts';
+import { SatisfactionSurvey } from './conversation/satisfaction.ts';
 import { DigestService } from './digests/digest-service.ts';
 import { ChatTokens } from './conversation/chat-tokens.ts';
 import { ConversationLog } from './conversation/conversation-log.ts';
@@ -66,6 +67,8 @@ export interface Desk {
   agentDecisions: AgentDecisions;
   delivery: ChatDelivery;
   digests: DigestService;
+  /** Satisfaction ratings after every case (issue 22). */
+  satisfaction: SatisfactionSurvey;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** The gateway each payment method refunds through (sandbox, or a configured real rail). */
@@ -208,6 +211,9 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const delivery = new ChatDelivery(db.prisma, conversations, log.child({ component: 'delivery' }), outbox);
     delivery.register('widget', widget);
     if (telegram) delivery.register('telegram', telegram);
+    // Hook (issue 22): after a case ends its buyer is asked once, in their chat, for a 1-5 rating.
+    const satisfaction = new SatisfactionSurvey({ prisma: db.prisma, sql: db.sql, delivery, log: log.child({ component: 'satisfaction' }) });
+    jobs.register({ name: 'satisfaction.ask', everyMs: 30_000, run: () => satisfaction.askDue() });
     const agentDecisions = new AgentDecisions({ prisma: db.prisma, workflow: refunds, log: log.child({ component: 'agent-decisions' }) });
     // The Slack agent desk switches on with its token (M16, M26).
     const slack = config.slack
@@ -264,6 +270,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       agentDecisions,
       delivery,
       digests,
+      satisfaction,
       sandbox,
       gateways,
       paymentNotices,
