@@ -25,9 +25,10 @@ export const MAX_COMMENT = 1_000;
 const utc = (d: Date) => d.toISOString();
 
 /**
- * Cases that ended in [from, to] and were not asked about yet: refund requests refunded, refused
- * (closed) or solved by a guide with no person still on them, and handoffs without a request that
- * a person resolved or handed back.
+ * Cases that ended in [from, to] and were not asked about yet: refund requests refunded, refused or
+ * solved by a guide with no person still on them, and handoffs without a request that a person
+ * resolved or handed back. A refusal the buyer may still appeal keeps its order (no closedAt): it
+ * counts as ended when it last changed, so a buyer who never appeals is asked too.
  */
 export async function endedCases(sql: SqlRunner, from: Date, to: Date, limit = 50): Promise<EndedCase[]> {
   const requests = await sql.query<{ id: string; buyerId: string; status: string; merchantId: string; agentActor: string | null; assigneeId: string | null }>(
@@ -35,11 +36,12 @@ export async function endedCases(sql: SqlRunner, from: Date, to: Date, limit = 5
             (SELECT d.actor FROM decisions d WHERE d."refundRequestId" = r.id AND d.actor LIKE 'agent:%' ORDER BY d."createdAt" DESC LIMIT 1) AS "agentActor",
             (SELECT h."assigneeId" FROM handoffs h WHERE h."refundRequestId" = r.id AND h."assigneeId" IS NOT NULL ORDER BY h."createdAt" DESC LIMIT 1) AS "assigneeId"
        FROM refund_requests r JOIN orders o ON o.id = r."orderId" JOIN products p ON p.id = o."productId"
-      WHERE r."closedAt" >= ($1::timestamptz AT TIME ZONE 'UTC') AND r."closedAt" <= ($2::timestamptz AT TIME ZONE 'UTC')
+      WHERE COALESCE(r."closedAt", CASE WHEN r.status = 'rejected' THEN r."updatedAt" END) >= ($1::timestamptz AT TIME ZONE 'UTC')
+        AND COALESCE(r."closedAt", CASE WHEN r.status = 'rejected' THEN r."updatedAt" END) <= ($2::timestamptz AT TIME ZONE 'UTC')
         AND (r.status IN ('refunded', 'rejected') OR (r.status = 'cancelled' AND r.outcome = 'troubleshoot'))
         AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h."refundRequestId" = r.id AND h.status IN ('open', 'claimed'))
         AND NOT EXISTS (SELECT 1 FROM satisfaction_ratings s WHERE s."caseKey" = r.id)
-      ORDER BY r."closedAt" LIMIT ${Math.max(1, Math.min(500, Math.floor(limit)))}`,
+      ORDER BY COALESCE(r."closedAt", r."updatedAt") LIMIT ${Math.max(1, Math.min(500, Math.floor(limit)))}`,
     [utc(from), utc(to)],
   );
   const handoffs = await sql.query<{ id: string; buyerId: string; assigneeId: string; merchantId: string | null }>(

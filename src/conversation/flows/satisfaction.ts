@@ -53,7 +53,8 @@ export async function onRatingComment(t: TextTurn, next: () => Promise<void>): P
   t.state.pending = undefined;
   t.state.ratingId = undefined;
   const request = REQUESTS.has(t.nlu.intent) || (REFUND_INTENTS.has(t.nlu.intent) && opensRequest(t.text));
-  if (!id || request) return next();
+  // A lone score is no comment: it answers a newer question, if one is open (onTypedRating).
+  if (!id || request || TYPED_SCORE.test(t.text)) return next();
   const stored = await new SatisfactionStore(t.deps.prisma).comment(id, t.buyerId, t.text);
   t.reply((stored ? S.ratingCommentThanks : S.ratingAlready)[t.locale]);
 }
