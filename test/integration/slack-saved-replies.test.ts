@@ -107,9 +107,9 @@ describe.skipIf(!postgresUp || !redisUp)('Slack saved replies', () => {
     const malformed = await sendToSlackEndpoint(url, slashCommand(A, 'refund-timing'), FORM);
     expect(await malformed.json()).toMatchObject({ text: expect.stringContaining('Usage: `/refund-reply <ticket id> <reply id>`') });
     const help = await sendToSlackEndpoint(url, slashCommand(A, ''), FORM);
-    expect((await help.json()).text).toContain('`looking-into-it`');
+    expect(((await help.json()) as { text: string }).text).toContain('`looking-into-it`');
     const outsider = await sendToSlackEndpoint(url, slashCommand(SLACK.outsider, `${handoff.id} refund-timing`), FORM);
-    expect((await outsider.json()).text).toContain('Only members of the refund desk channel');
+    expect(((await outsider.json()) as { text: string }).text).toContain('Only members of the refund desk channel');
 
     // The menu with a forged option value: told, nothing sent.
     const before = slack.calls.length;
