@@ -1,11 +1,11 @@
 // The `refund-desk` command line.
 import { Command } from 'commander';
 import { z } from 'zod';
-import { addFreshScenarioOrders, seedDemoShop } from './demo/seed-demo.ts';
+import { addFreshScenarioOrders, seedDemoShop } from './demo/index.ts';
 import { createDesk } from './desk.ts';
 import { configOrExit, startDesk } from './main.ts';
-import { openDatabase } from './store/database.ts';
-import { migrate } from './store/migrator.ts';
+import { openDatabase } from './store/index.ts';
+import { migrate } from './store/index.ts';
 
 const program = new Command('refund-desk').description('Automated refund desk for virtual goods');
 
@@ -124,7 +124,16 @@ program
   .requiredOption('--buyer <id>', 'the buyer to chat as, e.g. b_demo_buyer or b_demo_alice')
   .action(async (options: { buyer: string }) => {
     const { runTerminalChat } = await import('./conversation/terminal-chat.ts');
-    await runTerminalChat(configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), options.buyer);
+    const { createDesk } = await import('./desk.ts');
+    const { seedDemoShop } = await import('./demo/seed-demo.ts');
+    const config = configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+    const desk = await createDesk(config);
+    try {
+      if (config.seedDemo) await seedDemoShop(desk.db.prisma);
+      await runTerminalChat({ dialogue: desk.dialogue, prisma: desk.db.prisma }, options.buyer);
+    } finally {
+      await desk.close();
+    }
   });
 
 program

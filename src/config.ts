@@ -5,11 +5,75 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEMO_SECRETS, isPublishedSecret, secretWeakness } from './config-secrets.ts';
-import type { AlipayConfig } from './payments/alipay-gateway.ts';
-import type { StripeConfig } from './payments/stripe-gateway.ts';
-import type { WechatPayConfig } from './payments/wechat-pay/wechat-pay-gateway.ts';
-import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from './risk/risk-rules.ts';
-import { MAX_AMOUNT_MINOR } from './domain/money.ts';
+import { MAX_AMOUNT_MINOR } from './domain/index.ts';
+
+// -----------------------------------------------------------------------------------------------
+// Configuration types of the adapters and the risk rules: they live with the configuration (which
+// parses them) and the adapters import them, so configuration never depends on an adapter (issue 19).
+
+/** A key WeChat Pay signs with (微信支付公钥 PUB_KEY_ID_…, or a platform certificate's serial) and its public key. */
+export interface PlatformKey {
+  keyId: string;
+  publicKey: KeyObject;
+}
+
+export interface WechatPayConfig {
+  mchId: string;
+  serialNo: string;
+  privateKey: KeyObject;
+  /** Every key WeChat Pay may sign with now; more than one while a key or certificate is rotated. */
+  platformKeys: PlatformKey[];
+  apiV3Key: Buffer;
+  apiUrl: string;
+  /** Where WeChat Pay posts refund results (PUBLIC_URL + /payments/wechat/notify). */
+  notifyUrl: string;
+}
+
+export interface AlipayConfig {
+  appId: string;
+  privateKey: KeyObject;
+  alipayPublicKey: KeyObject;
+  /** The OpenAPI gateway (https://openapi.alipay.com/gateway.do). */
+  gatewayUrl: string;
+  timeoutMs: number;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string | null;
+  /** https://api.stripe.com by default; tests point it at a local server. */
+  apiUrl: string;
+  timeoutMs: number;
+}
+
+/** The risk rules' thresholds (their reasons: src/risk/risk-rules.ts), each overridable by RISK_* variables. */
+export const riskThresholdsSchema = z.strictObject({
+  windowHours: z.number().int().min(1).max(24 * 30),
+  deviceRefundsReview: z.number().int().min(2),
+  deviceRefundsBlock: z.number().int().min(2),
+  deviceAccountsReview: z.number().int().min(2),
+  ipRefundsReview: z.number().int().min(2),
+  ipRefundsBlock: z.number().int().min(2),
+  ringAccounts: z.number().int().min(2),
+  ipLinkWindowMinutes: z.number().int().min(1).max(24 * 60),
+  spikeFactor: z.number().min(1),
+  spikeMinRequests: z.number().int().min(1),
+});
+export type RiskThresholds = z.infer<typeof riskThresholdsSchema>;
+
+export const DEFAULT_RISK_THRESHOLDS: RiskThresholds = {
+  windowHours: 24,
+  deviceRefundsReview: 4,
+  deviceRefundsBlock: 6,
+  deviceAccountsReview: 3,
+  ipRefundsReview: 6,
+  ipRefundsBlock: 10,
+  ringAccounts: 3,
+  ipLinkWindowMinutes: 60,
+  spikeFactor: 5,
+  spikeMinRequests: 10,
+};
+
 
 export { DEMO_SECRETS, PUBLISHED_SECRET_VALUES } from './config-secrets.ts';
 

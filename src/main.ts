@@ -1,8 +1,8 @@
 // `refund-desk start`: load the configuration, build the desk, seed the demo on the embedded default,
 // listen, and shut down gracefully on SIGTERM/SIGINT.
 import { DEMO_SECRETS, loadConfig, type Config } from './config.ts';
-import { DEMO } from './demo/demo-shop.ts';
-import { seedDemoShop } from './demo/seed-demo.ts';
+import { DEMO } from './demo/index.ts';
+import { seedDemoShop } from './demo/index.ts';
 import { createDesk, type Desk } from './desk.ts';
 
 /** Loads the configuration or exits with the one line that says which variable is wrong. */

@@ -1,10 +1,9 @@
 // Trust boundary for the shop platform: HMAC-signed events and bearer-key calls.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { DeskError } from '../errors.ts';
+import { signBody } from '../platform/index.ts';
 
-export function signBody(body: string | Buffer, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export { signBody };
 
 function safeEqual(a: string, b: string): boolean {
   // Hash both so the comparison takes the same time whatever the lengths.

@@ -2,18 +2,6 @@
 // use-case, map the result. Bodies are kept as bytes and parsed only once the caller is authenticated:
 // a forged request costs the desk a signature check, never a parse.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Cache } from '../cache/index.ts';
-import type { Config } from '../config.ts';
-import { DeskError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
-import type { TelegramChannel } from '../channels/telegram/telegram-channel.ts';
-import type { WidgetChannel } from '../channels/widget/widget-channel.ts';
-import type { SlackDesk } from '../channels/slack/slack-desk.ts';
-import type { ChannelStarter } from '../channels/channel-starter.ts';
-import type { ChatTokens } from '../conversation/chat-tokens.ts';
-import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
-import type { Database } from '../store/database.ts';
 import { verifyBearer } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -25,7 +13,9 @@ import { registerDemoPages } from './routes/demo-page.ts';
 import { registerWidgetRoutes } from './routes/widget.ts';
 import { registerSlackEvents } from './routes/slack-events.ts';
 import { registerRefundRequestRoutes } from './routes/refund-requests.ts';
-import { registerPaymentNotificationRoutes, type PaymentNotificationDeps } from './routes/payment-notifications.ts';
+import { registerPaymentNotificationRoutes } from './routes/payment-notifications.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { INVALID_JSON, parseJsonBody } from './json-body.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,41 +23,8 @@ declare module 'fastify' {
   }
 }
 
-/** What the routes may use. Built by the composition root (src/desk.ts). */
-export interface ApiDeps {
-  config: Config;
-  db: Database;
-  cache: Cache;
-  metrics: Metrics;
-  log: Logger;
-  refunds: RefundWorkflow;
-  chatTokens: ChatTokens;
-  telegram: TelegramChannel | null;
-  widget: WidgetChannel;
-  slack: SlackDesk | null;
-  /** Refund results pushed by WeChat Pay and Stripe; null when neither rail is configured. */
-  payments: PaymentNotificationDeps | null;
-  /** Whether Slack and Telegram started (or are degraded and retried); /readyz reports them. */
-  channels?: ChannelStarter;
-}
-
-/** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
-export const INVALID_JSON = Symbol('invalid-json');
-
-export function requireJsonBody(body: unknown): unknown {
-  if (body === INVALID_JSON) throw new DeskError('invalid', 'invalid_json', 'body must be valid JSON', { field: 'body' });
-  return body;
-}
-
-/** The JSON in a request's bytes, for routes that authenticate the bytes first (signed or secret-token routes). */
-export function parseJsonBody(raw: Buffer | undefined): unknown {
-  if (!raw || raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new DeskError('invalid', 'invalid_json', 'body must be valid JSON', { field: 'body' });
-  }
-}
+export type { ApiDeps } from './api-deps.ts';
+export { INVALID_JSON, parseJsonBody, requireJsonBody } from './json-body.ts';
 
 /** A hop count as proxy-addr reads one: the first `hops` proxies in front of the desk are believed. */
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;

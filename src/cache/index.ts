@@ -8,3 +8,5 @@ export type { Cache, Lock } from './cache.ts';
 export function createCache(config: Config['redis']): Cache {
   return config ? new RedisCache(config.url, config.keyPrefix) : new MemoryCache();
 }
+export type { Unsubscribe } from './cache.ts';
+export { claimOnce } from './claims.ts';

@@ -1,6 +1,6 @@
 // GET /v1/commissions?beneficiaryId=…: a team leader's ledger, balance and the state of each
 // commission (accrued, paid, frozen, reversed, clawed back, released).
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { foldCommissions, outstanding } from './ledger.ts';
 
 export async function commissionAccount(prisma: PrismaClient, beneficiaryId: string, limit: number) {

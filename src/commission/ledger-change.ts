@@ -1,8 +1,8 @@
 // What one step does to the commissions of an order, as data: the ledger entries, the notices to the
 // beneficiaries, and the calls that tell the platform to hold, release or settle payouts. The refund
 // workflow writes a change in the same atomic statement or transaction as the step that causes it.
-import type { Locale } from '../domain/catalog.ts';
-import type { OutboxItem } from '../outbox/outbox.ts';
+import type { Locale } from '../domain/index.ts';
+import type { OutboxItem } from '../outbox/index.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { commissionNotices, type CommissionNotice, type CommissionNoticeContext } from './notices.ts';
 

@@ -1,10 +1,12 @@
-// Reading and writing the ledger. Writes never update a row: a change is inserted, each entry, notice
-// and platform call under its dedupe key (a repeat inserts nothing).
-import { localeOrDefault, type Locale } from '../domain/catalog.ts';
+// Reading and writing the ledger: the one implementation of a ledger change (the hot path inlines its
+// statements in its own single-statement writes; the rare paths run them inside their transactions).
+// Writes never update a row: a change is inserted, each entry, notice and platform call under its
+// dedupe key (a repeat inserts nothing).
+import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
-import type { PrismaClient } from '../store/database.ts';
-import type { SqlParams } from '../store/sql-params.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { SqlParams } from '../store/index.ts';
 import type { LedgerChange } from './ledger-change.ts';
 import type { LedgerEntry } from './ledger.ts';
 
@@ -65,38 +67,15 @@ export function ledgerChangeCtes(p: SqlParams, change: LedgerChange, now: string
   return ctes;
 }
 
-/** The same change through Prisma, inside the caller's transaction (the rare paths: cancel, agents). */
-export async function applyLedgerChange(tx: Prisma.TransactionClient, change: LedgerChange): Promise<void> {
-  if (change.entries.length > 0) {
-    const ids = entryIds(change.entries.length);
-    await tx.commissionEntry.createMany({ data: change.entries.map((e, i) => ({ ...e, id: ids[i]! })), skipDuplicates: true });
-  }
-  if (change.notices.length > 0) {
-    await tx.notification.createMany({
-      data: change.notices.map((n) => ({ ...n, id: newId('ntf'), recipientKind: 'beneficiary', data: n.data as object })),
-      skipDuplicates: true,
-    });
-    const chats = await tx.chatToken.findMany({
-      where: { channel: 'telegram', chatId: { not: null }, buyerId: { in: [...new Set(change.notices.map((n) => n.recipientId))] } },
-      distinct: ['buyerId', 'chatId'],
-      select: { buyerId: true, chatId: true },
-    });
-    const telegram = change.notices.flatMap((n) =>
-      chats.filter((c) => c.buyerId === n.recipientId).map((c) => ({
-        id: newId('obx'),
-        topic: 'telegram.send',
-        payload: { chatId: c.chatId, text: `${n.title}\n${n.body}` },
-        dedupeKey: `telegram:${n.dedupeKey}:${c.chatId}`,
-      })),
-    );
-    if (telegram.length > 0) await tx.outboxMessage.createMany({ data: telegram, skipDuplicates: true });
-  }
-  if (change.callbacks.length > 0) {
-    await tx.outboxMessage.createMany({
-      data: change.callbacks.map((c) => ({ id: newId('obx'), topic: c.topic, payload: c.payload as object, dedupeKey: c.dedupeKey })),
-      skipDuplicates: true,
-    });
-  }
+/**
+ * The same change inside the caller's Prisma transaction (the rare paths: cancel, agents): the very
+ * statements the hot path inlines, run as one, so a rule about the ledger is written once.
+ */
+export async function applyLedgerChange(tx: Prisma.TransactionClient, change: LedgerChange, now = new Date()): Promise<void> {
+  if (change.entries.length === 0 && change.notices.length === 0 && change.callbacks.length === 0) return;
+  const p = new SqlParams();
+  const ctes = ledgerChangeCtes(p, change, p.utc(now), 'gate');
+  await tx.$executeRawUnsafe(`WITH gate AS (SELECT 1), ${ctes.join(',\n')} SELECT 1`, ...p.values);
 }
 
 export async function orderLedger(db: Db, orderId: string): Promise<LedgerEntry[]> {

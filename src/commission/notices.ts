@@ -1,8 +1,8 @@
 // M15, M18: each team leader is told what happened to which commission, why, and what happens next,
 // in their own language. Buyers' names are masked: a leader needs to recognise the order, not the
 // person.
-import type { Locale, ReasonCode } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
+import type { Locale, ReasonCode } from '../domain/index.ts';
+import { formatMoney } from '../domain/index.ts';
 import type { EntryKind, LedgerEntry } from './ledger.ts';
 
 export type NoticeKind = Exclude<EntryKind, 'accrued' | 'paid'>;

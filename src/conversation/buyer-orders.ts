@@ -1,7 +1,7 @@
 // The buyer's orders as the dialogue talks about them: product, category, amount, route, when paid,
 // and whether a refund request already holds the order. Read once per turn, newest first.
-import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PaymentMethod, ProductCategory } from '../domain/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export interface BuyerOrder {
   id: string;

@@ -4,10 +4,10 @@
 // delivers the stored replies the outbox holds for a chat (CHAT_REPLY_TOPIC) through the channel
 // that owns the chat.
 import { z } from 'zod';
-import { localeOrDefault, type Locale } from '../domain/catalog.ts';
+import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
-import { PermanentDeliveryError, type OutboxDispatcher } from '../outbox/outbox.ts';
-import type { PrismaClient } from '../store/database.ts';
+import { PermanentDeliveryError, type OutboxDispatcher } from '../outbox/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { CHAT_REPLY_TOPIC, type ConversationLog } from './conversation-log.ts';
 import type { ChannelName, OutboundMessage } from './messages.ts';
 

@@ -6,8 +6,8 @@
 // Telegram's /start parameter (at most 64).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId } from '../ids.ts';
-import { isBuyersAddress } from '../risk/links.ts';
-import type { PrismaClient } from '../store/database.ts';
+import { isBuyersAddress } from '../risk/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export const CHAT_TOKEN_TTL_MS = 30 * 60_000;
 

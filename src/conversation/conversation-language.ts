@@ -1,8 +1,8 @@
 // One language per conversation (issue 18): the account's locale, else the first message's; then
 // kept, and switched only by a message clearly in the other language and understood. A mixed
 // message ("Excel那个lesson"), a bare "ok", emoji or gibberish never switch it.
-import type { Locale } from '../domain/catalog.ts';
-import { detectLanguage, scripts } from '../nlu/text-features.ts';
+import type { Locale } from '../domain/index.ts';
+import { detectLanguage, scripts } from '../nlu/index.ts';
 
 export function conversationLanguage(current: Locale | undefined, account: Locale | undefined, text: string, understood: boolean): Locale {
   const base = current ?? account;

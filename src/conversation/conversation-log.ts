@@ -7,12 +7,12 @@
 // outbox, keyed by the stored message's id and ordered per chat. The channel sends it at once
 // (`sendPending`); if that fails, or the instance dies first, the outbox job sends it later, on any
 // instance, once and in order. The widget needs none of this: its browser replays what it missed.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import { newId } from '../ids.ts';
-import type { OutboxDispatcher } from '../outbox/outbox.ts';
-import type { PrismaClient } from '../store/database.ts';
-import { SqlParams } from '../store/sql-params.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { OutboxDispatcher } from '../outbox/index.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { SqlParams } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 import type { Button, ChannelName } from './messages.ts';
 
 /** The outbox topic of a stored message owed to a chat. */

@@ -3,7 +3,7 @@
 // what it said last (so it never says the same twice in a row). Kept behind a { read, write,
 // delete } store keyed by conversation, in the cache for a day.
 import type { Cache } from '../cache/index.ts';
-import type { Locale, ReasonCode } from '../domain/catalog.ts';
+import type { Locale, ReasonCode } from '../domain/index.ts';
 import type { ChannelName } from './messages.ts';
 
 /** The question the bot asked and is waiting for an answer to. */

@@ -5,11 +5,11 @@
 // then as a new request; a message that asks for several things is handled request by request.
 // It never says the same thing twice in a row, and after two misses a person takes over. A delivery
 // seen before is dropped.
-import { claimOnce } from '../cache/claims.ts';
-import type { Locale } from '../domain/catalog.ts';
-import type { NluClassifier } from '../nlu/classifier.ts';
-import { REFUND_INTENTS } from '../nlu/corpus.ts';
-import { opensRequest } from '../nlu/text-features.ts';
+import { claimOnce } from '../cache/index.ts';
+import type { Locale } from '../domain/index.ts';
+import type { NluClassifier } from '../nlu/index.ts';
+import { REFUND_INTENTS } from '../nlu/index.ts';
+import { opensRequest } from '../nlu/index.ts';
 import { loadBuyerOrders } from './buyer-orders.ts';
 import { Composer } from './composer.ts';
 import { conversationLanguage } from './conversation-language.ts';
@@ -25,23 +25,15 @@ import { onWithdrawText, withdraw } from './flows/withdraw.ts';
 import type { InboundMessage, OutboundMessage, TurnResult } from './messages.ts';
 import { OrderResolver } from './order-resolver.ts';
 import { BUTTONS, say } from './texts.ts';
-import { isBound, isText, pressed, saying, Turn, waitingFor, type DialogueDeps } from './turn.ts';
+import { isBound, isText, pressed, saying, Turn, waitingFor, type AgentDesk, type DialogueDeps } from './turn.ts';
 
-export type { DialogueDeps } from './turn.ts';
+export type { AgentDesk, DialogueDeps } from './turn.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
 const MAX_TEXT = 2_000;
 /** At most this many requests of one message are handled (the rest is for a person to read). */
 const MAX_PARTS = 3;
 
-/**
- * The agent desk, as the dialogue sees it: while a person has a buyer's case, the buyer's messages
- * also go to that person; once the person has claimed it, the bot stays quiet until it is handed back.
- */
-export interface AgentDesk {
-  handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null>;
-  relay(handoffId: string, buyerId: string, text: string): Promise<void>;
-}
 
 /** The dialogue's handlers, in the order they get a turn. A new flow is a new handler here. */
 function dialogueFlow(): Composer<Turn> {
@@ -79,13 +71,14 @@ function dialogueFlow(): Composer<Turn> {
 }
 
 export class DialogueEngine {
-  private agentDesk: AgentDesk | null = null;
+  private readonly agentDesk: AgentDesk | null;
   private readonly states: StateStore;
   private readonly flow = dialogueFlow();
   private resolver: OrderResolver | null = null;
 
   constructor(private readonly deps: DialogueDeps) {
     this.states = cacheStateStore(deps.cache);
+    this.agentDesk = deps.agentDesk ?? null;
   }
 
   /**
@@ -100,11 +93,6 @@ export class DialogueEngine {
       await loadBuyerOrders(this.deps.prisma, '~warm-up');
       await this.deps.conversations.hasDelivery({ channel: 'widget', chatId: '~warm-up' }, 'none');
     })().catch((error: unknown) => this.deps.log.warn({ err: error }, 'dialogue warm-up queries failed'));
-  }
-
-  /** Set by the composition root when the Slack desk is on (it is built after the dialogue). */
-  attachAgentDesk(desk: AgentDesk): void {
-    this.agentDesk = desk;
   }
 
   /**

@@ -2,8 +2,8 @@
 // among those for the product's category, else the category's general guide.
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ProductCategory } from '../domain/catalog.ts';
-import { INTENTS_DIR } from '../nlu/corpus.ts';
+import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ProductCategory } from '../domain/index.ts';
+import { INTENTS_DIR } from '../nlu/index.ts';
 
 const bilingual = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
 const steps = z.strictObject({ zh: z.array(z.string().min(1)).min(1), en: z.array(z.string().min(1)).min(1) });

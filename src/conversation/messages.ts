@@ -1,6 +1,6 @@
 // What a channel hands the dialogue engine and renders back. Channels (Telegram, the widget, the
 // terminal) translate their protocol to these and hold no business rule.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 
 export type ChannelName = 'telegram' | 'widget' | 'terminal';
 

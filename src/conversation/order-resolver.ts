@@ -2,10 +2,10 @@
 // partial or misspelt, in either language), by category word ("课", "激活码", "the key"), by time
 // word ("刚买的", "昨天", "last week"), or several of these together. Pure: the orders, the words
 // of intents/order-words.json and the clock come in; the matching orders go out.
-import type { ProductCategory } from '../domain/catalog.ts';
-import { PRODUCT_CATEGORIES } from '../domain/catalog.ts';
-import type { OrderWords } from '../nlu/corpus.ts';
-import { wordPattern } from '../nlu/text-features.ts';
+import type { ProductCategory } from '../domain/index.ts';
+import { PRODUCT_CATEGORIES } from '../domain/index.ts';
+import type { OrderWords } from '../nlu/index.ts';
+import { wordPattern } from '../nlu/index.ts';
 
 export interface NamedOrder {
   id: string;

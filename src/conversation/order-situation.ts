@@ -2,7 +2,7 @@
 // what has been used, and what the product's rules then say — "you have watched 15 %, still inside
 // 24 hours: you can get a refund now". Pure: the policy, the usage facts and the clock come in. It
 // states the rules as they apply, not a decision (risk and allowances are weighed only on request).
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Policy, UsageFacts } from '../policy/index.ts';
 
 type Text = { zh: string; en: string };

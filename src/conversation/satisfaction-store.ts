@@ -2,9 +2,9 @@
 // handoff without one), claimed when the question is asked, so a case is asked once however many
 // instances run the job; answered once (a second answer changes nothing).
 import { newId } from '../ids.ts';
-import type { Locale } from '../domain/catalog.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { Locale } from '../domain/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 import type { CaseOutcome } from './texts.ts';
 
 export interface EndedCase {

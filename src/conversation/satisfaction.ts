@@ -5,10 +5,10 @@
 // (satisfaction-store.ts) and the merchant's digest and report show them by outcome and by automated
 // vs human handling. A case whose buyer has no chat the desk can reach is recorded as unreachable,
 // not asked again.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
-import type { PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 import type { ChatDelivery } from './chat-delivery.ts';
 import { endedCases, SatisfactionStore } from './satisfaction-store.ts';
 import { ratingButtons, SATISFACTION_ASK } from './texts.ts';

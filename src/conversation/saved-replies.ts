@@ -3,8 +3,8 @@
 // id; the buyer gets it in their language.
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import type { Locale } from '../domain/catalog.ts';
-import { INTENTS_DIR } from '../nlu/corpus.ts';
+import type { Locale } from '../domain/index.ts';
+import { INTENTS_DIR } from '../nlu/index.ts';
 
 const bilingual = z.strictObject({ zh: z.string().min(1).max(2_000), en: z.string().min(1).max(2_000) });
 const savedRepliesSchema = z.strictObject({

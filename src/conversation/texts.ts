@@ -1,5 +1,5 @@
 // Everything the bot says that is not a decision's own explanation, in Chinese and English.
-import type { Locale, PaymentMethod, ReasonCode } from '../domain/catalog.ts';
+import type { Locale, PaymentMethod, ReasonCode } from '../domain/index.ts';
 import type { TokenProblem } from './chat-tokens.ts';
 
 type Text = { zh: string; en: string };

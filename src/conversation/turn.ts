@@ -2,18 +2,27 @@
 // the text, the orders it names, and the replies being put together; plus the type guards the
 // dialogue routes by (a bound buyer, a pressed button, a typed text, a pending question, an intent).
 import type { Cache } from '../cache/index.ts';
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
-import type { Classification, LazyNlu } from '../nlu/classifier.ts';
-import type { Intent } from '../nlu/corpus.ts';
-import type { RefundWorkflow } from '../refunds/refund-workflow.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { Classification, LazyNlu } from '../nlu/index.ts';
+import type { Intent } from '../nlu/index.ts';
+import type { RefundWorkflow } from '../refunds/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { loadBuyerOrders, type BuyerOrder } from './buyer-orders.ts';
 import type { ConversationLog } from './conversation-log.ts';
 import type { ChatState, Pending } from './dialogue-state.ts';
 import type { GuideBook } from './guides.ts';
 import type { Button, InboundMessage, OutboundMessage } from './messages.ts';
 import type { OrderMention, OrderResolver } from './order-resolver.ts';
+
+/**
+ * The agent desk, as the dialogue sees it: while a person has a buyer's case, the buyer's messages
+ * also go to that person; once the person has claimed it, the bot stays quiet until it is handed back.
+ */
+export interface AgentDesk {
+  handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null>;
+  relay(handoffId: string, buyerId: string, text: string): Promise<void>;
+}
 
 export interface DialogueDeps {
   prisma: PrismaClient;
@@ -25,6 +34,8 @@ export interface DialogueDeps {
   conversations: ConversationLog;
   log: Logger;
   onRefundAvoided?: () => void;
+  /** The agent desk (Slack) when it is on; built before the dialogue, so nothing is attached later. */
+  agentDesk?: AgentDesk | null;
   /** The clock (tests move it). */
   now?: () => Date;
 }

@@ -3,11 +3,11 @@
 // the shop's part: it asks the desk for the buyer's chat token and puts it in the widget's tag. The
 // policy is renderPolicy()'s, rule by rule, with the version the desk enforces: what the page
 // promises is what decide() does (test/unit/policy/rendered-promises.test.ts).
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { RenderedPolicy } from '../policy/index.ts';
-import { formatMoney } from '../domain/money.ts';
+import { formatMoney } from '../domain/index.ts';
 import { escapeHtml as esc } from '../html.ts';
-import { timeAgo } from '../domain/time-ago.ts';
+import { timeAgo } from '../domain/index.ts';
 
 export interface DemoPageData {
   locale: Locale;

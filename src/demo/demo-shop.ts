@@ -4,7 +4,7 @@
 // The chain: 小李 (b_demo_buyer) was referred by 张组员 (b_demo_member), who was referred by
 // 王团长 (b_demo_leader). Orders reproduce the article's scenarios for the course 《PPT大师进阶课》:
 // M21 (12 minutes ago), M22 (2 hours ago, 20 % watched) and M23 (3 days ago).
-import type { PlatformEvent } from '../events/event-schemas.ts';
+import type { PlatformEvent } from '../events/index.ts';
 
 export const DEMO = {
   merchantId: 'm_demo',

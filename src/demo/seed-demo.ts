@@ -1,7 +1,7 @@
 // Seeds the demo shop once, through the same validation and event path as the platform's events.
-import { applyPlatformEvent } from '../events/apply-event.ts';
-import { platformEventSchema, type PlatformEvent } from '../events/event-schemas.ts';
-import type { PrismaClient } from '../store/database.ts';
+import { applyPlatformEvent } from '../events/index.ts';
+import { platformEventSchema, type PlatformEvent } from '../events/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { demoShopEvents, scenarioEvents } from './demo-shop.ts';
 
 const SEEDED_KEY = 'demo_seeded_at';

@@ -7,12 +7,12 @@
 // sending fails, so the next run tries again. From 08:00 in the merchant's time zone.
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import { localeOrDefault } from '../domain/catalog.ts';
-import { localParts, zonedMidnight } from '../domain/time-zone.ts';
+import { localeOrDefault } from '../domain/index.ts';
+import { localParts, zonedMidnight } from '../domain/index.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import { renderDigest, type DigestPeriod } from './digest.ts';
 import { merchantReport } from './report.ts';
 

@@ -1,8 +1,8 @@
 // A merchant's refund-reason digest (M9, M27), rendered in the merchant's language: an HTML email
 // with inline styles (mail clients ignore style sheets) and the chart as an attached PNG, a plain-text
 // part, and a short version for Telegram or Slack.
-import type { Locale } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
+import type { Locale } from '../domain/index.ts';
+import { formatMoney } from '../domain/index.ts';
 import { escapeHtml as esc } from '../html.ts';
 import { barChartPng } from './chart.ts';
 import type { Figures, MerchantReport } from './report.ts';

@@ -1,9 +1,10 @@
 // Why a merchant's goods are refunded (M9, M17, M27, M30), for one period and the one before it: the
 // figures behind the digests and GET /v1/merchants/{id}/report. `loadPeriod` reads the period's orders
 // and refund requests; `figuresOf` is pure, so the figures are tested against hand-computed fixtures.
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { satisfactionOf, type PeriodRating, type SatisfactionFigures } from './satisfaction-figures.ts';
 import { findThemes, type Theme } from './themes.ts';
+import { isClosed } from '../refunds/index.ts';
 
 const MINUTE = 60_000;
 
@@ -62,7 +63,6 @@ export interface Figures {
 }
 
 const REASONS = ['changed_mind', 'unsatisfied', 'cannot_use', 'other'] as const;
-const CLOSED = new Set(['refunded', 'rejected', 'cancelled']);
 const USE_FLAGS = ['keyRevealed', 'keyCopied', 'keyActivated', 'fileDownloaded', 'membershipActivated', 'softwareLogin'];
 
 function quantile(sorted: number[], q: number): number {
@@ -115,7 +115,7 @@ export function figuresOf(data: PeriodData): Figures {
 
   const guided = requests.filter((r) => r.outcome === 'troubleshoot' || r.status === 'troubleshooting');
   const solved = guided.filter((r) => r.status === 'cancelled');
-  const closed = requests.filter((r) => CLOSED.has(r.status));
+  const closed = requests.filter((r) => isClosed(r.status));
   return {
     orders: orders.length,
     salesMinor: orders.reduce((s, o) => s + o.amountMinor, 0),

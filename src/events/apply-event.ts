@@ -3,9 +3,9 @@
 // acknowledged without applying anything. A reference to something the desk has not heard of yet
 // rolls the whole event back with a 422, so the platform's retry applies it once the rest arrives.
 import { DeskError } from '../errors.ts';
-import { USAGE_KINDS } from '../domain/catalog.ts';
+import { USAGE_KINDS } from '../domain/index.ts';
 import { newId } from '../ids.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { EventOf, PlatformEvent } from './event-schemas.ts';
 

@@ -1,7 +1,7 @@
 // The platform's events (API.md "Events"), validated at the edge. Each error names its field.
 import { z } from 'zod';
-import { PAYMENT_METHODS, PRODUCT_CATEGORIES, LOCALES, USAGE_KINDS } from '../domain/catalog.ts';
-import { amountMinorSchema, currencySchema } from '../domain/money.ts';
+import { PAYMENT_METHODS, PRODUCT_CATEGORIES, LOCALES, USAGE_KINDS } from '../domain/index.ts';
+import { amountMinorSchema, currencySchema } from '../domain/index.ts';
 
 const id = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a zone' });

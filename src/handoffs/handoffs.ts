@@ -1,7 +1,7 @@
 // Opening a case for people outside a refund decision (a buyer asking for a person, a problem
 // troubleshooting did not fix). The agent desk (Slack) picks these up.
 import { newId } from '../ids.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export type HandoffKind = 'policy_review' | 'appeal' | 'risk_review' | 'technical' | 'buyer_request';
 

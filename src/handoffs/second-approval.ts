@@ -11,8 +11,8 @@
 import { forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { Agent, AgentDecisions, AgentOutcome, RejectionTemplate } from '../refunds/agent-decisions.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
+import type { Agent, AgentDecisions, AgentOutcome, RejectionTemplate } from '../refunds/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 
 /** Minor units per currency above which an approval needs a second agent; a currency not listed needs none. */
 export type SecondApprovalLimits = Readonly<Record<string, number>>;

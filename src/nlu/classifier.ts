@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { NlpManager } from 'node-nlp';
-import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ReasonCode } from '../domain/catalog.ts';
+import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ReasonCode } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
 import { INTENTS, REFUND_INTENTS, loadNluData, type Intent, type NluData } from './corpus.ts';
 import { classifyBayes, trainBayes, type BayesModel } from './ngram-bayes.ts';

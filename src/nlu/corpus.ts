@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ProductCategory } from '../domain/catalog.ts';
+import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ProductCategory } from '../domain/index.ts';
 
 export const INTENTS = [
   'refund.changed_mind',

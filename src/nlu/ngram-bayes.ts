@@ -2,7 +2,7 @@
 // classifier (src/nlu/classifier.ts). node-nlp on a few hundred sentences misses paraphrases and
 // typos; character n-grams are robust to both and suit Chinese, where words are not spaced. Pure,
 // deterministic, and fast enough to train at start-up; its state is part of the cached model.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 
 const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/g;
 const WORD = /[a-z0-9']+/g;

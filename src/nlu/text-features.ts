@@ -1,7 +1,7 @@
 // Cheap, deterministic features of a message: its scripts and language, the order numbers it names,
 // the technical-problem words of M10, its clauses, product nouns masked, and short answers to the
 // bot's own questions.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 
 const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
 const LATIN = /[A-Za-z]/g;

@@ -10,7 +10,7 @@
 // with the same claim.
 import type { Logger } from '../logger.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export interface OutboxItem {
   topic: string;

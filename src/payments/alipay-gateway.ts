@@ -10,9 +10,11 @@
 // refund was not received or failed, to be retried with the same out_request_no (and amount). The
 // workflow does that (not_found), a bounded number of times, then hands the refund to a person.
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
-import type { KeyObject } from 'node:crypto';
+import type { AlipayConfig } from '../config.ts';
+
+export type { AlipayConfig };
 import { untilAborted } from './abortable.ts';
-import { formatDecimal } from '../domain/money.ts';
+import { formatDecimal } from '../domain/index.ts';
 import {
   TransientGatewayError,
   type GatewayOutcome,
@@ -23,14 +25,6 @@ import {
   type RefundRef,
 } from './payment-gateway.ts';
 
-export interface AlipayConfig {
-  appId: string;
-  privateKey: KeyObject;
-  alipayPublicKey: KeyObject;
-  /** The OpenAPI gateway (https://openapi.alipay.com/gateway.do). */
-  gatewayUrl: string;
-  timeoutMs: number;
-}
 
 /** What the SDK hands back (camel-cased). */
 interface AlipayResult {

@@ -1,5 +1,5 @@
 // Chooses the gateway for an order's payment method: the refund goes back along the route it came.
-import type { PaymentMethod } from '../domain/catalog.ts';
+import type { PaymentMethod } from '../domain/index.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
 
 export class GatewayRouter {

@@ -1,6 +1,6 @@
 // The PaymentGateway interface: refund an order's own payment (M20, 原路返回) under an idempotency
 // key, and ask where a refund stands. Every adapter (sandbox, WeChat Pay, Alipay, Stripe) implements it.
-import type { PaymentMethod } from '../domain/catalog.ts';
+import type { PaymentMethod } from '../domain/index.ts';
 
 export interface RefundCall {
   /** Our refund record's id: the idempotency key. A repeat with it never refunds twice. */

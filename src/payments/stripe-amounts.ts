@@ -2,7 +2,7 @@
 // 4217's minor unit (the desk's amountMinor): MGA is zero-decimal at Stripe but has two decimals in
 // ISO; ISK has none in ISO but Stripe still takes it with two (and only whole krónur); the
 // three-decimal dinars go with three but the last must be 0. https://docs.stripe.com/currencies
-import { minorUnitDigits, type Money } from '../domain/money.ts';
+import { minorUnitDigits, type Money } from '../domain/index.ts';
 
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);

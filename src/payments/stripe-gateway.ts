@@ -4,6 +4,9 @@
 // success; the refund.updated webhook or a later query settles them. The SDK's own retries are off:
 // the workflow retries under the same key and decides when to stop.
 import Stripe from 'stripe';
+import type { StripeConfig } from '../config.ts';
+
+export type { StripeConfig };
 import { untilAborted } from './abortable.ts';
 import { fromStripeAmount, toStripeAmount } from './stripe-amounts.ts';
 import { NoticeRejected, type ProviderNotice } from './payment-notices.ts';
@@ -17,13 +20,6 @@ import {
   type RefundRef,
 } from './payment-gateway.ts';
 
-export interface StripeConfig {
-  secretKey: string;
-  webhookSecret: string | null;
-  /** https://api.stripe.com by default; tests point it at a local server. */
-  apiUrl: string;
-  timeoutMs: number;
-}
 
 const METADATA_KEY = 'desk_refund_id';
 const TRANSIENT_ERRORS = new Set(['StripeConnectionError', 'StripeAPIError', 'StripeRateLimitError', 'StripeLockTimeoutError']);

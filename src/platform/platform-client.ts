@@ -2,8 +2,8 @@
 // sha256=HMAC of the body with PLATFORM_WEBHOOK_SECRET): callbacks (hold payouts, revoke access) and
 // the live usage check (M5).
 import { z } from 'zod';
-import { signBody } from '../api/auth.ts';
-import { USAGE_KINDS } from '../domain/catalog.ts';
+import { signBody } from './signature.ts';
+import { USAGE_KINDS } from '../domain/index.ts';
 
 export const liveUsageSchema = z.object({
   orderId: z.string(),

@@ -1,8 +1,8 @@
 // Buyer-facing explanations, Chinese first and English. Each names the rule that decided, in plain
 // words, and for a refusal offers the human appeal path (M3, M16). Never mentions risk signals, and
 // never tells a restricted buyer that they are.
-import { formatMoney } from '../domain/money.ts';
-import type { PaymentMethod } from '../domain/catalog.ts';
+import { formatMoney } from '../domain/index.ts';
+import type { PaymentMethod } from '../domain/index.ts';
 import type { DecisionFacts } from './facts.ts';
 import type { Policy } from './policy-schema.ts';
 

@@ -2,7 +2,7 @@
 // stored with the decision and replayed later to the same result (M19): every input that can change
 // a decision is here, and decide() reads nothing else but the policy.
 import { z } from 'zod';
-import { PAYMENT_METHODS, PRODUCT_CATEGORIES, REASON_CODES, type PaymentMethod, type ProductCategory, type ReasonCode } from '../domain/catalog.ts';
+import { PAYMENT_METHODS, PRODUCT_CATEGORIES, REASON_CODES, type PaymentMethod, type ProductCategory, type ReasonCode } from '../domain/index.ts';
 import { TRUST_TIERS, type TrustTier } from './policy-schema.ts';
 
 export interface UsageFacts {

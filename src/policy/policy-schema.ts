@@ -2,8 +2,8 @@
 // overridable per product (Product.policyId naming a stored RefundPolicy). Changing a policy means a
 // new version, so every stored decision names the exact rules it was made under.
 import { z } from 'zod';
-import { PRODUCT_CATEGORIES } from '../domain/catalog.ts';
-import { currencySchema } from '../domain/money.ts';
+import { PRODUCT_CATEGORIES } from '../domain/index.ts';
+import { currencySchema } from '../domain/index.ts';
 
 export const TRUST_TIERS = ['new', 'standard', 'trusted', 'restricted'] as const;
 export type TrustTier = (typeof TRUST_TIERS)[number];

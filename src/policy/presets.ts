@@ -36,7 +36,7 @@
 //   Past the allowance the request goes to a person, never to a silent no.
 import { policySchema, type Policy } from './policy-schema.ts';
 import { PRESET_HISTORY } from './preset-history.ts';
-import type { ProductCategory } from '../domain/catalog.ts';
+import type { ProductCategory } from '../domain/index.ts';
 
 const allowances: Policy['allowances'] = {
   new: { maxCount: 1, maxAmountMinor: null },

@@ -5,8 +5,8 @@
 // first, restricted accounts, unusual activity, the payment route, and when a person takes over.
 // Each rule carries the id of the decide() rule it describes; test/unit/policy/rendered-promises
 // reads the English text back and checks decide() against it over a grid of facts.
-import type { Locale } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
+import type { Locale } from '../domain/index.ts';
+import { formatMoney } from '../domain/index.ts';
 import type { AllowanceTier, Policy, PolicyCondition, PolicyLock } from './policy-schema.ts';
 import { TIER_THRESHOLDS } from './trust-tiers.ts';
 

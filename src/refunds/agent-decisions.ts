@@ -5,24 +5,23 @@
 // called and is paid out by the workflow (commissions settled, notices, access revoked); a refusal
 // releases the frozen commissions. The buyer's inbox hears the outcome in their language; the agent
 // desk tells their chat.
-import type { Locale } from '../domain/catalog.ts';
-import { localeOrDefault } from '../domain/catalog.ts';
-import { formatMoney } from '../domain/money.ts';
+import type { Locale } from '../domain/index.ts';
+import { localeOrDefault } from '../domain/index.ts';
+import { formatMoney } from '../domain/index.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Bilingual } from '../policy/index.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from '../store/database.ts';
-import { foldCommissions, release } from '../commission/ledger.ts';
-import { ledgerChange } from '../commission/ledger-change.ts';
-import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
-import { buyerNotice } from './buyer-notices.ts';
+import type { PrismaClient } from '../store/index.ts';
+import { foldCommissions, release } from '../commission/index.ts';
+import { ledgerChange } from '../commission/index.ts';
+import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/index.ts';
+import { buyerNoticeRow, insertAgentDecision, insertPendingRefund, moveByAgent, resolveRefundHandoffs, writeBuyerNotice } from './refund-store.ts';
+import { isDecidable, isPaid } from './refund-states.ts';
 import type { PayoutState, RefundWorkflow } from './refund-workflow.ts';
 import type { RefundRequestView } from './refund-view.ts';
 
 /** The states a person may still decide: waiting for review, refused (the appeal), troubleshooting, failed at the provider. */
-const DECIDABLE = new Set(['in_review', 'rejected', 'troubleshooting', 'refund_failed']);
 
 export const REJECTION_TEMPLATES = {
   window: {
@@ -89,8 +88,8 @@ export class AgentDecisions {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
-    if (!DECIDABLE.has(request.status) || request.closedAt) {
-      if (['refunded', 'refund_pending'].includes(request.status) || request.closedAt) return this.repeat(requestId, locale);
+    if (!isDecidable(request.status) || request.closedAt) {
+      if (isPaid(request.status) || request.closedAt) return this.repeat(requestId, locale);
       throw conflict('refund_request_not_decidable', `A request that is ${request.status} cannot be approved`, { status: request.status });
     }
     const refunded = await prisma.refund.aggregate({ where: { orderId: request.orderId, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
@@ -109,41 +108,28 @@ export class AgentDecisions {
     try {
       await prisma.$transaction(async (tx) => {
         // The one guarded step: of several clicks or agents, one moves the request on.
-        const moved = await tx.refundRequest.updateMany({
-          where: { id: requestId, status: request.status, closedAt: null },
-          data: { status: 'refund_pending', outcome: 'approved', activeOrderKey: request.orderId },
+        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'approved', now }))) throw new AlreadyDecided();
+        await insertAgentDecision(tx, {
+          requestId,
+          agentId: agent.id,
+          outcome: 'approved',
+          facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining, ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}) },
+          rule: { id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` },
+          explanation: told,
+          policy: { id: request.policyId, version: request.policyVersion },
+          now,
         });
-        if (moved.count !== 1) throw new AlreadyDecided();
-        await tx.decision.create({
-          data: {
-            id: newId('dc'),
-            refundRequestId: requestId,
-            actor: `agent:${agent.id}`,
-            outcome: 'approved',
-            decidedBy: 'agent.review',
-            facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining, ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}) },
-            rules: [{ id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` }],
-            explanationZh: told.zh,
-            explanationEn: told.en,
-            policyId: request.policyId ?? 'none',
-            policyVersion: request.policyVersion ?? 0,
-            createdAt: now,
-          },
+        await insertPendingRefund(tx, {
+          id: refundId,
+          requestId,
+          orderId: request.orderId,
+          amountMinor: amount,
+          currency: request.order.currency,
+          paymentMethod: request.order.paymentMethod,
+          transactionId: request.order.paymentTransactionId,
         });
-        await tx.refund.create({
-          data: {
-            id: refundId,
-            refundRequestId: requestId,
-            orderId: request.orderId,
-            amountMinor: amount,
-            currency: request.order.currency,
-            paymentMethod: request.order.paymentMethod,
-            transactionId: request.order.paymentTransactionId,
-            status: 'pending',
-          },
-        });
-        await this.closeHandoffs(tx, requestId, 'approved', now);
-        await this.notify(tx, request.buyerId, requestId, locale, told);
+        await resolveRefundHandoffs(tx, requestId, now, 'approved');
+        await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.reviewed', requestId, locale, told));
       });
     } catch (error) {
       if (error instanceof AlreadyDecided) return this.repeat(requestId, locale);
@@ -159,34 +145,24 @@ export class AgentDecisions {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
-    if (!DECIDABLE.has(request.status) || request.closedAt) {
-      if (request.closedAt || ['refunded', 'refund_pending', 'cancelled'].includes(request.status)) return this.repeat(requestId, locale);
+    if (!isDecidable(request.status) || request.closedAt) {
+      if (request.closedAt || isPaid(request.status) || request.status === 'cancelled') return this.repeat(requestId, locale);
       throw conflict('refund_request_not_decidable', `A request that is ${request.status} cannot be rejected`, { status: request.status });
     }
     const told = REJECTION_TEMPLATES[template].text;
     const now = this.now();
     try {
       await prisma.$transaction(async (tx) => {
-        const moved = await tx.refundRequest.updateMany({
-          where: { id: requestId, status: request.status, closedAt: null },
-          data: { status: 'rejected', outcome: 'rejected', activeOrderKey: null, closedAt: now },
-        });
-        if (moved.count !== 1) throw new AlreadyDecided();
-        await tx.decision.create({
-          data: {
-            id: newId('dc'),
-            refundRequestId: requestId,
-            actor: `agent:${agent.id}`,
-            outcome: 'rejected',
-            decidedBy: 'agent.review',
-            facts: { agent: agent.id, previousStatus: request.status, template, ...(context ? { approvalOf: context.approvalOf.id } : {}) },
-            rules: [{ id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}` }],
-            explanationZh: told.zh,
-            explanationEn: told.en,
-            policyId: request.policyId ?? 'none',
-            policyVersion: request.policyVersion ?? 0,
-            createdAt: now,
-          },
+        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'rejected', now }))) throw new AlreadyDecided();
+        await insertAgentDecision(tx, {
+          requestId,
+          agentId: agent.id,
+          outcome: 'rejected',
+          facts: { agent: agent.id, previousStatus: request.status, template, ...(context ? { approvalOf: context.approvalOf.id } : {}) },
+          rule: { id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}` },
+          explanation: told,
+          policy: { id: request.policyId, version: request.policyVersion },
+          now,
         });
         // M14: the request ends without a refund: what it froze is payable again.
         const entries = await orderLedger(tx, request.orderId);
@@ -199,8 +175,8 @@ export class AgentDecisions {
             (id) => locales[id] ?? 'zh',
           ),
         );
-        await this.closeHandoffs(tx, requestId, `rejected:${template}`, now);
-        await this.notify(tx, request.buyerId, requestId, locale, told);
+        await resolveRefundHandoffs(tx, requestId, now, `rejected:${template}`);
+        await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.reviewed', requestId, locale, told));
       });
     } catch (error) {
       if (error instanceof AlreadyDecided) return this.repeat(requestId, locale);
@@ -208,18 +184,5 @@ export class AgentDecisions {
     }
     this.deps.log.info({ requestId, agent: agent.id, template }, 'refund rejected by an agent');
     return { executed: true, view: await this.deps.workflow.view(requestId), told, locale };
-  }
-
-  private async closeHandoffs(tx: Prisma.TransactionClient, requestId: string, resolution: string, now: Date): Promise<void> {
-    await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolution, resolvedAt: now } });
-  }
-
-  private async notify(tx: Prisma.TransactionClient, buyerId: string, requestId: string, locale: Locale, told: Bilingual): Promise<void> {
-    const notice = buyerNotice('refund.reviewed', locale, told);
-    await tx.notification.upsert({
-      where: { dedupeKey: `refund.reviewed:${requestId}` },
-      create: { id: newId('ntf'), recipientId: buyerId, recipientKind: 'buyer', kind: 'refund.reviewed', locale, title: notice.title, body: notice.body, data: { requestId }, dedupeKey: `refund.reviewed:${requestId}` },
-      update: {},
-    });
   }
 }

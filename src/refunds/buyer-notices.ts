@@ -1,5 +1,5 @@
 // What the buyer's in-shop inbox says about a request, in their language.
-import type { Locale } from '../domain/catalog.ts';
+import type { Locale } from '../domain/index.ts';
 import type { Bilingual } from '../policy/index.ts';
 
 export type BuyerNoticeKind = 'refund.decided' | 'refund.appealed' | 'refund.reviewed' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';

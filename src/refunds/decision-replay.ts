@@ -9,7 +9,7 @@
 // or whose facts cannot be read is reported as not replayable.
 import { z } from 'zod';
 import { decide, storedFactsSchema, type Decision } from '../policy/index.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 import { policyVersionOf } from './policy-resolver.ts';
 
 export interface ReplayedDecision {

@@ -3,9 +3,9 @@
 //     the current preset it names by id, or its category's preset.
 //   - For a replay: exactly the id and version the decision names, from the stored policies or the
 //     registry of every preset version (src/policy/presets.ts); null when neither has it.
-import type { ProductCategory } from '../domain/catalog.ts';
+import type { ProductCategory } from '../domain/index.ts';
 import { currentPreset, policySchema, presetFor, presetVersion, type Policy } from '../policy/index.ts';
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export async function resolvePolicy(prisma: PrismaClient, product: { category: ProductCategory; policyId: string | null }): Promise<Policy> {
   if (product.policyId) {

@@ -5,11 +5,11 @@
 // locked while the appeal is opened, and a request that already has an appeal (a repeat, or an M22
 // refusal that opened one at once) answers with it.
 import { conflict, forbidden, notFound } from '../errors.ts';
-import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { localeOrDefault } from '../domain/catalog.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
-import { APPEALED_TEXT, buyerNotice } from './buyer-notices.ts';
+import { localeOrDefault } from '../domain/index.ts';
+import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
+import { APPEALED_TEXT } from './buyer-notices.ts';
+import { buyerNoticeRow, lockRequest, openRefundHandoff, reclaimOrder, writeBuyerNotice } from './refund-store.ts';
 import { appealOffered } from './refund-view.ts';
 
 export interface AppealInput {
@@ -40,7 +40,7 @@ export async function openAppeal(deps: { prisma: PrismaClient; log: Logger; now:
   try {
     const result = await prisma.$transaction(async (tx) => {
       // One appeal per request: concurrent appeals queue on the row and the later ones find the first.
-      await tx.$queryRaw`SELECT id FROM refund_requests WHERE id = ${request.id} FOR UPDATE`;
+      await lockRequest(tx, request.id);
       const existing = await tx.handoff.findFirst({ where: { refundRequestId: request.id, kind: 'appeal' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
       if (existing) return { handoffId: existing.id, created: false };
       const current = await tx.refundRequest.findUniqueOrThrow({
@@ -52,22 +52,13 @@ export async function openAppeal(deps: { prisma: PrismaClient; log: Logger; now:
       // A risk block let go of the order; the appeal takes it back for the person's decision (an
       // order another live request holds meanwhile cannot be: the unique key says so).
       if (current.activeOrderKey === null) {
-        await tx.refundRequest.update({ where: { id: request.id }, data: { activeOrderKey: request.orderId, closedAt: null } });
+        await reclaimOrder(tx, request.id, request.orderId);
       }
-      const handoffId = newId('ho');
       const words = input.text ? ` · the buyer's words: ${input.text}` : '';
-      await tx.handoff.create({
-        data: { id: handoffId, refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'appeal', status: 'open', reason: `${latest?.decidedBy ?? 'policy'}${words}` },
-      });
+      const handoffId = await openRefundHandoff(tx, { requestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'appeal', reason: `${latest?.decidedBy ?? 'policy'}${words}` });
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
       const locale = localeOrDefault(buyer?.locale);
-      const notice = buyerNotice('refund.appealed', locale, APPEALED_TEXT);
-      const dedupeKey = `refund.appealed:${request.id}`;
-      await tx.notification.upsert({
-        where: { dedupeKey },
-        create: { id: newId('ntf'), recipientId: request.buyerId, recipientKind: 'buyer', kind: 'refund.appealed', locale, title: notice.title, body: notice.body, data: { requestId: request.id, handoffId }, dedupeKey, createdAt: now },
-        update: {},
-      });
+      await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.appealed', request.id, locale, APPEALED_TEXT, { handoffId }), now);
       return { handoffId, created: true };
     });
     if (result.created) deps.log.info({ requestId: request.id, handoffId: result.handoffId }, 'refusal appealed by the buyer');

@@ -1,7 +1,7 @@
 // POST /v1/refund-requests body (API.md "Refund requests").
 import { z } from 'zod';
-import { REASON_CODES } from '../domain/catalog.ts';
-import { deviceSchema } from '../events/event-schemas.ts';
+import { REASON_CODES } from '../domain/index.ts';
+import { deviceSchema } from '../events/index.ts';
 
 const id = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 

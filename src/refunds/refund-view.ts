@@ -1,6 +1,6 @@
 // The refund request as API.md shows it (the current state, its latest decision and refund), and
 // the appeal it offers (M3): a link the buyer's client follows to put the case before a person.
-import type { PrismaClient } from '../store/database.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 export interface AppealLink {
   href: string;

@@ -10,41 +10,63 @@
 // gateway (completePending), never by paying blindly again. One order has at most one live request
 // (the unique `activeOrderKey`), which is what makes 50 concurrent requests produce one refund.
 import type { Cache } from '../cache/index.ts';
-import { ledgerChange, NO_CHANGE, type LedgerChange } from '../commission/ledger-change.ts';
-import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/ledger-store.ts';
-import { foldCommissions, freeze, release, settleRefund, type LedgerEntry } from '../commission/ledger.ts';
-import type { CommissionNoticeContext } from '../commission/notices.ts';
-import { DeskError, conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { ledgerChange } from '../commission/index.ts';
+import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/index.ts';
+import { foldCommissions, release, settleRefund } from '../commission/index.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { formatMoney } from '../domain/money.ts';
-import { localeOrDefault, PAYMENT_METHODS, type Locale, type PaymentMethod, type ReasonCode } from '../domain/catalog.ts';
-import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/refund-with-retries.ts';
-import { unconfiguredRail, type GatewayRouter } from '../payments/gateway-router.ts';
-import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/payment-gateway.ts';
-import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/payment-notices.ts';
-import { humanDuration, settlementOf } from '../payments/settlement-times.ts';
-import { enqueue } from '../outbox/outbox.ts';
-import { railGate, type RailGate } from '../payments/rail-limits.ts';
-import { decide, type Decision, type DecisionFacts, type RefundRoute } from '../policy/index.ts';
-import { buyerProfile } from '../risk/buyer-profile.ts';
-import type { RiskAssessor } from '../risk/risk-assessor.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/database.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
-import { summarizeUsage, type UsageService } from '../usage/usage-facts.ts';
-import { CANCELLED_TEXT, REFUND_FAILED_TEXT, buyerNotice, succeededText, type BuyerNoticeKind } from './buyer-notices.ts';
-import { resolvePolicy } from './policy-resolver.ts';
+import { formatMoney } from '../domain/index.ts';
+import { localeOrDefault, PAYMENT_METHODS } from '../domain/index.ts';
+import { refundWithRetries, type PayoutResult, type RetryOptions, DEFAULT_RETRY } from '../payments/index.ts';
+import { unconfiguredRail, type GatewayRouter } from '../payments/index.ts';
+import { recordsSendTime, TransientGatewayError, type PaymentGateway, type QueryOutcome, type RefundCall } from '../payments/index.ts';
+import { PAYMENT_ALERT_TOPIC, type PaymentAlert } from '../payments/index.ts';
+import { humanDuration, settlementOf } from '../payments/index.ts';
+import { railGate, type RailGate } from '../payments/index.ts';
+import type { RiskAssessor } from '../risk/index.ts';
+import type { PrismaClient } from '../store/index.ts';
+import type { SqlRunner } from '../store/index.ts';
+import type { UsageService } from '../usage/index.ts';
+import { CANCELLED_TEXT, REFUND_FAILED_TEXT, succeededText } from './buyer-notices.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
-import { insertDecisionStatement, refundSucceededStatement, type BuyerNoticeRow, type DecisionRows } from './refund-statements.ts';
-import { loadRequestContext } from './request-context.ts';
+import {
+  buyerNoticeRow,
+  countPayoutAttempt,
+  markRefundEscalated,
+  markRefundSubmitted,
+  noteGatewayRef,
+  notePending,
+  noteQueryFailed,
+  openRefundHandoff,
+  queueAlert,
+  resolveRefundHandoffs,
+  settleRefundFailed,
+  settleRefundSucceeded,
+  withdrawRequest,
+  writeBuyerNotice,
+} from './refund-store.ts';
 import { openAppeal } from './refund-appeal.ts';
-import { appealLink, loadView, type RefundRequestView } from './refund-view.ts';
+import { isCancellable } from './refund-states.ts';
+import { loadView, type RefundRequestView } from './refund-view.ts';
+import {
+  commissionChange,
+  decideRequest,
+  gatherFacts,
+  payOut,
+  persist,
+  settleAndTell,
+  type PayoutContext,
+  type PayoutState,
+  type ReasonClassifier,
+  type RefundRequestResult,
+  type StepDeps,
+} from './request-steps.ts';
+
+export type { PayoutState, ReasonClassifier, RefundRequestResult };
 
 type Tx = Prisma.TransactionClient;
-
-/** Classifies free text into a reason code (the NLU module); null when it cannot. */
-export type ReasonClassifier = (text: string) => Promise<ReasonCode | null>;
 
 export interface RefundWorkflowDeps {
   prisma: PrismaClient;
@@ -58,50 +80,6 @@ export interface RefundWorkflowDeps {
   classifyReason: ReasonClassifier | null;
   retry?: RetryOptions;
   now?: () => Date;
-}
-
-export interface RefundRequestResult {
-  created: boolean;
-  view: RefundRequestView;
-}
-
-const STATUS_BY_OUTCOME = {
-  approved: 'refund_pending',
-  rejected: 'rejected',
-  review: 'in_review',
-  troubleshoot: 'troubleshooting',
-} as const;
-
-const CANCELLABLE = new Set(['in_review', 'troubleshooting', 'rejected', 'refund_failed']);
-
-/** Thrown inside the decision transaction when another request took the order first. */
-class OrderTaken extends Error {}
-
-/** What paying a refund out needs, known to the request that just wrote it. */
-interface PayoutContext {
-  call: RefundCall;
-  requestId: string;
-  buyerId: string;
-  locale: Locale;
-  commissions: CommissionContext;
-}
-
-/** What settling an order's commissions needs: its ledger so far and who is told in which language. */
-interface CommissionContext {
-  entries: LedgerEntry[];
-  locales: Record<string, Locale>;
-  notice: CommissionNoticeContext;
-  orderAmountMinor: number;
-  /** Refunded for the order before this refund (succeeded refunds). */
-  refundedBeforeMinor: number;
-}
-
-export interface PayoutState {
-  refundStatus: string;
-  requestStatus: string;
-  gatewayRef: string | null;
-  /** The provider asked for a lower rate: send it nothing more for now. */
-  rateLimited?: boolean;
 }
 
 /**
@@ -120,159 +98,24 @@ export class RefundWorkflow {
   // ---------------------------------------------------------------------------------------------
   // Request
 
+  /**
+   * A refund request, as its steps (request-steps.ts): gather facts → decide → persist → pay out (the
+   * point of no return) → settle and tell.
+   */
   async request(input: RefundRequestBody): Promise<RefundRequestResult> {
-    const { prisma } = this.deps;
-    const ctx = await loadRequestContext(this.deps.sql, input.orderId, input.buyerId, input.idempotencyKey ?? null);
-    if (!ctx) {
-      throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
-    }
-    if (ctx.idempotentRequestId) return { created: false, view: await this.view(ctx.idempotentRequestId) };
-    if (ctx.buyerId !== input.buyerId) throw forbidden('not_order_owner', `Order ${input.orderId} does not belong to buyer ${input.buyerId}`);
-    const active = ctx.active;
-    if (active && active.status !== 'troubleshooting') throw this.orderTakenError(active);
-    if (ctx.refundedMinor >= ctx.amountMinor) {
-      const refunded = await prisma.refundRequest.findFirst({ where: { orderId: ctx.orderId, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
-      throw conflict('order_already_refunded', `Order ${ctx.orderId} has already been refunded`, { existingRequestId: refunded?.id ?? null });
-    }
-    const reasonCode = await this.reasonCodeOf(input);
-
-    const now = this.now();
-    const [policy, live, profile, risk] = await Promise.all([
-      resolvePolicy(prisma, ctx.product),
-      this.deps.usage.liveCheck(ctx.orderId),
-      buyerProfile(this.deps.sql, ctx.buyerId, now, ctx.currency),
-      this.deps.risk.assess({
-        buyerId: ctx.buyerId,
-        orderId: ctx.orderId,
-        productId: ctx.product.id,
-        // The device the request comes from; without one, the device the order was paid from.
-        deviceId: input.device?.id ?? ctx.deviceId,
-        ip: input.device?.ip ?? ctx.ip,
-        now,
-      }),
-    ]);
-
-    const facts: DecisionFacts = {
-      now: now.toISOString(),
-      order: {
-        id: ctx.orderId,
-        amountMinor: ctx.amountMinor,
-        currency: ctx.currency,
-        paidAt: ctx.paidAt.toISOString(),
-        paymentMethod: ctx.paymentMethod,
-        alreadyRefundedMinor: ctx.refundedMinor,
-      },
-      product: { id: ctx.product.id, title: ctx.product.title, category: ctx.product.category },
-      reason: { code: reasonCode, ...(input.reasonText ? { text: input.reasonText } : {}) },
-      usage: summarizeUsage([...ctx.usage, ...live.events], live.status),
-      buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: { count: profile.refunds30d.count, amountMinor: profile.refunds30d.amountMinor } },
-      risk,
-      troubleshootingTried: ctx.troubleshootingTried,
-      refundRoute: this.refundRoute(ctx.paymentMethod),
-    };
-    // The policy decides, all of it (M19): the workflow stores and carries out what decide() says.
-    const decision = decide(policy, facts);
-
-    const requestId = newId('rr');
-    const refundId = decision.outcome === 'approved' ? newId('rf') : null;
-    const locale = localeOrDefault(ctx.buyerLocale);
-    const order = { id: ctx.orderId, productId: ctx.product.id, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
-    const commissions: CommissionContext = {
-      entries: ctx.ledger,
-      locales: ctx.beneficiaryLocales,
-      notice: { orderId: ctx.orderId, productTitle: ctx.product.title, buyerName: ctx.buyerName, reasonCode },
-      orderAmountMinor: ctx.amountMinor,
-      refundedBeforeMinor: ctx.refundedMinor,
-    };
-    const atDecision = this.commissionsAtDecision(decision, commissions, requestId);
-    const rows: DecisionRows = {
-      ...this.decisionRows({ requestId, refundId, input, reasonCode, facts, decision, order, locale, now }),
-      commissions: atDecision,
-      riskSignals: facts.risk.signals.map((signal) => ({
-        id: newId('rs'),
-        kind: signal.kind,
-        action: signal.action,
-        evidence: { detail: signal.detail, ...signal.evidence },
-      })),
-    };
-    const statement = insertDecisionStatement(rows);
-    try {
-      if (active) {
-        // The buyer is back after a troubleshooting guide: that request ends here, this one decides.
-        await this.deps.sql.transaction(async (tx) => {
-          const closed = await tx.query(
-            `UPDATE refund_requests SET status = 'cancelled', "activeOrderKey" = NULL, "closedAt" = ($2::timestamptz AT TIME ZONE 'UTC'),
-               "updatedAt" = ($2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1::text AND status = 'troubleshooting' RETURNING id`,
-            [active.id, now.toISOString()],
-          );
-          if (closed.length !== 1) throw new OrderTaken();
-          await tx.query(statement.text, statement.values, statement.name);
-        });
-      } else {
-        await this.deps.sql.query(statement.text, statement.values, statement.name);
-      }
-    } catch (error) {
-      if (error instanceof OrderTaken || isUniqueViolation(error)) return this.afterLostRace(input, ctx.orderId, error);
-      throw error;
-    }
-    const persisted = { handoff: rows.handoff ? { id: rows.handoff.id, kind: rows.handoff.kind, status: 'open' } : null };
-    const ring = facts.risk.signals.find((signal) => signal.kind === 'ring');
-    if (ring) await this.escalateRing(ring, requestId, now);
-    this.deps.log.info(
-      { requestId, orderId: ctx.orderId, outcome: decision.outcome, decidedBy: decision.decidedBy, policy: decision.policy },
-      'refund request decided',
-    );
-    let status: string = STATUS_BY_OUTCOME[decision.outcome];
-    let refund: RefundRequestView['refund'] = null;
-    if (refundId) {
-      const payout = await this.executeRefund(refundId, {
-        call: {
-          refundId,
-          orderId: ctx.orderId,
-          method: ctx.paymentMethod,
-          transactionId: ctx.paymentTransactionId,
-          amountMinor: decision.refundAmountMinor,
-          totalMinor: ctx.paymentTotalMinor,
-          currency: ctx.currency,
-          paidAt: ctx.paidAt.toISOString(),
-        },
-        requestId,
-        buyerId: ctx.buyerId,
-        locale,
-        commissions: { ...commissions, entries: [...commissions.entries, ...atDecision.entries] },
-      });
-      // A refused payout opened a handoff after the decision: read that rare answer back whole.
-      if (payout.requestStatus === 'refund_failed') return { created: true, view: await this.view(requestId) };
-      status = payout.requestStatus;
-      refund = { id: refundId, amountMinor: decision.refundAmountMinor, currency: ctx.currency, status: payout.refundStatus, gatewayRef: payout.gatewayRef };
-    }
-    // The answer is built from what this request wrote, not read back: it is the hot path.
-    const at = now.toISOString();
-    const view: RefundRequestView = {
-      id: requestId,
-      orderId: ctx.orderId,
-      buyerId: ctx.buyerId,
-      status,
-      outcome: decision.outcome,
-      reasonCode,
-      reasonText: input.reasonText ?? null,
-      channel: input.channel,
-      refund,
-      explanation: decision.explanation,
-      rules: decision.rules,
-      policy: decision.policy,
-      handoff: persisted.handoff,
-      appeal: decision.handoff?.when === 'on_appeal' ? appealLink(requestId) : null,
-      createdAt: at,
-      updatedAt: at,
-    };
-    return { created: true, view };
+    const deps = this.stepDeps;
+    const facts = await gatherFacts(deps, input);
+    if ('repeat' in facts) return facts.repeat;
+    const decided = decideRequest(facts.gathered);
+    const written = await persist(deps, decided);
+    if ('lost' in written) return written.lost;
+    const paid = await payOut((refundId, known) => this.executeRefund(refundId, known), written.persisted);
+    return settleAndTell(deps, paid);
   }
 
-  /** M20 as a fact: the rail that refunds this payment method here, or why none does. */
-  private refundRoute(method: PaymentMethod): RefundRoute {
-    const gateway = this.deps.gateways.for(method);
-    return gateway ? { rail: gateway.name, detail: `refunded by ${gateway.name}` } : { rail: null, detail: unconfiguredRail(method) };
+  private get stepDeps(): StepDeps {
+    const { prisma, sql, log, usage, risk, gateways, classifyReason } = this.deps;
+    return { prisma, sql, log, usage, risk, gateways, classifyReason, now: this.now, view: (id) => this.view(id) };
   }
 
   /**
@@ -284,164 +127,6 @@ export class RefundWorkflow {
   async appeal(requestId: string, buyerId?: string, text?: string): Promise<RefundRequestView> {
     await openAppeal({ prisma: this.deps.prisma, log: this.deps.log, now: this.now() }, { requestId, buyerId, text });
     return this.view(requestId);
-  }
-
-  private async reasonCodeOf(input: RefundRequestBody): Promise<ReasonCode> {
-    if (input.reasonCode) return input.reasonCode;
-    const classified = this.deps.classifyReason ? await this.deps.classifyReason(input.reasonText!) : null;
-    if (!classified) {
-      throw invalid('reason_code_required', 'reasonCode is required: the reason text could not be classified', 'reasonCode');
-    }
-    return classified;
-  }
-
-  /**
-   * M12: a ring was found. Every other open request of its accounts for the product goes to a
-   * person too, carrying the same signal, unless it is already with one or its money has left.
-   */
-  private async escalateRing(signal: DecisionFacts['risk']['signals'][number], requestId: string, now: Date): Promise<void> {
-    const requests = ((signal.evidence?.requests ?? []) as Array<{ requestId: string }>).map((r) => r.requestId);
-    if (requests.length === 0) return;
-    await this.deps.prisma.$transaction(async (tx) => {
-      const open = await tx.refundRequest.findMany({ where: { id: { in: requests }, status: 'troubleshooting' } });
-      for (const request of open) {
-        const moved = await tx.refundRequest.updateMany({ where: { id: request.id, status: 'troubleshooting' }, data: { status: 'in_review', outcome: 'review' } });
-        if (moved.count !== 1) continue;
-        await tx.handoff.create({
-          data: { id: newId('ho'), refundRequestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'risk_review', status: 'open', reason: 'risk.ring' },
-        });
-        await tx.riskSignal.create({
-          data: {
-            id: newId('rs'),
-            kind: 'ring',
-            subjectType: 'refund_request',
-            subjectId: request.id,
-            refundRequestId: request.id,
-            action: 'review',
-            evidence: { detail: signal.detail, foundBy: requestId, ...signal.evidence } as object,
-            createdAt: now,
-          },
-        });
-      }
-    });
-  }
-
-  /**
-   * M13: the moment a refund is requested, every commission of the order is frozen. A request that
-   * is refused at once releases them in the same step; a troubleshooting guide freezes nothing (no
-   * refund is under way until the buyer asks again). Both steps are told to the beneficiaries.
-   */
-  private commissionsAtDecision(decision: Decision, c: CommissionContext, requestId: string): LedgerChange {
-    if (decision.outcome === 'troubleshoot') return NO_CHANGE;
-    const reason = `refund requested (${c.notice.reasonCode ?? 'other'})`;
-    const frozen = freeze(foldCommissions(c.entries), requestId, reason);
-    const released = decision.outcome === 'rejected' ? release(foldCommissions([...c.entries, ...frozen]), requestId, `refund refused: ${decision.decidedBy}`) : [];
-    return this.change([...frozen, ...released], c);
-  }
-
-  private change(entries: LedgerEntry[], c: CommissionContext): LedgerChange {
-    return ledgerChange(entries, c.notice, (id) => c.locales[id] ?? 'zh');
-  }
-
-  /** The rows a decided request writes, in one statement (src/refunds/refund-statements.ts). */
-  private decisionRows(p: {
-    requestId: string;
-    refundId: string | null;
-    input: RefundRequestBody;
-    reasonCode: ReasonCode;
-    facts: DecisionFacts;
-    decision: Decision;
-    order: { id: string; productId: string; buyerId: string; currency: string; paymentMethod: string; paymentTransactionId: string };
-    locale: Locale;
-    now: Date;
-  }): Omit<DecisionRows, 'commissions' | 'riskSignals'> {
-    const { decision, order, input } = p;
-    // A risk block is final for self-service and opens no ticket by itself; every other request
-    // holds the order while it is alive (in review, troubleshooting, refunding, appealable).
-    const holdsOrder = !(decision.outcome === 'rejected' && decision.decidedBy === 'risk.assessment');
-    // A person now (a review; M22's refusal by a usage condition), or once the buyer appeals (M3).
-    const handoffKind = decision.handoff?.when === 'now' ? decision.handoff.kind : null;
-    return {
-      now: p.now,
-      request: {
-        id: p.requestId,
-        orderId: order.id,
-        productId: order.productId,
-        buyerId: order.buyerId,
-        status: STATUS_BY_OUTCOME[decision.outcome],
-        outcome: decision.outcome,
-        reasonCode: p.reasonCode,
-        reasonText: input.reasonText ?? null,
-        channel: input.channel,
-        deviceId: input.device?.id ?? null,
-        ip: input.device?.ip ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        activeOrderKey: holdsOrder ? order.id : null,
-        policyId: decision.policy.id,
-        policyVersion: decision.policy.version,
-        closedAt: holdsOrder ? null : p.now,
-      },
-      decision: {
-        id: newId('dc'),
-        decidedBy: decision.decidedBy,
-        facts: p.facts,
-        rules: decision.rules,
-        explanationZh: decision.explanation.zh,
-        explanationEn: decision.explanation.en,
-      },
-      fingerprintId: input.device?.id || input.device?.ip ? newId('fp') : null,
-      refund: p.refundId
-        ? { id: p.refundId, amountMinor: decision.refundAmountMinor, currency: order.currency, paymentMethod: order.paymentMethod, transactionId: order.paymentTransactionId }
-        : null,
-      handoff: handoffKind ? { id: newId('ho'), kind: handoffKind, reason: decision.decidedBy } : null,
-      notice: this.noticeRow('refund.decided', p.requestId, p.locale, decision.explanation, { outcome: decision.outcome }),
-    };
-  }
-
-  private noticeRow(kind: BuyerNoticeKind, requestId: string, locale: Locale, body: { zh: string; en: string }, data: Record<string, unknown> = {}): BuyerNoticeRow {
-    const notice = buyerNotice(kind, locale, body);
-    return { id: newId('ntf'), kind, locale, title: notice.title, body: notice.body, data: { requestId, ...data }, dedupeKey: `${kind}:${requestId}` };
-  }
-
-  private async notifyBuyer(
-    tx: Tx,
-    buyerId: string,
-    locale: Locale,
-    kind: BuyerNoticeKind,
-    requestId: string,
-    body: { zh: string; en: string },
-    data: Record<string, unknown> = {},
-  ): Promise<void> {
-    const row = this.noticeRow(kind, requestId, locale, body, data);
-    await tx.notification.upsert({
-      where: { dedupeKey: row.dedupeKey },
-      create: { id: row.id, recipientId: buyerId, recipientKind: 'buyer', kind, locale, title: row.title, body: row.body, data: row.data as object, dedupeKey: row.dedupeKey },
-      update: {},
-    });
-  }
-
-  private orderTakenError(active: { id: string; status: string }): DeskError {
-    if (active.status === 'refunded') {
-      return conflict('order_already_refunded', 'This order has already been refunded', { existingRequestId: active.id });
-    }
-    return conflict('refund_request_open', `A refund request for this order is already ${active.status}`, { existingRequestId: active.id });
-  }
-
-  private async byIdempotencyKey(buyerId: string, key: string): Promise<RefundRequestResult | null> {
-    const previous = await this.deps.prisma.refundRequest.findUnique({ where: { buyerId_idempotencyKey: { buyerId, idempotencyKey: key } } });
-    if (!previous) return null;
-    return { created: false, view: await this.view(previous.id) };
-  }
-
-  /** Another request won the order (or the idempotency key) while this one was deciding. */
-  private async afterLostRace(input: RefundRequestBody, orderId: string, cause: unknown): Promise<RefundRequestResult> {
-    if (input.idempotencyKey) {
-      const same = await this.byIdempotencyKey(input.buyerId, input.idempotencyKey);
-      if (same) return same;
-    }
-    const winner = await this.deps.prisma.refundRequest.findUnique({ where: { activeOrderKey: orderId } });
-    if (winner) throw this.orderTakenError(winner);
-    throw new DeskError('conflict', 'refund_request_race', 'Another refund request for this order changed it; try again', { cause });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -469,7 +154,7 @@ export class RefundWorkflow {
       // Too soon after the payment's last refund: it stays pending, unsent; the completion job sends it.
       if (gate.action === 'wait') return await this.recordPayout(refundId, { status: 'unknown', error: gate.reason }, context);
       // Every send is counted (the request's own was counted when it wrote the refund): MAX_PAYOUT_RESENDS.
-      if (!known) await this.deps.prisma.refund.update({ where: { id: refundId }, data: { attempts: { increment: 1 } } });
+      if (!known) await countPayoutAttempt(this.deps.prisma, refundId);
       const result: PayoutResult = await refundWithRetries(gateway, context.call, this.deps.retry ?? DEFAULT_RETRY);
       const state = await this.recordPayout(refundId, result, context);
       return result.status === 'unknown' && result.rateLimited ? { ...state, rateLimited: true } : state;
@@ -504,7 +189,7 @@ export class RefundWorkflow {
       lastSubmittedAt: sent.length > 0 ? new Date(Math.max(...sent)) : null,
     });
     if (gate.action === 'send' && recordsSendTime(gateway.limits)) {
-      await prisma.refund.update({ where: { id: call.refundId }, data: { submittedAt: now } });
+      await markRefundSubmitted(prisma, call.refundId, now);
     }
     return gate;
   }
@@ -571,15 +256,15 @@ export class RefundWorkflow {
       };
       // One statement, guarded by status: of two recorders (the request and the completion job),
       // one settles it. The platform is told to revoke access, so a refunded good stops working.
-      const statement = refundSucceededStatement({
+      const settled = await settleRefundSucceeded(this.deps.sql, {
         now,
         refundId,
         gatewayRef: result.gatewayRef,
         requestId,
         buyerId,
-        notice: this.noticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
+        notice: buyerNoticeRow('refund.succeeded', requestId, locale, succeededText(amount), { refundId, amountMinor: call.amountMinor }),
         // M14: what the refund takes back from each commission: voided, or clawed back if paid out.
-        commissions: this.change(
+        commissions: commissionChange(
           settleRefund(foldCommissions(context.commissions.entries), {
             requestId,
             refundedTotalMinor: context.commissions.refundedBeforeMinor + call.amountMinor,
@@ -595,27 +280,19 @@ export class RefundWorkflow {
           payload: { type: 'access.revoke', orderId: call.orderId, refundRequestId: requestId, refundId, amountMinor: call.amountMinor, currency: call.currency },
         },
       });
-      const [row] = await this.deps.sql.query<{ settled: number }>(statement.text, statement.values, statement.name);
-      return row?.settled === 1 ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
+      return settled ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
     }
 
     const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
       if (result.status === 'failed') {
-        const settled = await tx.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { status: 'failed', lastError: result.reason, settledAt: now } });
-        if (settled.count !== 1) return null;
-        await tx.refundRequest.update({ where: { id: requestId }, data: { status: 'refund_failed' } });
-        await tx.handoff.create({
-          data: { id: newId('ho'), refundRequestId: requestId, buyerId, orderId: call.orderId, kind: 'policy_review', status: 'open', reason: `refund_failed: ${result.reason}` },
-        });
-        await this.notifyBuyer(tx, buyerId, locale, 'refund.failed', requestId, REFUND_FAILED_TEXT);
+        if (!(await settleRefundFailed(tx, { refundId, requestId, reason: result.reason, now }))) return null;
+        await openRefundHandoff(tx, { requestId, buyerId, orderId: call.orderId, kind: 'policy_review', reason: `refund_failed: ${result.reason}` });
+        await writeBuyerNotice(tx, buyerId, buyerNoticeRow('refund.failed', requestId, locale, REFUND_FAILED_TEXT));
         return { refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null };
       }
       // Pending at the provider, or unknown: the request waits; completePending() finishes it.
       const gatewayRef = result.status === 'pending' ? result.gatewayRef : null;
-      await tx.refund.updateMany({
-        where: { id: refundId, status: 'pending' },
-        data: { ...(gatewayRef ? { gatewayRef } : {}), lastError: result.status === 'unknown' ? result.error : null },
-      });
+      await notePending(tx, refundId, { gatewayRef, lastError: result.status === 'unknown' ? result.error : null });
       return { refundStatus: 'pending', requestStatus: 'refund_pending', gatewayRef };
     });
     return state ?? this.payoutState(refundId);
@@ -658,12 +335,12 @@ export class RefundWorkflow {
         } catch (error) {
           if (error instanceof TransientGatewayError && error.rateLimited) slowedDown.add(gateway.name);
           this.deps.log.warn({ refundId: refund.id, err: (error as Error).message }, 'refund status query failed; will ask again');
-          await prisma.refund.update({ where: { id: refund.id }, data: { lastError: `query failed: ${(error as Error).message}` } });
+          await noteQueryFailed(prisma, refund.id, (error as Error).message);
           continue;
         }
       }
       if (answer.status === 'pending') {
-        await prisma.refund.update({ where: { id: refund.id }, data: { gatewayRef: answer.gatewayRef } });
+        await noteGatewayRef(prisma, refund.id, answer.gatewayRef);
         continue;
       }
       if (answer.status === 'not_found' && (refund.escalatedAt || refund.attempts > MAX_PAYOUT_RESENDS)) {
@@ -724,12 +401,9 @@ export class RefundWorkflow {
     const provider = (this.deps.gateways.for(refund.paymentMethod)?.name ?? refund.paymentMethod) as PaymentAlert['provider'];
     const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, currency: refund.currency, detail: `refund ${refundId} ${detail}` };
     const escalated = await this.deps.prisma.$transaction(async (tx) => {
-      const marked = await tx.refund.updateMany({ where: { id: refundId, status: 'pending', escalatedAt: null }, data: { escalatedAt: now } });
-      if (marked.count !== 1) return false;
-      await tx.handoff.create({
-        data: { id: newId('ho'), refundRequestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', status: 'open', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) },
-      });
-      await enqueue(tx, [{ id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> }]);
+      if (!(await markRefundEscalated(tx, refundId, now))) return false;
+      await openRefundHandoff(tx, { requestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) });
+      await queueAlert(tx, { id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> });
       return true;
     });
     if (escalated) this.deps.log.error({ refundId, kind, detail }, 'refund given to a person: it did not settle');
@@ -754,17 +428,15 @@ export class RefundWorkflow {
     if (!request) throw notFound('refund_request_not_found', `Refund request ${requestId} does not exist`);
     if (buyerId && request.buyerId !== buyerId) throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
     if (request.status === 'cancelled') return this.view(requestId);
-    if (!CANCELLABLE.has(request.status)) {
+    if (!isCancellable(request.status)) {
       throw conflict('refund_not_cancellable', `A request that is ${request.status} can no longer be withdrawn`, { status: request.status });
     }
     const now = this.now();
     await prisma.$transaction(async (tx) => {
-      const changed = await tx.refundRequest.updateMany({
-        where: { id: requestId, status: request.status },
-        data: { status: 'cancelled', activeOrderKey: null, closedAt: now },
-      });
-      if (changed.count !== 1) throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
-      await tx.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolvedAt: now } });
+      if (!(await withdrawRequest(tx, { requestId, fromStatus: request.status, now }))) {
+        throw conflict('refund_request_changed', 'The request changed while it was being withdrawn; try again');
+      }
+      await resolveRefundHandoffs(tx, requestId, now);
       // M14: a withdrawn request releases what it froze.
       const entries = await orderLedger(tx, request.orderId);
       const order = await tx.order.findUniqueOrThrow({ where: { id: request.orderId }, select: { product: { select: { title: true } }, buyer: { select: { name: true } } } });
@@ -779,7 +451,7 @@ export class RefundWorkflow {
         }, (id) => locales[id] ?? 'zh'),
       );
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
-      await this.notifyBuyer(tx, request.buyerId, localeOrDefault(buyer?.locale), 'refund.cancelled', requestId, CANCELLED_TEXT);
+      await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.cancelled', requestId, localeOrDefault(buyer?.locale), CANCELLED_TEXT));
     });
     return this.view(requestId);
   }

@@ -2,11 +2,11 @@
 // product and buyer, the live request holding it (if any), what was refunded already, whether a
 // troubleshooting guide was given, the recorded usage, an earlier request under the same
 // idempotency key, and the order's commission ledger. One raw query instead of a dozen ORM calls: this is the hot path of every request.
-import type { PaymentMethod, ProductCategory } from '../domain/catalog.ts';
-import type { StoredUsageKind } from '../domain/catalog.ts';
-import type { LedgerEntry } from '../commission/ledger.ts';
-import { localeOrDefault, type Locale } from '../domain/catalog.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { PaymentMethod, ProductCategory } from '../domain/index.ts';
+import type { StoredUsageKind } from '../domain/index.ts';
+import type { LedgerEntry } from '../commission/index.ts';
+import { localeOrDefault, type Locale } from '../domain/index.ts';
+import type { SqlRunner } from '../store/index.ts';
 
 export interface RequestContext {
   orderId: string;

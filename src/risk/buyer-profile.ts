@@ -3,7 +3,7 @@
 // tier sets what the policy does by itself for the buyer (src/policy/presets.ts). All queries go
 // through indexes on (buyerId, paidAt) and (buyerId, createdAt): never a scan of orders.
 import { tierOf, type TrustTier } from '../policy/index.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { SqlRunner } from '../store/index.ts';
 
 const DAY = 86_400_000;
 

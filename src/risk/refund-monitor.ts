@@ -6,7 +6,7 @@
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { SqlRunner } from '../store/index.ts';
 import type { RiskThresholds } from './risk-rules.ts';
 
 const HOUR = 3_600_000;

@@ -15,36 +15,12 @@
 // order is not two buy-then-refunds. One account's own refund count is the trust allowance's concern
 // (src/policy/presets.ts), so the device review starts above what one honest buyer does in a day.
 // An IP's thresholds are higher than a device's because households, offices and carriers share IPs.
-import { z } from 'zod';
-import type { RiskSignal } from '../policy/facts.ts';
+import { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds } from '../config.ts';
+
+export { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds };
+import type { RiskSignal } from '../policy/index.ts';
 import type { Link } from './links.ts';
 
-export const riskThresholdsSchema = z.strictObject({
-  windowHours: z.number().int().min(1).max(24 * 30),
-  deviceRefundsReview: z.number().int().min(2),
-  deviceRefundsBlock: z.number().int().min(2),
-  deviceAccountsReview: z.number().int().min(2),
-  ipRefundsReview: z.number().int().min(2),
-  ipRefundsBlock: z.number().int().min(2),
-  ringAccounts: z.number().int().min(2),
-  ipLinkWindowMinutes: z.number().int().min(1).max(24 * 60),
-  spikeFactor: z.number().min(1),
-  spikeMinRequests: z.number().int().min(1),
-});
-export type RiskThresholds = z.infer<typeof riskThresholdsSchema>;
-
-export const DEFAULT_RISK_THRESHOLDS: RiskThresholds = {
-  windowHours: 24,
-  deviceRefundsReview: 4,
-  deviceRefundsBlock: 6,
-  deviceAccountsReview: 3,
-  ipRefundsReview: 6,
-  ipRefundsBlock: 10,
-  ringAccounts: 3,
-  ipLinkWindowMinutes: 60,
-  spikeFactor: 5,
-  spikeMinRequests: 10,
-};
 
 export interface PastRequest {
   requestId: string;

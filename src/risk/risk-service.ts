@@ -3,7 +3,7 @@
 // nothing about the refund: the policy engine consumes the action.
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { SqlRunner } from '../store/sql-runner.ts';
+import type { SqlRunner } from '../store/index.ts';
 import { linkOf, ringFromLinks, type Link, type SharedTraits } from './links.ts';
 import type { RiskAssessor, RiskInput } from './risk-assessor.ts';
 import { evaluateRisk, type PastRequest, type RiskAssessment, type RiskEvidence, type RiskThresholds } from './risk-rules.ts';

@@ -1,5 +1,7 @@
-// The few raw-SQL operations the migrator and operational checks need, over either driver.
-// Business modules never see this: they use the Prisma client.
+// Raw SQL over either driver (pool or PGlite): the migrator, operational checks, and the hot path's
+// prepared statements. The rule (test/unit/raw-sql.test.ts): raw SQL is written only in `*-store.ts`
+// files and in store/ itself; everything else uses the Prisma client or calls a store. A few older
+// readers are listed in that test as known exceptions still to be moved; no file may join them.
 export interface SqlRunner {
   /**
    * Runs one parameterised statement and returns its rows. With `name`, PostgreSQL keeps the

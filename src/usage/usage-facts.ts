@@ -1,12 +1,12 @@
 // Usage facts of an order (M2, M4, M5): from recorded usage events, refreshed by a live check against
 // the platform when one is configured. A live check that fails or is slow never blocks a decision:
 // the recorded facts are used and the decision's trace says so.
-import { USAGE_KINDS } from '../domain/catalog.ts';
+import { USAGE_KINDS } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
 import { newId } from '../ids.ts';
-import { NO_USAGE, type UsageFacts } from '../policy/facts.ts';
-import type { PlatformClient } from '../platform/platform-client.ts';
-import type { PrismaClient } from '../store/database.ts';
+import { NO_USAGE, type UsageFacts } from '../policy/index.ts';
+import type { PlatformClient } from '../platform/index.ts';
+import type { PrismaClient } from '../store/index.ts';
 
 type StoredKind = (typeof USAGE_KINDS)[keyof typeof USAGE_KINDS];
 

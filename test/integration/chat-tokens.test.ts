@@ -1,6 +1,6 @@
 // Chat identity (API.md): tokens for a signed-in buyer that bind one chat, can't be forged, expire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatTokenError, ChatTokens } from '../../src/conversation/chat-tokens.ts';
+import { type ChatTokenError, ChatTokens } from '../../src/conversation/chat-tokens.ts';
 import { api, seedShop } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';

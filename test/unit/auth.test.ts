@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signBody, verifyBearer, verifySignature } from '../../src/api/auth.ts';
-import { DeskError } from '../../src/errors.ts';
+import type { DeskError } from '../../src/errors.ts';
 
 const secret = 'secret-0123456789abcdef';
 const body = Buffer.from('{"id":"evt_1"}');

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../errors.ts';
 import { parseOrThrow } from '../../validation.ts';
-import type { ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 const params = z.strictObject({ id: z.string().min(1).max(128) });
 

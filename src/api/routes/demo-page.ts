@@ -5,15 +5,15 @@
 // production, whatever the flags say (the configuration refuses DEMO_SEED=on there too).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { STATUS_WORDS } from '../../conversation/texts.ts';
-import { DEMO } from '../../demo/demo-shop.ts';
-import { renderDemoPage } from '../../demo/demo-page.ts';
-import { addFreshScenarioOrders } from '../../demo/seed-demo.ts';
+import { STATUS_WORDS } from '../../conversation/index.ts';
+import { DEMO } from '../../demo/index.ts';
+import { renderDemoPage } from '../../demo/index.ts';
+import { addFreshScenarioOrders } from '../../demo/index.ts';
 import { notFound } from '../../errors.ts';
 import { renderPolicy } from '../../policy/index.ts';
-import { resolvePolicy } from '../../refunds/policy-resolver.ts';
+import { resolvePolicy } from '../../refunds/index.ts';
 import { parseOrThrow } from '../../validation.ts';
-import type { ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 /** The two demo buyers one can be: 李小明 writes Chinese, Alice English. */
 const AS = { li: DEMO.buyers.buyer, alice: DEMO.buyers.buyerEn } as const;

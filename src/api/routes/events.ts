@@ -1,11 +1,12 @@
 // POST /v1/events: the platform's signed, at-least-once event feed (API.md "Events").
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeskError } from '../../errors.ts';
-import { applyPlatformEvent } from '../../events/apply-event.ts';
-import { platformEventSchema } from '../../events/event-schemas.ts';
+import { applyPlatformEvent } from '../../events/index.ts';
+import { platformEventSchema } from '../../events/index.ts';
 import { parseOrThrow } from '../../validation.ts';
 import { requireSignatureHeader, verifySignature } from '../auth.ts';
-import { parseJsonBody, type ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { parseJsonBody } from '../json-body.ts';
 
 export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // No X-Signature at all: refused before the body is read. Then the HMAC is checked on the exact

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 const PROBE_TIMEOUT_MS = 2_000;
 

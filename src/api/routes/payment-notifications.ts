@@ -7,11 +7,12 @@
 // request without the signature header is refused before its body is read.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeskError } from '../../errors.ts';
-import { NoticeRejected, type PaymentNotices, type ProviderNotice } from '../../payments/payment-notices.ts';
-import type { StripeGateway } from '../../payments/stripe-gateway.ts';
-import { signedHeadersOf } from '../../payments/wechat-pay/wechat-pay-crypto.ts';
-import type { WechatPayConfig } from '../../payments/wechat-pay/wechat-pay-gateway.ts';
-import { readWechatNotification } from '../../payments/wechat-pay/wechat-pay-notification.ts';
+import { NoticeRejected, type ProviderNotice } from '../../payments/index.ts';
+import type { PaymentNotices } from '../../refunds/index.ts';
+import type { StripeGateway } from '../../payments/index.ts';
+import { signedHeadersOf } from '../../payments/index.ts';
+import type { WechatPayConfig } from '../../payments/index.ts';
+import { readWechatNotification } from '../../payments/index.ts';
 
 export interface PaymentNotificationDeps {
   notices: PaymentNotices;

@@ -2,14 +2,14 @@
 // buyer, team leader or merchant has been told, and a merchant's refund report.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { LOCALES } from '../../domain/catalog.ts';
-import { commissionAccount } from '../../commission/commission-account.ts';
-import { merchantReport } from '../../digests/report.ts';
+import { LOCALES } from '../../domain/index.ts';
+import { commissionAccount } from '../../commission/index.ts';
+import { merchantReport } from '../../digests/index.ts';
 import { notFound } from '../../errors.ts';
 import { renderPolicy } from '../../policy/index.ts';
-import { resolvePolicy } from '../../refunds/policy-resolver.ts';
+import { resolvePolicy } from '../../refunds/index.ts';
 import { parseOrThrow } from '../../validation.ts';
-import type { ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 const productParams = z.strictObject({ id: z.string().min(1).max(128) });
 const policyQuery = z.strictObject({ lang: z.enum(LOCALES).default('zh') });

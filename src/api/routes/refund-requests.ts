@@ -1,9 +1,10 @@
 // Refund requests (API.md): the shop's "申请退款" button and any other self-service entry.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appealBodySchema, cancelBodySchema, refundRequestBodySchema } from '../../refunds/refund-schemas.ts';
+import { appealBodySchema, cancelBodySchema, refundRequestBodySchema } from '../../refunds/index.ts';
 import { parseOrThrow } from '../../validation.ts';
-import { requireJsonBody, type ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { requireJsonBody } from '../json-body.ts';
 
 const params = z.strictObject({ id: z.string().regex(/^rr_[0-9a-z]{1,60}$/, 'must be a refund request id (rr_…)') });
 

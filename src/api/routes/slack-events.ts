@@ -6,7 +6,7 @@
 // nothing here parses them.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 

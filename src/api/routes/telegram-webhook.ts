@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DeskError } from '../../errors.ts';
 import { secretTokenMatches } from '../auth.ts';
-import { parseJsonBody, type ApiDeps } from '../server.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { parseJsonBody } from '../json-body.ts';
 
 export function registerTelegramWebhook(app: FastifyInstance, deps: ApiDeps): void {
   const secret = deps.config.telegram?.webhookSecret;

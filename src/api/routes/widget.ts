@@ -4,8 +4,8 @@ import websocket from '@fastify/websocket';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { MAX_FRAME_BYTES } from '../../channels/widget/widget-protocol.ts';
-import type { ApiDeps } from '../server.ts';
+import { MAX_FRAME_BYTES } from '../../channels/widget/index.ts';
+import type { ApiDeps } from '../api-deps.ts';
 
 const SCRIPT = new URL('../../channels/widget/widget.js', import.meta.url);
 

@@ -3,13 +3,14 @@
 // recorded as the first agent's approval (handoffs/second-approval.ts) and the ticket's thread asks a
 // second desk member to confirm it; the refund runs only when one does, and never for the same
 // person. Either may reject. The ticket names both; the SLA keeps running (a reminder in the thread
-// after SLACK_SLA_REMIND_MINUTES with the escalation mention).
+// after SLACK_SLA_REMIND_MINUTES with the escalation mention). The approvals' rows are handoffs/';
+// this file renders and replies.
 import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
-import { formatMoney } from '../../domain/money.ts';
+import { formatMoney } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
-import { secondApprovalLimit, type SecondApprovals, type SettleResult } from '../../handoffs/second-approval.ts';
-import { REJECTION_TEMPLATES, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
-import { guardedAction, postInThread, type DeskHooks } from './desk-hooks.ts';
+import { secondApprovalLimit, type SecondApprovals, type SettleResult } from '../../handoffs/index.ts';
+import { REJECTION_TEMPLATES, type RejectionTemplate } from '../../refunds/index.ts';
+import { postInThread, type DeskHooks } from './desk-hooks.ts';
 import { approvalActions, approvalLine } from './second-approval-blocks.ts';
 
 export class FourEyesDesk {
@@ -25,19 +26,18 @@ export class FourEyesDesk {
    * not), so the caller does nothing more; false when one approval is enough.
    */
   async intercept(body: BlockAction, handoffId: string, user: { id: string; name: string | null }, amountMinor?: number): Promise<boolean> {
-    const { prisma } = this.hooks;
+    const { handoffs } = this.hooks;
     if (Object.keys(this.approvals.limits).length === 0) return false;
-    const handoff = await prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true, status: true } });
+    const handoff = await handoffs.requestOf(handoffId);
     if (!handoff?.refundRequestId) return false;
-    const request = await prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { id: true, order: { select: { id: true, amountMinor: true, currency: true } } } });
-    if (!request) return false;
-    const { currency } = request.order;
-    const refunded = await prisma.refund.aggregate({ where: { orderId: request.order.id, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
-    const amount = amountMinor ?? request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
+    const subject = await handoffs.refundable(handoffId);
+    if (!subject) return false;
+    const { currency } = subject;
+    const amount = amountMinor ?? subject.refundableMinor;
     const limit = secondApprovalLimit(this.approvals.limits, currency, amount);
     if (limit === null) return false;
-    if ((handoff.status === 'open' || handoff.status === 'claimed') && !(await this.hooks.holds(body, handoffId, user.id))) return true;
-    const result = await this.approvals.propose({ refundRequestId: request.id, handoffId, agent: user, amountMinor: amount, currency });
+    if (handoff.live && !(await this.hooks.holds(body, handoffId, user.id))) return true;
+    const result = await this.approvals.propose({ refundRequestId: handoff.refundRequestId, handoffId, agent: user, amountMinor: amount, currency });
     const money = formatMoney({ amountMinor: result.approval.amountMinor, currency }, 'en');
     if (result.kind === 'waiting') {
       await this.hooks.tell(body, `An approval of ${money} by <@${result.approval.firstAgentId}> already waits for a second desk member.`);
@@ -54,7 +54,7 @@ export class FourEyesDesk {
 
   private register(): void {
     const { app } = this.hooks;
-    app.action<BlockAction<ButtonAction>>('ticket.second_confirm', guardedAction(this.hooks, async ({ body, parts, user }) => {
+    app.action<BlockAction<ButtonAction>>('ticket.second_confirm', ...this.hooks.guarded<BlockAction<ButtonAction>>(async ({ body, parts, user }) => {
       const [handoffId, approvalId] = parts;
       if (!handoffId || !approvalId) return this.hooks.tell(body, 'That button does not name an approval.');
       let result: SettleResult;
@@ -69,7 +69,7 @@ export class FourEyesDesk {
       await this.settled(body, handoffId, result, 'confirmed');
     }));
 
-    app.action<BlockAction<StaticSelectAction>>('ticket.second_reject', guardedAction(this.hooks, async ({ body, parts, user }) => {
+    app.action<BlockAction<StaticSelectAction>>('ticket.second_reject', ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
       const [handoffId, approvalId, template] = parts;
       if (!handoffId || !approvalId || !template || !(template in REJECTION_TEMPLATES)) return this.hooks.tell(body, 'Pick one of the listed reasons.');
       const result = await this.approvals.reject(approvalId, { id: user, name: body.user.name ?? null }, template as RejectionTemplate);
@@ -103,6 +103,8 @@ export class FourEyesDesk {
 
   /** The SLA for a waiting approval: one reminder in the thread, with the escalation mention. */
   async checkSla(): Promise<number> {
+    // Not before Slack is up: a reminder is marked sent before it is posted.
+    if (!this.hooks.ready()) return 0;
     const due = await this.approvals.dueReminders(this.hooks.config.remindAfterMs);
     for (const a of due) {
       const minutes = Math.round((this.hooks.now().getTime() - a.createdAt.getTime()) / 60_000);

@@ -4,9 +4,9 @@
 // message to the buyer, the agent must hold the ticket (an unclaimed one is claimed on the way).
 import type { BlockAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
-import { findSavedReply, type SavedReplyBook } from '../../conversation/saved-replies.ts';
+import { findSavedReply, type SavedReplyBook } from '../../conversation/index.ts';
 import { DeskError } from '../../errors.ts';
-import { guardedAction, postInThread, type DeskHooks } from './desk-hooks.ts';
+import { postInThread, type DeskHooks } from './desk-hooks.ts';
 import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 
 export const SAVED_REPLY_COMMAND = '/refund-reply';
@@ -31,7 +31,7 @@ export class SavedRepliesDesk {
 
   private register(): void {
     const { app } = this.hooks;
-    app.action<BlockAction<StaticSelectAction>>('ticket.reply', guardedAction(this.hooks, async ({ body, parts, user }) => {
+    app.action<BlockAction<StaticSelectAction>>('ticket.reply', ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
       await this.send(body, parts[0] ?? '', parts[1] ?? '', user);
     }));
 
@@ -72,9 +72,9 @@ export class SavedRepliesDesk {
     const { hooks } = this;
     const reply = findSavedReply(await this.book(), replyId);
     if (!reply) return hooks.tell(body, `There is no saved reply ${codeSpan(replyId)}; nothing was sent.`);
-    const handoff = await hooks.prisma.handoff.findUnique({ where: { id: handoffId }, select: { status: true } });
+    const handoff = await hooks.handoffs.requestOf(handoffId);
     if (!handoff) return hooks.tell(body, `There is no ticket ${codeSpan(handoffId)}; nothing was sent.`);
-    if (handoff.status !== 'open' && handoff.status !== 'claimed') return hooks.tell(body, 'This ticket is already closed; nothing was sent.');
+    if (!handoff.live) return hooks.tell(body, 'This ticket is already closed; nothing was sent.');
     if (!(await hooks.holds(body, handoffId, user))) return;
     const sent = await hooks.toBuyer(handoffId, (locale) => reply.text[locale], 'agent');
     await postInThread(

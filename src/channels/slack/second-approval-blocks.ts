@@ -2,17 +2,11 @@
 // the ticket naming both agents, and the buttons a second desk member confirms or rejects with (on
 // the ticket and in its thread).
 import type { types } from '@slack/bolt';
-import { formatMoney } from '../../domain/money.ts';
-import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
+import { formatMoney } from '../../domain/index.ts';
+import type { TicketApproval } from '../../handoffs/index.ts';
+import { REJECTION_TEMPLATES } from '../../refunds/index.ts';
 
-export interface TicketApproval {
-  id: string;
-  status: string;
-  amountMinor: number;
-  currency: string;
-  firstAgentId: string;
-  secondAgentId: string | null;
-}
+export type { TicketApproval };
 
 // Slack user ids are [A-Z0-9]; anything else is not put into a mention.
 const mention = (id: string) => (/^[A-Z0-9]+$/.test(id) ? `<@${id}>` : 'someone');

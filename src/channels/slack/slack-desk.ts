@@ -10,50 +10,49 @@
 //             in Slack; the buyer's messages are posted to the thread; Return to bot hands back
 //   SLA       an unclaimed ticket gets a reminder, then an escalation; the buyer hears roughly when
 //   risk      risk alerts go to SLACK_RISK_CHANNEL
-// Only members of the desk channel (or SLACK_DESK_USERGROUP) may act; others are told no.
+// Only members of the desk channel (or SLACK_DESK_USERGROUP) may act; others are told no. Those guards
+// are Bolt middleware (middleware.ts). The ticket's state and its life (lease, claim, return, SLA marks)
+// belong to handoffs/: this adapter reads and writes no table, it renders and replies.
 //
 // Start-up: Bolt checks the bot token (auth.test) in `start()`, not in its constructor, so a Slack
 // that does not answer cannot crash the desk: the composition root retries it (channel-starter.ts).
 // Until it succeeds, /slack/events answers 503 (Slack delivers events again later) and no ticket or
 // SLA message is posted; tickets wait in the database and go out once Slack is up.
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { BlockAction, ButtonAction, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
-import type { Cache } from '../../cache/cache.ts';
+import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
+import type { Cache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
-import type { ChatDelivery } from '../../conversation/chat-delivery.ts';
-import type { AgentDesk } from '../../conversation/dialogue.ts';
-import { pickGuide, type GuideBook } from '../../conversation/guides.ts';
-import { say, waitingForPerson } from '../../conversation/texts.ts';
-import type { Locale, ProductCategory } from '../../domain/catalog.ts';
-import { exampleAmount, formatMoney, minorUnitDigits, parseAmount } from '../../domain/money.ts';
+import type { ChatDelivery } from '../../conversation/index.ts';
+import type { AgentDesk } from '../../conversation/index.ts';
+import { pickGuide, type GuideBook } from '../../conversation/index.ts';
+import { say, waitingForPerson } from '../../conversation/index.ts';
+import type { Locale, ProductCategory } from '../../domain/index.ts';
+import { exampleAmount, formatMoney, minorUnitDigits, parseAmount } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/agent-decisions.ts';
-import type { DeadJob } from '../../jobs/jobs.ts';
-import type { PaymentAlert } from '../../payments/payment-notices.ts';
-import type { SpikeAlert } from '../../risk/refund-monitor.ts';
-import type { PrismaClient } from '../../store/database.ts';
-import type { SqlRunner } from '../../store/sql-runner.ts';
+import { REJECTION_TEMPLATES, type AgentDecisions, type AgentOutcome, type RejectionTemplate } from '../../refunds/index.ts';
+import type { DeadJob } from '../../jobs/index.ts';
+import type { PaymentAlert } from '../../payments/index.ts';
+import type { SpikeAlert } from '../../risk/index.ts';
+import type { ClaimResult, HandoffLifecycle } from '../../handoffs/index.ts';
+import { actionParts, DEDUPE_TTL_MS, ticketGuards } from './middleware.ts';
 import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
-import { loadTicket, renderTicket } from './ticket.ts';
-import type { DeskHooks } from './desk-hooks.ts';
+import { renderTicket } from './ticket.ts';
+import type { DeskHooks, GuardedListener } from './desk-hooks.ts';
 import { FourEyesDesk } from './four-eyes.ts';
 import { SavedRepliesDesk } from './saved-replies.ts';
-import { savedReplies } from '../../conversation/saved-replies.ts';
-import type { SecondApprovals } from '../../handoffs/second-approval.ts';
+import { savedReplies } from '../../conversation/index.ts';
+import type { SecondApprovals, TicketData } from '../../handoffs/index.ts';
 
 
 type SlackConfig = NonNullable<Config['slack']>;
 
-const POST_LEASE_MS = 60_000;
 const MEMBERS_TTL_MS = 60_000;
-const DEDUPE_TTL_MS = 24 * 3_600_000;
 const NOTE = /^\s*(note|备注)\s*[:：]/i;
 
 export interface SlackDeskDeps {
   config: SlackConfig;
-  prisma: PrismaClient;
-  sql: SqlRunner;
+  handoffs: HandoffLifecycle;
   cache: Cache;
   log: Logger;
   decisions: AgentDecisions;
@@ -109,16 +108,17 @@ export class SlackDesk implements AgentDesk {
   hooks(): DeskHooks {
     return {
       app: this.app,
-      prisma: this.deps.prisma,
-      cache: this.deps.cache,
+      handoffs: this.deps.handoffs,
       log: this.deps.log,
       config: this.deps.config,
       now: () => this.now(),
+      ready: () => this.started,
       mayAct: (user) => this.mayAct(user),
       holds: (body, handoffId, user) => this.holds(body, handoffId, user),
       tell: (body, text) => this.tell(body, text),
       refreshTicket: (handoffId) => this.refreshTicket(handoffId),
       toBuyer: (handoffId, text, direction) => this.toBuyer(handoffId, text, direction),
+      guarded: (run) => this.guardedWithParts(run),
     };
   }
 
@@ -147,27 +147,41 @@ export class SlackDesk implements AgentDesk {
   // ---------------------------------------------------------------------------------------------
   // Tickets
 
-  /** Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once). */
+  private posting: Promise<number> | null = null;
+
+  /**
+   * Posts every handoff not yet in Slack (a job: runs often, on every instance, posts each once).
+   * One pass at a time per instance: a call while the job's pass is under way waits for it and then
+   * looks again, so what it returns to has been posted (the lease would otherwise make it skip a
+   * ticket that the other pass is still posting).
+   */
   async postNewTickets(): Promise<number> {
+    while (this.posting) await this.posting.catch(() => undefined);
+    const pass = this.postDueTickets();
+    this.posting = pass;
+    try {
+      return await pass;
+    } finally {
+      if (this.posting === pass) this.posting = null;
+    }
+  }
+
+  private async postDueTickets(): Promise<number> {
     if (!this.started) return 0;
-    const { prisma, config, log } = this.deps;
-    const now = this.now();
-    const lease = { OR: [{ slackClaimedAt: null }, { slackClaimedAt: { lt: new Date(now.getTime() - POST_LEASE_MS) } }] };
-    const due = await prisma.handoff.findMany({ where: { slackTs: null, status: { in: ['open', 'claimed'] }, ...lease }, orderBy: { createdAt: 'asc' }, take: 20, select: { id: true } });
+    const { handoffs, config, log } = this.deps;
     let posted = 0;
-    for (const { id } of due) {
-      const claimed = await prisma.handoff.updateMany({ where: { id, slackTs: null, ...lease }, data: { slackClaimedAt: now } });
-      if (claimed.count !== 1) continue;
+    for (const id of await handoffs.duePostings()) {
+      if (!(await handoffs.leasePosting(id))) continue;
       try {
-        const ticket = await loadTicket(prisma, this.deps.sql, id, now);
+        const ticket = await handoffs.ticket(id);
         if (!ticket) continue;
-        const message = renderTicket(ticket, now.getTime());
+        const message = await this.render(ticket);
         const result = await this.client.chat.postMessage({ channel: config.deskChannel, text: message.text, blocks: message.blocks, unfurl_links: false });
-        await prisma.handoff.update({ where: { id }, data: { slackChannel: result.channel ?? config.deskChannel, slackTs: result.ts ?? null } });
+        await handoffs.recordPosted(id, { channel: result.channel ?? config.deskChannel, ts: result.ts ?? null });
         posted += 1;
       } catch (error) {
         // Released at once, so the next run tries again.
-        await prisma.handoff.update({ where: { id }, data: { slackClaimedAt: null } });
+        await handoffs.releasePosting(id);
         log.error({ err: error, handoffId: id }, 'could not post a ticket to Slack');
       }
     }
@@ -176,30 +190,31 @@ export class SlackDesk implements AgentDesk {
 
   /** Re-renders a ticket in place after its state changed. */
   async refreshTicket(handoffId: string): Promise<void> {
-    const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
-    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { slackChannel: true, slackTs: true } });
-    if (!ticket || !handoff?.slackTs || !handoff.slackChannel) return;
-    const message = renderTicket(ticket, this.now().getTime());
-    await this.client.chat.update({ channel: handoff.slackChannel, ts: handoff.slackTs, text: message.text, blocks: message.blocks });
+    const ticket = await this.deps.handoffs.ticket(handoffId);
+    const thread = await this.deps.handoffs.threadOf(handoffId);
+    if (!ticket || !thread) return;
+    const message = await this.render(ticket);
+    await this.client.chat.update({ channel: thread.channel, ts: thread.ts, text: message.text, blocks: message.blocks });
+  }
+
+  /** The ticket's Block Kit with the desk's menus (saved replies, issue 22: a book that cannot be read leaves the menu out). */
+  private async render(ticket: TicketData): Promise<ReturnType<typeof renderTicket>> {
+    const book = await savedReplies().catch(() => null);
+    return renderTicket(ticket, this.now().getTime(), { savedReplies: book?.replies.map((r) => ({ id: r.id, title: r.title })) ?? [] });
   }
 
   private async thread(handoffId: string, text: string, broadcast = false): Promise<void> {
-    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { slackChannel: true, slackTs: true } });
-    if (!handoff?.slackTs || !handoff.slackChannel) return;
-    if (broadcast) await this.client.chat.postMessage({ channel: handoff.slackChannel, thread_ts: handoff.slackTs, text, reply_broadcast: true });
-    else await this.client.chat.postMessage({ channel: handoff.slackChannel, thread_ts: handoff.slackTs, text });
+    const thread = await this.deps.handoffs.threadOf(handoffId);
+    if (!thread) return;
+    if (broadcast) await this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, reply_broadcast: true });
+    else await this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text });
   }
 
   // ---------------------------------------------------------------------------------------------
   // The dialogue's side (AgentDesk)
 
   async handoffFor(buyerId: string): Promise<{ id: string; claimed: boolean } | null> {
-    const handoff = await this.deps.prisma.handoff.findFirst({
-      where: { buyerId, status: { in: ['open', 'claimed'] }, slackTs: { not: null } },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true, status: true },
-    });
-    return handoff ? { id: handoff.id, claimed: handoff.status === 'claimed' } : null;
+    return this.deps.handoffs.liveTicketOf(buyerId);
   }
 
   async relay(handoffId: string, _buyerId: string, text: string): Promise<void> {
@@ -240,28 +255,23 @@ export class SlackDesk implements AgentDesk {
   // ---------------------------------------------------------------------------------------------
   // Buttons
 
-  private registerActions(): void {
-    const guarded = <A extends BlockAction>(run: (args: { body: A; handoffId: string; user: string }) => Promise<void>) =>
-      async ({ ack, body, action }: { ack: () => Promise<void>; body: A; action: A['actions'][number] }) => {
-        await ack();
-        // The same click delivered again (a retry) is dropped; a new click of the same button is not.
-        const once = `dedupe:slack:action:${body.container?.message_ts ?? ''}:${action.action_id}:${action.action_ts}:${body.user.id}`;
-        if (!(await this.deps.cache.setIfAbsent(once, '1', DEDUPE_TTL_MS))) return;
-        if (!(await this.mayAct(body.user.id))) {
-          await this.tell(body, 'Only members of the refund desk channel can act on tickets. · 只有退款客服频道的成员可以处理工单。');
-          return;
-        }
-        const value = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? (action.selected_option?.value ?? '') : '';
-        const handoffId = value.split('|')[0]!;
-        try {
-          await run({ body, handoffId, user: body.user.id });
-        } catch (error) {
-          this.deps.log.error({ err: error, handoffId }, 'ticket action failed');
-          await this.tell(body, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}. Nothing was changed twice; try again.`);
-        }
-      };
+  /** Ack, de-duplication, authorization and the ticket's id: Bolt middleware ahead of each listener. */
+  private guards<A extends BlockAction>() {
+    return ticketGuards<A>({ cache: this.deps.cache, log: this.deps.log, mayAct: (user: string) => this.mayAct(user), tell: (body: BlockAction, text: string) => this.tell(body, text) });
+  }
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.claim', guarded(async ({ body, handoffId, user }) => {
+  /** The guards and a listener that gets the value's parts (features beside the desk, desk-hooks.ts). */
+  private guardedWithParts<A extends BlockAction>(run: GuardedListener<A>) {
+    return [...this.guards<A>(), async ({ body, action }: SlackActionMiddlewareArgs<A>) => run({ body, parts: actionParts(action), user: body.user.id })];
+  }
+
+  private registerActions(): void {
+    const guarded = <A extends BlockAction>(run: (args: { body: A; handoffId: string; user: string }) => Promise<void>) => [
+      ...this.guards<A>(),
+      async ({ body, context }: SlackActionMiddlewareArgs<A> & { context: Record<string, unknown> }) => run({ body, handoffId: context.handoffId as string, user: body.user.id }),
+    ];
+
+    this.app.action<BlockAction<ButtonAction>>('ticket.claim', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
       const result = await this.claim(handoffId, user);
       if (result === 'won') {
         await this.refreshTicket(handoffId);
@@ -271,14 +281,14 @@ export class SlackDesk implements AgentDesk {
       }
     }));
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.approve', guarded(async ({ body, handoffId, user }) => {
+    this.app.action<BlockAction<ButtonAction>>('ticket.approve', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
       // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
       if (await this.fourEyes?.intercept(body, handoffId, { id: user, name: body.user.name ?? null })) return;
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }));
     }));
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', guarded(async ({ body, handoffId }) => {
-      const ticket = await loadTicket(this.deps.prisma, this.deps.sql, handoffId, this.now());
+    this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId }) => {
+      const ticket = await this.deps.handoffs.ticket(handoffId);
       if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
       const { currency } = ticket.order;
       const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency }, 'en');
@@ -329,47 +339,34 @@ export class SlackDesk implements AgentDesk {
       }
     });
 
-    this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', guarded(async ({ body, handoffId, user }) => {
+    this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', ...guarded<BlockAction<StaticSelectAction>>(async ({ body, handoffId, user }) => {
       const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
       if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template));
     }));
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.guide', guarded(async ({ body, handoffId, user }) => {
+    this.app.action<BlockAction<ButtonAction>>('ticket.guide', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
       if (!(await this.holds(body, handoffId, user))) return;
-      const handoff = await this.deps.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId } });
-      const order = handoff.orderId ? await this.deps.prisma.order.findUnique({ where: { id: handoff.orderId }, include: { product: { select: { category: true } } } }) : null;
-      if (!order) return this.tell(body, 'This ticket has no order, so there is no guide to pick.');
-      const request = handoff.refundRequestId ? await this.deps.prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { reasonText: true } }) : null;
+      const subject = await this.deps.handoffs.guideSubject(handoffId);
+      if (!subject) return this.tell(body, 'This ticket has no order, so there is no guide to pick.');
       const sent = await this.toBuyer(handoffId, (l) => {
-        const guide = pickGuide(this.deps.guides, order.product.category as ProductCategory, request?.reasonText ?? '', l);
+        const guide = pickGuide(this.deps.guides, subject.category as ProductCategory, subject.reasonText, l);
         return `【${guide.title}】\n${guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n\n${guide.support}`;
       }, 'agent');
       await this.thread(handoffId, sent ? `📘 <@${user}> sent the troubleshooting guide to the buyer (${sent}).` : '⚠️ The buyer has no chat the desk can reach; the guide was not sent.');
     }));
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.return', guarded(async ({ body, handoffId, user }) => {
+    this.app.action<BlockAction<ButtonAction>>('ticket.return', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
       if (!(await this.holds(body, handoffId, user))) return;
-      const returned = await this.deps.prisma.handoff.updateMany({
-        where: { id: handoffId, status: { in: ['open', 'claimed'] } },
-        data: { status: 'returned', resolution: 'returned', resolvedAt: this.now(), assigneeId: user },
-      });
-      if (returned.count !== 1) return this.tell(body, 'This ticket is already closed.');
+      if (!(await this.deps.handoffs.returnToBot(handoffId, user))) return this.tell(body, 'This ticket is already closed.');
       await this.refreshTicket(handoffId);
       await this.toBuyer(handoffId, (l) => say('backToBot', l), 'out');
     }));
   }
 
   /** Claims a ticket in one guarded update. */
-  async claim(handoffId: string, user: string): Promise<'won' | 'gone' | { holder: string }> {
-    const won = await this.deps.prisma.handoff.updateMany({
-      where: { id: handoffId, status: 'open' },
-      data: { status: 'claimed', assigneeId: user, claimedAt: this.now(), version: { increment: 1 } },
-    });
-    if (won.count === 1) return 'won';
-    const now = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { status: true, assigneeId: true } });
-    if (now?.status === 'claimed' && now.assigneeId === user) return 'won';
-    return now?.status === 'claimed' && now.assigneeId ? { holder: now.assigneeId } : 'gone';
+  claim(handoffId: string, user: string): Promise<ClaimResult> {
+    return this.deps.handoffs.claim(handoffId, user);
   }
 
   /** Acting on a ticket needs holding it: an unclaimed one is claimed on the way; another's is refused. */
@@ -382,12 +379,9 @@ export class SlackDesk implements AgentDesk {
 
   /** The minor units an agent typed for a partial refund, in the order's currency; or why not. */
   private async partialAmount(handoffId: string, typed: string): Promise<{ amountMinor: number } | string> {
-    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true } });
-    const request = handoff?.refundRequestId
-      ? await this.deps.prisma.refundRequest.findUnique({ where: { id: handoff.refundRequestId }, select: { order: { select: { id: true, amountMinor: true, currency: true } } } })
-      : null;
-    if (!request) return 'This ticket has no refund request to approve.';
-    const { currency } = request.order;
+    const subject = await this.deps.handoffs.refundable(handoffId);
+    if (!subject) return 'This ticket has no refund request to approve.';
+    const { currency, refundableMinor: refundable } = subject;
     let amountMinor: number;
     try {
       amountMinor = parseAmount(typed, currency);
@@ -396,16 +390,14 @@ export class SlackDesk implements AgentDesk {
       throw error;
     }
     if (amountMinor < 1) return `Enter more than ${formatMoney({ amountMinor: 0, currency }, 'en')}.`;
-    const refunded = await this.deps.prisma.refund.aggregate({ where: { orderId: request.order.id, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
-    const refundable = request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
     if (amountMinor > refundable) return `That is more than is left to refund: at most ${formatMoney({ amountMinor: refundable, currency }, 'en')}.`;
     return { amountMinor };
   }
 
   private async decide(body: BlockAction, handoffId: string, user: string, run: (requestId: string) => Promise<AgentOutcome>): Promise<void> {
-    const handoff = await this.deps.prisma.handoff.findUnique({ where: { id: handoffId }, select: { refundRequestId: true, status: true } });
+    const handoff = await this.deps.handoffs.requestOf(handoffId);
     if (!handoff?.refundRequestId) return this.tell(body, 'This ticket has no refund request to decide.');
-    if (handoff.status === 'open' || handoff.status === 'claimed') {
+    if (handoff.live) {
       if (!(await this.holds(body, handoffId, user))) return;
     }
     const outcome = await run(handoff.refundRequestId);
@@ -422,8 +414,8 @@ export class SlackDesk implements AgentDesk {
 
   /** Sends to the ticket's buyer in their chat, in their language; returns the channel or null. */
   private async toBuyer(handoffId: string, text: (locale: Locale) => string, direction: 'out' | 'agent'): Promise<string | null> {
-    const handoff = await this.deps.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId }, select: { buyerId: true } });
-    const sent = await this.deps.delivery.toBuyer(handoff.buyerId, (locale) => ({ text: text(locale) }), direction);
+    const buyerId = await this.deps.handoffs.buyerOf(handoffId);
+    const sent = await this.deps.delivery.toBuyer(buyerId, (locale) => ({ text: text(locale) }), direction);
     return sent?.channel ?? null;
   }
 
@@ -436,7 +428,7 @@ export class SlackDesk implements AgentDesk {
       if (e.subtype || e.bot_id || !e.thread_ts || e.thread_ts === e.ts || e.channel !== this.deps.config.deskChannel) return;
       const eventId = (body as { event_id?: string }).event_id ?? e.ts;
       if (!(await this.deps.cache.setIfAbsent(`dedupe:slack:event:${eventId}`, '1', DEDUPE_TTL_MS))) return;
-      const handoff = await this.deps.prisma.handoff.findFirst({ where: { slackChannel: e.channel, slackTs: e.thread_ts } });
+      const handoff = await this.deps.handoffs.byThread({ channel: e.channel, ts: e.thread_ts });
       if (!handoff || NOTE.test(e.text ?? '')) return; // Internal: a note, or a thread that is no ticket.
       if (handoff.status !== 'claimed' || handoff.assigneeId !== e.user) {
         await this.client.chat.postEphemeral({
@@ -461,23 +453,19 @@ export class SlackDesk implements AgentDesk {
   async checkSla(): Promise<{ reminded: number; escalated: number }> {
     // Not before Slack is up: a reminder is marked sent before it is posted.
     if (!this.started) return { reminded: 0, escalated: 0 };
-    const { prisma, config } = this.deps;
+    const { handoffs, config } = this.deps;
     const now = this.now();
     let reminded = 0;
     let escalated = 0;
     const waitMinutes = Math.max(1, Math.round((config.escalateAfterMs - config.remindAfterMs) / 60_000));
-    const toRemind = await prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, remindedAt: null, createdAt: { lte: new Date(now.getTime() - config.remindAfterMs) } }, select: { id: true, createdAt: true } });
-    for (const h of toRemind) {
-      const marked = await prisma.handoff.updateMany({ where: { id: h.id, status: 'open', remindedAt: null }, data: { remindedAt: now } });
-      if (marked.count !== 1) continue;
+    for (const h of await handoffs.dueReminders(config.remindAfterMs)) {
+      if (!(await handoffs.markReminded(h.id))) continue;
       reminded += 1;
       await this.thread(h.id, `⏰ Unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min. Who can take it?`);
       await this.toBuyer(h.id, (l) => waitingForPerson(waitMinutes)[l], 'out').catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell the buyer about the wait'));
     }
-    const toEscalate = await prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, escalatedAt: null, createdAt: { lte: new Date(now.getTime() - config.escalateAfterMs) } }, select: { id: true, createdAt: true } });
-    for (const h of toEscalate) {
-      const marked = await prisma.handoff.updateMany({ where: { id: h.id, status: 'open', escalatedAt: null }, data: { escalatedAt: now } });
-      if (marked.count !== 1) continue;
+    for (const h of await handoffs.dueEscalations(config.escalateAfterMs)) {
+      if (!(await handoffs.markEscalated(h.id))) continue;
       escalated += 1;
       await this.thread(h.id, `🚨 ${config.escalationMention} unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min: please claim it.`, true);
     }

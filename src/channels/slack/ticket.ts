@@ -1,19 +1,15 @@
-// A handoff as an agent sees it in Slack (M16, M26): everything needed to decide without leaving the
-// message. `loadTicket` gathers it from the database; `renderTicket` turns it into Block Kit, pure, so
-// the rendering is tested without Slack.
+// A handoff as an agent sees it in Slack (M16, M26): `renderTicket` turns the ticket's read model
+// (handoffs/ticket-view.ts) into Block Kit, pure, so the rendering is tested without Slack.
 import type { types } from '@slack/bolt';
-import { maskName } from '../../commission/notices.ts';
-import { foldCommissions } from '../../commission/ledger.ts';
-import { orderLedger } from '../../commission/ledger-store.ts';
-import { formatMoney } from '../../domain/money.ts';
-import { timeAgo } from '../../domain/time-ago.ts';
-import { REJECTION_TEMPLATES } from '../../refunds/agent-decisions.ts';
-import { buyerProfile } from '../../risk/buyer-profile.ts';
+import { formatMoney } from '../../domain/index.ts';
+import { timeAgo } from '../../domain/index.ts';
+import { REJECTION_TEMPLATES } from '../../refunds/index.ts';
+import { isDecidable } from '../../refunds/index.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
-import { savedReplies } from '../../conversation/saved-replies.ts';
-import { approvalActions, approvalLine, type TicketApproval } from './second-approval-blocks.ts';
-import type { PrismaClient } from '../../store/database.ts';
-import type { SqlRunner } from '../../store/sql-runner.ts';
+import { approvalActions, approvalLine } from './second-approval-blocks.ts';
+import type { TicketData } from '../../handoffs/index.ts';
+
+export type { TicketData };
 
 type Block = types.KnownBlock;
 
@@ -25,89 +21,9 @@ export const KIND_TITLES: Record<string, string> = {
   buyer_request: 'Buyer asked for a person · 买家要求人工',
 };
 
-export interface TicketData {
-  handoff: {
-    id: string;
-    kind: string;
-    status: string;
-    reason: string;
-    assigneeId: string | null;
-    resolution: string | null;
-    createdAt: Date;
-  };
-  buyer: { id: string; maskedName: string; tier: string; accountAgeDays: number; refunds30d: number };
-  order: { id: string; amountMinor: number; currency: string; paymentMethod: string; paidAt: Date } | null;
-  product: { title: string; category: string } | null;
-  request: { id: string; status: string; reasonCode: string | null; reasonText: string | null; refundableMinor: number } | null;
-  usage: Record<string, unknown> | null;
-  rules: Array<{ id: string; result: string; detail?: string }>;
-  decidedBy: string | null;
-  risk: Array<{ kind: string; action: string; detail: string; evidence: string }>;
-  commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
-  conversation: Array<{ direction: string; text: string; at: Date }>;
-  refunds: Array<{ amountMinor: number; currency: string; status: string }>;
-  /** Saved replies an agent may send (issue 22), from intents/saved-replies/. */
-  savedReplies?: Array<{ id: string; title: { zh: string; en: string } }>;
-  /** Four-eyes approval (issue 22): the request's latest, when it had one. */
-  secondApproval?: TicketApproval | null;
-}
-
-export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId: string, now = new Date()): Promise<TicketData | null> {
-  const handoff = await prisma.handoff.findUnique({ where: { id: handoffId } });
-  if (!handoff) return null;
-  const buyer = await prisma.buyer.findUnique({ where: { id: handoff.buyerId }, select: { id: true, name: true } });
-  const profile = await buyerProfile(sql, handoff.buyerId, now);
-  const request = handoff.refundRequestId
-    ? await prisma.refundRequest.findUnique({
-        where: { id: handoff.refundRequestId },
-        include: { decisions: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
-      })
-    : null;
-  const riskSignals = request ? await prisma.riskSignal.findMany({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'asc' } }) : [];
-  const orderId = request?.orderId ?? handoff.orderId;
-  const order = orderId ? await prisma.order.findUnique({ where: { id: orderId }, include: { product: { select: { title: true, category: true } } } }) : null;
-  // The engine's decision carries the facts it saw; an agent's later decision is in the trace too.
-  const engine = request?.decisions.find((d) => d.actor === 'policy') ?? request?.decisions[0];
-  const facts = (engine?.facts ?? null) as { usage?: Record<string, unknown> } | null;
-  const rules = (request?.decisions ?? []).flatMap((d) => (Array.isArray(d.rules) ? (d.rules as TicketData['rules']) : []));
-  const entries = order ? await orderLedger(prisma, order.id) : [];
-  const names = await prisma.buyer.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.beneficiaryId))] } }, select: { id: true, name: true } });
-  const nameOf = new Map(names.map((n) => [n.id, n.name]));
-  const conversation = await prisma.conversation.findFirst({ where: { buyerId: handoff.buyerId }, orderBy: { updatedAt: 'desc' }, select: { id: true } });
-  const messages = conversation
-    ? (await prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: 10, select: { direction: true, text: true, payload: true, createdAt: true } })).reverse()
-    : [];
-  const secondApproval = request
-    ? await prisma.secondApproval.findFirst({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'desc' }, select: { id: true, status: true, amountMinor: true, currency: true, firstAgentId: true, secondAgentId: true } })
-    : null;
-  const succeeded = (request?.refunds ?? []).filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
-  return {
-    handoff: { id: handoff.id, kind: handoff.kind, status: handoff.status, reason: handoff.reason, assigneeId: handoff.assigneeId, resolution: handoff.resolution, createdAt: handoff.createdAt },
-    buyer: { id: handoff.buyerId, maskedName: maskName(buyer?.name ?? null), tier: profile.tier, accountAgeDays: profile.accountAgeDays, refunds30d: profile.refunds30d.count },
-    order: order ? { id: order.id, amountMinor: order.amountMinor, currency: order.currency, paymentMethod: order.paymentMethod, paidAt: order.paidAt } : null,
-    product: order ? { title: order.product.title, category: order.product.category } : null,
-    request: request
-      ? { id: request.id, status: request.status, reasonCode: request.reasonCode, reasonText: request.reasonText, refundableMinor: Math.max(0, (order?.amountMinor ?? 0) - succeeded) }
-      : null,
-    usage: facts?.usage ?? null,
-    rules,
-    decidedBy: engine ? ((engine.facts as { decidedBy?: string } | null)?.decidedBy ?? handoff.reason) : null,
-    risk: riskSignals.map((r) => {
-      const evidence = (r.evidence ?? {}) as Record<string, unknown>;
-      const { detail, ...rest } = evidence;
-      return { kind: r.kind, action: r.action, detail: typeof detail === 'string' ? detail : '', evidence: JSON.stringify(rest).slice(0, 300) };
-    }),
-    commissions: foldCommissions(entries).map((c) => ({ beneficiary: maskName(nameOf.get(c.beneficiaryId) ?? null), level: c.level, amountMinor: c.accruedMinor, currency: c.currency, state: c.state })),
-    conversation: messages.map((m) => ({
-      direction: m.direction,
-      text: m.text ?? ((m.payload as { action?: string } | null)?.action ? `[${(m.payload as { action: string }).action}]` : ''),
-      at: m.createdAt,
-    })),
-    refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
-    secondApproval,
-    // A book that cannot be read leaves the menu out; the ticket still posts.
-    savedReplies: (await savedReplies().catch(() => null))?.replies.map((r) => ({ id: r.id, title: r.title })) ?? [],
-  };
+/** What the desk adds to a ticket beside its read model: the saved replies an agent may send (issue 22). */
+export interface TicketMenus {
+  savedReplies?: ReadonlyArray<{ id: string; title: { zh: string; en: string } }>;
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -137,7 +53,7 @@ function stateLine(t: TicketData, now: number): string {
   return `✅ Resolved: ${h.resolution ?? 'closed'}${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}${money}`;
 }
 
-export function renderTicket(t: TicketData, now = Date.now()): { text: string; blocks: Block[] } {
+export function renderTicket(t: TicketData, now = Date.now(), menus: TicketMenus = {}): { text: string; blocks: Block[] } {
   const h = t.handoff;
   const money = t.order ? formatMoney({ amountMinor: t.order.amountMinor, currency: t.order.currency }, 'en') : '—';
   // The notification text is parsed like any message text: outside words in it are escaped too.
@@ -192,15 +108,15 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
     ...(t.secondApproval ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: approvalLine(t.secondApproval) }] }] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}` }] },
   ];
-  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t) });
+  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t, menus) });
   return { text, blocks };
 }
 
-function actionsFor(t: TicketData): types.ActionsBlockElement[] {
+function actionsFor(t: TicketData, menus: TicketMenus): types.ActionsBlockElement[] {
   const h = t.handoff;
   const elements: types.ActionsBlockElement[] = [];
   if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
-  const decidable = t.request && ['in_review', 'rejected', 'troubleshooting', 'refund_failed'].includes(t.request.status) && t.request.refundableMinor > 0;
+  const decidable = t.request && isDecidable(t.request.status) && t.request.refundableMinor > 0;
   if (decidable && t.secondApproval?.status === 'awaiting') {
     // Four-eyes (issue 22): while an approval waits, the ticket offers only confirming or rejecting it.
     elements.push(...approvalActions(h.id, t.secondApproval));
@@ -217,12 +133,12 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
       },
     );
   }
-  if (t.savedReplies?.length) {
+  if (menus.savedReplies?.length) {
     elements.push({
       type: 'static_select',
       action_id: 'ticket.reply',
       placeholder: { type: 'plain_text', text: 'Saved reply…' },
-      options: t.savedReplies.map((r) => ({ text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) }, value: `${h.id}|${r.id}` })),
+      options: menus.savedReplies.map((r) => ({ text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) }, value: `${h.id}|${r.id}` })),
     });
   }
   if (t.product) elements.push({ type: 'button', action_id: 'ticket.guide', text: { type: 'plain_text', text: 'Send troubleshooting guide' }, value: h.id });

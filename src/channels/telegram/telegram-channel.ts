@@ -15,17 +15,17 @@
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Cache, Lock } from '../../cache/index.ts';
-import { claimOnce } from '../../cache/claims.ts';
-import type { ChatTokens } from '../../conversation/chat-tokens.ts';
-import type { ConversationLog } from '../../conversation/conversation-log.ts';
-import { ChatTokenError } from '../../conversation/chat-tokens.ts';
-import type { DialogueEngine } from '../../conversation/dialogue.ts';
-import { chatRate, type OutboundMessage } from '../../conversation/messages.ts';
-import { BIND_REPLIES, say } from '../../conversation/texts.ts';
-import type { Locale } from '../../domain/catalog.ts';
+import { claimOnce } from '../../cache/index.ts';
+import type { ChatTokens } from '../../conversation/index.ts';
+import type { ConversationLog } from '../../conversation/index.ts';
+import { ChatTokenError } from '../../conversation/index.ts';
+import type { DialogueEngine } from '../../conversation/index.ts';
+import { chatRate, type OutboundMessage } from '../../conversation/index.ts';
+import { BIND_REPLIES, say } from '../../conversation/index.ts';
+import type { Locale } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { PermanentDeliveryError, RetryLaterError } from '../../outbox/outbox.ts';
+import { PermanentDeliveryError, RetryLaterError } from '../../outbox/index.ts';
 
 const DEDUPE_TTL_MS = 48 * 3_600_000;
 const updateKey = (updateId: number) => `dedupe:telegram:update:${updateId}`;

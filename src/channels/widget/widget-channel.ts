@@ -11,12 +11,12 @@
 // a cap is closed with a close code and reason that say which, and the ones already open keep working.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { Cache, Unsubscribe } from '../../cache/cache.ts';
-import type { ConversationLog } from '../../conversation/conversation-log.ts';
-import type { DialogueEngine } from '../../conversation/dialogue.ts';
-import { chatRate, type OutboundMessage } from '../../conversation/messages.ts';
-import { say, WIDGET_OPEN_PROBLEMS } from '../../conversation/texts.ts';
-import type { Locale } from '../../domain/catalog.ts';
+import type { Cache, Unsubscribe } from '../../cache/index.ts';
+import type { ConversationLog } from '../../conversation/index.ts';
+import type { DialogueEngine } from '../../conversation/index.ts';
+import { chatRate, type OutboundMessage } from '../../conversation/index.ts';
+import { say, WIDGET_OPEN_PROBLEMS } from '../../conversation/index.ts';
+import type { Locale } from '../../domain/index.ts';
 import type { Logger } from '../../logger.ts';
 import { CLOSE, clientFrameSchema, messageFrame, type ClientFrame, type ServerFrame } from './widget-protocol.ts';
 import { DEFAULT_SOCKET_CAPS, SocketLedger, type Refusal, type SocketCaps } from './socket-caps.ts';
@@ -132,7 +132,10 @@ export class WidgetChannel {
       return;
     }
     const refused = this.sockets.admit(socket, request.ip);
-    if (refused) return this.refuse(socket, refused, request.ip);
+    if (refused) {
+      this.refuse(socket, refused, request.ip);
+      return;
+    }
     let open: Open | null = null;
     let opening = false;
     // One frame at a time per socket: replies come back in the order the buyer wrote.

@@ -17,9 +17,9 @@
 //                    notice   something to tell the buyer that is not part of the conversation
 //                    closed   the chat could not be opened (the socket closes after it)
 import { z } from 'zod';
-import type { Direction, LoggedMessage } from '../../conversation/conversation-log.ts';
-import type { Button } from '../../conversation/messages.ts';
-import type { Locale } from '../../domain/catalog.ts';
+import type { Direction, LoggedMessage } from '../../conversation/index.ts';
+import type { Button } from '../../conversation/index.ts';
+import type { Locale } from '../../domain/index.ts';
 
 /** Above this many characters a buyer's message is refused as unreadable (the dialogue reads 2,000). */
 export const MAX_TEXT_CHARS = 20_000;

@@ -9,7 +9,7 @@
 // browser) opens a new session, so one buyer never sees another's history; no token (nobody signed
 // in) opens nothing, whatever session the browser remembers.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ChatTokenError, type ChatTokens, type TokenProblem } from '../../conversation/chat-tokens.ts';
+import { ChatTokenError, type ChatTokens, type TokenProblem } from '../../conversation/index.ts';
 
 export const SESSION_TTL_MS = 30 * 24 * 3_600_000;
 const CHANNEL = 'widget';

@@ -1,6 +1,6 @@
 // After a troubleshooting guide (M23): "solved" closes the request with no refund (a refund
 // avoided); "still not working" goes to technical support. Read from the buttons or from words.
-import { openHandoff } from '../../handoffs/handoffs.ts';
+import { openHandoff } from '../../handoffs/index.ts';
 import { MAX_MISSES } from '../dialogue-state.ts';
 import { BUTTONS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';

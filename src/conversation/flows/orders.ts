@@ -1,8 +1,8 @@
 // Naming and choosing the order a request is about: the buyer's words resolved against their own
 // orders (one match is taken and said; several are offered alone; none is said, with the list),
 // the list of orders that can still be acted on (newest first, five at a time, with "more").
-import { formatMoney } from '../../domain/money.ts';
-import { timeAgo } from '../../domain/time-ago.ts';
+import { formatMoney } from '../../domain/index.ts';
+import { timeAgo } from '../../domain/index.ts';
 import { isActionable, loadBuyerOrder, type BuyerOrder } from '../buyer-orders.ts';
 import type { Button } from '../messages.ts';
 import { BUTTONS, say, showTitle } from '../texts.ts';

@@ -1,7 +1,7 @@
 // A person: asked for, offered, taken after two messages the bot did not understand, or an appeal of
 // a refusal (M3/M16). The agent gets the order this chat is about (or the buyer's latest) as context.
 import { DeskError } from '../../errors.ts';
-import { openHandoff } from '../../handoffs/handoffs.ts';
+import { openHandoff } from '../../handoffs/index.ts';
 import { clearRefund } from '../dialogue-state.ts';
 import { BUTTONS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';

@@ -2,8 +2,8 @@
 // latest), with the product's rules (renderPolicy, M7) and, for the buyer's own order, where it
 // stands: how long since payment, what was used, and what the rules then allow.
 import { renderPolicy } from '../../policy/index.ts';
-import { resolvePolicy } from '../../refunds/policy-resolver.ts';
-import { summarizeUsage } from '../../usage/usage-facts.ts';
+import { resolvePolicy } from '../../refunds/index.ts';
+import { summarizeUsage } from '../../usage/index.ts';
 import { isActionable, type BuyerOrder } from '../buyer-orders.ts';
 import { orderSituation } from '../order-situation.ts';
 import { BUTTONS, say, showTitle } from '../texts.ts';

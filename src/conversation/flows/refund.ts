@@ -1,10 +1,10 @@
 // Putting a refund together and running it: the reason kept as the buyer gave it, the order named or
 // chosen, then the refund workflow, and its outcome explained (money back by which route and when it
 // usually arrives; why not and what next; or a troubleshooting guide first, M23).
-import type { ReasonCode } from '../../domain/catalog.ts';
-import { scripts } from '../../nlu/text-features.ts';
+import type { ReasonCode } from '../../domain/index.ts';
+import { scripts } from '../../nlu/index.ts';
 import { DeskError } from '../../errors.ts';
-import type { RefundRequestView } from '../../refunds/refund-view.ts';
+import type { RefundRequestView } from '../../refunds/index.ts';
 import { loadBuyerOrder } from '../buyer-orders.ts';
 import { clearRefund, MAX_MISSES } from '../dialogue-state.ts';
 import { pickGuide } from '../guides.ts';

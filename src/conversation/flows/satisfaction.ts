@@ -3,8 +3,8 @@
 // comment. A second answer to the same case changes nothing; a score outside 1–5 is asked again.
 // Other free text while a question is open is not taken as a rating: it goes on to the dialogue,
 // and the buttons stay valid.
-import { REFUND_INTENTS } from '../../nlu/corpus.ts';
-import { opensRequest } from '../../nlu/text-features.ts';
+import { REFUND_INTENTS } from '../../nlu/index.ts';
+import { opensRequest } from '../../nlu/index.ts';
 import { MAX_SCORE, MIN_SCORE, SatisfactionStore } from '../satisfaction-store.ts';
 import { ratingButtons, SATISFACTION_TEXTS as S, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';

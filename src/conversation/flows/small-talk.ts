@@ -1,7 +1,7 @@
 // Hello and thank-you, "cancel my order" (a delivered good cannot be cancelled: a refund is offered),
 // and what the bot says when it is not sure: a question with buttons for the likely meanings, then
 // after two misses in a row a person — never the welcome again, never a dead end.
-import type { Intent } from '../../nlu/corpus.ts';
+import type { Intent } from '../../nlu/index.ts';
 import { MAX_MISSES } from '../dialogue-state.ts';
 import type { Button } from '../messages.ts';
 import { BUTTONS, say } from '../texts.ts';

@@ -1,8 +1,8 @@
 // "Where is my refund?": each request with its product, amount, state, the route the money goes
 // back by and when it usually arrives there (M20); for the order named, else the latest three.
 // Internal ids are never shown.
-import type { Locale, PaymentMethod } from '../../domain/catalog.ts';
-import { formatMoney } from '../../domain/money.ts';
+import type { Locale, PaymentMethod } from '../../domain/index.ts';
+import { formatMoney } from '../../domain/index.ts';
 import { BUTTONS, ROUTES, say, showTitle } from '../texts.ts';
 import type { BoundTurn, TextTurn } from '../turn.ts';
 import { resolveNamed } from './orders.ts';

@@ -5,8 +5,7 @@ import { clearRefund } from '../dialogue-state.ts';
 import { say } from '../texts.ts';
 import type { BoundTurn, TextTurn } from '../turn.ts';
 import { resolveNamed } from './orders.ts';
-
-const WITHDRAWABLE = ['in_review', 'troubleshooting', 'rejected', 'refund_failed'] as const;
+import { CANCELLABLE_STATUSES, isPaid } from '../../refunds/index.ts';
 
 export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
   const { state } = t;
@@ -19,7 +18,7 @@ export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
   const open = await t.deps.prisma.refundRequest.findFirst({
     where: {
       buyerId: t.buyerId,
-      status: { in: [...WITHDRAWABLE] },
+      status: { in: [...CANCELLABLE_STATUSES] },
       activeOrderKey: { not: null },
       ...(orderId ? { orderId } : state.requestId ? { id: state.requestId } : {}),
     },
@@ -28,7 +27,7 @@ export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
   if (!open) {
     const latest = await t.deps.prisma.refundRequest.findFirst({ where: { buyerId: t.buyerId, ...(orderId ? { orderId } : {}) }, orderBy: { createdAt: 'desc' } });
     clearRefund(state);
-    t.reply(latest && ['refunded', 'refund_pending'].includes(latest.status) ? say('cannotCancel', t.locale) : say('noRequest', t.locale));
+    t.reply(latest && isPaid(latest.status) ? say('cannotCancel', t.locale) : say('noRequest', t.locale));
     return;
   }
   await t.deps.refunds.cancel(open.id, t.buyerId);

@@ -7,6 +7,9 @@
 // - a notification's `resource` is AEAD_AES_256_GCM with the merchant's APIv3 key (the last 16
 //   bytes of the ciphertext are the tag; nonce and associated data are UTF-8 strings).
 import { createDecipheriv, createSign, createVerify, randomBytes, type KeyObject } from 'node:crypto';
+import type { PlatformKey } from '../../config.ts';
+
+export type { PlatformKey };
 
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 /** A signed answer older (or newer) than this is refused: replayed notifications are worthless. */
@@ -52,11 +55,6 @@ export function signedHeadersOf(get: (name: string) => string | null | undefined
   };
 }
 
-/** A key WeChat Pay signs with (微信支付公钥 PUB_KEY_ID_…, or a platform certificate's serial) and its public key. */
-export interface PlatformKey {
-  keyId: string;
-  publicKey: KeyObject;
-}
 
 /**
  * Why a signed answer from WeChat Pay cannot be trusted, or null when it can: it must name one of

@@ -4,7 +4,9 @@
 // refund). PROCESSING is not success: the refund stays pending until the signed notification or a
 // status query says SUCCESS. The rail's rules (a year, 50 refunds a payment, a minute apart) are
 // declared as `limits` and enforced by the workflow before any call.
-import type { KeyObject } from 'node:crypto';
+import type { WechatPayConfig } from '../../config.ts';
+
+export type { WechatPayConfig };
 import {
   TransientGatewayError,
   type GatewayOutcome,
@@ -14,19 +16,8 @@ import {
   type RefundCall,
   type RefundRef,
 } from '../payment-gateway.ts';
-import { platformSignatureProblem, signRequest, signedHeadersOf, type MerchantKey, type PlatformKey } from './wechat-pay-crypto.ts';
+import { platformSignatureProblem, signRequest, signedHeadersOf, type MerchantKey } from './wechat-pay-crypto.ts';
 
-export interface WechatPayConfig {
-  mchId: string;
-  serialNo: string;
-  privateKey: KeyObject;
-  /** Every key WeChat Pay may sign with now; more than one while a key or certificate is rotated. */
-  platformKeys: PlatformKey[];
-  apiV3Key: Buffer;
-  apiUrl: string;
-  /** Where WeChat Pay posts refund results (PUBLIC_URL + /payments/wechat/notify). */
-  notifyUrl: string;
-}
 
 /** A refund as WeChat Pay describes it, in answers and in decrypted notifications. */
 export interface WechatRefund {

@@ -67,7 +67,9 @@ describe('commission ledger rules', () => {
         const shares = proportionalShares(amounts, Math.min(numerator, denominator), denominator);
         const total = amounts.reduce((a, b) => a + b, 0);
         expect(shares.reduce((a, b) => a + b, 0)).toBe(Math.round(total * (Math.min(numerator, denominator) / denominator)));
-        shares.forEach((s, i) => expect(s).toBeLessThanOrEqual(amounts[i]!));
+        shares.forEach((s, i) => {
+          expect(s).toBeLessThanOrEqual(amounts[i]!);
+        });
       }),
       { numRuns: 500 },
     );
@@ -97,7 +99,11 @@ describe('random interleavings of orders, payouts, refund requests, results and 
         const ledger: LedgerEntry[] = [accrued('m', 1, l1), accrued('l', 2, l2)];
         const keys = new Set(ledger.map((e) => e.dedupeKey));
         const write = (entries: LedgerEntry[]) => {
-          for (const e of entries) if (!keys.has(e.dedupeKey)) (keys.add(e.dedupeKey), ledger.push(e));
+          for (const e of entries) {
+            if (keys.has(e.dedupeKey)) continue;
+            keys.add(e.dedupeKey);
+            ledger.push(e);
+          }
         };
         let open: string | null = null;
         let n = 0;
