@@ -8,10 +8,14 @@
 // → confirmed/rejected is one guarded update, so of two people confirming at once one wins; the
 // refund itself is guarded again by the request's own state in AgentDecisions.
 // The request stays `in_review` meanwhile and its handoff stays open, so the SLA clock keeps running.
+// A waiting approval ends without a refund when its ticket goes back to the bot (handoff-lifecycle.ts)
+// or when the request is rejected from the ticket's plain Reject (`rejectWaiting`): a Confirm
+// pressed later finds it no longer waiting and pays nothing.
 import { forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Agent, AgentDecisions, AgentOutcome, RejectionTemplate } from '../refunds/index.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 
 /** Minor units per currency above which an approval needs a second agent; a currency not listed needs none. */
@@ -21,7 +25,8 @@ export interface WaitingApproval {
   id: string;
   refundRequestId: string;
   handoffId: string;
-  status: 'awaiting' | 'confirmed' | 'rejected';
+  /** `cancelled`: its ticket went back to the bot while it waited. */
+  status: 'awaiting' | 'confirmed' | 'rejected' | 'cancelled';
   amountMinor: number;
   currency: string;
   firstAgentId: string;
@@ -51,6 +56,15 @@ const SELECT = {
 export function secondApprovalLimit(limits: SecondApprovalLimits, currency: string, amountMinor: number): number | null {
   const limit = limits[currency];
   return limit !== undefined && amountMinor > limit ? limit : null;
+}
+
+/** Ends a ticket's waiting approval without a refund (its ticket went back to the bot), in the caller's transaction. */
+export async function cancelWaitingApprovals(db: PrismaClient | Prisma.TransactionClient, handoffId: string, user: string, now: Date): Promise<number> {
+  const cancelled = await db.secondApproval.updateMany({
+    where: { handoffId, status: 'awaiting' },
+    data: { status: 'cancelled', awaitingKey: null, secondAgentId: user, decidedAt: now },
+  });
+  return cancelled.count;
 }
 
 export class SecondApprovals {
@@ -125,6 +139,16 @@ export class SecondApprovals {
       await this.reopen(approval, 'confirmed', agent);
       throw error;
     }
+  }
+
+  /**
+   * A plain Reject pressed on a request whose approval waits (a ticket message posted before the
+   * approval): it rejects through the approval, so the approval is closed with the request; null when
+   * none waits.
+   */
+  async rejectWaiting(refundRequestId: string, agent: Agent, template: RejectionTemplate): Promise<SettleResult | null> {
+    const waiting = await this.waitingFor(refundRequestId);
+    return waiting ? this.reject(waiting.id, agent, template) : null;
   }
 
   /** Either agent rejects with a template: the request is refused and its commissions released. */

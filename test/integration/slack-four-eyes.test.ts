@@ -137,6 +137,39 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
   });
 
+  it('ends a waiting approval when its ticket goes back to the bot: a later confirmation pays nothing', async () => {
+    const ticket = await appealTicket();
+    const approval = await firstApproval(ticket);
+    // A holds the ticket (approving claimed it) and hands the buyer back to the bot.
+    await click({ user: A, actionId: 'ticket.return', value: ticket.handoff.id, messageTs: ticket.ts });
+    await until(() => prisma().handoff.findUniqueOrThrow({ where: { id: ticket.handoff.id } }), (h) => h.status === 'returned');
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'cancelled', awaitingKey: null, secondAgentId: A });
+    // B presses Confirm on the thread's (now stale) buttons: nothing is paid, and B is told why.
+    const since = slack.calls.length;
+    await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
+    expect((await until(() => ephemeralsTo(B, since), (c) => c.length === 1))[0]!.args.text).toContain('returned the ticket to the bot. Nothing was paid.');
+    expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
+    expect(await prisma().decision.count({ where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } } })).toBe(0);
+    expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('cancelled');
+  });
+
+  it('closes a waiting approval when the plain Reject of an older ticket message refuses the request', async () => {
+    const ticket = await appealTicket();
+    const approval = await firstApproval(ticket);
+    // The ticket message posted before the approval still carries the plain Reject… menu.
+    await click({ user: A, actionId: 'ticket.reject', selected: `${ticket.handoff.id}|used`, messageTs: ticket.ts });
+    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }), (r) => r.closedAt !== null);
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'rejected', awaitingKey: null, secondAgentId: A, rejection: 'used' });
+    const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: ticket.requestId, actor: `agent:${A}` } });
+    expect(decision.facts).toMatchObject({ agent: A, approvalOf: A, template: 'used' });
+    // A confirmation arriving afterwards pays nothing and leaves the approval rejected.
+    const since = slack.calls.length;
+    await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
+    expect((await until(() => ephemeralsTo(B, since), (c) => c.length === 1))[0]!.args.text).toContain('Already rejected');
+    expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
+    expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('rejected');
+  });
+
   it('runs at once at or below the limit, and for a currency the variable does not list', async () => {
     // A partial ¥40.00 on a ¥99.00 order: below ¥50.00, one approval is enough.
     const small = await appealTicket();

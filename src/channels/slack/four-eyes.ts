@@ -3,8 +3,9 @@
 // recorded as the first agent's approval (handoffs/second-approval.ts) and the ticket's thread asks a
 // second desk member to confirm it; the refund runs only when one does, and never for the same
 // person. Either may reject. The ticket names both; the SLA keeps running (a reminder in the thread
-// after SLACK_SLA_REMIND_MINUTES with the escalation mention). The approvals' rows are handoffs/';
-// this file renders and replies.
+// after SLACK_SLA_REMIND_MINUTES with the escalation mention). A plain Reject pressed while an
+// approval waits (on a ticket message posted before it) rejects through the approval, so it does not
+// stay waiting (`interceptReject`). The approvals' rows are handoffs/'; this file renders and replies.
 import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { formatMoney } from '../../domain/index.ts';
 import { DeskError } from '../../errors.ts';
@@ -52,6 +53,22 @@ export class FourEyesDesk {
     return true;
   }
 
+  /**
+   * Before a plain Reject runs: when an approval of the request waits, the refusal settles it (the
+   * approval closed as rejected, naming whose approval it overrides) and true is returned; false when
+   * none waits, so the desk rejects as usual.
+   */
+  async interceptReject(body: BlockAction, handoffId: string, user: { id: string; name: string | null }, template: RejectionTemplate): Promise<boolean> {
+    const handoff = await this.hooks.handoffs.requestOf(handoffId);
+    if (!handoff?.refundRequestId) return false;
+    if (!(await this.approvals.waitingFor(handoff.refundRequestId))) return false;
+    if (handoff.live && !(await this.hooks.holds(body, handoffId, user.id))) return true;
+    const result = await this.approvals.rejectWaiting(handoff.refundRequestId, user, template);
+    if (!result) return false;
+    await this.settled(body, handoffId, result, 'rejected');
+    return true;
+  }
+
   private register(): void {
     const { app } = this.hooks;
     app.action<BlockAction<ButtonAction>>('ticket.second_confirm', ...this.hooks.guarded<BlockAction<ButtonAction>>(async ({ body, parts, user }) => {
@@ -80,7 +97,12 @@ export class FourEyesDesk {
   private async settled(body: BlockAction, handoffId: string, result: SettleResult, what: 'confirmed' | 'rejected'): Promise<void> {
     const a = result.approval;
     if (result.kind === 'already') {
-      await this.hooks.tell(body, `Already ${a.status} by <@${a.secondAgentId ?? a.firstAgentId}>. Nothing was done again.`);
+      await this.hooks.tell(
+        body,
+        a.status === 'cancelled'
+          ? `This approval ended when <@${a.secondAgentId ?? a.firstAgentId}> returned the ticket to the bot. Nothing was paid.`
+          : `Already ${a.status} by <@${a.secondAgentId ?? a.firstAgentId}>. Nothing was done again.`,
+      );
       return;
     }
     const { outcome } = result;

@@ -342,6 +342,8 @@ export class SlackDesk implements AgentDesk {
     this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', ...guarded<BlockAction<StaticSelectAction>>(async ({ body, handoffId, user }) => {
       const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
       if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
+      // Hook (issue 22): a waiting four-eyes approval is settled by the refusal, not left waiting.
+      if (await this.fourEyes?.interceptReject(body, handoffId, { id: user, name: body.user.name ?? null }, template)) return;
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template));
     }));
 
