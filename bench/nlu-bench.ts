@@ -1,4 +1,4 @@
-// The NLU's classify() beside node-nlp's own NlpManager.process() alone, on the same model (the very
+// The NLU's classify() beside node-nlp's own process() alone (@nlpjs/nlp's Nlp.process, which NlpManager.process calls), on the same model (the very
 // manager the classifier holds) and the same messages (the held-out set, Chinese and English), each
 // message given to process() in the language classify() picks for it. The ratio is what classify()
 // adds per message: cleaning, language, order numbers, technical words, the n-gram model, the blend.

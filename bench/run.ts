@@ -4,7 +4,7 @@
 //
 //   1. the policy engine decide() beside json-rules-engine running the same policy over the same
 //      facts (and a check that both decide every fact alike: mismatches must be 0);
-//   2. the NLU's classify() beside node-nlp's own NlpManager.process() on the same model and messages;
+//   2. the NLU's classify() beside node-nlp's own process() (the @nlpjs/nlp engine NlpManager wraps) on the same model and messages;
 //   3. a dialogue turn that runs no refund (no anchor: the bot's own cost per message);
 //   4. POST /v1/refund-requests end to end on PostgreSQL and Redis with the sandbox gateway at zero
 //      latency, at concurrency 1 and 32 (every request an M21-type approval that really refunds), then
@@ -199,13 +199,13 @@ async function main(): Promise<number> {
   notes.push(`decide() outcomes over the ${policy.facts} facts: ${Object.entries(policy.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const m of policy.mismatches.slice(0, 10)) notes.push(`MISMATCH fact ${m.index}: decide() ${m.decide}, json-rules-engine ${m.rulesEngine}`);
 
-  say('classify() beside NlpManager.process()');
+  say("classify() beside node-nlp's process()");
   const nlu = await compareNlu(budget);
   const cl = latency(nlu.classify)!;
   const pl = latency(nlu.process)!;
   rows.push(
     row('NLU classify()', nlu.classify, {
-      anchor: "node-nlp's NlpManager.process() alone, same model and messages, in turns",
+      anchor: "node-nlp's process() alone (@nlpjs/nlp, as NlpManager.process calls it), same model and messages, in turns",
       figure: `${ms(pl.mean)} ms per message (p50 ${ms(pl.p50)}, p99 ${ms(pl.p99)})`,
       ratio: `${ratio(cl.mean / pl.mean)}× its time per message`,
     }, `${nlu.messages} held-out messages, zh and en; classify() ${ms(cl.mean)} ms per message`),

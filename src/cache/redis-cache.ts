@@ -1,7 +1,8 @@
 // Redis implementation of the cache, shared by every instance. Keys carry a prefix so that several
 // desks (and test runs) can share one Redis without seeing each other's state.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Cache, Lock, Unsubscribe } from './cache.ts';
 
 // Deletes the lock only if it still holds our token: a holder whose lease expired cannot release
@@ -11,6 +12,9 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
 const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 // INCR and set the expiry on the first increment, atomically.
 const INCREMENT = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n`;
+
+// ioredis is loaded when the first RedisCache is built (REDIS_URL set): the embedded default never loads it.
+const require = createRequire(import.meta.url);
 
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
@@ -22,7 +26,8 @@ export class RedisCache implements Cache {
     url: string,
     private readonly prefix: string,
   ) {
-    this.client = new Redis(url, {
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.client = new RedisClient(url, {
       keyPrefix: prefix,
       maxRetriesPerRequest: 3,
       enableOfflineQueue: true,

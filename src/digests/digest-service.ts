@@ -5,7 +5,7 @@
 // The schedule (`runDue`, a job every few minutes on every instance) sends each digest once: a
 // digest_runs row (unique per merchant, period and start) is claimed before sending and given back if
 // sending fails, so the next run tries again. From 08:00 in the merchant's time zone.
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
 import type { Transporter } from 'nodemailer';
 import { localeOrDefault } from '../domain/index.ts';
 import { localParts, zonedMidnight } from '../domain/index.ts';
@@ -61,7 +61,8 @@ export class DigestService {
   private readonly transport: Transporter | null;
 
   constructor(private readonly deps: DigestDeps) {
-    this.transport = deps.smtp ? nodemailer.createTransport(deps.smtp.url) : null;
+    // nodemailer is loaded only when SMTP_URL is set.
+    this.transport = deps.smtp ? (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(deps.smtp.url) : null;
   }
 
   /** Sends one merchant's digest for the last complete period. `force` sends even if it went out already (the CLI). */

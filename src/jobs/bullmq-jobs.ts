@@ -4,7 +4,8 @@
 // alert. A lease per job name (in the cache) keeps a slow run from overlapping the next tick on
 // another instance. Redis may lose its data (a restart without persistence): every instance checks
 // the schedulers every half minute and puts back any that is missing.
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { createRequire } from 'node:module';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Cache } from '../cache/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -13,6 +14,12 @@ import { DEFAULT_ATTEMPTS, type DeadJob, type JobDefinition, type Jobs } from '.
 export const JOBS_QUEUE = 'jobs';
 export const DEAD_LETTER_QUEUE = 'jobs-dead';
 const WATCH_MS = 30_000;
+
+// BullMQ (and the ioredis it brings, ~30 MB resident) is loaded when the first BullJobs is built,
+// i.e. only when REDIS_URL is set: the embedded default never loads it.
+const require = createRequire(import.meta.url);
+let bullmq: typeof import('bullmq') | undefined;
+const loadBullmq = () => (bullmq ??= require('bullmq') as typeof import('bullmq'));
 
 export interface BullJobsOptions {
   redisUrl: string;
@@ -36,6 +43,7 @@ export class BullJobs implements Jobs {
   private watcher: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: BullJobsOptions) {
+    const { Queue } = loadBullmq();
     const connection = { url: options.redisUrl };
     this.queue = new Queue(JOBS_QUEUE, { connection, prefix: options.prefix });
     this.dead = new Queue(DEAD_LETTER_QUEUE, { connection, prefix: options.prefix });
@@ -87,7 +95,7 @@ export class BullJobs implements Jobs {
       this.options.log.warn({ err: (error as Error).message }, 'job schedulers not set up yet (Redis unreachable?); retrying every 30 s'),
     );
     await Promise.race([prepared, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-    this.worker = new Worker(JOBS_QUEUE, (job) => this.process(job), {
+    this.worker = new (loadBullmq().Worker)(JOBS_QUEUE, (job) => this.process(job), {
       connection: { url: this.options.redisUrl },
       prefix: this.options.prefix,
       concurrency: Math.max(1, this.definitions.size),
@@ -104,7 +112,7 @@ export class BullJobs implements Jobs {
 
   private async process(job: Job): Promise<unknown> {
     const definition = this.definitions.get(job.name);
-    if (!definition) throw new UnrecoverableError(`no job named ${job.name}`);
+    if (!definition) throw new (loadBullmq().UnrecoverableError)(`no job named ${job.name}`);
     // One run of a name at a time across instances; a run left by a killed instance lapses.
     const lease = await this.options.cache.tryLock(`job:${job.name}`, Math.max(60_000, definition.everyMs * 2));
     if (!lease) return { skipped: 'running on another instance' };
@@ -118,7 +126,7 @@ export class BullJobs implements Jobs {
   private async failed(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts && !(error instanceof UnrecoverableError)) {
+    if (job.attemptsMade < attempts && !(error instanceof loadBullmq().UnrecoverableError)) {
       this.options.log.warn({ job: job.name, attempt: job.attemptsMade, err: error.message }, 'job failed; will retry with backoff');
       return;
     }

@@ -1,14 +1,16 @@
 // The bot's understanding of free text (M10, M28): node-nlp trained from intents/, one model for
 // Chinese and English, cached in DATA_DIR/nlu keyed by a hash of the corpora (trained once, not on
 // every start). classify() adds the language, order numbers, the standard reason code (M9) and the
-// technical-problem words (M10).
+// technical-problem words (M10). The engine is node-nlp's own classifier without the rest of
+// node-nlp (nlp-engine.ts): one model for both languages, the Chinese word list in its smallest form.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { NlpManager } from 'node-nlp';
 import { LOCALES, PRODUCT_CATEGORIES, type Locale, type ReasonCode } from '../domain/index.ts';
 import type { Logger } from '../logger.ts';
+import { loadZhLexicon } from './zh-lexicon.ts';
 import { INTENTS, REFUND_INTENTS, loadNluData, type Intent, type NluData } from './corpus.ts';
 import { classifyBayes, trainBayes, type BayesModel } from './ngram-bayes.ts';
+import { createNlpEngine, type NlpEngine } from './nlp-engine.ts';
 import {
   containsWord,
   detectLanguage,
@@ -71,25 +73,6 @@ const REASON_OF: Partial<Record<Intent, ReasonCode>> = {
   'refund.request': 'other',
 };
 
-interface Manager {
-  addDocument(locale: string, utterance: string, intent: string): void;
-  train(): Promise<void>;
-  process(locale: string, utterance: string): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
-  export(minified?: boolean): string;
-  import(data: string): void;
-}
-
-function newManager(): Manager {
-  return new NlpManager({
-    languages: ['zh', 'en'],
-    forceNER: false,
-    autoSave: false,
-    autoLoad: false,
-    calculateSentiment: false,
-    nlu: { log: false },
-    ner: { builtins: [] },
-  }) as unknown as Manager;
-}
 
 /** A sentence as compared with the corpus: lower case, without punctuation, emoji or spaces. */
 const normalise = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
@@ -152,7 +135,7 @@ export class NluClassifier {
   private readonly answerWords: AnswerWords;
 
   private constructor(
-    private readonly manager: Manager,
+    private readonly manager: NlpEngine,
     private readonly bayes: BayesModel,
     private readonly data: NluData,
   ) {
@@ -172,7 +155,7 @@ export class NluClassifier {
   /** Loads the cached model for these corpora, or trains and caches it. */
   static async create(options: { dataDir: string | null; log?: Logger; data?: NluData }): Promise<NluClassifier> {
     const data = options.data ?? (await loadNluData());
-    const manager = newManager();
+    const manager = createNlpEngine(await loadZhLexicon(options.dataDir));
     const file = options.dataDir ? path.join(options.dataDir, 'nlu', `model-${data.hash}.json`) : null;
     const cached = file ? await fs.readFile(file, 'utf8').catch(() => null) : null;
     if (cached) {
@@ -187,15 +170,7 @@ export class NluClassifier {
         for (const utterance of data.corpora[locale][intent] ?? []) manager.addDocument(locale, utterance, intent);
       }
     }
-    // node-nlp's Chinese tokenizer prints "Compiling dictionary" to stdout while training; the
-    // desk's stdout carries JSON logs and `refund-desk nlu` output, so it is silenced meanwhile.
-    const print = console.log;
-    console.log = () => undefined;
-    try {
-      await manager.train();
-    } finally {
-      console.log = print;
-    }
+    await manager.train();
     const bayes = trainBayes(data.corpora as Record<Locale, Record<string, string[]>>);
     options.log?.info({ ms: Date.now() - started, hash: data.hash }, 'NLU model trained');
     if (file) {
@@ -210,15 +185,8 @@ export class NluClassifier {
 
   /** One classification per language, so the first real message finds everything built. */
   async warmUp(): Promise<void> {
-    // The Chinese tokenizer prints "Compiling dictionary" to stdout the first time (see create()).
-    const print = console.log;
-    console.log = () => undefined;
-    try {
-      await this.classify('我要退款', { locale: 'zh' });
-      await this.classify('I want a refund', { locale: 'en' });
-    } finally {
-      console.log = print;
-    }
+    await this.classify('我要退款', { locale: 'zh' });
+    await this.classify('I want a refund', { locale: 'en' });
   }
 
   async classify(text: string, options: ClassifyOptions = {}): Promise<Classification> {

@@ -9,7 +9,9 @@
 // the query worked: refund_status=REFUND_SUCCESS is success, and a missing refund_status means the
 // refund was not received or failed, to be retried with the same out_request_no (and amount). The
 // workflow does that (not_found), a bounded number of times, then hands the refund to a person.
-import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+import { createRequire } from 'node:module';
+import type { AlipaySdk } from 'alipay-sdk';
+import type { KeyObject } from 'node:crypto';
 import type { AlipayConfig } from '../config.ts';
 
 export type { AlipayConfig };
@@ -48,13 +50,19 @@ const NO_REFUND_STATUS = 'Alipay\'s refund query has no refund_status for this o
 /** Business answers that mean "try again with the same out_request_no". */
 const TRANSIENT_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.REFUND_TOO_FAST']);
 
+// The Alipay SDK (~30 MB resident with its HTTP client) is loaded when an Alipay gateway is built
+// (ALIPAY_APP_ID set), not by every process.
+const require = createRequire(import.meta.url);
+let alipay: typeof import('alipay-sdk') | undefined;
+const loadAlipay = () => (alipay ??= require('alipay-sdk') as typeof import('alipay-sdk'));
+
 export class AlipayGateway implements PaymentGateway {
   readonly name = 'alipay';
   readonly limits = ALIPAY_LIMITS;
   private readonly sdk: AlipaySdk;
 
   constructor(config: AlipayConfig) {
-    this.sdk = new AlipaySdk({
+    this.sdk = new (loadAlipay().AlipaySdk)({
       appId: config.appId,
       privateKey: config.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       keyType: 'PKCS8',
@@ -106,7 +114,7 @@ export class AlipayGateway implements PaymentGateway {
       // A forged or damaged answer is not an outcome: the refund stays pending until a verified query.
       if (message.includes('验签失败')) throw new Error(`Alipay answer not trusted: signature does not verify (${method})`);
       // The SDK's transport errors (no connection, HTTP 5xx, a body that is not Alipay's): retry.
-      if (error instanceof AlipayRequestError) throw new TransientGatewayError(`Alipay unreachable: ${message.slice(0, 160)}`);
+      if (error instanceof loadAlipay().AlipayRequestError) throw new TransientGatewayError(`Alipay unreachable: ${message.slice(0, 160)}`);
       throw error;
     }
   }

@@ -3,7 +3,8 @@
 // can be found again even when its answer was lost. "pending" and "requires_action" are not
 // success; the refund.updated webhook or a later query settles them. The SDK's own retries are off:
 // the workflow retries under the same key and decides when to stop.
-import Stripe from 'stripe';
+import { createRequire } from 'node:module';
+import type Stripe from 'stripe';
 import type { StripeConfig } from '../config.ts';
 
 export type { StripeConfig };
@@ -46,13 +47,18 @@ function providerRefund(refund: Stripe.Refund): ProviderRefund {
   };
 }
 
+// Stripe's SDK is loaded when a Stripe gateway is built (STRIPE_SECRET_KEY set), not by every process.
+const require = createRequire(import.meta.url);
+let sdk: typeof Stripe | undefined;
+const loadStripe = (): typeof Stripe => (sdk ??= require('stripe') as typeof Stripe);
+
 export class StripeGateway implements PaymentGateway {
   readonly name = 'stripe';
   private readonly stripe: Stripe;
 
   constructor(private readonly config: StripeConfig) {
     const api = new URL(config.apiUrl);
-    this.stripe = new Stripe(config.secretKey, {
+    this.stripe = new (loadStripe())(config.secretKey, {
       host: api.hostname,
       port: Number(api.port || (api.protocol === 'http:' ? 80 : 443)),
       protocol: api.protocol === 'http:' ? 'http' : 'https',
@@ -82,7 +88,7 @@ export class StripeGateway implements PaymentGateway {
       );
       return stripeOutcome(refund);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeError && !TRANSIENT_ERRORS.has(error.type)) {
+      if (error instanceof loadStripe().errors.StripeError && !TRANSIENT_ERRORS.has(error.type)) {
         return { status: 'failed', reason: `Stripe refused the refund: ${error.code ?? error.type} ${error.message}`.slice(0, 300) };
       }
       throw error;
@@ -152,7 +158,7 @@ export class StripeGateway implements PaymentGateway {
     try {
       return await untilAborted(run, signal);
     } catch (error) {
-      if (!signal.aborted && error instanceof Stripe.errors.StripeError && TRANSIENT_ERRORS.has(error.type)) {
+      if (!signal.aborted && error instanceof loadStripe().errors.StripeError && TRANSIENT_ERRORS.has(error.type)) {
         throw new TransientGatewayError(`Stripe: ${error.type} ${error.message}`.slice(0, 200), undefined, error.type === 'StripeRateLimitError');
       }
       throw error;

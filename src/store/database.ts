@@ -1,10 +1,9 @@
 // Prisma client factory: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set, otherwise
-// PGlite (PostgreSQL compiled to WebAssembly, in process) stored in DATA_DIR.
+// PGlite (PostgreSQL compiled to WebAssembly, in process) stored in DATA_DIR. Each driver is
+// imported when its kind of database is opened, so a process holds only the one it uses.
 import fs from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { SqlRunner } from './sql-runner.ts';
@@ -66,7 +65,8 @@ function pgRunner(pool: pg.Pool | pg.PoolClient): SqlRunner {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  const [{ default: pgDriver }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
+  const pool = new pgDriver.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -104,9 +104,15 @@ function pgliteRunner(db: Pick<PGlite, 'query' | 'exec' | 'transaction'>): SqlRu
   };
 }
 
+/** PGlite's buffer pool (see openPglite). */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
 async function openPglite(dataDir: string): Promise<Database> {
   await fs.mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir });
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  // PostgreSQL's default shared_buffers (128 MB) is resident once touched, and the embedded desk's
+  // data is a shop's, not a server's: 16 MB keeps idle RSS ~110 MB lower (measured on the demo data).
+  const client = await PGlite.create({ dataDir, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   return {
     kind: 'pglite',

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../src/store/database.ts';
-import { MIGRATIONS_DIR, migrate, readMigrations } from '../../src/store/migrator.ts';
+import { MIGRATIONS_DIR, MIGRATIONS_FINGERPRINT_KEY, listingFingerprint, migrate, readMigrations } from '../../src/store/migrator.ts';
+import type { SqlRunner } from '../../src/store/sql-runner.ts';
 import { createTestDatabase, postgresUp, type TestDatabase } from '../helpers/services.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -109,7 +110,7 @@ describe('migrator', () => {
     const file = path.join(dir, all[0]!, 'migration.sql');
     await fs.appendFile(file, '\n-- edited\n');
     await expect(migrate(db.sql, dir)).rejects.toThrow(/was changed after it was applied/);
-  });
+  }, 120_000);
 
   it('rolls a failing migration back whole and says which one failed', async () => {
     const db = await pglite();
@@ -124,5 +125,72 @@ describe('migrator', () => {
     expect(recorded).toHaveLength(0);
     await fs.writeFile(path.join(bad, 'migration.sql'), 'CREATE TABLE half_done (id int);\n');
     expect((await migrate(db.sql, dir)).applied).toEqual(['29991231000000_broken']);
+  });
+
+  describe('start-up fast path (nothing changed: no SQL read, no lock)', () => {
+    /** The runner with its lock and multi-statement scripts counted: the full path takes the lock. */
+    function counting(sql: SqlRunner) {
+      const counts = { locks: 0, execs: 0 };
+      const runner: SqlRunner = {
+        query: (text, params, name) => sql.query(text, params, name),
+        exec: (script) => ((counts.execs += 1), sql.exec(script)),
+        transaction: (fn) => sql.transaction(fn),
+        withLock: (key, fn) => ((counts.locks += 1), sql.withLock(key, fn)),
+      };
+      return { runner, counts };
+    }
+
+    it('stores the folder listing\'s fingerprint and, unchanged, answers without the lock or reading a file', async () => {
+      const db = await pglite();
+      const dir = await copyMigrations();
+      await migrate(db.sql, dir);
+      const stored = await db.sql.query<{ value: string }>('SELECT value FROM app_meta WHERE key = $1', [MIGRATIONS_FINGERPRINT_KEY]);
+      expect(stored[0]!.value.startsWith(`${await listingFingerprint(dir)} `)).toBe(true);
+      const reads = vi.spyOn(fs, 'readFile');
+      const { runner, counts } = counting(db.sql);
+      try {
+        expect(await migrate(runner, dir)).toEqual({ applied: [], alreadyApplied: all });
+        expect(reads).not.toHaveBeenCalled();
+      } finally {
+        reads.mockRestore();
+      }
+      expect(counts).toEqual({ locks: 0, execs: 0 });
+    }, 120_000);
+
+    it('takes the full path when a file is touched, a migration is added, or the applied rows change', async () => {
+      const db = await pglite();
+      const dir = await copyMigrations();
+      await migrate(db.sql, dir);
+      // Touched (same content): the full path runs, finds everything applied, and stores the new listing.
+      const first = path.join(dir, all[0]!, 'migration.sql');
+      const later = new Date(Date.now() + 5_000);
+      await fs.utimes(first, later, later);
+      let probe = counting(db.sql);
+      expect(await migrate(probe.runner, dir)).toEqual({ applied: [], alreadyApplied: all });
+      expect(probe.counts.locks).toBe(1);
+      probe = counting(db.sql);
+      await migrate(probe.runner, dir);
+      expect(probe.counts.locks).toBe(0);
+      // A row marked rolled back by hand (prisma migrate resolve): the migration is run again, not
+      // skipped (here it fails, its objects being there: the point is that it was tried).
+      const last = all.at(-1)!;
+      await db.sql.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [last]);
+      probe = counting(db.sql);
+      await expect(migrate(probe.runner, dir)).rejects.toThrow(new RegExp(`${last} failed`));
+      expect(probe.counts.locks).toBe(1);
+    }, 120_000);
+
+    it('takes the full path for a new migration and for an unfinished one', async () => {
+      const db = await pglite();
+      const dir = await copyMigrations();
+      await migrate(db.sql, dir);
+      const added = path.join(dir, '29991231000000_added');
+      await fs.mkdir(added);
+      await fs.writeFile(path.join(added, 'migration.sql'), 'CREATE TABLE added_later (id int);\n');
+      expect((await migrate(db.sql, dir)).applied).toEqual(['29991231000000_added']);
+      expect(await tables(db)).toContain('added_later');
+      await db.sql.query(`UPDATE "_prisma_migrations" SET finished_at = NULL WHERE migration_name = '29991231000000_added'`);
+      await expect(migrate(db.sql, dir)).rejects.toThrow(/did not finish/);
+    }, 120_000);
   });
 });

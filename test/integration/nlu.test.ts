@@ -125,8 +125,10 @@ describe('classifier', () => {
   });
 
   it('loads the cached model the second time instead of training again', async () => {
-    const files = fs.readdirSync(path.join(dataDir, 'nlu'));
+    // Beside the model: the Chinese word list (zh-lexicon-<version>.json), kept across corpus versions.
+    const files = fs.readdirSync(path.join(dataDir, 'nlu')).filter((f) => f.startsWith('model-'));
     expect(files).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dataDir, 'nlu')).filter((f) => f.startsWith('zh-lexicon-'))).toHaveLength(1);
     const cachedAt = fs.statSync(path.join(dataDir, 'nlu', files[0]!)).mtimeMs;
     const again = await NluClassifier.create({ dataDir });
     expect((await again.classify('视频播放不了')).intent).toBe('refund.cannot_use');

@@ -96,4 +96,17 @@ describe.skipIf(!postgresUp)('outbox ordering keys (PostgreSQL)', () => {
     for (const row of left) expect(row.availableAt.getTime()).toBeLessThanOrEqual(Date.now());
     expect(seen).toHaveLength(1);
   });
+
+  it('records a delivery: status delivered, the time it went (UTC, as Prisma reads it), one more attempt, no error', async () => {
+    const topic = 'test.recorded';
+    await write(null, 1, topic);
+    const d = new OutboxDispatcher(prisma(), log);
+    d.on(topic, async () => undefined);
+    await prisma().outboxMessage.updateMany({ where: { topic }, data: { attempts: 2, lastError: 'earlier failure' } });
+    const before = Date.now();
+    expect(await d.deliverDue(50)).toBeGreaterThanOrEqual(1);
+    const [row] = await prisma().outboxMessage.findMany({ where: { topic } });
+    expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastError: null });
+    expect(Math.abs(row!.deliveredAt!.getTime() - before)).toBeLessThan(60_000);
+  });
 });

@@ -18,7 +18,8 @@
 // that does not answer cannot crash the desk: the composition root retries it (channel-starter.ts).
 // Until it succeeds, /slack/events answers 503 (Slack delivers events again later) and no ticket or
 // SLA message is posted; tickets wait in the database and go out once Slack is up.
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { createRequire } from 'node:module';
+import type { App, HTTPReceiver } from '@slack/bolt';
 import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction, ViewSubmitAction, types } from '@slack/bolt';
 import type { Cache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
@@ -63,6 +64,9 @@ export interface SlackDeskDeps {
   now?: () => Date;
 }
 
+// Bolt (~30 MB resident) is loaded when a SlackDesk is built (SLACK_BOT_TOKEN set), not by every process.
+const require = createRequire(import.meta.url);
+
 export class SlackDesk implements AgentDesk {
   readonly receiver: HTTPReceiver;
   readonly app: App;
@@ -73,6 +77,7 @@ export class SlackDesk implements AgentDesk {
 
   constructor(private readonly deps: SlackDeskDeps) {
     const { config, log } = deps;
+    const { App, HTTPReceiver, LogLevel } = require('@slack/bolt') as typeof import('@slack/bolt');
     this.receiver = new HTTPReceiver({
       signingSecret: config.signingSecret,
       endpoints: '/slack/events',

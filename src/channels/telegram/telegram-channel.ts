@@ -12,7 +12,8 @@
 // that fails (Telegram down, a 429, this instance killed) is sent later by the outbox job, on any
 // instance, once per stored message and in the chat's order; a 429 waits for Telegram's
 // retry_after, and a chat that refuses for good (the buyer blocked the bot) is not retried.
-import { Telegraf, TelegramError, type Context } from 'telegraf';
+import { createRequire } from 'node:module';
+import type { Context, Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Cache, Lock } from '../../cache/index.ts';
 import { claimOnce } from '../../cache/index.ts';
@@ -60,8 +61,14 @@ const markupOf = (message: OutboundMessage) =>
  * retry_after; a refusal of the chat or of the message itself (403 blocked, 400 chat not found) is
  * final; Telegram's 5xx, a bad token and the network are retried with backoff.
  */
+// telegraf is loaded when a TelegramChannel is built (TELEGRAM_BOT_TOKEN set), not by every process.
+const require = createRequire(import.meta.url);
+let telegraf: typeof import('telegraf') | undefined;
+const loadTelegraf = () => (telegraf ??= require('telegraf') as typeof import('telegraf'));
+
 export function deliveryError(error: unknown): Error {
-  if (!(error instanceof TelegramError)) return error instanceof Error ? error : new Error(String(error));
+  // Without a channel built, telegraf is not loaded and nothing can have thrown its error.
+  if (!telegraf || !(error instanceof telegraf.TelegramError)) return error instanceof Error ? error : new Error(String(error));
   const what = `Telegram ${error.code}: ${error.description}`.slice(0, 300);
   if (error.code === 429) return new RetryLaterError(what, Math.max(1, error.parameters?.retry_after ?? 1) * 1_000);
   if (error.code >= 400 && error.code < 500 && error.code !== 401) return new PermanentDeliveryError(what, error.code === 403);
@@ -76,7 +83,7 @@ export class TelegramChannel {
   private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: TelegramChannelDeps) {
-    this.bot = new Telegraf(deps.token, { telegram: { apiRoot: deps.apiRoot } });
+    this.bot = new (loadTelegraf().Telegraf)(deps.token, { telegram: { apiRoot: deps.apiRoot } });
     this.bot.start((ctx) => this.onStart(ctx, ctx.payload));
     this.bot.on('text', (ctx) => this.onMessage(ctx, { text: ctx.message.text }));
     this.bot.on('callback_query', (ctx) => this.onButton(ctx));
@@ -315,7 +322,7 @@ export class TelegramChannel {
         await call();
         return;
       } catch (error) {
-        const retryAfter = error instanceof TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
+        const retryAfter = error instanceof loadTelegraf().TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
         if (retryAfter === null || attempt >= MAX_SEND_ATTEMPTS) throw error;
         this.deps.log.warn({ retryAfter, attempt }, 'telegram asked us to slow down');
         await sleep(Math.min(retryAfter, 30) * 1_000);
