@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEMO_SECRETS, isPublishedSecret, secretWeakness } from './config-secrets.ts';
+import { MAX_AMOUNT_MINOR } from './domain/index.ts';
 
 // -----------------------------------------------------------------------------------------------
 // Configuration types of the adapters and the risk rules: they live with the configuration (which
@@ -248,6 +249,32 @@ const variables = {
   SLACK_DESK_USERGROUP: z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a Slack user group id such as S0123456789').optional(),
   SLACK_SLA_REMIND_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
   SLACK_SLA_ESCALATE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).optional(),
+  // Four-eyes approval (issue 22): "CNY:50000,USD:10000", minor units per currency. An agent's approval
+  // above its currency's figure waits for a second desk member; a currency not listed has none.
+  SLACK_SECOND_APPROVAL_ABOVE_MINOR: z
+    .string()
+    .transform((text, ctx) => {
+      const limits: Record<string, number> = {};
+      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const match = /^([A-Z]{3})\s*:\s*(\d{1,10})$/.exec(part);
+        const minor = match ? Number(match[2]) : NaN;
+        if (!match || !Number.isSafeInteger(minor) || minor > MAX_AMOUNT_MINOR) {
+          ctx.addIssue({ code: 'custom', message: `must be CURRENCY:minor-units pairs such as CNY:50000,USD:10000 (not "${part.slice(0, 40)}")` });
+          return z.NEVER;
+        }
+        if (match[1]! in limits) {
+          ctx.addIssue({ code: 'custom', message: `names ${match[1]} twice` });
+          return z.NEVER;
+        }
+        limits[match[1]!] = minor;
+      }
+      if (Object.keys(limits).length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'must name at least one currency, such as CNY:50000' });
+        return z.NEVER;
+      }
+      return limits;
+    })
+    .optional(),
   SLACK_ESCALATION_MENTION: z.string().regex(/^<(!here|!channel|!subteam\^S[A-Z0-9]+|@U[A-Z0-9]+)>$/, 'must be a Slack mention such as <!here> or <!subteam^S0123456789>').optional(),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).optional(),
@@ -323,6 +350,8 @@ export interface Config {
     remindAfterMs: number;
     escalateAfterMs: number;
     escalationMention: string;
+    /** Four-eyes approval: an approval above this many minor units of its order's currency needs a second agent; a currency not listed needs none. */
+    secondApprovalAboveMinor: Record<string, number>;
   } | null;
   smtp: { url: string; from: string } | null;
 }
@@ -525,6 +554,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           remindAfterMs: (raw.SLACK_SLA_REMIND_MINUTES ?? 15) * 60_000,
           escalateAfterMs: Math.max(raw.SLACK_SLA_ESCALATE_MINUTES ?? 60, (raw.SLACK_SLA_REMIND_MINUTES ?? 15) + 1) * 60_000,
           escalationMention: raw.SLACK_ESCALATION_MENTION ?? '<!here>',
+          secondApprovalAboveMinor: raw.SLACK_SECOND_APPROVAL_ABOVE_MINOR ?? {},
         }
       : null,
     smtp: raw.SMTP_URL ? { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? 'Refund desk <refund-desk@localhost>' } : null,

@@ -20,9 +20,9 @@ import { WidgetChannel } from './channels/widget/index.ts';
 import { WidgetSessions } from './channels/widget/index.ts';
 import type { SocketCaps } from './channels/widget/index.ts';
 import { SlackDesk } from './channels/slack/index.ts';
-import { HandoffLifecycle } from './handoffs/index.ts';
+import { HandoffLifecycle, SecondApprovals } from './handoffs/index.ts';
 import { ChannelStarter, type Backoff } from './channels/index.ts';
-import { ChatDelivery } from './conversation/index.ts';
+import { ChatDelivery, SatisfactionSurvey } from './conversation/index.ts';
 import { AgentDecisions } from './refunds/index.ts';
 import { DigestService } from './digests/index.ts';
 import { ChatTokens } from './conversation/index.ts';
@@ -71,6 +71,8 @@ export interface Desk {
   agentDecisions: AgentDecisions;
   delivery: ChatDelivery;
   digests: DigestService;
+  /** Satisfaction ratings after every case (issue 22). */
+  satisfaction: SatisfactionSurvey;
   /** The sandbox gateway when SANDBOX_PAYMENTS is on (tests inject faults through it). */
   sandbox: SandboxGateway | null;
   /** The gateway each payment method refunds through (sandbox, or a configured real rail). */
@@ -192,6 +194,8 @@ function buildChannels(config: Config, options: DeskOptions, log: Logger, { db, 
         decisions: r.agentDecisions,
         delivery: r.delivery,
         guides: r.guides,
+        // Hook (issue 22): four-eyes approval above SLACK_SECOND_APPROVAL_ABOVE_MINOR.
+        secondApprovals: new SecondApprovals({ prisma: db.prisma, decisions: r.agentDecisions, limits: config.slack.secondApprovalAboveMinor, log: log.child({ component: 'second-approval' }) }),
       })
     : null;
   const dialogue = new DialogueEngine({
@@ -244,6 +248,7 @@ interface JobsArea {
   paymentNotices: PaymentNotices;
   monitor: RefundMonitor;
   digests: DigestService;
+  satisfaction: SatisfactionSurvey;
 }
 
 function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreArea, r: RefundsArea, c: ChannelsArea, stack: CloseStack): JobsArea {
@@ -308,9 +313,15 @@ function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreAre
   if (slack) {
     jobs.register({ name: 'slack.post-tickets', everyMs: 2_000, run: () => slack.postNewTickets() });
     jobs.register({ name: 'slack.sla', everyMs: 30_000, run: () => slack.checkSla() });
+    // Hook (issue 22): a waiting four-eyes approval is reminded about once, like an unclaimed ticket.
+    const fourEyes = slack.fourEyes;
+    if (fourEyes) jobs.register({ name: 'slack.second-approval-sla', everyMs: 30_000, run: () => fourEyes.checkSla() });
   }
   jobs.register({ name: 'digests.run-due', everyMs: 5 * 60_000, run: () => digests.runDue() });
-  return { jobs, paymentNotices, monitor, digests };
+  // Hook (issue 22): after a case ends its buyer is asked once, in their chat, for a 1-5 rating.
+  const satisfaction = new SatisfactionSurvey({ prisma: db.prisma, sql: db.sql, delivery: r.delivery, log: log.child({ component: 'satisfaction' }) });
+  jobs.register({ name: 'satisfaction.ask', everyMs: 30_000, run: () => satisfaction.askDue() });
+  return { jobs, paymentNotices, monitor, digests, satisfaction };
 }
 
 export async function createDesk(config: Config, options: DeskOptions = {}): Promise<Desk> {
@@ -324,7 +335,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const { db, cache, metrics } = store;
     const { refunds, outbox, nlu, conversations, delivery, agentDecisions, sandbox, gateways, stripe } = r;
     const { slack, dialogue, chatTokens, telegram, widget, channels } = c;
-    const { jobs, paymentNotices, monitor, digests } = j;
+    const { jobs, paymentNotices, monitor, digests, satisfaction } = j;
 
     const payments =
       config.payments.wechat || stripe ? { notices: paymentNotices, wechat: config.payments.wechat, stripe, timeoutMs: config.payments.gatewayTimeoutMs } : null;
@@ -383,6 +394,7 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       agentDecisions,
       delivery,
       digests,
+      satisfaction,
       sandbox,
       gateways,
       paymentNotices,

@@ -4,7 +4,7 @@
 // by id.
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'rr' | 'rf' | 'dc' | 'ho' | 'ce' | 'ue' | 'fp' | 'cv' | 'msg' | 'ntf' | 'obx' | 'rs' | 'dg';
+export type IdPrefix = 'rr' | 'rf' | 'dc' | 'ho' | 'ce' | 'ue' | 'fp' | 'cv' | 'msg' | 'ntf' | 'obx' | 'rs' | 'dg' | 'sa' | 'csat';
 
 let lastMs = 0;
 let counter = 0;

@@ -7,7 +7,7 @@ import type { Locale, ReasonCode } from '../domain/index.ts';
 import type { ChannelName } from './messages.ts';
 
 /** The question the bot asked and is waiting for an answer to. */
-export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm' | 'appeal_offer';
+export type Pending = 'order' | 'reason' | 'guide_feedback' | 'refund_confirm' | 'appeal_offer' | 'rating_comment';
 
 export interface ChatState {
   channel?: ChannelName;
@@ -31,6 +31,8 @@ export interface ChatState {
   greeted?: boolean;
   /** The texts of the bot's last replies. */
   lastReplies?: string[];
+  /** With pending 'rating_comment': the satisfaction rating a comment belongs to (issue 22). */
+  ratingId?: string;
   /** The other requests of a message that asked for several things, handled once the current one is done. */
   queued?: string[];
 }

@@ -19,6 +19,7 @@ import { onAppeal, onAppealAnswer, onPersonText, person } from './flows/person.t
 import { onPolicyText, policyAnswer } from './flows/policy.ts';
 import { onConfirmAnswer, onOrderAnswer, onReasonAnswer, onRefundButton, onRefundText } from './flows/refund.ts';
 import { onGreeting, onOrderCancel, onUnclear } from './flows/small-talk.ts';
+import { onRatingButton, onRatingComment, onTypedRating } from './flows/satisfaction.ts';
 import { onStatusText, status } from './flows/status.ts';
 import { onWithdrawText, withdraw } from './flows/withdraw.ts';
 import type { InboundMessage, OutboundMessage, TurnResult } from './messages.ts';
@@ -47,6 +48,7 @@ function dialogueFlow(): Composer<Turn> {
       .when(pressed('withdraw'), (t) => withdraw(t))
       .when(pressed('policy'), policyAnswer)
       .when(pressed('appeal'), onAppeal)
+      .when(pressed('rate'), onRatingButton)
       .use((t, next) => (t.action ? t.reply(say('notUnderstood', t.locale)) : next()))
       // Text, first as the answer to the question the bot is waiting on.
       .when(waitingFor('guide_feedback'), onGuideAnswer)
@@ -54,6 +56,8 @@ function dialogueFlow(): Composer<Turn> {
       .when(waitingFor('appeal_offer'), onAppealAnswer)
       .when(waitingFor('order'), onOrderAnswer)
       .when(waitingFor('reason'), onReasonAnswer)
+      .when(waitingFor('rating_comment'), onRatingComment)
+      .when(isText, onTypedRating)
       // Then as a new request.
       .when(saying('refund.request', 'refund.changed_mind', 'refund.unsatisfied', 'refund.cannot_use'), onRefundText)
       .when(saying('refund.status'), onStatusText)

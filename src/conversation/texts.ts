@@ -136,3 +136,26 @@ export const waitingForPerson = (minutes: number): Text => ({
   zh: `感谢耐心等待，客服正在处理您的问题，预计${minutes}分钟内在这里回复您。`,
   en: `Thanks for waiting: our team is on it and will reply here within about ${minutes} minutes.`,
 });
+
+// ---------------------------------------------------------------------------------------------
+// Satisfaction after a case (issue 22): asked once per case, in the buyer's language.
+
+export type CaseOutcome = 'refunded' | 'refused' | 'guide_solved' | 'agent_resolved';
+
+export const SATISFACTION_ASK: Record<CaseOutcome, Text> = {
+  refunded: { zh: '您的退款已处理完成。请为这次服务打个分吧（1–5 分，5 分最满意），也可以在打分后补充一句意见。', en: 'Your refund is done. How would you rate our service, from 1 to 5 (5 is best)? You can add a comment after rating.' },
+  refused: { zh: '您的退款申请已处理完毕。请为这次服务体验打个分吧（1–5 分，5 分最满意）。', en: 'Your refund request has been handled. How would you rate the service, from 1 to 5 (5 is best)?' },
+  guide_solved: { zh: '问题解决了就好！这次的帮助对您有用吗？请打个分（1–5 分，5 分最满意）。', en: 'Glad it works now! How helpful were we, from 1 to 5 (5 is best)?' },
+  agent_resolved: { zh: '客服已处理完您的问题。请为这次服务打个分吧（1–5 分，5 分最满意）。', en: 'Our team has finished with your case. How would you rate the service, from 1 to 5 (5 is best)?' },
+};
+
+export const SATISFACTION_TEXTS = T({
+  ratingThanks: { zh: '谢谢您的评价！如果还想补充几句，直接发给我就好（可选）。', en: "Thanks for rating us! If you'd like to add a comment, just type it here (optional)." },
+  ratingAlready: { zh: '这次服务您已经评过分了，谢谢！', en: "You've already rated this case. Thank you!" },
+  ratingOutOfRange: { zh: '请选择 1 到 5 之间的分数。', en: 'Please pick a score from 1 to 5.' },
+  ratingGone: { zh: '这次评价已经过期了，谢谢您！', en: 'That rating is no longer open. Thank you!' },
+  ratingCommentThanks: { zh: '收到，谢谢您的反馈！我们会认真改进。', en: 'Got it, thanks for the feedback! We will use it to do better.' },
+});
+
+/** The five rating buttons: the same digits and stars in both languages. */
+export const ratingButtons = (ratingId: string) => [1, 2, 3, 4, 5].map((n) => ({ label: `${n} ${'★'.repeat(n)}`, action: `rate:${ratingId}:${n}` }));

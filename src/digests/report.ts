@@ -2,6 +2,7 @@
 // figures behind the digests and GET /v1/merchants/{id}/report. `loadPeriod` reads the period's orders
 // and refund requests; `figuresOf` is pure, so the figures are tested against hand-computed fixtures.
 import type { PrismaClient } from '../store/index.ts';
+import { satisfactionOf, type PeriodRating, type SatisfactionFigures } from './satisfaction-figures.ts';
 import { findThemes, type Theme } from './themes.ts';
 import { isClosed } from '../refunds/index.ts';
 
@@ -29,6 +30,8 @@ export interface PeriodData {
     /** The policy version the engine decided it under (issue 21); null or absent: no engine decision. */
     policy?: { id: string; version: number } | null;
   }>;
+  /** Satisfaction questions asked in the period (issue 22), answered or not. */
+  ratings?: PeriodRating[];
 }
 
 export interface Figures {
@@ -57,6 +60,8 @@ export interface Figures {
   troubleshooting: { guided: number; solved: number; escalated: number; avoidedMinor: number };
   /** M30: requests closed in the period, and how many of those no person touched. */
   automation: { closed: number; withoutHuman: number; share: number | null };
+  /** Issue 22: buyers' ratings by outcome and by automated vs human handling. */
+  satisfaction: SatisfactionFigures;
 }
 
 const REASONS = ['changed_mind', 'unsatisfied', 'cannot_use', 'other'] as const;
@@ -139,12 +144,13 @@ export function figuresOf(data: PeriodData): Figures {
       avoidedMinor: solved.reduce((s, r) => s + r.orderAmountMinor, 0),
     },
     automation: { closed: closed.length, withoutHuman: closed.filter((r) => !r.human).length, share: ratio(closed.filter((r) => !r.human).length, closed.length) },
+    satisfaction: satisfactionOf(data.ratings ?? []),
   };
 }
 
 /** Reads one merchant's orders paid and refund requests made in [from, to). */
 export async function loadPeriod(prisma: PrismaClient, merchantId: string, from: Date, to: Date): Promise<PeriodData> {
-  const [orders, products, requests] = await Promise.all([
+  const [orders, products, requests, ratings] = await Promise.all([
     prisma.order.findMany({ where: { product: { merchantId }, paidAt: { gte: from, lt: to } }, select: { id: true, productId: true, amountMinor: true } }),
     prisma.product.findMany({ where: { merchantId }, select: { id: true, title: true } }),
     prisma.refundRequest.findMany({
@@ -164,10 +170,13 @@ export async function loadPeriod(prisma: PrismaClient, merchantId: string, from:
         handoffs: { select: { assigneeId: true, status: true } },
       },
     }),
+    // Asked in the period with a chat to ask in (an unreachable buyer was never asked).
+    prisma.satisfactionRating.findMany({ where: { merchantId, askedAt: { gte: from, lt: to }, status: { in: ['asked', 'rated'] } }, select: { outcome: true, handledBy: true, score: true } }),
   ]);
   return {
     orders,
     products,
+    ratings,
     requests: requests.map((r) => ({
       id: r.id,
       productId: r.productId,

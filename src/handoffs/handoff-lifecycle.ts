@@ -6,6 +6,7 @@
 // decision's transaction.
 import type { PrismaClient } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
+import { cancelWaitingApprovals } from './second-approval.ts';
 import { guideSubjectOf, loadTicket, refundableOf, type TicketData } from './ticket-view.ts';
 
 /** A posting lease older than this is taken over: the instance that held it died mid-post. */
@@ -133,13 +134,22 @@ export class HandoffLifecycle {
     return now?.status === 'claimed' && now.assigneeId ? { holder: now.assigneeId } : 'gone';
   }
 
-  /** Hands the buyer back to the bot; false when the ticket was already closed. */
+  /**
+   * Hands the buyer back to the bot; false when the ticket was already closed. A four-eyes approval
+   * waiting on the ticket ends with it (issue 22), in the same transaction: a Confirm pressed later
+   * pays nothing.
+   */
   async returnToBot(handoffId: string, user: string): Promise<boolean> {
-    const returned = await this.deps.prisma.handoff.updateMany({
-      where: { id: handoffId, status: { in: [...LIVE] } },
-      data: { status: 'returned', resolution: 'returned', resolvedAt: this.now(), assigneeId: user },
+    const now = this.now();
+    return this.deps.prisma.$transaction(async (tx) => {
+      const returned = await tx.handoff.updateMany({
+        where: { id: handoffId, status: { in: [...LIVE] } },
+        data: { status: 'returned', resolution: 'returned', resolvedAt: now, assigneeId: user },
+      });
+      if (returned.count !== 1) return false;
+      await cancelWaitingApprovals(tx, handoffId, user, now);
+      return true;
     });
-    return returned.count === 1;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,18 @@ export interface TicketData {
   commissions: Array<{ beneficiary: string; level: number; amountMinor: number; currency: string; state: string }>;
   conversation: Array<{ direction: string; text: string; at: Date }>;
   refunds: Array<{ amountMinor: number; currency: string; status: string }>;
+  /** Four-eyes approval (issue 22): the request's latest, when it had one. */
+  secondApproval?: TicketApproval | null;
+}
+
+/** A four-eyes approval as the ticket shows it (issue 22, handoffs/second-approval.ts). */
+export interface TicketApproval {
+  id: string;
+  status: string;
+  amountMinor: number;
+  currency: string;
+  firstAgentId: string;
+  secondAgentId: string | null;
 }
 
 export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId: string, now = new Date()): Promise<TicketData | null> {
@@ -58,6 +70,9 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
   const messages = conversation
     ? (await prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: 10, select: { direction: true, text: true, payload: true, createdAt: true } })).reverse()
     : [];
+  const secondApproval = request
+    ? await prisma.secondApproval.findFirst({ where: { refundRequestId: request.id }, orderBy: { createdAt: 'desc' }, select: { id: true, status: true, amountMinor: true, currency: true, firstAgentId: true, secondAgentId: true } })
+    : null;
   const succeeded = (request?.refunds ?? []).filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((sum, r) => sum + r.amountMinor, 0);
   return {
     handoff: { id: handoff.id, kind: handoff.kind, status: handoff.status, reason: handoff.reason, assigneeId: handoff.assigneeId, resolution: handoff.resolution, createdAt: handoff.createdAt },
@@ -84,6 +99,7 @@ export async function loadTicket(prisma: PrismaClient, sql: SqlRunner, handoffId
       at: m.createdAt,
     })),
     refunds: (request?.refunds ?? []).map((r) => ({ amountMinor: r.amountMinor, currency: r.currency, status: r.status })),
+    secondApproval,
   };
 }
 

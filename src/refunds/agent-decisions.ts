@@ -83,7 +83,8 @@ export class AgentDecisions {
     return { executed: false, view: await this.deps.workflow.view(requestId), told: null, locale };
   }
 
-  async approve(requestId: string, agent: Agent, amountMinor?: number): Promise<AgentOutcome> {
+  /** `cosign`: the second agent of a four-eyes approval (handoffs/second-approval.ts); the record keeps both. */
+  async approve(requestId: string, agent: Agent, amountMinor?: number, cosign?: { secondApprover: Agent }): Promise<AgentOutcome> {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
@@ -112,8 +113,8 @@ export class AgentDecisions {
           requestId,
           agentId: agent.id,
           outcome: 'approved',
-          facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining },
-          rule: { id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` },
+          facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining, ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}) },
+          rule: { id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` },
           explanation: told,
           policy: { id: request.policyId, version: request.policyVersion },
           now,
@@ -139,7 +140,8 @@ export class AgentDecisions {
     return { executed: true, view: await this.deps.workflow.view(requestId), told, locale, payout };
   }
 
-  async reject(requestId: string, agent: Agent, template: RejectionTemplate): Promise<AgentOutcome> {
+  /** `context.approvalOf`: the agent whose four-eyes approval this refusal overrides (handoffs/second-approval.ts). */
+  async reject(requestId: string, agent: Agent, template: RejectionTemplate, context?: { approvalOf: Agent }): Promise<AgentOutcome> {
     const { prisma } = this.deps;
     const request = await this.load(requestId);
     const locale = localeOrDefault(request.order.buyer.locale);
@@ -156,8 +158,8 @@ export class AgentDecisions {
           requestId,
           agentId: agent.id,
           outcome: 'rejected',
-          facts: { agent: agent.id, previousStatus: request.status, template },
-          rule: { id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}: ${REJECTION_TEMPLATES[template].label.en}` },
+          facts: { agent: agent.id, previousStatus: request.status, template, ...(context ? { approvalOf: context.approvalOf.id } : {}) },
+          rule: { id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}` },
           explanation: told,
           policy: { id: request.policyId, version: request.policyVersion },
           now,

@@ -1,5 +1,5 @@
 // The refunds module's entry: what other modules may use of it (test/unit/architecture.test.ts).
-export { AgentDecisions, type AgentOutcome, REJECTION_TEMPLATES, type RejectionTemplate } from './agent-decisions.ts';
+export { type Agent, AgentDecisions, type AgentOutcome, REJECTION_TEMPLATES, type RejectionTemplate } from './agent-decisions.ts';
 export { resolvePolicy } from './policy-resolver.ts';
 export { PaymentNotices } from './provider-notices.ts';
 export { appealBodySchema, cancelBodySchema, refundRequestBodySchema } from './refund-schemas.ts';

@@ -4,6 +4,7 @@ import { createDesk } from '../../src/desk.ts';
 import { loadConfig } from '../../src/config.ts';
 import { bearer, newOrder, seedShop } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
+import { until } from '../helpers/slack.ts';
 import { startTestDesk, TEST_SECRETS } from '../helpers/test-desk.ts';
 
 describe.skipIf(!postgresUp)('graceful shutdown', () => {
@@ -24,7 +25,10 @@ describe.skipIf(!postgresUp)('graceful shutdown', () => {
         headers: { ...bearer, 'content-type': 'application/json' },
         body: JSON.stringify({ orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' }),
       });
-      await new Promise((r) => setTimeout(r, 150));
+      // Shutdown starts once the request is inside its handler (its refund written, the payout under
+      // way), not after a fixed pause: on a loaded machine the request may not have arrived in 150 ms,
+      // and one arriving after close() began is rightly answered 503.
+      await until(() => desk.db.prisma.refund.findFirst({ where: { orderId: order } }), (r) => r !== null);
       const closing = desk.close();
       const response = await inFlight;
       expect(response.status).toBe(201);

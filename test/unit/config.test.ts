@@ -256,6 +256,16 @@ describe('configuration', () => {
     expect(config.slack?.apiUrl).toBe('https://slack.com/api/');
   });
 
+  it('reads SLACK_SECOND_APPROVAL_ABOVE_MINOR per currency in minor units, and refuses what is not', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_DESK_CHANNEL: 'C0123456' };
+    expect(loadConfig(slack).slack?.secondApprovalAboveMinor).toEqual({});
+    expect(loadConfig({ ...slack, SLACK_SECOND_APPROVAL_ABOVE_MINOR: 'CNY:50000, USD:10000,JPY:20000' }).slack?.secondApprovalAboveMinor).toEqual({ CNY: 50_000, USD: 10_000, JPY: 20_000 });
+    for (const bad of ['CNY', 'CNY:500.00', 'cny:50000', 'CNY:-1', 'CNY:1,CNY:2', 'CNY:99999999999', ',']) {
+      const error = configError({ ...slack, SLACK_SECOND_APPROVAL_ABOVE_MINOR: bad });
+      expect(error.variable, bad).toBe('SLACK_SECOND_APPROVAL_ABOVE_MINOR');
+    }
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.kind).toBe('pglite');
   });

@@ -1,5 +1,6 @@
 // The merchant report's figures against a period computed by hand (M9, M17, M27, M30).
 import { describe, expect, it } from 'vitest';
+import { satisfactionOf } from '../../src/digests/satisfaction-figures.ts';
 import { figuresOf, type PeriodData } from '../../src/digests/report.ts';
 import { commonPhrase, findThemes } from '../../src/digests/themes.ts';
 
@@ -59,6 +60,7 @@ describe('figuresOf', () => {
       },
       troubleshooting: { guided: 1, solved: 1, escalated: 0, avoidedMinor: 2_900 },
       automation: { closed: 6, withoutHuman: 4, share: 0.6667 },
+      satisfaction: { asked: 0, rated: 0, average: null, byOutcome: [], byHandling: { automated: { rated: 0, average: null }, human: { rated: 0, average: null } } },
     });
   });
 
@@ -99,5 +101,48 @@ describe('renderDigest', () => {
     expect(zh.subject).toBe('【示范店】退款原因日报（2026-11-24）');
     expect(zh.html).toContain('明显高于其他商品');
     expect(zh.text).toContain('内容太简单 (3)');
+  });
+});
+
+describe('satisfaction in the period (issue 22)', () => {
+  const RATINGS = [
+    { outcome: 'refunded', handledBy: 'automated', score: 5 },
+    { outcome: 'refunded', handledBy: 'human', score: 4 },
+    { outcome: 'refused', handledBy: 'automated', score: 1 },
+    { outcome: 'refused', handledBy: 'human', score: 3 },
+    { outcome: 'guide_solved', handledBy: 'automated', score: 5 },
+    // Asked, not answered: counted as asked only.
+    { outcome: 'agent_resolved', handledBy: 'human', score: null },
+  ];
+
+  it('averages the ratings by outcome and by automated vs human handling', () => {
+    expect(satisfactionOf(RATINGS)).toEqual({
+      asked: 6,
+      rated: 5,
+      average: 3.6,
+      byOutcome: [
+        { outcome: 'refunded', rated: 2, average: 4.5 },
+        { outcome: 'refused', rated: 2, average: 2 },
+        { outcome: 'guide_solved', rated: 1, average: 5 },
+        { outcome: 'agent_resolved', rated: 0, average: null },
+      ],
+      byHandling: { automated: { rated: 3, average: 3.67 }, human: { rated: 2, average: 3.5 } },
+    });
+    expect(figuresOf({ ...PERIOD, ratings: RATINGS }).satisfaction.average).toBe(3.6);
+  });
+
+  it('shows it in the digest in the merchant\'s language, and leaves it out with no rating', async () => {
+    const { renderDigest } = await import('../../src/digests/digest.ts');
+    const figures = figuresOf({ ...PERIOD, ratings: RATINGS });
+    const report = { merchantId: 'm', period: { from: '', to: '' }, previousPeriod: { from: '', to: '' }, figures, previous: figuresOf(PERIOD), change: { requests: 0, refunded: 0, refundedMinor: 0, refundRate: 0 } };
+    const en = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: 'w', report });
+    expect(en.short).toContain('Buyer satisfaction: 3.6/5 (5 ratings) · automated 3.7/5 (3) · by a person 3.5/5 (2)');
+    expect(en.short).toContain('refunded 4.5/5 (2) · refused 2.0/5 (2) · solved by a guide 5.0/5 (1)');
+    expect(en.html).toContain('Buyer satisfaction');
+    const zh = renderDigest({ merchantName: '示范店', currency: 'CNY', locale: 'zh', period: 'day', label: 'd', report });
+    expect(zh.short).toContain('买家满意度: 3.6/5 (5 条评价) · 自动处理 3.7/5 (3) · 人工处理 3.5/5 (2)');
+    const none = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: 'w', report: { ...report, figures: figuresOf(PERIOD) } });
+    expect(none.short).not.toContain('satisfaction');
+    expect(none.html).not.toContain('Buyer satisfaction');
   });
 });

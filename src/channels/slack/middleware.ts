@@ -24,10 +24,15 @@ export interface GuardDeps {
 
 type ActionMiddleware<A extends BlockAction> = Middleware<SlackActionMiddlewareArgs<A>>;
 
+/** The button's value (or selected option) split at `|`: the handoff id first, then what the action needs. */
+export function actionParts(action: BlockAction['actions'][number]): string[] {
+  const value = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? (action.selected_option?.value ?? '') : '';
+  return value.split('|');
+}
+
 /** The button's handoff id: its value (or selected option) up to the first `|`. */
 export function handoffIdOf(action: BlockAction['actions'][number]): string {
-  const value = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? (action.selected_option?.value ?? '') : '';
-  return value.split('|')[0]!;
+  return actionParts(action)[0]!;
 }
 
 /** The de-duplication key of one delivery of one click. */

@@ -36,9 +36,14 @@ import type { DeadJob } from '../../jobs/index.ts';
 import type { PaymentAlert } from '../../payments/index.ts';
 import type { SpikeAlert } from '../../risk/index.ts';
 import type { ClaimResult, HandoffLifecycle } from '../../handoffs/index.ts';
-import { DEDUPE_TTL_MS, ticketGuards } from './middleware.ts';
+import { actionParts, DEDUPE_TTL_MS, ticketGuards } from './middleware.ts';
 import { codeSpan, escapeMrkdwn } from './mrkdwn.ts';
 import { renderTicket } from './ticket.ts';
+import type { DeskHooks, GuardedListener } from './desk-hooks.ts';
+import { FourEyesDesk } from './four-eyes.ts';
+import { SavedRepliesDesk } from './saved-replies.ts';
+import { savedReplies } from '../../conversation/index.ts';
+import type { SecondApprovals, TicketData } from '../../handoffs/index.ts';
 
 
 type SlackConfig = NonNullable<Config['slack']>;
@@ -54,6 +59,8 @@ export interface SlackDeskDeps {
   decisions: AgentDecisions;
   delivery: ChatDelivery;
   guides: GuideBook;
+  /** Four-eyes approval above SLACK_SECOND_APPROVAL_ABOVE_MINOR (issue 22); null: one approval is enough. */
+  secondApprovals?: SecondApprovals | null;
   now?: () => Date;
 }
 
@@ -63,6 +70,10 @@ const require = createRequire(import.meta.url);
 export class SlackDesk implements AgentDesk {
   readonly receiver: HTTPReceiver;
   readonly app: App;
+  /** Four-eyes approval (issue 22), when configured. */
+  readonly fourEyes: FourEyesDesk | null;
+  /** Saved replies (issue 22): the ticket's menu and /refund-reply. */
+  readonly savedReplies: SavedRepliesDesk;
 
   constructor(private readonly deps: SlackDeskDeps) {
     const { config, log } = deps;
@@ -93,6 +104,27 @@ export class SlackDesk implements AgentDesk {
     this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
     this.registerActions();
     this.registerThreadRelay();
+    // Hook (issue 22): features beside the desk register their own actions through DeskHooks.
+    this.fourEyes = deps.secondApprovals ? new FourEyesDesk(this.hooks(), deps.secondApprovals) : null;
+    this.savedReplies = new SavedRepliesDesk(this.hooks(), savedReplies);
+  }
+
+  /** What features beside the desk (four-eyes approval, saved replies) may use of it. */
+  hooks(): DeskHooks {
+    return {
+      app: this.app,
+      handoffs: this.deps.handoffs,
+      log: this.deps.log,
+      config: this.deps.config,
+      now: () => this.now(),
+      ready: () => this.started,
+      mayAct: (user) => this.mayAct(user),
+      holds: (body, handoffId, user) => this.holds(body, handoffId, user),
+      tell: (body, text) => this.tell(body, text),
+      refreshTicket: (handoffId) => this.refreshTicket(handoffId),
+      toBuyer: (handoffId, text, direction) => this.toBuyer(handoffId, text, direction),
+      guarded: (run) => this.guardedWithParts(run),
+    };
   }
 
   private now(): Date {
@@ -148,7 +180,7 @@ export class SlackDesk implements AgentDesk {
       try {
         const ticket = await handoffs.ticket(id);
         if (!ticket) continue;
-        const message = renderTicket(ticket, this.now().getTime());
+        const message = await this.render(ticket);
         const result = await this.client.chat.postMessage({ channel: config.deskChannel, text: message.text, blocks: message.blocks, unfurl_links: false });
         await handoffs.recordPosted(id, { channel: result.channel ?? config.deskChannel, ts: result.ts ?? null });
         posted += 1;
@@ -166,8 +198,14 @@ export class SlackDesk implements AgentDesk {
     const ticket = await this.deps.handoffs.ticket(handoffId);
     const thread = await this.deps.handoffs.threadOf(handoffId);
     if (!ticket || !thread) return;
-    const message = renderTicket(ticket, this.now().getTime());
+    const message = await this.render(ticket);
     await this.client.chat.update({ channel: thread.channel, ts: thread.ts, text: message.text, blocks: message.blocks });
+  }
+
+  /** The ticket's Block Kit with the desk's menus (saved replies, issue 22: a book that cannot be read leaves the menu out). */
+  private async render(ticket: TicketData): Promise<ReturnType<typeof renderTicket>> {
+    const book = await savedReplies().catch(() => null);
+    return renderTicket(ticket, this.now().getTime(), { savedReplies: book?.replies.map((r) => ({ id: r.id, title: r.title })) ?? [] });
   }
 
   private async thread(handoffId: string, text: string, broadcast = false): Promise<void> {
@@ -222,11 +260,19 @@ export class SlackDesk implements AgentDesk {
   // ---------------------------------------------------------------------------------------------
   // Buttons
 
+  /** Ack, de-duplication, authorization and the ticket's id: Bolt middleware ahead of each listener. */
+  private guards<A extends BlockAction>() {
+    return ticketGuards<A>({ cache: this.deps.cache, log: this.deps.log, mayAct: (user: string) => this.mayAct(user), tell: (body: BlockAction, text: string) => this.tell(body, text) });
+  }
+
+  /** The guards and a listener that gets the value's parts (features beside the desk, desk-hooks.ts). */
+  private guardedWithParts<A extends BlockAction>(run: GuardedListener<A>) {
+    return [...this.guards<A>(), async ({ body, action }: SlackActionMiddlewareArgs<A>) => run({ body, parts: actionParts(action), user: body.user.id })];
+  }
+
   private registerActions(): void {
-    // Ack, de-duplication, authorization and the ticket's id: Bolt middleware ahead of each listener.
-    const guards = { cache: this.deps.cache, log: this.deps.log, mayAct: (user: string) => this.mayAct(user), tell: (body: BlockAction, text: string) => this.tell(body, text) };
     const guarded = <A extends BlockAction>(run: (args: { body: A; handoffId: string; user: string }) => Promise<void>) => [
-      ...ticketGuards<A>(guards),
+      ...this.guards<A>(),
       async ({ body, context }: SlackActionMiddlewareArgs<A> & { context: Record<string, unknown> }) => run({ body, handoffId: context.handoffId as string, user: body.user.id }),
     ];
 
@@ -241,6 +287,8 @@ export class SlackDesk implements AgentDesk {
     }));
 
     this.app.action<BlockAction<ButtonAction>>('ticket.approve', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
+      // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
+      if (await this.fourEyes?.intercept(body, handoffId, { id: user, name: body.user.name ?? null })) return;
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }));
     }));
 
@@ -287,6 +335,8 @@ export class SlackDesk implements AgentDesk {
       if (!(await this.mayAct(body.user.id))) return;
       const fake = { user: body.user } as unknown as BlockAction;
       try {
+        // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
+        if (await this.fourEyes?.intercept(fake, handoffId, { id: body.user.id, name: body.user.name ?? null }, amountMinor)) return;
         await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
       } catch (error) {
         this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
@@ -297,6 +347,8 @@ export class SlackDesk implements AgentDesk {
     this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', ...guarded<BlockAction<StaticSelectAction>>(async ({ body, handoffId, user }) => {
       const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
       if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
+      // Hook (issue 22): a waiting four-eyes approval is settled by the refusal, not left waiting.
+      if (await this.fourEyes?.interceptReject(body, handoffId, { id: user, name: body.user.name ?? null }, template)) return;
       await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template));
     }));
 

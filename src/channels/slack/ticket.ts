@@ -6,6 +6,7 @@ import { timeAgo } from '../../domain/index.ts';
 import { REJECTION_TEMPLATES } from '../../refunds/index.ts';
 import { isDecidable } from '../../refunds/index.ts';
 import { codeSpan, escapeMrkdwn as esc } from './mrkdwn.ts';
+import { approvalActions, approvalLine } from './second-approval-blocks.ts';
 import type { TicketData } from '../../handoffs/index.ts';
 
 export type { TicketData };
@@ -19,6 +20,11 @@ export const KIND_TITLES: Record<string, string> = {
   technical: 'Unresolved technical problem · 技术问题未解决',
   buyer_request: 'Buyer asked for a person · 买家要求人工',
 };
+
+/** What the desk adds to a ticket beside its read model: the saved replies an agent may send (issue 22). */
+export interface TicketMenus {
+  savedReplies?: ReadonlyArray<{ id: string; title: { zh: string; en: string } }>;
+}
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const mark = (result: string) => (result === 'pass' ? '✅' : result === 'fail' ? '❌' : '➖');
@@ -47,7 +53,7 @@ function stateLine(t: TicketData, now: number): string {
   return `✅ Resolved: ${h.resolution ?? 'closed'}${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}${money}`;
 }
 
-export function renderTicket(t: TicketData, now = Date.now()): { text: string; blocks: Block[] } {
+export function renderTicket(t: TicketData, now = Date.now(), menus: TicketMenus = {}): { text: string; blocks: Block[] } {
   const h = t.handoff;
   const money = t.order ? formatMoney({ amountMinor: t.order.amountMinor, currency: t.order.currency }, 'en') : '—';
   // The notification text is parsed like any message text: outside words in it are escaped too.
@@ -99,18 +105,22 @@ export function renderTicket(t: TicketData, now = Date.now()): { text: string; b
         ),
       },
     },
+    ...(t.secondApproval ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: approvalLine(t.secondApproval) }] }] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}` }] },
   ];
-  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t) });
+  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t, menus) });
   return { text, blocks };
 }
 
-function actionsFor(t: TicketData): types.ActionsBlockElement[] {
+function actionsFor(t: TicketData, menus: TicketMenus): types.ActionsBlockElement[] {
   const h = t.handoff;
   const elements: types.ActionsBlockElement[] = [];
   if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
   const decidable = t.request && isDecidable(t.request.status) && t.request.refundableMinor > 0;
-  if (decidable && t.order) {
+  if (decidable && t.secondApproval?.status === 'awaiting') {
+    // Four-eyes (issue 22): while an approval waits, the ticket offers only confirming or rejecting it.
+    elements.push(...approvalActions(h.id, t.secondApproval));
+  } else if (decidable && t.order) {
     const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
     elements.push(
       { type: 'button', action_id: 'ticket.approve', text: { type: 'plain_text', text: `Approve refund (${full})` }, style: 'primary', value: h.id },
@@ -122,6 +132,14 @@ function actionsFor(t: TicketData): types.ActionsBlockElement[] {
         options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({ text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` }, value: `${h.id}|${key}` })),
       },
     );
+  }
+  if (menus.savedReplies?.length) {
+    elements.push({
+      type: 'static_select',
+      action_id: 'ticket.reply',
+      placeholder: { type: 'plain_text', text: 'Saved reply…' },
+      options: menus.savedReplies.map((r) => ({ text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) }, value: `${h.id}|${r.id}` })),
+    });
   }
   if (t.product) elements.push({ type: 'button', action_id: 'ticket.guide', text: { type: 'plain_text', text: 'Send troubleshooting guide' }, value: h.id });
   elements.push({ type: 'button', action_id: 'ticket.return', text: { type: 'plain_text', text: 'Return to bot' }, value: h.id });
