@@ -40,20 +40,42 @@ async function seedOrders(desk: Desk, count: number, tag: string): Promise<strin
     await prisma.buyer.createMany({ data: ids.map((i) => ({ id: `b_bench_${i}`, registeredAt })) });
     await prisma.order.createMany({
       data: ids.map((i) => ({
-        id: `o_bench_${i}`, buyerId: `b_bench_${i}`, productId: 'p_bench', amountMinor: 9900, currency: 'CNY', paidAt,
-        paymentMethod: 'wechat' as const, paymentTransactionId: `wx_bench_${i}`, deviceId: `d_bench_${i}`,
+        id: `o_bench_${i}`,
+        buyerId: `b_bench_${i}`,
+        productId: 'p_bench',
+        amountMinor: 9900,
+        currency: 'CNY',
+        paidAt,
+        paymentMethod: 'wechat' as const,
+        paymentTransactionId: `wx_bench_${i}`,
+        deviceId: `d_bench_${i}`,
       })),
     });
     for (const i of ids) {
-      bodies.push(JSON.stringify({ orderId: `o_bench_${i}`, buyerId: `b_bench_${i}`, reasonCode: 'changed_mind', channel: 'shop', idempotencyKey: `bench-key-${i}` }));
+      bodies.push(
+        JSON.stringify({
+          orderId: `o_bench_${i}`,
+          buyerId: `b_bench_${i}`,
+          reasonCode: 'changed_mind',
+          channel: 'shop',
+          idempotencyKey: `bench-key-${i}`,
+        }),
+      );
     }
   }
   return bodies;
 }
 
-function runLoad(urls: string | string[], apiKey: string, concurrency: number, bodies: string[]): Promise<{ latencies: number[]; statuses: Record<number, number>; wallMs: number }> {
+function runLoad(
+  urls: string | string[],
+  apiKey: string,
+  concurrency: number,
+  bodies: string[],
+): Promise<{ latencies: number[]; statuses: Record<number, number>; wallMs: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { urls: [urls].flat(), apiKey, concurrency, bodies } });
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
+      workerData: { urls: [urls].flat(), apiKey, concurrency, bodies },
+    });
     worker.once('message', resolve);
     worker.once('error', reject);
   });
@@ -70,9 +92,16 @@ export async function loadRefundRequests(
   const apiKey = 'bench-api-key-0123456789';
   const desk = await createDesk(
     loadConfig({
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20',
-      REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, PLATFORM_API_KEY: apiKey,
-      PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123', SANDBOX_PAYMENTS: 'on',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`,
+      PLATFORM_API_KEY: apiKey,
+      PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123',
+      SANDBOX_PAYMENTS: 'on',
     }),
     { defaultMetrics: false },
   );
@@ -87,7 +116,13 @@ export async function loadRefundRequests(
       const slice = bodies.slice(offset, offset + run.requests);
       offset += run.requests;
       const r = await runLoad(base, apiKey, run.concurrency, slice);
-      const result = { concurrency: run.concurrency, count: slice.length, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+      const result = {
+        concurrency: run.concurrency,
+        count: slice.length,
+        wallMs: r.wallMs,
+        latencies: r.latencies,
+        created: r.statuses[201] ?? 0,
+      };
       results.push(result);
       await afterRun(result);
     }
@@ -112,9 +147,16 @@ export async function loadRefundRequestsAcross(
   const apiKey = 'bench-api-key-0123456789';
   const env = {
     // The same 20 PostgreSQL connections in all, however many instances share them.
-    NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: String(Math.ceil(20 / instances)),
-    REDIS_URL, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, PLATFORM_API_KEY: apiKey,
-    PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123', CHAT_TOKEN_SECRET: 'bench-chat-token-secret-0123', SANDBOX_PAYMENTS: 'on',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(Math.ceil(20 / instances)),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`,
+    PLATFORM_API_KEY: apiKey,
+    PLATFORM_WEBHOOK_SECRET: 'bench-webhook-secret-0123',
+    CHAT_TOKEN_SECRET: 'bench-chat-token-secret-0123',
+    SANDBOX_PAYMENTS: 'on',
   };
   // Seed (and migrate) from this process, then let the instances serve.
   const seeder = await createDesk(loadConfig({ ...env, PORT: '0' }), { defaultMetrics: false });
@@ -124,7 +166,9 @@ export async function loadRefundRequestsAcross(
   } finally {
     await seeder.close();
   }
-  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rd-bench-'));
   const desks = await Promise.all(
     Array.from({ length: instances }, (_, i) =>
@@ -136,7 +180,13 @@ export async function loadRefundRequestsAcross(
     const urls = desks.map((d) => d.url);
     await runLoad(urls, apiKey, 8, bodies.slice(0, plan.warm));
     const r = await runLoad(urls, apiKey, plan.concurrency, bodies.slice(plan.warm));
-    const result = { concurrency: plan.concurrency, count: plan.requests, wallMs: r.wallMs, latencies: r.latencies, created: r.statuses[201] ?? 0 };
+    const result = {
+      concurrency: plan.concurrency,
+      count: plan.requests,
+      wallMs: r.wallMs,
+      latencies: r.latencies,
+      created: r.statuses[201] ?? 0,
+    };
     await afterRun(result);
     return result;
   } finally {

@@ -24,7 +24,8 @@ export async function compareNlu(budgetMs: number): Promise<{ classify: Figure; 
   const classifier = await NluClassifier.create({ dataDir: null });
   // The classifier's own node-nlp manager: the same trained model, not a second training of it.
   const manager = (classifier as unknown as { manager?: NlpProcess }).manager;
-  if (typeof manager?.process !== 'function') throw new Error('NluClassifier no longer holds a node-nlp manager as `manager`: update bench/nlu-bench.ts');
+  if (typeof manager?.process !== 'function')
+    throw new Error('NluClassifier no longer holds a node-nlp manager as `manager`: update bench/nlu-bench.ts');
   const texts = heldOutMessages();
   const languages = texts.map((t) => detectLanguage(t, 'zh'));
   let a = 0;

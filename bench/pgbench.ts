@@ -90,7 +90,10 @@ export async function scratchPgbench(adminUrl: string): Promise<ScratchPgbench> 
     async run(seconds) {
       const whole = Math.max(2, Math.round(seconds));
       const threads = Math.min(PGBENCH_CLIENTS, os.cpus().length);
-      const { stdout } = await run(bin, ['-c', String(PGBENCH_CLIENTS), '-j', String(threads), '-T', String(whole), ...connection, name], { env, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await run(bin, ['-c', String(PGBENCH_CLIENTS), '-j', String(threads), '-T', String(whole), ...connection, name], {
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      });
       return { tps: parseTps(stdout), seconds: whole, clients: PGBENCH_CLIENTS };
     },
     drop,

@@ -30,7 +30,14 @@ function random(seed: number): () => number {
 function neutralFacts(i: number, ageMs: number, usage: DecisionFacts['usage']): DecisionFacts {
   return {
     now: new Date(NOW).toISOString(),
-    order: { id: `o_${i}`, amountMinor: 9900, currency: 'CNY', paidAt: new Date(NOW - ageMs).toISOString(), paymentMethod: 'wechat', alreadyRefundedMinor: 0 },
+    order: {
+      id: `o_${i}`,
+      amountMinor: 9900,
+      currency: 'CNY',
+      paidAt: new Date(NOW - ageMs).toISOString(),
+      paymentMethod: 'wechat',
+      alreadyRefundedMinor: 0,
+    },
     product: { id: 'p', title: 'T', category: 'course' },
     reason: { code: (['changed_mind', 'unsatisfied', 'other'] as const)[i % 3]! },
     usage,
@@ -43,12 +50,28 @@ function neutralFacts(i: number, ageMs: number, usage: DecisionFacts['usage']): 
 
 /** Every boundary of the policy, each side of it, then random orders over two days. */
 export function policyFacts(count = 2_048): DecisionFacts[] {
-  const ages = [0, 1, 14 * MINUTE, 15 * MINUTE - 1, 15 * MINUTE, 15 * MINUTE + 1, 16 * MINUTE, 2 * 60 * MINUTE, 23 * 60 * MINUTE, 24 * 60 * MINUTE - 1, 24 * 60 * MINUTE, 24 * 60 * MINUTE + 1, 25 * 60 * MINUTE, 72 * 60 * MINUTE];
+  const ages = [
+    0,
+    1,
+    14 * MINUTE,
+    15 * MINUTE - 1,
+    15 * MINUTE,
+    15 * MINUTE + 1,
+    16 * MINUTE,
+    2 * 60 * MINUTE,
+    23 * 60 * MINUTE,
+    24 * 60 * MINUTE - 1,
+    24 * 60 * MINUTE,
+    24 * 60 * MINUTE + 1,
+    25 * 60 * MINUTE,
+    72 * 60 * MINUTE,
+  ];
   const progress = [null, 0, 0.05, 0.1, 0.1000001, 0.2, 0.3, 0.3000001, 0.5, 1];
   const facts: DecisionFacts[] = [];
   for (const age of ages) {
     for (const p of progress) {
-      for (const downloaded of [false, true]) facts.push(neutralFacts(facts.length, age, { ...NO_USAGE, courseProgress: p, fileDownloaded: downloaded }));
+      for (const downloaded of [false, true])
+        facts.push(neutralFacts(facts.length, age, { ...NO_USAGE, courseProgress: p, fileDownloaded: downloaded }));
     }
   }
   const next = random(20);

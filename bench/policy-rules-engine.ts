@@ -22,7 +22,12 @@ export interface RulesEngineDecision {
 }
 
 const MINUTE = 60_000;
-const usageIs = (field: keyof DecisionFacts['usage'], value: boolean): NestedCondition => ({ fact: 'usage', path: `$.${field}`, operator: 'equal', value });
+const usageIs = (field: keyof DecisionFacts['usage'], value: boolean): NestedCondition => ({
+  fact: 'usage',
+  path: `$.${field}`,
+  operator: 'equal',
+  value,
+});
 
 /** When a lock closes self-service (decide(): lockTriggered). */
 function lockFires(lock: PolicyLock): NestedCondition {
@@ -69,11 +74,23 @@ export function policyRules(policy: Policy): RuleProperties[] {
     // Locks close self-service whatever the window (M4); the first in the policy's order decides.
     ...policy.locks.map((lock) => ({ name: `lock.${lock.kind}`, outcome: 'rejected' as const, conditions: { all: [lockFires(lock)] } })),
     // Within N minutes of payment, any reason (M1).
-    { name: 'window.unconditional', outcome: 'approved', conditions: { all: [{ fact: 'ageMs', operator: 'lessThanInclusive', value: unconditionalMinutes * MINUTE }] } },
+    {
+      name: 'window.unconditional',
+      outcome: 'approved',
+      conditions: { all: [{ fact: 'ageMs', operator: 'lessThanInclusive', value: unconditionalMinutes * MINUTE }] },
+    },
     // Past both windows (M3).
-    { name: 'window.expired', outcome: 'rejected', conditions: { all: [{ fact: 'ageMs', operator: 'greaterThan', value: conditionalHours * 60 * MINUTE }] } },
+    {
+      name: 'window.expired',
+      outcome: 'rejected',
+      conditions: { all: [{ fact: 'ageMs', operator: 'greaterThan', value: conditionalHours * 60 * MINUTE }] },
+    },
     // Inside the conditional window, each usage condition in order (M2, M22).
-    ...policy.conditions.map((c) => ({ name: `condition.${c.kind}`, outcome: 'rejected' as const, conditions: { all: [conditionFails(c)] } })),
+    ...policy.conditions.map((c) => ({
+      name: `condition.${c.kind}`,
+      outcome: 'rejected' as const,
+      conditions: { all: [conditionFails(c)] },
+    })),
     // Nothing above fired: inside the conditional window with every condition met.
     { name: 'window.conditional', outcome: 'approved', conditions: { all: [] } },
   ];
@@ -93,7 +110,10 @@ export function policyEngine(policy: Policy): (facts: DecisionFacts) => Promise<
     Math.max(0, Date.parse(await almanac.factValue<string>('now')) - Date.parse(await almanac.factValue<string>('paidAt'))),
   );
   // As decide(): no progress recorded counts as none watched.
-  engine.addFact('courseProgress', async (_params: unknown, almanac: Almanac) => (await almanac.factValue<DecisionFacts['usage']>('usage')).courseProgress ?? 0);
+  engine.addFact(
+    'courseProgress',
+    async (_params: unknown, almanac: Almanac) => (await almanac.factValue<DecisionFacts['usage']>('usage')).courseProgress ?? 0,
+  );
   // The first rule to fire decides: no lower priority is evaluated after it.
   engine.on('success', () => {
     engine.stop();

@@ -19,9 +19,18 @@ if (!values.base) throw new Error('--base <checkout> is required');
 const roots = { base: values.base, this: fileURLToPath(new URL('..', import.meta.url)) };
 type Side = keyof typeof roots;
 const rounds = Number(values.rounds);
-const plan = { warm: 100, runs: [{ concurrency: 1, requests: 300 }, { concurrency: 32, requests: 1_500 }] };
+const plan = {
+  warm: 100,
+  runs: [
+    { concurrency: 1, requests: 300 },
+    { concurrency: 32, requests: 1_500 },
+  ],
+};
 const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const figures: Record<Side, Array<{ concurrency: number; perSecond: number; p50: number; p99: number; allCreated: boolean }>> = { base: [], this: [] };
+const figures: Record<Side, Array<{ concurrency: number; perSecond: number; p50: number; p99: number; allCreated: boolean }>> = {
+  base: [],
+  this: [],
+};
 
 async function once(side: Side): Promise<void> {
   const { loadRefundRequests } = (await import(`${roots[side]}/bench/e2e.ts`)) as typeof import('./e2e.ts');
@@ -33,7 +42,13 @@ async function once(side: Side): Promise<void> {
   url.pathname = `/${name}`;
   try {
     for (const r of await loadRefundRequests(url.toString(), plan)) {
-      figures[side].push({ concurrency: r.concurrency, perSecond: (r.count / r.wallMs) * 1000, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), allCreated: r.created === r.count });
+      figures[side].push({
+        concurrency: r.concurrency,
+        perSecond: (r.count / r.wallMs) * 1000,
+        p50: quantile(r.latencies, 0.5),
+        p99: quantile(r.latencies, 0.99),
+        allCreated: r.created === r.count,
+      });
     }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -44,13 +59,19 @@ async function once(side: Side): Promise<void> {
 for (let round = 0; round < rounds; round += 1) {
   for (const side of (round % 2 === 0 ? ['base', 'this'] : ['this', 'base']) as Side[]) {
     await once(side);
-    const last = figures[side].slice(-2).map((f) => `c${f.concurrency} ${f.perSecond.toFixed(1)}/s p50 ${f.p50.toFixed(1)} ms p99 ${f.p99.toFixed(1)} ms`);
+    const last = figures[side]
+      .slice(-2)
+      .map((f) => `c${f.concurrency} ${f.perSecond.toFixed(1)}/s p50 ${f.p50.toFixed(1)} ms p99 ${f.p99.toFixed(1)} ms`);
     process.stderr.write(`round ${round + 1} ${side}: ${last.join(' · ')}\n`);
   }
 }
 for (const concurrency of [1, 32]) {
   const of = (side: Side) => figures[side].filter((f) => f.concurrency === concurrency);
-  const med = (side: Side, key: 'perSecond' | 'p50' | 'p99') => quantile(of(side).map((f) => f[key]), 0.5);
+  const med = (side: Side, key: 'perSecond' | 'p50' | 'p99') =>
+    quantile(
+      of(side).map((f) => f[key]),
+      0.5,
+    );
   console.log(
     `concurrency ${concurrency}: base ${med('base', 'perSecond').toFixed(1)}/s (p50 ${med('base', 'p50').toFixed(1)}, p99 ${med('base', 'p99').toFixed(1)} ms) · ` +
       `this ${med('this', 'perSecond').toFixed(1)}/s (p50 ${med('this', 'p50').toFixed(1)}, p99 ${med('this', 'p99').toFixed(1)} ms) · ` +

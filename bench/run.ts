@@ -52,7 +52,15 @@ async function benchDialogue(databaseUrl: string, quick: boolean): Promise<Row> 
   const { createDesk } = await import('../src/desk.ts');
   const { seedDemoShop } = await import('../src/demo/seed-demo.ts');
   const desk = await createDesk(
-    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: databaseUrl, REDIS_URL: REDIS, REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`, DEMO_SEED: 'off' }),
+    loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: REDIS,
+      REDIS_KEY_PREFIX: `rd-bench:${randomBytes(4).toString('hex')}:`,
+      DEMO_SEED: 'off',
+    }),
     { defaultMetrics: false },
   );
   try {
@@ -64,11 +72,22 @@ async function benchDialogue(databaseUrl: string, quick: boolean): Promise<Row> 
     let n = 0;
     while (performance.now() - started < (quick ? 1_000 : 3_000)) {
       const t0 = performance.now();
-      await desk.dialogue.handle({ channel: 'widget', chatId: `bench_${n % 50}`, deliveryId: String(n), buyerId: 'b_demo_buyer', text: texts[n % texts.length]! });
+      await desk.dialogue.handle({
+        channel: 'widget',
+        chatId: `bench_${n % 50}`,
+        deliveryId: String(n),
+        buyerId: 'b_demo_buyer',
+        text: texts[n % texts.length]!,
+      });
       latencies.push(performance.now() - t0);
       n += 1;
     }
-    return row('dialogue turn (no refund)', { count: n, wallMs: performance.now() - started, latencies }, null, 'NLU, state, replies, stored messages');
+    return row(
+      'dialogue turn (no refund)',
+      { count: n, wallMs: performance.now() - started, latencies },
+      null,
+      'NLU, state, replies, stored messages',
+    );
   } finally {
     await desk.close();
   }
@@ -92,12 +111,27 @@ export async function withThrowawayDatabase<T>(fn: (url: string) => Promise<T>):
 
 export const planFor = (quick: boolean) =>
   quick
-    ? { warm: 100, runs: [{ concurrency: 1, requests: 200 }, { concurrency: 32, requests: 1_000 }] }
-    : { warm: 300, runs: [{ concurrency: 1, requests: 1_000 }, { concurrency: 32, requests: 5_000 }] };
+    ? {
+        warm: 100,
+        runs: [
+          { concurrency: 1, requests: 200 },
+          { concurrency: 32, requests: 1_000 },
+        ],
+      }
+    : {
+        warm: 300,
+        runs: [
+          { concurrency: 1, requests: 1_000 },
+          { concurrency: 32, requests: 5_000 },
+        ],
+      };
 export const PLAN = planFor(process.argv.includes('--quick'));
 
 /** The refund path's figures, each with pgbench run right after it for the same duration. */
-async function benchRefundPath(quick: boolean, say: (line: string) => void): Promise<{ rows: Row[]; pgbench: string; runs: Array<{ label: string; load: Figure; tps: number; seconds: number }> }> {
+async function benchRefundPath(
+  quick: boolean,
+  say: (line: string) => void,
+): Promise<{ rows: Row[]; pgbench: string; runs: Array<{ label: string; load: Figure; tps: number; seconds: number }> }> {
   const { loadRefundRequests, loadRefundRequestsAcross } = await import('./e2e.ts');
   const plan = planFor(quick);
   const rows: Row[] = [];
@@ -106,7 +140,9 @@ async function benchRefundPath(quick: boolean, say: (line: string) => void): Pro
   const bench: ScratchPgbench = await scratchPgbench(ADMIN_URL);
   try {
     const anchored = (label: string) => async (r: LoadResult) => {
-      say(`${label}, concurrency ${r.concurrency}: ${int(perSecond(r.count, r.wallMs))}/s in ${(r.wallMs / 1000).toFixed(1)} s; pgbench for as long`);
+      say(
+        `${label}, concurrency ${r.concurrency}: ${int(perSecond(r.count, r.wallMs))}/s in ${(r.wallMs / 1000).toFixed(1)} s; pgbench for as long`,
+      );
       const p = await bench.run(r.wallMs / 1000);
       runs.push({ label: `${label}, concurrency ${r.concurrency}`, load: r, tps: p.tps, seconds: p.seconds });
       rows.push(
@@ -121,7 +157,14 @@ async function benchRefundPath(quick: boolean, say: (line: string) => void): Pro
     await withThrowawayDatabase((url) => loadRefundRequests(url, plan, anchored('POST /v1/refund-requests')));
     const across = { warm: plan.warm, concurrency: 32, requests: plan.runs.at(-1)!.requests };
     for (const instances of [1, 3]) {
-      await withThrowawayDatabase((url) => loadRefundRequestsAcross(url, instances, across, anchored(`POST /v1/refund-requests, ${instances} desk process${instances > 1 ? 'es' : ''}`)));
+      await withThrowawayDatabase((url) =>
+        loadRefundRequestsAcross(
+          url,
+          instances,
+          across,
+          anchored(`POST /v1/refund-requests, ${instances} desk process${instances > 1 ? 'es' : ''}`),
+        ),
+      );
     }
     return { rows, pgbench: bench.version, runs };
   } finally {
@@ -137,21 +180,32 @@ async function simulationRow(quick: boolean, say: (line: string) => void): Promi
     const s = simulationFigure(sim, 'simulation');
     const alone = simulationFigure(sim, 'decide');
     return {
-      row: row(`what-if simulation, ${int(sim.decisions)} stored decisions (PostgreSQL)`, s, {
-        anchor: 'decide() alone over the same facts in memory, in turns',
-        figure: `${int(alone.wallMs)} ms for ${int(sim.decisions)}`,
-        ratio: `${ratio(s.wallMs / alone.wallMs)}× its time`,
-      }, `median of ${sim.simulationMs.length} runs: ${int(s.wallMs)} ms (goal < 2,000 ms: ${s.wallMs < 2_000 ? 'met' : 'missed'}); ${int(sim.changed)} changed by the stricter draft`),
+      row: row(
+        `what-if simulation, ${int(sim.decisions)} stored decisions (PostgreSQL)`,
+        s,
+        {
+          anchor: 'decide() alone over the same facts in memory, in turns',
+          figure: `${int(alone.wallMs)} ms for ${int(sim.decisions)}`,
+          ratio: `${ratio(s.wallMs / alone.wallMs)}× its time`,
+        },
+        `median of ${sim.simulationMs.length} runs: ${int(s.wallMs)} ms (goal < 2,000 ms: ${s.wallMs < 2_000 ? 'met' : 'missed'}); ${int(sim.changed)} changed by the stricter draft`,
+      ),
       note: `simulation runs (ms): ${sim.simulationMs.map(int).join(', ')}; decide() alone (ms): ${sim.decideMs.map(int).join(', ')}; seeding took ${int(sim.seedMs)} ms`,
     };
   } catch (error) {
-    return { row: row('what-if simulation', { count: 0, wallMs: 1, latencies: null }, null, `skipped: ${(error as Error).message}`), note: null };
+    return {
+      row: row('what-if simulation', { count: 0, wallMs: 1, latencies: null }, null, `skipped: ${(error as Error).message}`),
+      note: null,
+    };
   }
 }
 
 function commitOf(root: string): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     const commit = git('rev-parse', '--short', 'HEAD');
     const dirty = git('status', '--porcelain', '--untracked-files=no');
     return dirty ? `${commit}+changes` : commit;
@@ -195,7 +249,15 @@ async function main(): Promise<number> {
     if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
     if (!Number.isFinite(settleMs) || settleMs < 0) throw new Error('--settle must be a number of seconds ≥ 0');
     if (modes.some((m) => m !== 'embedded' && m !== 'postgres')) throw new Error('--mode must be embedded or postgres');
-    const result = await benchStartup({ roots: values.root ?? [ROOT], runs, settleMs, modes, adminUrl: ADMIN_URL, redisUrl: REDIS, log: say });
+    const result = await benchStartup({
+      roots: values.root ?? [ROOT],
+      runs,
+      settleMs,
+      modes,
+      adminUrl: ADMIN_URL,
+      redisUrl: REDIS,
+      log: say,
+    });
     console.log(`\nrefund-desk start-up bench on ${machine()}`);
     for (const c of result.checkouts) console.log(`  ${c.label}: ${c.root} (${c.runs})`);
     console.log(`  how: ${STARTUP_METHOD(runs, settleMs)}\n`);
@@ -209,7 +271,9 @@ async function main(): Promise<number> {
     console.log(`\nrefund-desk what-if simulation bench at ${commitOf(ROOT)} on ${machine()}\n`);
     console.log(markdownTable([r]));
     if (note) console.log(`\n${note}`);
-    console.log(`written to ${writeResults('simulation', { at: new Date().toISOString(), commit: commitOf(ROOT), machine: machine(), rows: [r], notes: [note] })}`);
+    console.log(
+      `written to ${writeResults('simulation', { at: new Date().toISOString(), commit: commitOf(ROOT), machine: machine(), rows: [r], notes: [note] })}`,
+    );
     return r.note?.startsWith('skipped') ? 1 : 0;
   }
 
@@ -220,17 +284,29 @@ async function main(): Promise<number> {
   const policy = await comparePolicyEngines(budget);
   const d = perSecond(policy.decide.count, policy.decide.wallMs);
   const e = perSecond(policy.rulesEngine.count, policy.rulesEngine.wallMs);
-  const jre = JSON.parse(fs.readFileSync(new URL('../node_modules/json-rules-engine/package.json', import.meta.url), 'utf8')) as { version: string };
+  const jre = JSON.parse(fs.readFileSync(new URL('../node_modules/json-rules-engine/package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   const el = latency(policy.rulesEngine)!;
   rows.push(
-    row('policy engine decide() (course preset)', policy.decide, {
-      anchor: `json-rules-engine ${jre.version}, same policy and facts, in turns`,
-      figure: `${int(e)}/s, p50 ${ms(el.p50)} ms`,
-      ratio: `${ratio(d / e)}× its throughput`,
-    }, `${policy.mismatches.length} mismatches in ${policy.facts} facts; per-decision latency from batches of ${policy.facts}`),
+    row(
+      'policy engine decide() (course preset)',
+      policy.decide,
+      {
+        anchor: `json-rules-engine ${jre.version}, same policy and facts, in turns`,
+        figure: `${int(e)}/s, p50 ${ms(el.p50)} ms`,
+        ratio: `${ratio(d / e)}× its throughput`,
+      },
+      `${policy.mismatches.length} mismatches in ${policy.facts} facts; per-decision latency from batches of ${policy.facts}`,
+    ),
   );
-  notes.push(`decide() outcomes over the ${policy.facts} facts: ${Object.entries(policy.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const m of policy.mismatches.slice(0, 10)) notes.push(`MISMATCH fact ${m.index}: decide() ${m.decide}, json-rules-engine ${m.rulesEngine}`);
+  notes.push(
+    `decide() outcomes over the ${policy.facts} facts: ${Object.entries(policy.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  for (const m of policy.mismatches.slice(0, 10))
+    notes.push(`MISMATCH fact ${m.index}: decide() ${m.decide}, json-rules-engine ${m.rulesEngine}`);
 
   const simulation = await simulationRow(quick, say);
   rows.push(simulation.row);
@@ -241,18 +317,25 @@ async function main(): Promise<number> {
   const cl = latency(nlu.classify)!;
   const pl = latency(nlu.process)!;
   rows.push(
-    row('NLU classify()', nlu.classify, {
-      anchor: "node-nlp's process() alone (@nlpjs/nlp, as NlpManager.process calls it), same model and messages, in turns",
-      figure: `${ms(pl.mean)} ms per message (p50 ${ms(pl.p50)}, p99 ${ms(pl.p99)})`,
-      ratio: `${ratio(cl.mean / pl.mean)}× its time per message`,
-    }, `${nlu.messages} held-out messages, zh and en; classify() ${ms(cl.mean)} ms per message`),
+    row(
+      'NLU classify()',
+      nlu.classify,
+      {
+        anchor: "node-nlp's process() alone (@nlpjs/nlp, as NlpManager.process calls it), same model and messages, in turns",
+        figure: `${ms(pl.mean)} ms per message (p50 ${ms(pl.p50)}, p99 ${ms(pl.p99)})`,
+        ratio: `${ratio(cl.mean / pl.mean)}× its time per message`,
+      },
+      `${nlu.messages} held-out messages, zh and en; classify() ${ms(cl.mean)} ms per message`,
+    ),
   );
 
   let refund: Awaited<ReturnType<typeof benchRefundPath>> | null = null;
   try {
     refund = await benchRefundPath(quick, say);
     rows.push(...refund.rows);
-    notes.push(`${refund.pgbench}, default TPC-B-like script, scale 16, -j ${Math.min(16, os.cpus().length)}; the refund figures' ratio is requests per second ÷ pgbench tps`);
+    notes.push(
+      `${refund.pgbench}, default TPC-B-like script, scale 16, -j ${Math.min(16, os.cpus().length)}; the refund figures' ratio is requests per second ÷ pgbench tps`,
+    );
   } catch (error) {
     rows.push(row('POST /v1/refund-requests', { count: 0, wallMs: 1, latencies: null }, null, `skipped: ${(error as Error).message}`));
   }
@@ -261,10 +344,27 @@ async function main(): Promise<number> {
   console.log(markdownTable(rows));
   console.log('');
   for (const n of notes) console.log(n);
-  const file = writeResults('bench', { at: new Date().toISOString(), commit: commitOf(ROOT), machine: machine(), quick, rows, notes, policy: { facts: policy.facts, mismatches: policy.mismatches, outcomes: policy.outcomes }, refundRuns: refund?.runs.map((r) => ({ label: r.label, count: r.load.count, wallMs: r.load.wallMs, tps: r.tps, pgbenchSeconds: r.seconds })) });
+  const file = writeResults('bench', {
+    at: new Date().toISOString(),
+    commit: commitOf(ROOT),
+    machine: machine(),
+    quick,
+    rows,
+    notes,
+    policy: { facts: policy.facts, mismatches: policy.mismatches, outcomes: policy.outcomes },
+    refundRuns: refund?.runs.map((r) => ({
+      label: r.label,
+      count: r.load.count,
+      wallMs: r.load.wallMs,
+      tps: r.tps,
+      pgbenchSeconds: r.seconds,
+    })),
+  });
   console.log(`written to ${file}`);
   if (policy.mismatches.length > 0) {
-    console.error(`bench: decide() and json-rules-engine disagree on ${policy.mismatches.length} facts: the comparison is not of the same policy`);
+    console.error(
+      `bench: decide() and json-rules-engine disagree on ${policy.mismatches.length} facts: the comparison is not of the same policy`,
+    );
     return 1;
   }
   return 0;

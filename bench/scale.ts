@@ -39,7 +39,14 @@ const rows: Row[] = [];
      FROM orders TABLESAMPLE SYSTEM (1) LIMIT 2000`,
   );
   const assess = (o: (typeof sample)[number]) =>
-    risk.assess({ buyerId: o.buyerId, orderId: o.id, productId: o.productId, deviceId: o.deviceId, ip: o.ip, now: new Date(o.paidAtMs + 12 * 60_000) });
+    risk.assess({
+      buyerId: o.buyerId,
+      orderId: o.id,
+      productId: o.productId,
+      deviceId: o.deviceId,
+      ip: o.ip,
+      now: new Date(o.paidAtMs + 12 * 60_000),
+    });
   for (const o of sample.slice(0, 200)) await assess(o);
   const latencies: number[] = [];
   const started = performance.now();
@@ -48,7 +55,14 @@ const rows: Row[] = [];
     await assess(o);
     latencies.push(performance.now() - t0);
   }
-  rows.push(row('risk assessment, 1M orders / 200k buyers', { count: sample.length, wallMs: performance.now() - started, latencies }, null, 'sequential, one request at a time'));
+  rows.push(
+    row(
+      'risk assessment, 1M orders / 200k buyers',
+      { count: sample.length, wallMs: performance.now() - started, latencies },
+      null,
+      'sequential, one request at a time',
+    ),
+  );
   const plan = await db.sql.query<{ plan: string }>(
     `EXPLAIN SELECT rr.id FROM orders o JOIN refund_requests rr ON rr."orderId" = o.id WHERE o."productId" = 'p_scale_1' AND o."paidAt" >= now() - interval '1 day'`,
   );
@@ -56,7 +70,8 @@ const rows: Row[] = [];
   await db.close();
 }
 for (const r of await loadRefundRequests(scaleUrl.toString(), PLAN)) rows.push(loadRow('POST /v1/refund-requests, 1M orders', r));
-for (const r of await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN))) rows.push(loadRow('POST /v1/refund-requests, empty database', r));
+for (const r of await withThrowawayDatabase((url) => loadRefundRequests(url, PLAN)))
+  rows.push(loadRow('POST /v1/refund-requests, empty database', r));
 
 console.log(`\nrefund-desk scale bench on ${os.cpus().length} cores, Node ${process.version}`);
 console.log(markdownTable(rows));

@@ -49,7 +49,15 @@ export async function seedDecisions(url: string, count: number): Promise<void> {
     const facts = policyFacts(count);
     const page = 5_000;
     for (let start = 0; start < count; start += page) {
-      const ids: string[] = [], requests: string[] = [], outcomes: string[] = [], decidedBy: string[] = [], factsJson: string[] = [], rules: string[] = [], zh: string[] = [], en: string[] = [], created: string[] = [];
+      const ids: string[] = [],
+        requests: string[] = [],
+        outcomes: string[] = [],
+        decidedBy: string[] = [],
+        factsJson: string[] = [],
+        rules: string[] = [],
+        zh: string[] = [],
+        en: string[] = [],
+        created: string[] = [];
       for (let i = start; i < Math.min(count, start + page); i += 1) {
         const d = decide(PRESETS.course, facts[i]!);
         ids.push(`dc_sim_${i}`);
@@ -76,7 +84,12 @@ export async function seedDecisions(url: string, count: number): Promise<void> {
 }
 
 /** Seeds `count` decisions in the database at `url`, then times `runs` simulations and as many decide() passes, in turns. */
-export async function benchSimulation(url: string, runs = 3, count = SIMULATED_DECISIONS, say: (line: string) => void = () => {}): Promise<SimulationBench> {
+export async function benchSimulation(
+  url: string,
+  runs = 3,
+  count = SIMULATED_DECISIONS,
+  say: (line: string) => void = () => {},
+): Promise<SimulationBench> {
   const { openDatabase } = await import('../src/store/database.ts');
   const { migrate } = await import('../src/store/migrator.ts');
   const { simulatePolicy } = await import('../src/refunds/policy-simulation.ts');

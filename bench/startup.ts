@@ -52,7 +52,10 @@ export function describeCheckout(root: string): Checkout {
   if (!fs.existsSync(bin)) throw new Error(`${root} has no scripts/refund-desk.mjs: not a refund desk checkout`);
   let label = `${path.basename(root)} (not a git checkout)`;
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     label = `${path.basename(root)} @ ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
   } catch {
     // Not a git checkout: the path alone names it.
@@ -127,7 +130,12 @@ async function environmentFor(mode: StartMode, adminUrl: string, redisUrl: strin
 }
 
 /** One start of the checkout's executable: time to /readyz 200, then the idle RSS, then SIGTERM. */
-async function startOnce(root: string, env: Record<string, string>, settleMs: number, logFile: string): Promise<{ startMs: number; rssMb: number }> {
+async function startOnce(
+  root: string,
+  env: Record<string, string>,
+  settleMs: number,
+  logFile: string,
+): Promise<{ startMs: number; rssMb: number }> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   const started = performance.now();
@@ -192,7 +200,12 @@ export async function benchStartup(options: StartupOptions): Promise<{ checkouts
     for (let run = 0; run < options.runs; run += 1) {
       for (const mode of options.modes) {
         for (const c of checkouts) {
-          const s = await startOnce(c.root, environments.get(key(c.root, mode))!.env, options.settleMs, path.join(logs, `${path.basename(c.root)}-${mode}.log`));
+          const s = await startOnce(
+            c.root,
+            environments.get(key(c.root, mode))!.env,
+            options.settleMs,
+            path.join(logs, `${path.basename(c.root)}-${mode}.log`),
+          );
           samples.push({ root: c.root, mode, ...s });
           say(`run ${run + 1}/${options.runs} ${c.label} (${mode}): ready in ${int(s.startMs)} ms, idle RSS ${s.rssMb.toFixed(0)} MB`);
         }
@@ -208,7 +221,11 @@ export async function benchStartup(options: StartupOptions): Promise<{ checkouts
 const MODE_LABEL: Record<StartMode, string> = { embedded: 'embedded default (PGlite)', postgres: 'PostgreSQL + Redis' };
 
 /** One row per checkout and mode; with several checkouts, each figure also ÷ the first checkout's. */
-export function startupRows(checkouts: Checkout[], samples: StartupSample[], options: Pick<StartupOptions, 'runs' | 'settleMs' | 'modes'>): Row[] {
+export function startupRows(
+  checkouts: Checkout[],
+  samples: StartupSample[],
+  options: Pick<StartupOptions, 'runs' | 'settleMs' | 'modes'>,
+): Row[] {
   const rows: Row[] = [];
   for (const mode of options.modes) {
     const first = samples.filter((s) => s.mode === mode && s.root === checkouts[0]!.root);

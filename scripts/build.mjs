@@ -85,10 +85,14 @@ function build() {
   // Fingerprinted before compiling: a source edited during the build leaves the build marked stale.
   const sources = sourceFingerprint();
   // Under the lock no other build is running: any dist.tmp-* is what an interrupted one left.
-  for (const name of fs.readdirSync(ROOT).filter((n) => n.startsWith('dist.tmp-'))) fs.rmSync(path.join(ROOT, name), { recursive: true, force: true });
+  for (const name of fs.readdirSync(ROOT).filter((n) => n.startsWith('dist.tmp-')))
+    fs.rmSync(path.join(ROOT, name), { recursive: true, force: true });
   const out = path.join(ROOT, `dist.tmp-${process.pid}`);
   try {
-    const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });
+    const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', out], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (result.status !== 0) throw new Error(`tsc failed (exit ${result.status ?? result.signal}); dist/ is unchanged`);
     const src = path.join(ROOT, 'src');
     for (const file of filesUnder(src).filter((f) => !f.endsWith('.ts'))) {
@@ -114,7 +118,10 @@ function main() {
     // Whoever held the lock may just have built these very sources.
     const state = buildState();
     if (ifStale && !state.stale) return;
-    if (ifStale) say(`refund-desk build: ${state.built ? 'src/ changed since dist/ was built' : 'dist/ is not built yet'}; compiling (tsc, about half a minute)`);
+    if (ifStale)
+      say(
+        `refund-desk build: ${state.built ? 'src/ changed since dist/ was built' : 'dist/ is not built yet'}; compiling (tsc, about half a minute)`,
+      );
     build();
   } finally {
     unlock();

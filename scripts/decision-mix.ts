@@ -12,7 +12,13 @@ import { loadConfig } from '../src/config.ts';
 import { createDesk } from '../src/desk.ts';
 import { describeFigures, figures, generateMix, playMix } from '../test/helpers/decision-mix.ts';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '17' }, ordinary: { type: 'string', default: '110' }, list: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '17' },
+    ordinary: { type: 'string', default: '110' },
+    list: { type: 'boolean', default: false },
+  },
+});
 const seed = Number(values.seed);
 const ordinary = Number(values.ordinary);
 if (!Number.isInteger(seed) || !Number.isInteger(ordinary) || ordinary < 1) {
@@ -42,7 +48,14 @@ if (process.env.DATABASE_URL) {
   };
 }
 const desk = await createDesk(
-  loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, DEMO_SEED: 'off', LOG_LEVEL: 'silent', ...(database ? { DATABASE_URL: database.url } : {}) }),
+  loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DEMO_SEED: 'off',
+    LOG_LEVEL: 'silent',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  }),
   { defaultMetrics: false },
 );
 try {
@@ -53,8 +66,11 @@ try {
     for (const r of results) {
       const q = r.request;
       // The first rule that failed: what refused it or sent it to a person.
-      const decided = r.desk === 'approved' ? '' : (r.view.rules.find((rule) => rule.result === 'fail' && rule.id !== 'window.unconditional')?.id ?? '');
-      console.log(`${r.article === r.desk ? ' ' : '≠'} ${q.profile.padEnd(10)} ${q.category.padEnd(12)} ${String(Math.round(q.minutesAgo)).padStart(5)} min  ${q.reason.padEnd(12)} article ${r.article.padEnd(12)} desk ${r.desk.padEnd(12)} ${decided}`);
+      const decided =
+        r.desk === 'approved' ? '' : (r.view.rules.find((rule) => rule.result === 'fail' && rule.id !== 'window.unconditional')?.id ?? '');
+      console.log(
+        `${r.article === r.desk ? ' ' : '≠'} ${q.profile.padEnd(10)} ${q.category.padEnd(12)} ${String(Math.round(q.minutesAgo)).padStart(5)} min  ${q.reason.padEnd(12)} article ${r.article.padEnd(12)} desk ${r.desk.padEnd(12)} ${decided}`,
+      );
     }
   }
 } finally {

@@ -66,7 +66,8 @@ export async function evaluate(classifier: NluClassifier) {
   const results: Record<string, Scores> = {};
   for (const lang of ['zh', 'en'] as const) {
     const rows = [];
-    for (const r of heldout.filter((x) => x.lang === lang)) rows.push({ expected: r.intent, predicted: (await classifier.classify(r.text)).intent });
+    for (const r of heldout.filter((x) => x.lang === lang))
+      rows.push({ expected: r.intent, predicted: (await classifier.classify(r.text)).intent });
     results[`heldout.${lang}`] = score(rows);
   }
   const external: Record<string, { correct: number; n: number }> = {};
@@ -86,7 +87,8 @@ export async function evaluate(classifier: NluClassifier) {
         bucket.n += 1;
         if (r.accept.includes(predicted)) bucket.correct += 1;
         // For the confusion matrix, a row counts as its mapped intent when accepted.
-        if (r.mapping === 'direct') externalRows.push({ expected: r.mapped!, predicted: r.accept.includes(predicted) ? r.mapped! : predicted });
+        if (r.mapping === 'direct')
+          externalRows.push({ expected: r.mapped!, predicted: r.accept.includes(predicted) ? r.mapped! : predicted });
       }
     }
   }
@@ -99,13 +101,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, s] of Object.entries(report.results)) printConfusion(`Held-out ${name.split('.')[1]}`, s);
   if (!report.available) console.log(`\n(no external rows at ${externalDir})`);
   if (report.externalDirect) printConfusion('External direct rows (confusion by mapped intent)', report.externalDirect);
-  console.log('\nExternal rows (correct when the intent is in the row\'s accept list):');
-  for (const [mapping, b] of Object.entries(report.external)) console.log(`  ${mapping.padEnd(7)} ${((b.correct / b.n) * 100).toFixed(1).padStart(5)} %  (${b.correct}/${b.n})`);
-  console.log(`  near misses taken for a refund intent: ${((report.nearMiss.refund / Math.max(1, report.nearMiss.n)) * 100).toFixed(1)} % (${report.nearMiss.refund}/${report.nearMiss.n})`);
+  console.log("\nExternal rows (correct when the intent is in the row's accept list):");
+  for (const [mapping, b] of Object.entries(report.external))
+    console.log(`  ${mapping.padEnd(7)} ${((b.correct / b.n) * 100).toFixed(1).padStart(5)} %  (${b.correct}/${b.n})`);
+  console.log(
+    `  near misses taken for a refund intent: ${((report.nearMiss.refund / Math.max(1, report.nearMiss.n)) * 100).toFixed(1)} % (${report.nearMiss.refund}/${report.nearMiss.n})`,
+  );
   const zh = report.results['heldout.zh']!;
   const en = report.results['heldout.en']!;
   const direct = report.external.direct;
   console.log('\nBars: held-out macro-F1 ≥ 0.90 per language, external direct ≥ 85 %, near misses ≤ 10 %');
-  console.log(`  zh ${zh.macroF1.toFixed(3)} ${zh.macroF1 >= 0.9 ? 'ok' : 'BELOW'} · en ${en.macroF1.toFixed(3)} ${en.macroF1 >= 0.9 ? 'ok' : 'BELOW'} · direct ${direct ? ((direct.correct / direct.n) * 100).toFixed(1) : '-'} % · near misses ${((report.nearMiss.refund / Math.max(1, report.nearMiss.n)) * 100).toFixed(1)} %`);
+  console.log(
+    `  zh ${zh.macroF1.toFixed(3)} ${zh.macroF1 >= 0.9 ? 'ok' : 'BELOW'} · en ${en.macroF1.toFixed(3)} ${en.macroF1 >= 0.9 ? 'ok' : 'BELOW'} · direct ${direct ? ((direct.correct / direct.n) * 100).toFixed(1) : '-'} % · near misses ${((report.nearMiss.refund / Math.max(1, report.nearMiss.n)) * 100).toFixed(1)} %`,
+  );
   process.exit(0);
 }

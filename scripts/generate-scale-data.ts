@@ -29,22 +29,32 @@ export async function generateScaleDatabase(name = 'rd_scale', log: (line: strin
       await db.sql.exec(sql);
       log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     };
-    log(`Generating ${name}: ${SCALE.buyers.toLocaleString()} buyers, ${SCALE.orders.toLocaleString()} orders, ${SCALE.refunds.toLocaleString()} refund requests`);
-    await step('merchant and products', `
+    log(
+      `Generating ${name}: ${SCALE.buyers.toLocaleString()} buyers, ${SCALE.orders.toLocaleString()} orders, ${SCALE.refunds.toLocaleString()} refund requests`,
+    );
+    await step(
+      'merchant and products',
+      `
       INSERT INTO merchants (id, name, "updatedAt") VALUES ('m_scale', 'Scale shop', now());
       INSERT INTO products (id, "merchantId", title, category, "priceMinor", currency, "updatedAt")
       SELECT 'p_scale_' || i, 'm_scale', 'Product ' || i, (ARRAY['course','software_key','membership','template'])[1 + i % 4]::"ProductCategory",
              990 * (1 + i % 10), 'CNY', now()
-      FROM generate_series(0, ${SCALE.products - 1}) i;`);
-    await step('buyers', `
+      FROM generate_series(0, ${SCALE.products - 1}) i;`,
+    );
+    await step(
+      'buyers',
+      `
       INSERT INTO buyers (id, name, "registeredAt", "uplineId", locale, phone, "updatedAt")
       SELECT 'b_scale_' || i, 'Buyer ' || i, now() - ((i % 1000) || ' days')::interval,
              CASE WHEN i >= 1000 THEN 'b_scale_' || (i % 1000) END,
              CASE WHEN i % 5 = 0 THEN 'en' ELSE 'zh' END,
              CASE WHEN i % 3 = 0 THEN '+86 1' || lpad((i % 150000)::text, 10, '0') END,
              now()
-      FROM generate_series(0, ${SCALE.buyers - 1}) i;`);
-    await step('orders', `
+      FROM generate_series(0, ${SCALE.buyers - 1}) i;`,
+    );
+    await step(
+      'orders',
+      `
       INSERT INTO orders (id, "buyerId", "productId", "amountMinor", currency, "paidAt", "paymentMethod", "paymentTransactionId", "payerAccount", "deviceId", ip)
       SELECT 'o_scale_' || i, 'b_scale_' || (i % ${SCALE.buyers}), 'p_scale_' || (i % ${SCALE.products}), 990 * (1 + (i % ${SCALE.products}) % 10), 'CNY',
              now() - ((i % 525600) || ' minutes')::interval - interval '1 day',
@@ -52,11 +62,17 @@ export async function generateScaleDatabase(name = 'rd_scale', log: (line: strin
              CASE WHEN i % 7 = 0 THEN 'payer_' || (i % 180000) END,
              'd_scale_' || ((i % ${SCALE.buyers}) % 180000),
              '10.' || (i % 250) || '.' || ((i / 250) % 250) || '.' || ((i / 62500) % 250)
-      FROM generate_series(0, ${SCALE.orders - 1}) i;`);
-    await step('order fingerprints', `
+      FROM generate_series(0, ${SCALE.orders - 1}) i;`,
+    );
+    await step(
+      'order fingerprints',
+      `
       INSERT INTO fingerprints (id, "buyerId", "deviceId", ip, source, "refId", at)
-      SELECT 'fp_scale_' || o.id, o."buyerId", o."deviceId", o.ip, 'order', o.id, o."paidAt" FROM orders o;`);
-    await step('refund requests, decisions and refunds', `
+      SELECT 'fp_scale_' || o.id, o."buyerId", o."deviceId", o.ip, 'order', o.id, o."paidAt" FROM orders o;`,
+    );
+    await step(
+      'refund requests, decisions and refunds',
+      `
       INSERT INTO refund_requests (id, "orderId", "productId", "buyerId", status, outcome, "reasonCode", channel, "deviceId", ip, "policyId", "policyVersion", "createdAt", "updatedAt", "closedAt")
       SELECT 'rr_scale_' || o.id, o.id, o."productId", o."buyerId", 'refunded', 'approved', 'changed_mind', 'shop', o."deviceId", o.ip, 'course-default', 1,
              o."paidAt" + interval '10 minutes', o."paidAt" + interval '10 minutes', o."paidAt" + interval '10 minutes'
@@ -65,7 +81,8 @@ export async function generateScaleDatabase(name = 'rd_scale', log: (line: strin
       SELECT 'rf_scale_' || rr."orderId", rr.id, rr."orderId", o."amountMinor", 'CNY', o."paymentMethod", o."paymentTransactionId", 'succeeded', rr."createdAt", rr."createdAt"
       FROM refund_requests rr JOIN orders o ON o.id = rr."orderId";
       INSERT INTO fingerprints (id, "buyerId", "deviceId", ip, source, "refId", at)
-      SELECT 'fp_scale_' || rr.id, rr."buyerId", rr."deviceId", rr.ip, 'refund_request', rr.id, rr."createdAt" FROM refund_requests rr;`);
+      SELECT 'fp_scale_' || rr.id, rr."buyerId", rr."deviceId", rr.ip, 'refund_request', rr.id, rr."createdAt" FROM refund_requests rr;`,
+    );
     await step('analyse', 'ANALYZE;');
   } finally {
     await db.close();

@@ -63,15 +63,26 @@ const diff = spawnSync(
   process.execPath,
   [
     path.join(tool, 'node_modules', 'prisma', 'build', 'index.js'),
-    'migrate', 'diff', '--config', 'prisma.config.mjs',
+    'migrate',
+    'diff',
+    '--config',
+    'prisma.config.mjs',
     ...(previous ? ['--from-schema-datamodel', 'from.prisma'] : ['--from-empty']),
-    '--to-schema-datamodel', 'to.prisma', '--script',
+    '--to-schema-datamodel',
+    'to.prisma',
+    '--script',
   ],
   {
     cwd: work,
     encoding: 'utf8',
     // The JS engine never runs these native files; naming existing ones stops the download attempt.
-    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_QUERY_ENGINE_LIBRARY: process.execPath, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   },
 );
 fs.rmSync(work, { recursive: true, force: true });

@@ -11,6 +11,8 @@ if (!state.built) {
   process.exit(1);
 }
 if (state.stale) {
-  process.stderr.write(`refund-desk: warning: dist/ (built ${state.info.builtAt}) is not a build of src/ as it is now; \`npm run build\` rebuilds it\n`);
+  process.stderr.write(
+    `refund-desk: warning: dist/ (built ${state.info.builtAt}) is not a build of src/ as it is now; \`npm run build\` rebuilds it\n`,
+  );
 }
 await import('../dist/cli.js');

@@ -8,7 +8,11 @@ import ts from 'typescript';
 import { isEntry, moduleOf } from '../test/helpers/architecture.ts';
 
 const SRC = new URL('../src/', import.meta.url).pathname;
-const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => { const p = join(dir, n); return statSync(p).isDirectory() ? (n === 'generated' ? [] : walk(p)) : n.endsWith('.ts') && !n.endsWith('.d.ts') ? [p] : []; });
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? (n === 'generated' ? [] : walk(p)) : n.endsWith('.ts') && !n.endsWith('.d.ts') ? [p] : [];
+  });
 const rel = (p: string) => relative(SRC, p).split('\\').join('/');
 const wanted = new Map<string, Map<string, boolean>>(); // target file -> name -> value?
 const edits = new Map<string, Array<{ start: number; end: number; text: string }>>();
@@ -19,7 +23,8 @@ for (const path of walk(SRC)) {
   const text = readFileSync(path, 'utf8');
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
   for (const st of sf.statements) {
-    if (!(ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) || !st.moduleSpecifier || !ts.isStringLiteral(st.moduleSpecifier)) continue;
+    if (!(ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) || !st.moduleSpecifier || !ts.isStringLiteral(st.moduleSpecifier))
+      continue;
     const spec = st.moduleSpecifier.text;
     if (!spec.startsWith('.')) continue;
     const target = rel(normalize(join(dirname(path), spec)));
@@ -27,14 +32,26 @@ for (const path of walk(SRC)) {
     const names = new Map<string, boolean>();
     if (ts.isImportDeclaration(st)) {
       const clause = st.importClause;
-      if (!clause) { problems.push(`${file}: side-effect import ${spec}`); continue; }
-      if (clause.name) { problems.push(`${file}: default import from ${spec}`); continue; }
+      if (!clause) {
+        problems.push(`${file}: side-effect import ${spec}`);
+        continue;
+      }
+      if (clause.name) {
+        problems.push(`${file}: default import from ${spec}`);
+        continue;
+      }
       const nb = clause.namedBindings;
-      if (!nb || !ts.isNamedImports(nb)) { problems.push(`${file}: namespace import from ${spec}`); continue; }
+      if (!nb || !ts.isNamedImports(nb)) {
+        problems.push(`${file}: namespace import from ${spec}`);
+        continue;
+      }
       for (const el of nb.elements) names.set((el.propertyName ?? el.name).text, !(clause.isTypeOnly || el.isTypeOnly));
     } else {
       const ec = st.exportClause;
-      if (!ec || !ts.isNamedExports(ec)) { problems.push(`${file}: export * from ${spec}`); continue; }
+      if (!ec || !ts.isNamedExports(ec)) {
+        problems.push(`${file}: export * from ${spec}`);
+        continue;
+      }
       for (const el of ec.elements) names.set((el.propertyName ?? el.name).text, !(st.isTypeOnly || el.isTypeOnly));
     }
     const m = wanted.get(target) ?? new Map();
@@ -49,7 +66,10 @@ for (const path of walk(SRC)) {
     edits.set(path, list);
   }
 }
-if (problems.length) { console.log(problems.join('\n')); process.exit(1); }
+if (problems.length) {
+  console.log(problems.join('\n'));
+  process.exit(1);
+}
 
 // Names each index already exports.
 const exportedBy = (indexPath: string): Set<string> => {
@@ -57,8 +77,14 @@ const exportedBy = (indexPath: string): Set<string> => {
   if (!existsSync(indexPath)) return out;
   const sf = ts.createSourceFile(indexPath, readFileSync(indexPath, 'utf8'), ts.ScriptTarget.Latest, true);
   for (const st of sf.statements) {
-    if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) for (const el of st.exportClause.elements) out.add(el.name.text);
-    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) out.add(st.name.text);
+    if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause))
+      for (const el of st.exportClause.elements) out.add(el.name.text);
+    else if (
+      (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) &&
+      st.name &&
+      st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    )
+      out.add(st.name.text);
   }
   return out;
 };
@@ -76,7 +102,10 @@ for (const [mod, files] of [...byModule].sort()) {
   const lines: string[] = [];
   for (const [target, names] of [...files].sort()) {
     const missing = [...names].filter(([n]) => !existing.has(n)).sort(([a], [b]) => a.localeCompare(b));
-    for (const [n] of missing) { if (seen.has(n) && seen.get(n) !== target) problems.push(`${mod}: ${n} from ${seen.get(n)} and ${target}`); seen.set(n, target); }
+    for (const [n] of missing) {
+      if (seen.has(n) && seen.get(n) !== target) problems.push(`${mod}: ${n} from ${seen.get(n)} and ${target}`);
+      seen.set(n, target);
+    }
     if (missing.length === 0) continue;
     const from = `./${relative(join(SRC, mod), join(SRC, target)).split('\\').join('/')}`;
     const allTypes = missing.every(([, v]) => !v);
@@ -84,11 +113,16 @@ for (const [mod, files] of [...byModule].sort()) {
     lines.push(`export ${allTypes ? 'type ' : ''}{ ${list} } from '${from}';`);
   }
   if (lines.length === 0) continue;
-  const header = existsSync(indexPath) ? readFileSync(indexPath, 'utf8').replace(/\s*$/, '\n') : `// The ${mod} module's entry: what other modules may use of it (test/unit/architecture.test.ts).\n`;
+  const header = existsSync(indexPath)
+    ? readFileSync(indexPath, 'utf8').replace(/\s*$/, '\n')
+    : `// The ${mod} module's entry: what other modules may use of it (test/unit/architecture.test.ts).\n`;
   writeFileSync(indexPath, header + lines.join('\n') + '\n');
   console.log(`${mod}/index.ts: +${lines.length} lines`);
 }
-if (problems.length) { console.log(problems.join('\n')); process.exit(1); }
+if (problems.length) {
+  console.log(problems.join('\n'));
+  process.exit(1);
+}
 for (const [path, list] of edits) {
   let text = readFileSync(path, 'utf8');
   for (const e of list.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);

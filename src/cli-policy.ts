@@ -10,7 +10,9 @@ import { openDatabase, type Database } from './store/index.ts';
 import { migrate } from './store/index.ts';
 import { fieldOf } from './validation.ts';
 
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 
 function usage(message: string): never {
   console.error(message);
@@ -32,7 +34,9 @@ const line = (p: Policy, merchant: string | null, versions: number | string) =>
   `${p.id.padEnd(28)} v${String(p.version).padEnd(4)} ${p.category.padEnd(13)} ${(merchant ?? '(desk preset)').padEnd(20)} ${String(versions).padStart(3)} version(s)  ${p.title.en}`;
 
 export function registerPolicyCommand(program: Command): void {
-  const policy = program.command('policy').description('merchant policies: list them, show one, simulate a draft or a version over past decisions');
+  const policy = program
+    .command('policy')
+    .description('merchant policies: list them, show one, simulate a draft or a version over past decisions');
 
   policy
     .command('list')
@@ -42,7 +46,19 @@ export function registerPolicyCommand(program: Command): void {
       const { listPolicies } = await import('./refunds/policy-store.ts');
       const stored = await withDatabase((db) => listPolicies(db.prisma));
       if (options.json) {
-        console.log(JSON.stringify(stored.map((s) => ({ id: s.policy.id, version: s.policy.version, category: s.policy.category, merchantId: s.merchantId, versions: s.versions })), null, 2));
+        console.log(
+          JSON.stringify(
+            stored.map((s) => ({
+              id: s.policy.id,
+              version: s.policy.version,
+              category: s.policy.category,
+              merchantId: s.merchantId,
+              versions: s.versions,
+            })),
+            null,
+            2,
+          ),
+        );
         return;
       }
       for (const p of Object.values(PRESETS)) console.log(line(p, null, '—'));
@@ -72,12 +88,16 @@ export function registerPolicyCommand(program: Command): void {
         console.log(JSON.stringify(found, null, 2));
         return;
       }
-      console.log(`${found.id} v${found.version} (${found.category})\n\n${renderPolicy(found, 'zh').text}\n\n${renderPolicy(found, 'en').text}`);
+      console.log(
+        `${found.id} v${found.version} (${found.category})\n\n${renderPolicy(found, 'zh').text}\n\n${renderPolicy(found, 'en').text}`,
+      );
     });
 
   policy
     .command('simulate')
-    .description('run the decisions of a period for the products on a policy through a draft (a JSON file) or a stored version; writes nothing')
+    .description(
+      'run the decisions of a period for the products on a policy through a draft (a JSON file) or a stored version; writes nothing',
+    )
     .argument('<id>', 'the policy id')
     .requiredOption('--from <instant>', 'start of the period (ISO date or date-time), inclusive')
     .option('--to <instant>', 'end of the period, exclusive (default: now)')
@@ -87,11 +107,14 @@ export function registerPolicyCommand(program: Command): void {
     .action(async (id: string, options: { from: string; to?: string; draft?: string; version?: string; json?: boolean }) => {
       const from = instant.safeParse(options.from);
       const to = options.to === undefined ? { success: true as const, data: new Date() } : instant.safeParse(options.to);
-      if (!from.success || !to.success || from.data >= to.data) usage('--from and --to must be ISO dates or date-times with a zone, --from before --to');
+      if (!from.success || !to.success || from.data >= to.data)
+        usage('--from and --to must be ISO dates or date-times with a zone, --from before --to');
       if ((options.draft === undefined) === (options.version === undefined)) usage('give either --draft <file> or --version <n>');
       let draft: Policy | null = null;
       if (options.draft !== undefined) {
-        const text = await fs.readFile(options.draft, 'utf8').catch((error: Error) => usage(`cannot read ${options.draft}: ${error.message}`));
+        const text = await fs
+          .readFile(options.draft, 'utf8')
+          .catch((error: Error) => usage(`cannot read ${options.draft}: ${error.message}`));
         let json: unknown;
         try {
           json = JSON.parse(text);

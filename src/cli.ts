@@ -49,7 +49,13 @@ program
     const { createLogger } = await import('./logger.ts');
     const { createMetrics } = await import('./metrics.ts');
     const cache = new RedisCache(config.redis.url, config.redis.keyPrefix);
-    const jobs = new BullJobs({ redisUrl: config.redis.url, prefix: `${config.redis.keyPrefix}bull`, cache, log: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }) });
+    const jobs = new BullJobs({
+      redisUrl: config.redis.url,
+      prefix: `${config.redis.keyPrefix}bull`,
+      cache,
+      log: createLogger('silent'),
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
     try {
       const { schedulers, dead } = await jobs.status();
       console.log(JSON.stringify({ schedulers, dead }, null, 2));
@@ -86,7 +92,9 @@ program
 
 program
   .command('digest')
-  .description("send a merchant's refund-reason digest for the last complete day or week now (email, Telegram or Slack, as the merchant's settings say)")
+  .description(
+    "send a merchant's refund-reason digest for the last complete day or week now (email, Telegram or Slack, as the merchant's settings say)",
+  )
   .requiredOption('--merchant <id>', 'the merchant')
   .option('--period <period>', 'day or week', 'day')
   .action(async (options: { merchant: string; period: string }) => {
@@ -100,7 +108,9 @@ program
       const result = await desk.digests.send(options.merchant, options.period, { force: true });
       console.log(JSON.stringify(result, null, 2));
       if (result.skipped === 'no_destination') {
-        console.error('The merchant has no digest email, Telegram chat or Slack channel the desk can reach (SMTP_URL, TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN).');
+        console.error(
+          'The merchant has no digest email, Telegram chat or Slack channel the desk can reach (SMTP_URL, TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN).',
+        );
         process.exitCode = 1;
       }
     } finally {
@@ -139,16 +149,22 @@ program
 
 program
   .command('replay')
-  .description("run every policy decision of a period through decide() again, with its stored facts and policy version, and say how many agree (exit 1 unless all do)")
+  .description(
+    'run every policy decision of a period through decide() again, with its stored facts and policy version, and say how many agree (exit 1 unless all do)',
+  )
   .requiredOption('--from <instant>', 'start of the period (ISO date or date-time), inclusive')
   .option('--to <instant>', 'end of the period, exclusive (default: now)')
   .option('--json', 'print the report as JSON')
   .action(async (options: { from: string; to?: string; json?: boolean }) => {
-    const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+    const instant = z
+      .union([z.iso.datetime({ offset: true }), z.iso.date()])
+      .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
     const from = instant.safeParse(options.from);
     const to = options.to === undefined ? { success: true as const, data: new Date() } : instant.safeParse(options.to);
     if (!from.success || !to.success || from.data >= to.data) {
-      console.error('--from and --to must be ISO dates or date-times with a zone (2026-12-01, 2026-12-01T08:00:00+08:00), --from before --to');
+      console.error(
+        '--from and --to must be ISO dates or date-times with a zone (2026-12-01, 2026-12-01T08:00:00+08:00), --from before --to',
+      );
       process.exit(2);
     }
     const config = configOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });

@@ -48,14 +48,22 @@ export interface StripeConfig {
 
 /** The risk rules' thresholds (their reasons: src/risk/risk-rules.ts), each overridable by RISK_* variables. */
 export const riskThresholdsSchema = z.strictObject({
-  windowHours: z.number().int().min(1).max(24 * 30),
+  windowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
   deviceRefundsReview: z.number().int().min(2),
   deviceRefundsBlock: z.number().int().min(2),
   deviceAccountsReview: z.number().int().min(2),
   ipRefundsReview: z.number().int().min(2),
   ipRefundsBlock: z.number().int().min(2),
   ringAccounts: z.number().int().min(2),
-  ipLinkWindowMinutes: z.number().int().min(1).max(24 * 60),
+  ipLinkWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   spikeFactor: z.number().min(1),
   spikeMinRequests: z.number().int().min(1),
 });
@@ -73,7 +81,6 @@ export const DEFAULT_RISK_THRESHOLDS: RiskThresholds = {
   spikeFactor: 5,
   spikeMinRequests: 10,
 };
-
 
 export { DEMO_SECRETS, PUBLISHED_SECRET_VALUES } from './config-secrets.ts';
 
@@ -142,7 +149,11 @@ function keySchema(kind: 'private' | 'public') {
 const publicKeysSchema = z.string().transform((value, ctx): KeyObject[] => {
   const keys = value.split(',').map((part) => readKey(part.trim(), 'public'));
   if (keys.every((key) => key !== null)) return keys;
-  ctx.addIssue({ code: 'custom', message: 'must be one or more RSA public keys (or certificates), comma-separated: PEM, its base64 body, or the path of a file holding it' });
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      'must be one or more RSA public keys (or certificates), comma-separated: PEM, its base64 body, or the path of a file holding it',
+  });
   return z.NEVER;
 });
 const port = z.coerce
@@ -153,7 +164,11 @@ const port = z.coerce
 
 function milliseconds(min: number, max: number) {
   const range = `must be between ${min} and ${max} (milliseconds)`;
-  return z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, range).max(max, range);
+  return z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, range)
+    .max(max, range);
 }
 
 function trustProxyOf(value: string | undefined): boolean | number | string[] {
@@ -173,10 +188,18 @@ const variables = {
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or : . - _').optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or : . - _')
+    .optional(),
   DATA_DIR: z.string().min(1).optional(),
   DEMO_SEED: z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' }).optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .optional(),
   HTTP_REQUEST_TIMEOUT_MS: milliseconds(1_000, 600_000).optional(),
   HTTP_HEADERS_TIMEOUT_MS: milliseconds(1_000, 120_000).optional(),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: milliseconds(1_000, 600_000).optional(),
@@ -200,23 +223,41 @@ const variables = {
   CHAT_TOKEN_SECRET: secret.optional(),
   SANDBOX_PAYMENTS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
-  WECHATPAY_MCH_ID: z.string().regex(/^\d{6,32}$/, 'must be a WeChat Pay merchant id (digits)').optional(),
-  WECHATPAY_MCH_SERIAL_NO: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the merchant API certificate serial number (hex)').optional(),
+  WECHATPAY_MCH_ID: z
+    .string()
+    .regex(/^\d{6,32}$/, 'must be a WeChat Pay merchant id (digits)')
+    .optional(),
+  WECHATPAY_MCH_SERIAL_NO: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{8,64}$/, 'must be the merchant API certificate serial number (hex)')
+    .optional(),
   WECHATPAY_PRIVATE_KEY: keySchema('private').optional(),
   WECHATPAY_PLATFORM_PUBLIC_KEY: publicKeysSchema.optional(),
   WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z
     .string()
-    .regex(/^[\w-]{6,64}(,[\w-]{6,64})*$/, 'must be the platform key id(s) WeChat Pay signs with (PUB_KEY_ID_... or a certificate serial), comma-separated in the order of the keys')
+    .regex(
+      /^[\w-]{6,64}(,[\w-]{6,64})*$/,
+      'must be the platform key id(s) WeChat Pay signs with (PUB_KEY_ID_... or a certificate serial), comma-separated in the order of the keys',
+    )
     .transform((ids) => ids.split(','))
     .optional(),
   WECHATPAY_APIV3_KEY: z.string().length(32, 'must be the 32-character APIv3 key').optional(),
   WECHATPAY_API_URL: urlWithProtocols(['https:', 'http:']).optional(),
-  ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be an Alipay app id (digits)').optional(),
+  ALIPAY_APP_ID: z
+    .string()
+    .regex(/^\d{8,32}$/, 'must be an Alipay app id (digits)')
+    .optional(),
   ALIPAY_PRIVATE_KEY: keySchema('private').optional(),
   ALIPAY_PUBLIC_KEY: keySchema('public').optional(),
   ALIPAY_GATEWAY_URL: urlWithProtocols(['https:', 'http:']).optional(),
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w{8,}$/, 'must be a Stripe secret key (sk_live_... or sk_test_...)').optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w{8,}$/, 'must be a Stripe webhook signing secret (whsec_...)').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w{8,}$/, 'must be a Stripe secret key (sk_live_... or sk_test_...)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w{8,}$/, 'must be a Stripe webhook signing secret (whsec_...)')
+    .optional(),
   STRIPE_API_URL: urlWithProtocols(['https:', 'http:']).optional(),
   USAGE_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).optional(),
   RISK_THRESHOLDS: z
@@ -231,35 +272,77 @@ const variables = {
     })
     .pipe(riskThresholdsSchema.partial())
     .optional(),
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token').optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-token')
+    .optional(),
   TELEGRAM_API_ROOT: urlWithProtocols(['http:', 'https:']).optional(),
-  TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username such as refund_desk_bot').optional(),
+  TELEGRAM_BOT_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username such as refund_desk_bot')
+    .optional(),
   TELEGRAM_WEBHOOK_URL: urlWithProtocols(['https:', 'http:']).optional(),
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -')
+    .optional(),
   WIDGET_ALLOWED_ORIGINS: z
     .string()
-    .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be comma-separated origins such as https://shop.example.com')).min(1))
     .optional(),
-  SLACK_BOT_TOKEN: z.string().regex(/^xox[a-z]-/, 'must be a Slack bot token (xoxb-...)').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[a-z]-/, 'must be a Slack bot token (xoxb-...)')
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters long').optional(),
-  SLACK_DESK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
-  SLACK_RISK_CHANNEL: z.string().regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789').optional(),
+  SLACK_DESK_CHANNEL: z
+    .string()
+    .regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789')
+    .optional(),
+  SLACK_RISK_CHANNEL: z
+    .string()
+    .regex(/^[A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789')
+    .optional(),
   SLACK_API_URL: urlWithProtocols(['http:', 'https:']).optional(),
-  SLACK_DESK_USERGROUP: z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a Slack user group id such as S0123456789').optional(),
-  SLACK_SLA_REMIND_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
-  SLACK_SLA_ESCALATE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).optional(),
+  SLACK_DESK_USERGROUP: z
+    .string()
+    .regex(/^S[A-Z0-9]{6,}$/, 'must be a Slack user group id such as S0123456789')
+    .optional(),
+  SLACK_SLA_REMIND_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+  SLACK_SLA_ESCALATE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
   // Four-eyes approval (issue 22): "CNY:50000,USD:10000", minor units per currency. An agent's approval
   // above its currency's figure waits for a second desk member; a currency not listed has none.
   SLACK_SECOND_APPROVAL_ABOVE_MINOR: z
     .string()
     .transform((text, ctx) => {
       const limits: Record<string, number> = {};
-      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const match = /^([A-Z]{3})\s*:\s*(\d{1,10})$/.exec(part);
         const minor = match ? Number(match[2]) : NaN;
         if (!match || !Number.isSafeInteger(minor) || minor > MAX_AMOUNT_MINOR) {
-          ctx.addIssue({ code: 'custom', message: `must be CURRENCY:minor-units pairs such as CNY:50000,USD:10000 (not "${part.slice(0, 40)}")` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be CURRENCY:minor-units pairs such as CNY:50000,USD:10000 (not "${part.slice(0, 40)}")`,
+          });
           return z.NEVER;
         }
         if (match[1]! in limits) {
@@ -275,7 +358,10 @@ const variables = {
       return limits;
     })
     .optional(),
-  SLACK_ESCALATION_MENTION: z.string().regex(/^<(!here|!channel|!subteam\^S[A-Z0-9]+|@U[A-Z0-9]+)>$/, 'must be a Slack mention such as <!here> or <!subteam^S0123456789>').optional(),
+  SLACK_ESCALATION_MENTION: z
+    .string()
+    .regex(/^<(!here|!channel|!subteam\^S[A-Z0-9]+|@U[A-Z0-9]+)>$/, 'must be a Slack mention such as <!here> or <!subteam^S0123456789>')
+    .optional(),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z.string().min(3).optional(),
 } satisfies Record<string, z.ZodType>;
@@ -412,7 +498,10 @@ function refusePublicOrWeakSecrets(env: NodeJS.ProcessEnv): void {
     const value = given(name);
     if (value === undefined) continue;
     if (isPublishedSecret(value)) {
-      throw new ConfigError(name, `is ${PUBLISHED}; ${minLength === undefined ? 'use the one the provider issued you' : 'generate a new one, e.g. openssl rand -hex 32'}`);
+      throw new ConfigError(
+        name,
+        `is ${PUBLISHED}; ${minLength === undefined ? 'use the one the provider issued you' : 'generate a new one, e.g. openssl rand -hex 32'}`,
+      );
     }
     if (name === 'SMTP_URL') {
       const password = decodeURIComponent(new URL(value).password);
@@ -446,20 +535,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!demoSecretsAllowed) {
     for (const name of PLATFORM_SECRETS) {
       if (raw[name] === undefined) {
-        throw new ConfigError(name, production ? 'must be set when NODE_ENV=production' : 'must be set when DATABASE_URL is set (the demo secrets serve the embedded default only)');
+        throw new ConfigError(
+          name,
+          production
+            ? 'must be set when NODE_ENV=production'
+            : 'must be set when DATABASE_URL is set (the demo secrets serve the embedded default only)',
+        );
       }
     }
   }
   if (production && embedded) throw new ConfigError('DATABASE_URL', 'must be set when NODE_ENV=production');
   if (production) refusePublicOrWeakSecrets(env);
   if (production && raw.DEMO_SEED === 'on') {
-    throw new ConfigError('DEMO_SEED', 'must not be on when NODE_ENV=production (the demo page hands out chat tokens and places orders without credentials)');
+    throw new ConfigError(
+      'DEMO_SEED',
+      'must not be on when NODE_ENV=production (the demo page hands out chat tokens and places orders without credentials)',
+    );
   }
   requireTogether(raw, 'SLACK_BOT_TOKEN', ['SLACK_SIGNING_SECRET', 'SLACK_DESK_CHANNEL']);
   requireTogether(raw, 'TELEGRAM_WEBHOOK_URL', ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']);
-  requireTogether(raw, 'WECHATPAY_MCH_ID', ['WECHATPAY_MCH_SERIAL_NO', 'WECHATPAY_PRIVATE_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY', 'WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'WECHATPAY_APIV3_KEY']);
+  requireTogether(raw, 'WECHATPAY_MCH_ID', [
+    'WECHATPAY_MCH_SERIAL_NO',
+    'WECHATPAY_PRIVATE_KEY',
+    'WECHATPAY_PLATFORM_PUBLIC_KEY',
+    'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
+    'WECHATPAY_APIV3_KEY',
+  ]);
   if (raw.WECHATPAY_PLATFORM_PUBLIC_KEY && raw.WECHATPAY_PLATFORM_PUBLIC_KEY.length !== raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID?.length) {
-    throw new ConfigError('WECHATPAY_PLATFORM_PUBLIC_KEY_ID', 'must name one key id per key in WECHATPAY_PLATFORM_PUBLIC_KEY, in the same order');
+    throw new ConfigError(
+      'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
+      'must name one key id per key in WECHATPAY_PLATFORM_PUBLIC_KEY, in the same order',
+    );
   }
   requireTogether(raw, 'ALIPAY_APP_ID', ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY']);
   requireTogether(raw, 'STRIPE_SECRET_KEY', ['STRIPE_WEBHOOK_SECRET']);
@@ -470,7 +576,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedDemo = !production && (raw.DEMO_SEED === 'on' || (raw.DEMO_SEED !== 'off' && embedded));
   const requestTimeoutMs = raw.HTTP_REQUEST_TIMEOUT_MS ?? 30_000;
   const headersTimeoutMs = raw.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
-  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', 'must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', 'must not be longer than HTTP_REQUEST_TIMEOUT_MS');
 
   const publicUrl = raw.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`;
   const gatewayTimeoutMs = raw.GATEWAY_TIMEOUT_MS ?? 5_000;
@@ -512,7 +619,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             mchId: raw.WECHATPAY_MCH_ID,
             serialNo: raw.WECHATPAY_MCH_SERIAL_NO!,
             privateKey: raw.WECHATPAY_PRIVATE_KEY!,
-            platformKeys: raw.WECHATPAY_PLATFORM_PUBLIC_KEY!.map((publicKey, i) => ({ keyId: raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID![i]!, publicKey })),
+            platformKeys: raw.WECHATPAY_PLATFORM_PUBLIC_KEY!.map((publicKey, i) => ({
+              keyId: raw.WECHATPAY_PLATFORM_PUBLIC_KEY_ID![i]!,
+              publicKey,
+            })),
             apiV3Key: Buffer.from(raw.WECHATPAY_APIV3_KEY!, 'utf8'),
             apiUrl: raw.WECHATPAY_API_URL ?? 'https://api.mch.weixin.qq.com',
             notifyUrl: new URL('/payments/wechat/notify', publicUrl).toString(),
@@ -528,7 +638,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
       stripe: raw.STRIPE_SECRET_KEY
-        ? { secretKey: raw.STRIPE_SECRET_KEY, webhookSecret: raw.STRIPE_WEBHOOK_SECRET ?? null, apiUrl: raw.STRIPE_API_URL ?? 'https://api.stripe.com', timeoutMs: gatewayTimeoutMs }
+        ? {
+            secretKey: raw.STRIPE_SECRET_KEY,
+            webhookSecret: raw.STRIPE_WEBHOOK_SECRET ?? null,
+            apiUrl: raw.STRIPE_API_URL ?? 'https://api.stripe.com',
+            timeoutMs: gatewayTimeoutMs,
+          }
         : null,
     },
     usageCheckTimeoutMs: raw.USAGE_CHECK_TIMEOUT_MS ?? 800,

@@ -128,7 +128,10 @@ interface RefundsArea {
 }
 
 async function buildRefunds(config: Config, options: DeskOptions, log: Logger, { db, cache, metrics }: StoreArea): Promise<RefundsArea> {
-  const platform = new PlatformClient(config.platform.webhookSecret, { callbackUrl: config.platform.callbackUrl, usageUrl: config.platform.usageUrl });
+  const platform = new PlatformClient(config.platform.webhookSecret, {
+    callbackUrl: config.platform.callbackUrl,
+    usageUrl: config.platform.usageUrl,
+  });
 
   const sandbox = config.payments.sandbox ? new SandboxGateway() : null;
   const byMethod: Partial<Record<PaymentMethod, PaymentGateway>> = {};
@@ -195,7 +198,12 @@ function buildChannels(config: Config, options: DeskOptions, log: Logger, { db, 
         delivery: r.delivery,
         guides: r.guides,
         // Hook (issue 22): four-eyes approval above SLACK_SECOND_APPROVAL_ABOVE_MINOR.
-        secondApprovals: new SecondApprovals({ prisma: db.prisma, decisions: r.agentDecisions, limits: config.slack.secondApprovalAboveMinor, log: log.child({ component: 'second-approval' }) }),
+        secondApprovals: new SecondApprovals({
+          prisma: db.prisma,
+          decisions: r.agentDecisions,
+          limits: config.slack.secondApprovalAboveMinor,
+          log: log.child({ component: 'second-approval' }),
+        }),
       })
     : null;
   const dialogue = new DialogueEngine({
@@ -211,10 +219,20 @@ function buildChannels(config: Config, options: DeskOptions, log: Logger, { db, 
   });
 
   const chatTokens = new ChatTokens(config.chatTokenSecret, db.prisma);
-  const localeOf = async (buyerId: string) => localeOrDefault((await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
+  const localeOf = async (buyerId: string) =>
+    localeOrDefault((await db.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
   // Telegram switches on with its token (M24).
   const telegram = config.telegram
-    ? new TelegramChannel({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, dialogue, chatTokens, cache, conversations: r.conversations, log: log.child({ component: 'telegram' }), localeOf })
+    ? new TelegramChannel({
+        token: config.telegram.token,
+        apiRoot: config.telegram.apiRoot,
+        dialogue,
+        chatTokens,
+        cache,
+        conversations: r.conversations,
+        log: log.child({ component: 'telegram' }),
+        localeOf,
+      })
     : null;
   // Notices to bound Telegram chats (team leaders' commission notices); retried like any outbox message.
   r.outbox.on('telegram.send', async (payload) => {
@@ -251,7 +269,14 @@ interface JobsArea {
   satisfaction: SatisfactionSurvey;
 }
 
-function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreArea, r: RefundsArea, c: ChannelsArea, stack: CloseStack): JobsArea {
+function buildJobs(
+  config: Config,
+  log: Logger,
+  { db, cache, metrics }: StoreArea,
+  r: RefundsArea,
+  c: ChannelsArea,
+  stack: CloseStack,
+): JobsArea {
   const { slack, telegram } = c;
   const { refunds, outbox } = r;
   // Merchants' refund-reason digests (M9, M27): by email and/or their Telegram chat or Slack channel.
@@ -274,7 +299,9 @@ function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreAre
     metrics,
     ...(slack ? { onAlert: (alert: PaymentAlert) => slack.postPaymentAlert(alert) } : {}),
   });
-  outbox.on(PAYMENT_ALERT_TOPIC, (payload, message) => paymentNotices.deliverAlert(payload as unknown as PaymentAlert, message.attempts === 0));
+  outbox.on(PAYMENT_ALERT_TOPIC, (payload, message) =>
+    paymentNotices.deliverAlert(payload as unknown as PaymentAlert, message.attempts === 0),
+  );
   const monitor = new RefundMonitor(db.sql, config.risk, metrics, log.child({ component: 'risk-monitor' }));
 
   // Dead jobs go to Slack's risk channel; the log and metrics say it either way. Closed before the
@@ -282,7 +309,14 @@ function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreAre
   const onDead = slack ? (dead: DeadJob) => slack.postDeadJob(dead) : undefined;
   const jobs: Jobs = stack.push(
     config.redis
-      ? new BullJobs({ redisUrl: config.redis.url, prefix: `${config.redis.keyPrefix}bull`, cache, log: log.child({ component: 'jobs' }), metrics, ...(onDead ? { onDead } : {}) })
+      ? new BullJobs({
+          redisUrl: config.redis.url,
+          prefix: `${config.redis.keyPrefix}bull`,
+          cache,
+          log: log.child({ component: 'jobs' }),
+          metrics,
+          ...(onDead ? { onDead } : {}),
+        })
       : new JobRunner(log.child({ component: 'jobs' })),
     'jobs',
     (j) => j.stop(),
@@ -319,7 +353,12 @@ function buildJobs(config: Config, log: Logger, { db, cache, metrics }: StoreAre
   }
   jobs.register({ name: 'digests.run-due', everyMs: 5 * 60_000, run: () => digests.runDue() });
   // Hook (issue 22): after a case ends its buyer is asked once, in their chat, for a 1-5 rating.
-  const satisfaction = new SatisfactionSurvey({ prisma: db.prisma, sql: db.sql, delivery: r.delivery, log: log.child({ component: 'satisfaction' }) });
+  const satisfaction = new SatisfactionSurvey({
+    prisma: db.prisma,
+    sql: db.sql,
+    delivery: r.delivery,
+    log: log.child({ component: 'satisfaction' }),
+  });
   jobs.register({ name: 'satisfaction.ask', everyMs: 30_000, run: () => satisfaction.askDue() });
   return { jobs, paymentNotices, monitor, digests, satisfaction };
 }
@@ -338,8 +377,14 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
     const { jobs, paymentNotices, monitor, digests, satisfaction } = j;
 
     const payments =
-      config.payments.wechat || stripe ? { notices: paymentNotices, wechat: config.payments.wechat, stripe, timeoutMs: config.payments.gatewayTimeoutMs } : null;
-    const server = stack.push(await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack, payments, channels }), 'server', (s) => s.close());
+      config.payments.wechat || stripe
+        ? { notices: paymentNotices, wechat: config.payments.wechat, stripe, timeoutMs: config.payments.gatewayTimeoutMs }
+        : null;
+    const server = stack.push(
+      await buildServer({ config, db, cache, metrics, log, refunds, chatTokens, telegram, widget, slack, payments, channels }),
+      'server',
+      (s) => s.close(),
+    );
     // Subscribing waits for nothing: a cache that is down makes it retry in the background. Closed
     // before the server: browsers are told "going away" and reconnect (to another instance, or here).
     const widgetSubscribed = stack.push(widget.start(), 'widget', () => widget.stop());
@@ -366,7 +411,11 @@ export async function createDesk(config: Config, options: DeskOptions = {}): Pro
       if (telegram && tg) {
         // Webhook mode when a public URL is set (any number of instances); else long polling,
         // which waits (retrying) while another instance holds the polling lease.
-        starting.push(channels.start('telegram', (lost) => (tg.webhookUrl ? telegram.setWebhook(tg.webhookUrl, tg.webhookSecret!) : telegram.startPolling(lost))));
+        starting.push(
+          channels.start('telegram', (lost) =>
+            tg.webhookUrl ? telegram.setWebhook(tg.webhookUrl, tg.webhookSecret!) : telegram.startPolling(lost),
+          ),
+        );
       }
       await Promise.all(starting);
       return url;

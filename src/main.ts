@@ -42,7 +42,9 @@ function banner(desk: Desk, url: string, seededAt: Date | null): string {
       `  orders:   M21 ${DEMO.orders.m21}, M22 ${DEMO.orders.m22}, M23 ${DEMO.orders.m23}, English M21 ${DEMO.orders.m21En}`,
     );
     if (minutes > 3) {
-      lines.push('  (order ages have moved on since seeding: the page\'s "fresh demo orders" button, or `npm run desk -- seed-demo --fresh-orders`, adds a fresh set)');
+      lines.push(
+        '  (order ages have moved on since seeding: the page\'s "fresh demo orders" button, or `npm run desk -- seed-demo --fresh-orders`, adds a fresh set)',
+      );
     }
   }
   return `${lines.join('\n')}\n`;

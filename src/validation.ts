@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { DeskError } from './errors.ts';
 
 export function fieldOf(issue: z.core.$ZodIssue): string {
-  return issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.output<S> {

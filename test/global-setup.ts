@@ -11,9 +11,7 @@ export default async function setup(): Promise<void> {
     return; // No PostgreSQL: the suites that need it skip (or fail under REQUIRE_SERVICES=1).
   }
   try {
-    const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'rd\\_test\\_%'`,
-    );
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'rd\\_test\\_%'`);
     const hourAgo = Date.now() - 3_600_000;
     for (const { datname } of rows) {
       const stamp = parseInt(datname.split('_')[2] ?? '', 36);

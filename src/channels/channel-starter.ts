@@ -74,10 +74,12 @@ export class ChannelStarter {
     // A channel that was up and stopped on its own (Telegram's poller gave up, its lease was taken)
     // says so here, and is started again like one that never came up.
     // Each attempt gets its own: a report from an attempt that was replaced since is ignored.
-    const lostFor = (attemptNo: number) => (error: Error): void => {
-      if (this.stopped || state.status !== 'ready' || state.attempts !== attemptNo) return;
-      failed(error);
-    };
+    const lostFor =
+      (attemptNo: number) =>
+      (error: Error): void => {
+        if (this.stopped || state.status !== 'ready' || state.attempts !== attemptNo) return;
+        failed(error);
+      };
 
     const run = async (): Promise<void> => {
       if (this.stopped) return;
@@ -99,7 +101,10 @@ export class ChannelStarter {
     };
 
     void run();
-    return Promise.race([first, new Promise<ChannelStatus>((resolve) => setTimeout(() => resolve(state.status), FIRST_ATTEMPT_WAIT_MS).unref())]);
+    return Promise.race([
+      first,
+      new Promise<ChannelStatus>((resolve) => setTimeout(() => resolve(state.status), FIRST_ATTEMPT_WAIT_MS).unref()),
+    ]);
   }
 
   /** Each started channel's state, for /readyz. */

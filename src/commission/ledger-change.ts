@@ -14,7 +14,12 @@ export interface LedgerChange {
 
 export const NO_CHANGE: LedgerChange = { entries: [], notices: [], callbacks: [] };
 
-const CALLBACK = { frozen: 'commission.hold', released: 'commission.release', reversed: 'commission.settle', clawed_back: 'commission.settle' } as const;
+const CALLBACK = {
+  frozen: 'commission.hold',
+  released: 'commission.release',
+  reversed: 'commission.settle',
+  clawed_back: 'commission.settle',
+} as const;
 
 export function ledgerChange(entries: LedgerEntry[], ctx: CommissionNoticeContext, localeOf: (id: string) => Locale): LedgerChange {
   if (entries.length === 0) return NO_CHANGE;
@@ -34,7 +39,13 @@ export function ledgerChange(entries: LedgerEntry[], ctx: CommissionNoticeContex
       type,
       orderId: ctx.orderId,
       refundRequestId: list[0]!.refundRequestId,
-      commissions: list.map((e) => ({ beneficiaryId: e.beneficiaryId, level: e.level, action: e.kind, amountMinor: e.amountMinor, currency: e.currency })),
+      commissions: list.map((e) => ({
+        beneficiaryId: e.beneficiaryId,
+        level: e.level,
+        action: e.kind,
+        amountMinor: e.amountMinor,
+        currency: e.currency,
+      })),
     },
   }));
   return { entries, notices: commissionNotices(entries, ctx, localeOf), callbacks };

@@ -82,7 +82,18 @@ export async function orderLedger(db: Db, orderId: string): Promise<LedgerEntry[
   return db.commissionEntry.findMany({
     where: { orderId },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { orderId: true, beneficiaryId: true, level: true, kind: true, amountMinor: true, balanceDeltaMinor: true, currency: true, refundRequestId: true, reason: true, dedupeKey: true },
+    select: {
+      orderId: true,
+      beneficiaryId: true,
+      level: true,
+      kind: true,
+      amountMinor: true,
+      balanceDeltaMinor: true,
+      currency: true,
+      refundRequestId: true,
+      reason: true,
+      dedupeKey: true,
+    },
   });
 }
 

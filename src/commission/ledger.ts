@@ -61,7 +61,18 @@ export function foldCommissions(entries: readonly LedgerEntry[]): CommissionStat
     let acc = accs.get(keyOf(e));
     if (!acc) {
       acc = {
-        s: { orderId: e.orderId, beneficiaryId: e.beneficiaryId, level: e.level, currency: e.currency, accruedMinor: 0, paidMinor: 0, reversedMinor: 0, clawedBackMinor: 0, frozenBy: null, state: 'accrued' },
+        s: {
+          orderId: e.orderId,
+          beneficiaryId: e.beneficiaryId,
+          level: e.level,
+          currency: e.currency,
+          accruedMinor: 0,
+          paidMinor: 0,
+          reversedMinor: 0,
+          clawedBackMinor: 0,
+          frozenBy: null,
+          state: 'accrued',
+        },
         froze: new Set(),
         ended: new Set(),
         released: false,
@@ -116,7 +127,15 @@ export function foldCommissions(entries: readonly LedgerEntry[]): CommissionStat
 /** What is still at stake in a commission (accrued and not yet taken back). */
 export const outstanding = (s: CommissionState) => s.accruedMinor - s.reversedMinor - s.clawedBackMinor;
 
-function entry(s: CommissionState, kind: EntryKind, amountMinor: number, delta: number, requestId: string, reason: string, key: string): LedgerEntry {
+function entry(
+  s: CommissionState,
+  kind: EntryKind,
+  amountMinor: number,
+  delta: number,
+  requestId: string,
+  reason: string,
+  key: string,
+): LedgerEntry {
   return {
     orderId: s.orderId,
     beneficiaryId: s.beneficiaryId,
@@ -133,7 +152,9 @@ function entry(s: CommissionState, kind: EntryKind, amountMinor: number, delta: 
 
 /** M13: freeze every commission of the order that still has something at stake. */
 export function freeze(states: readonly CommissionState[], requestId: string, reason: string): LedgerEntry[] {
-  return states.filter((s) => outstanding(s) > 0 && s.frozenBy !== requestId).map((s) => entry(s, 'frozen', outstanding(s), 0, requestId, reason, 'frozen'));
+  return states
+    .filter((s) => outstanding(s) > 0 && s.frozenBy !== requestId)
+    .map((s) => entry(s, 'frozen', outstanding(s), 0, requestId, reason, 'frozen'));
 }
 
 /** M14: the request ended without a refund: what it froze is payable again. */
@@ -174,7 +195,11 @@ export function settleRefund(
   states: readonly CommissionState[],
   p: { requestId: string; refundedTotalMinor: number; orderAmountMinor: number; reason: string },
 ): LedgerEntry[] {
-  const targets = proportionalShares(states.map((s) => s.accruedMinor), p.refundedTotalMinor, p.orderAmountMinor);
+  const targets = proportionalShares(
+    states.map((s) => s.accruedMinor),
+    p.refundedTotalMinor,
+    p.orderAmountMinor,
+  );
   const entries: LedgerEntry[] = [];
   states.forEach((s, i) => {
     const due = Math.max(0, targets[i]! - s.reversedMinor - s.clawedBackMinor);

@@ -79,7 +79,11 @@ function body(kind: NoticeKind, locale: Locale, e: LedgerEntry, ctx: CommissionN
 }
 
 /** One notice per ledger entry that a beneficiary should hear about. */
-export function commissionNotices(entries: readonly LedgerEntry[], ctx: CommissionNoticeContext, localeOf: (beneficiaryId: string) => Locale): CommissionNotice[] {
+export function commissionNotices(
+  entries: readonly LedgerEntry[],
+  ctx: CommissionNoticeContext,
+  localeOf: (beneficiaryId: string) => Locale,
+): CommissionNotice[] {
   return entries
     .filter((e): e is LedgerEntry & { kind: NoticeKind } => e.kind !== 'accrued' && e.kind !== 'paid')
     .map((e) => {

@@ -57,7 +57,8 @@ export class ChatDelivery {
     if (!parsed.success) throw new PermanentDeliveryError(`unreadable chat reply: ${parsed.error.issues[0]?.message ?? 'bad payload'}`);
     const reply = parsed.data;
     const sender = this.senders.get(reply.channel);
-    if (!sender?.deliver) throw new PermanentDeliveryError(`the ${reply.channel} channel is not on at this desk: message ${reply.messageId} cannot be sent`);
+    if (!sender?.deliver)
+      throw new PermanentDeliveryError(`the ${reply.channel} channel is not on at this desk: message ${reply.messageId} cannot be sent`);
     await sender.deliver(reply.chatId, { id: reply.messageId, text: reply.text, ...(reply.buttons ? { buttons: reply.buttons } : {}) });
   }
 
@@ -71,7 +72,11 @@ export class ChatDelivery {
       select: { channel: true, chatId: true, locale: true },
     });
     if (!conversation) return null;
-    return { channel: conversation.channel as ChannelName, chatId: conversation.chatId, locale: (conversation.locale as Locale | null) ?? null };
+    return {
+      channel: conversation.channel as ChannelName,
+      chatId: conversation.chatId,
+      locale: (conversation.locale as Locale | null) ?? null,
+    };
   }
 
   /**
@@ -79,12 +84,17 @@ export class ChatDelivery {
    * has the notice). A message given as a function is written in the chat's language (else the
    * buyer's account language).
    */
-  async toBuyer(buyerId: string, message: OutboundMessage | ((locale: Locale) => OutboundMessage), direction: 'out' | 'agent'): Promise<DeliveredTo | null> {
+  async toBuyer(
+    buyerId: string,
+    message: OutboundMessage | ((locale: Locale) => OutboundMessage),
+    direction: 'out' | 'agent',
+  ): Promise<DeliveredTo | null> {
     const chat = await this.chatOf(buyerId);
     if (!chat) return null;
     let outbound: OutboundMessage;
     if (typeof message === 'function') {
-      const locale = chat.locale ?? localeOrDefault((await this.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
+      const locale =
+        chat.locale ?? localeOrDefault((await this.prisma.buyer.findUnique({ where: { id: buyerId }, select: { locale: true } }))?.locale);
       outbound = message(locale);
     } else {
       outbound = message;

@@ -30,7 +30,11 @@ export class ChatTokens {
   ) {}
 
   private sign(id: string, buyerId: string, expiresAt: Date): string {
-    return createHmac('sha256', this.secret).update(`${id}\n${buyerId}\n${expiresAt.getTime()}`).digest().subarray(0, 16).toString('base64url');
+    return createHmac('sha256', this.secret)
+      .update(`${id}\n${buyerId}\n${expiresAt.getTime()}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
   }
 
   async issue(buyerId: string, ttlMs = CHAT_TOKEN_TTL_MS): Promise<{ token: string; expiresAt: Date }> {
@@ -80,7 +84,12 @@ export class ChatTokens {
    * Binds a chat to the token's buyer and returns the buyer. The same chat presenting the same token
    * again is fine (a widget reconnecting); any other chat is refused.
    */
-  async bind(token: string, channel: string, chatId: string, sighting: { deviceId?: string | null; ip?: string | null } = {}): Promise<string> {
+  async bind(
+    token: string,
+    channel: string,
+    chatId: string,
+    sighting: { deviceId?: string | null; ip?: string | null } = {},
+  ): Promise<string> {
     const row = await this.check(token);
     // One guarded update: of two chats racing for one token, one wins.
     const bound = await this.prisma.chatToken.updateMany({
@@ -93,7 +102,15 @@ export class ChatTokens {
     const ip = isBuyersAddress(sighting.ip ?? null) ? sighting.ip! : null;
     if (sighting.deviceId || ip) {
       await this.prisma.fingerprint.create({
-        data: { id: newId('fp'), buyerId: row.buyerId, deviceId: sighting.deviceId ?? null, ip, source: 'chat', refId: `${channel}:${chatId}`, at: new Date(this.now()) },
+        data: {
+          id: newId('fp'),
+          buyerId: row.buyerId,
+          deviceId: sighting.deviceId ?? null,
+          ip,
+          source: 'chat',
+          refId: `${channel}:${chatId}`,
+          at: new Date(this.now()),
+        },
       });
     }
     return row.buyerId;
@@ -101,7 +118,11 @@ export class ChatTokens {
 
   /** The buyer a chat was bound to (its latest binding), for every message after /start. */
   async buyerOf(channel: string, chatId: string): Promise<string | null> {
-    const row = await this.prisma.chatToken.findFirst({ where: { channel, chatId }, orderBy: { usedAt: 'desc' }, select: { buyerId: true } });
+    const row = await this.prisma.chatToken.findFirst({
+      where: { channel, chatId },
+      orderBy: { usedAt: 'desc' },
+      select: { buyerId: true },
+    });
     return row?.buyerId ?? null;
   }
 }

@@ -67,7 +67,14 @@ interface Chat {
 
 const MAX_PAGE = 200;
 
-function toLogged(row: { id: string; direction: string; deliveryId: string | null; text: string | null; payload: unknown; createdAt: Date }): LoggedMessage {
+function toLogged(row: {
+  id: string;
+  direction: string;
+  deliveryId: string | null;
+  text: string | null;
+  payload: unknown;
+  createdAt: Date;
+}): LoggedMessage {
   const payload = (row.payload ?? {}) as { buttons?: Button[]; action?: string };
   return {
     id: row.id,
@@ -99,11 +106,20 @@ export class ConversationLog {
    * delivery stored before makes the whole append a repeat: nothing of it is written, so a turn
    * handled twice (two instances, a redelivery) is answered once.
    */
-  async append(chat: Chat & { buyerId: string | null; locale?: Locale }, messages: NewMessage[]): Promise<Array<NewMessage & { id: string }>> {
+  async append(
+    chat: Chat & { buyerId: string | null; locale?: Locale },
+    messages: NewMessage[],
+  ): Promise<Array<NewMessage & { id: string }>> {
     const withIds = messages.map((m) => ({ ...m, id: m.id ?? newId('msg') }));
     const row = (m: NewMessage & { id: string }) => {
       const payload = { ...(m.buttons?.length ? { buttons: m.buttons } : {}), ...(m.action ? { action: m.action } : {}) };
-      return { id: m.id, direction: m.direction, deliveryId: m.deliveryId ?? null, text: m.text || null, payload: Object.keys(payload).length > 0 ? payload : null };
+      return {
+        id: m.id,
+        direction: m.direction,
+        deliveryId: m.deliveryId ?? null,
+        text: m.text || null,
+        payload: Object.keys(payload).length > 0 ? payload : null,
+      };
     };
     const deliveries = withIds.filter((m) => m.direction === 'in' && m.deliveryId);
     const others = withIds.filter((m) => !deliveries.includes(m));
@@ -114,7 +130,13 @@ export class ConversationLog {
       topic: CHAT_REPLY_TOPIC,
       dedupeKey: `${CHAT_REPLY_TOPIC}:${m.id}`,
       orderingKey: replyOrderingKey(chat),
-      payload: { channel: chat.channel, chatId: chat.chatId, messageId: m.id, text: m.text!, ...(m.buttons?.length ? { buttons: m.buttons } : {}) } satisfies ChatReplyPayload,
+      payload: {
+        channel: chat.channel,
+        chatId: chat.chatId,
+        messageId: m.id,
+        text: m.text!,
+        ...(m.buttons?.length ? { buttons: m.buttons } : {}),
+      } satisfies ChatReplyPayload,
     }));
     const p = new SqlParams();
     const now = p.utc(new Date());
@@ -159,7 +181,10 @@ export class ConversationLog {
   /** Whether a buyer's delivery (a Telegram update, a widget message id) is in the chat's history. */
   async hasDelivery(chat: Chat, deliveryId: string | null | undefined): Promise<boolean> {
     if (!deliveryId) return false;
-    const found = await this.prisma.message.findFirst({ where: { direction: 'in', deliveryId, conversation: { channel: chat.channel, chatId: chat.chatId } }, select: { id: true } });
+    const found = await this.prisma.message.findFirst({
+      where: { direction: 'in', deliveryId, conversation: { channel: chat.channel, chatId: chat.chatId } },
+      select: { id: true },
+    });
     return found !== null;
   }
 
@@ -173,10 +198,20 @@ export class ConversationLog {
     if (!conversation) return { messages: [], more: false };
     const select = { id: true, direction: true, deliveryId: true, text: true, payload: true, createdAt: true } as const;
     if (options.since) {
-      const rows = await this.prisma.message.findMany({ where: { conversationId: conversation.id, id: { gt: options.since } }, orderBy: { id: 'asc' }, take: limit + 1, select });
+      const rows = await this.prisma.message.findMany({
+        where: { conversationId: conversation.id, id: { gt: options.since } },
+        orderBy: { id: 'asc' },
+        take: limit + 1,
+        select,
+      });
       return { messages: rows.slice(0, limit).map(toLogged), more: rows.length > limit };
     }
-    const rows = await this.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { id: 'desc' }, take: limit + 1, select });
+    const rows = await this.prisma.message.findMany({
+      where: { conversationId: conversation.id },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select,
+    });
     return { messages: rows.slice(0, limit).reverse().map(toLogged), more: rows.length > limit };
   }
 }

@@ -34,7 +34,6 @@ const MAX_TEXT = 2_000;
 /** At most this many requests of one message are handled (the rest is for a person to read). */
 const MAX_PARTS = 3;
 
-
 /** The dialogue's handlers, in the order they get a turn. A new flow is a new handler here. */
 function dialogueFlow(): Composer<Turn> {
   return (
@@ -127,11 +126,13 @@ export class DialogueEngine {
     let locale: Locale = state.locale ?? msg.localeHint ?? 'zh';
     if (msg.buyerId && this.agentDesk && (text || msg.action)) {
       const held = await this.agentDesk.handoffFor(msg.buyerId).catch((error: unknown) => {
-        this.deps.log.warn({ err: error }, 'could not look up the buyer\'s handoff');
+        this.deps.log.warn({ err: error }, "could not look up the buyer's handoff");
         return null;
       });
       if (held) {
-        await this.agentDesk.relay(held.id, msg.buyerId, text || `[${msg.action}]`).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not relay to the agent'));
+        await this.agentDesk
+          .relay(held.id, msg.buyerId, text || `[${msg.action}]`)
+          .catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not relay to the agent'));
         // A person is talking with the buyer: the bot does not talk over them.
         if (held.claimed) return this.recorded(msg, text, [], locale);
       }
@@ -197,7 +198,11 @@ export class DialogueEngine {
     // reason for wanting the money back ("公司已经买过了，能退吗") it is the refund itself, whose
     // outcome answers the question.
     const question = parts.find((p) => p.intent === 'policy.ask');
-    if (question && parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') && !parts.slice(1).some((p) => opensRequest(p.text))) {
+    if (
+      question &&
+      parts.every((p) => p === question || REFUND_INTENTS.has(p.intent) || p.intent === 'order.cancel') &&
+      !parts.slice(1).some((p) => opensRequest(p.text))
+    ) {
       // Which of the two it is, the reading of the whole message decides.
       const reason = t.nlu.statedReason;
       t.nlu =
@@ -232,11 +237,19 @@ export class DialogueEngine {
   }
 
   /** Keeps the conversation (for agents taking over, for the widget's history); returns the stored ids. */
-  private async record(msg: InboundMessage, text: string, replies: OutboundMessage[], locale: Locale): Promise<{ inboundId: string; replies: OutboundMessage[] }> {
-    const [inbound, ...stored] = await this.deps.conversations.append({ channel: msg.channel, chatId: msg.chatId, buyerId: msg.buyerId, locale }, [
-      { direction: 'in', deliveryId: msg.deliveryId, text, ...(msg.action ? { action: msg.action } : {}) },
-      ...replies.map((r) => ({ direction: 'out' as const, text: r.text, ...(r.buttons?.length ? { buttons: r.buttons } : {}) })),
-    ]);
+  private async record(
+    msg: InboundMessage,
+    text: string,
+    replies: OutboundMessage[],
+    locale: Locale,
+  ): Promise<{ inboundId: string; replies: OutboundMessage[] }> {
+    const [inbound, ...stored] = await this.deps.conversations.append(
+      { channel: msg.channel, chatId: msg.chatId, buyerId: msg.buyerId, locale },
+      [
+        { direction: 'in', deliveryId: msg.deliveryId, text, ...(msg.action ? { action: msg.action } : {}) },
+        ...replies.map((r) => ({ direction: 'out' as const, text: r.text, ...(r.buttons?.length ? { buttons: r.buttons } : {}) })),
+      ],
+    );
     return { inboundId: inbound!.id, replies: replies.map((r, i) => ({ ...r, id: stored[i]!.id })) };
   }
 }

@@ -52,7 +52,11 @@ export interface TurnResult {
 export const CHAT_RATE_LIMIT = { messages: 10, windowMs: 10_000 } as const;
 
 /** Counts a chat's message against CHAT_RATE_LIMIT: 'ok', 'over' (the first over: say so) or 'quiet'. */
-export async function chatRate(cache: { increment(key: string, ttlMs: number): Promise<number> }, channel: ChannelName, chatId: string): Promise<'ok' | 'over' | 'quiet'> {
+export async function chatRate(
+  cache: { increment(key: string, ttlMs: number): Promise<number> },
+  channel: ChannelName,
+  chatId: string,
+): Promise<'ok' | 'over' | 'quiet'> {
   const count = await cache.increment(`rate:${channel}:${chatId}`, CHAT_RATE_LIMIT.windowMs);
   if (count <= CHAT_RATE_LIMIT.messages) return 'ok';
   return count === CHAT_RATE_LIMIT.messages + 1 ? 'over' : 'quiet';

@@ -27,13 +27,110 @@ const HOUR = 3_600_000;
 const CJK_RUN = /[\u3400-\u9fff]+/g;
 const LATIN_WORD = /[a-z0-9]+/g;
 /** Words before a category word that describe any product, not a particular one. */
-const GENERIC = new Set(['new', 'online', 'video', 'old', 'recent', 'latest', 'last', 'first', 'whole', 'full', 'paid', 'other', 'same', 'basic', 'premium', 'annual', 'monthly', 'yearly', 'expensive', 'cheap', 'wrong', 'second', 'purchased', 'bought', 'ordered', 'two', 'both']);
+const GENERIC = new Set([
+  'new',
+  'online',
+  'video',
+  'old',
+  'recent',
+  'latest',
+  'last',
+  'first',
+  'whole',
+  'full',
+  'paid',
+  'other',
+  'same',
+  'basic',
+  'premium',
+  'annual',
+  'monthly',
+  'yearly',
+  'expensive',
+  'cheap',
+  'wrong',
+  'second',
+  'purchased',
+  'bought',
+  'ordered',
+  'two',
+  'both',
+]);
 /** A Chinese modifier ending like this is a determiner or a clause, not a product name ("那个课", "买的课"). */
 const DETERMINER_END = /[个门的些份张套款种了这那哪该此次]$/;
 /** Two-character words that open a clause rather than name a product ("还有会员…", "我的课"). */
-const FUNCTION_WORDS = new Set(['还有', '另外', '我的', '我们', '你们', '就是', '还是', '也是', '但是', '而且', '然后', '现在', '已经', '一直', '之前', '上次', '那个', '这个', '帮我', '给我', '请问', '麻烦', '想退', '要退', '退掉', '退了', '购买', '买了', '买的', '以前', '刚才', '刚刚', '所有', '全部', '两个', '几个']);
+const FUNCTION_WORDS = new Set([
+  '还有',
+  '另外',
+  '我的',
+  '我们',
+  '你们',
+  '就是',
+  '还是',
+  '也是',
+  '但是',
+  '而且',
+  '然后',
+  '现在',
+  '已经',
+  '一直',
+  '之前',
+  '上次',
+  '那个',
+  '这个',
+  '帮我',
+  '给我',
+  '请问',
+  '麻烦',
+  '想退',
+  '要退',
+  '退掉',
+  '退了',
+  '购买',
+  '买了',
+  '买的',
+  '以前',
+  '刚才',
+  '刚刚',
+  '所有',
+  '全部',
+  '两个',
+  '几个',
+]);
 /** Words of titles and messages that name nothing. */
-const STOP = new Set(['the', 'a', 'an', 'of', 'for', 'to', 'and', 'with', 'in', 'on', 'my', 'your', 'one', 'that', 'this', 'it', 'i', 'me', 'from', 'by', 'at', 'is', 'was', 'want', 'refund', 'bought', 'order', 'about', 'pls', 'please', 'thing']);
+const STOP = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'for',
+  'to',
+  'and',
+  'with',
+  'in',
+  'on',
+  'my',
+  'your',
+  'one',
+  'that',
+  'this',
+  'it',
+  'i',
+  'me',
+  'from',
+  'by',
+  'at',
+  'is',
+  'was',
+  'want',
+  'refund',
+  'bought',
+  'order',
+  'about',
+  'pls',
+  'please',
+  'thing',
+]);
 
 /** The naming words of a text: Latin words, and each run of Chinese characters as its character pairs. */
 function tokens(text: string): { words: string[]; pairs: string[] } {
@@ -82,9 +179,18 @@ export class OrderResolver {
 
   constructor(words: OrderWords) {
     this.aliases = words.aliases.map((names) => ({ pattern: wordPattern(names)!, names }));
-    this.categories = PRODUCT_CATEGORIES.map((category) => ({ category, pattern: wordPattern([...words.categories[category].zh, ...words.categories[category].en])! }));
-    this.times = words.time.map((t) => ({ pattern: wordPattern([...t.zh, ...t.en])!, newest: t.newest ?? false, ...(t.hours ? { hours: t.hours } : {}) }));
-    this.categoryWords = new Set(PRODUCT_CATEGORIES.flatMap((c) => [...words.categories[c].zh, ...words.categories[c].en].map((w) => w.toLowerCase())));
+    this.categories = PRODUCT_CATEGORIES.map((category) => ({
+      category,
+      pattern: wordPattern([...words.categories[category].zh, ...words.categories[category].en])!,
+    }));
+    this.times = words.time.map((t) => ({
+      pattern: wordPattern([...t.zh, ...t.en])!,
+      newest: t.newest ?? false,
+      ...(t.hours ? { hours: t.hours } : {}),
+    }));
+    this.categoryWords = new Set(
+      PRODUCT_CATEGORIES.flatMap((c) => [...words.categories[c].zh, ...words.categories[c].en].map((w) => w.toLowerCase())),
+    );
   }
 
   /** The words of the buyer's titles, for the NLU to mask (a title says which order, not what is wanted). */
@@ -192,7 +298,8 @@ export class OrderResolver {
         if (latin && !STOP.has(latin) && !GENERIC.has(latin) && !this.isTimeWord(latin)) return true;
         // A Chinese name stands on its own before the category word: at the start, after a pause or a determiner.
         const cjk = /(?:^|[\s，,。！？!?、]|那个|这个|那门|这门|的|买了|买的|退|了)([\u3400-\u9fff]{2})$/.exec(before)?.[1];
-        if (cjk && !DETERMINER_END.test(cjk) && !FUNCTION_WORDS.has(cjk) && !this.isTimeWord(cjk) && !this.categoryWords.has(cjk)) return true;
+        if (cjk && !DETERMINER_END.test(cjk) && !FUNCTION_WORDS.has(cjk) && !this.isTimeWord(cjk) && !this.categoryWords.has(cjk))
+          return true;
       }
     }
     return false;
@@ -236,7 +343,12 @@ const ORDINALS: Array<[RegExp, number]> = [
 
 /** "第二个", "the first one", "2": which of the offered orders, or null. */
 export function ordinal(text: string, offered: readonly string[]): string | null {
-  const clean = text.trim().replace(/[。.!！?？~～]+$/u, '').replace(/^(就|要|选|是)/, '').replace(/(吧|呀|啊|那个|那笔)$/u, '').trim();
+  const clean = text
+    .trim()
+    .replace(/[。.!！?？~～]+$/u, '')
+    .replace(/^(就|要|选|是)/, '')
+    .replace(/(吧|呀|啊|那个|那笔)$/u, '')
+    .trim();
   for (const [pattern, index] of ORDINALS) {
     if (pattern.test(clean)) return (index < 0 ? offered.at(-1) : offered[index]) ?? null;
   }

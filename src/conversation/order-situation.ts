@@ -24,7 +24,10 @@ function condition(c: Condition, u: UsageFacts): { holds: boolean; broken: Text 
   switch (c.kind) {
     case 'course_progress_at_most': {
       const seen = u.courseProgress ?? 0;
-      return { holds: seen <= c.threshold, broken: { zh: `已观看${pct(seen)}，超过了${pct(c.threshold)}`, en: `you have watched ${pct(seen)}, more than ${pct(c.threshold)}` } };
+      return {
+        holds: seen <= c.threshold,
+        broken: { zh: `已观看${pct(seen)}，超过了${pct(c.threshold)}`, en: `you have watched ${pct(seen)}, more than ${pct(c.threshold)}` },
+      };
     }
     case 'key_not_revealed':
       return { holds: !u.keyRevealed, broken: { zh: '激活码已查看', en: 'the licence key has been revealed' } };
@@ -43,7 +46,13 @@ function condition(c: Condition, u: UsageFacts): { holds: boolean; broken: Text 
 function lock(l: Lock, u: UsageFacts): { hit: boolean; said: Text } {
   switch (l.kind) {
     case 'course_progress':
-      return { hit: (u.courseProgress ?? 0) > l.above, said: { zh: `已观看${pct(u.courseProgress ?? 0)}（超过${pct(l.above)}）`, en: `watched ${pct(u.courseProgress ?? 0)} (more than ${pct(l.above)})` } };
+      return {
+        hit: (u.courseProgress ?? 0) > l.above,
+        said: {
+          zh: `已观看${pct(u.courseProgress ?? 0)}（超过${pct(l.above)}）`,
+          en: `watched ${pct(u.courseProgress ?? 0)} (more than ${pct(l.above)})`,
+        },
+      };
     case 'key_revealed':
       return { hit: u.keyRevealed, said: { zh: '查看了激活码', en: 'revealed the licence key' } };
     case 'key_copied':

@@ -31,7 +31,14 @@ const utc = (d: Date) => d.toISOString();
  * counts as ended when it last changed, so a buyer who never appeals is asked too.
  */
 export async function endedCases(sql: SqlRunner, from: Date, to: Date, limit = 50): Promise<EndedCase[]> {
-  const requests = await sql.query<{ id: string; buyerId: string; status: string; merchantId: string; agentActor: string | null; assigneeId: string | null }>(
+  const requests = await sql.query<{
+    id: string;
+    buyerId: string;
+    status: string;
+    merchantId: string;
+    agentActor: string | null;
+    assigneeId: string | null;
+  }>(
     `SELECT r.id, r."buyerId", r.status::text AS status, p."merchantId",
             (SELECT d.actor FROM decisions d WHERE d."refundRequestId" = r.id AND d.actor LIKE 'agent:%' ORDER BY d."createdAt" DESC LIMIT 1) AS "agentActor",
             (SELECT h."assigneeId" FROM handoffs h WHERE h."refundRequestId" = r.id AND h."assigneeId" IS NOT NULL ORDER BY h."createdAt" DESC LIMIT 1) AS "assigneeId"
@@ -68,7 +75,18 @@ export async function endedCases(sql: SqlRunner, from: Date, to: Date, limit = 5
         agentId,
       };
     }),
-    ...handoffs.map((h): EndedCase => ({ caseKey: h.id, buyerId: h.buyerId, merchantId: h.merchantId, refundRequestId: null, handoffId: h.id, outcome: 'agent_resolved', handledBy: 'human', agentId: h.assigneeId })),
+    ...handoffs.map(
+      (h): EndedCase => ({
+        caseKey: h.id,
+        buyerId: h.buyerId,
+        merchantId: h.merchantId,
+        refundRequestId: null,
+        handoffId: h.id,
+        outcome: 'agent_resolved',
+        handledBy: 'human',
+        agentId: h.assigneeId,
+      }),
+    ),
   ];
 }
 
@@ -80,7 +98,20 @@ export class SatisfactionStore {
     const id = newId('csat');
     try {
       await this.prisma.satisfactionRating.create({
-        data: { id, caseKey: c.caseKey, buyerId: c.buyerId, merchantId: c.merchantId, refundRequestId: c.refundRequestId, handoffId: c.handoffId, outcome: c.outcome, handledBy: c.handledBy, agentId: c.agentId, locale: 'zh', status: 'asked', askedAt: now },
+        data: {
+          id,
+          caseKey: c.caseKey,
+          buyerId: c.buyerId,
+          merchantId: c.merchantId,
+          refundRequestId: c.refundRequestId,
+          handoffId: c.handoffId,
+          outcome: c.outcome,
+          handledBy: c.handledBy,
+          agentId: c.agentId,
+          locale: 'zh',
+          status: 'asked',
+          askedAt: now,
+        },
       });
       return id;
     } catch (error) {
@@ -90,7 +121,10 @@ export class SatisfactionStore {
   }
 
   async asked(id: string, where: { channel: string; locale: Locale } | null): Promise<void> {
-    await this.prisma.satisfactionRating.update({ where: { id }, data: where ? { channel: where.channel, locale: where.locale } : { status: 'unreachable' } });
+    await this.prisma.satisfactionRating.update({
+      where: { id },
+      data: where ? { channel: where.channel, locale: where.locale } : { status: 'unreachable' },
+    });
   }
 
   /** Gives the claim back (the question could not be sent): the next run asks again. */
@@ -101,7 +135,10 @@ export class SatisfactionStore {
   /** Records a buyer's score once: 'rated', 'already' (answered before), or 'unknown' (not this buyer's, or none). */
   async rate(id: string, buyerId: string, score: number, now: Date): Promise<'rated' | 'already' | 'unknown'> {
     if (!Number.isInteger(score) || score < MIN_SCORE || score > MAX_SCORE) throw new RangeError(`a score is ${MIN_SCORE} to ${MAX_SCORE}`);
-    const won = await this.prisma.satisfactionRating.updateMany({ where: { id, buyerId, status: 'asked' }, data: { status: 'rated', score, ratedAt: now } });
+    const won = await this.prisma.satisfactionRating.updateMany({
+      where: { id, buyerId, status: 'asked' },
+      data: { status: 'rated', score, ratedAt: now },
+    });
     if (won.count === 1) return 'rated';
     const row = await this.prisma.satisfactionRating.findFirst({ where: { id, buyerId }, select: { status: true } });
     return row?.status === 'rated' ? 'already' : 'unknown';
@@ -109,13 +146,20 @@ export class SatisfactionStore {
 
   /** The optional comment, once, after the score. */
   async comment(id: string, buyerId: string, text: string): Promise<boolean> {
-    const won = await this.prisma.satisfactionRating.updateMany({ where: { id, buyerId, status: 'rated', comment: null }, data: { comment: text.slice(0, MAX_COMMENT) } });
+    const won = await this.prisma.satisfactionRating.updateMany({
+      where: { id, buyerId, status: 'rated', comment: null },
+      data: { comment: text.slice(0, MAX_COMMENT) },
+    });
     return won.count === 1;
   }
 
   /** The buyer's latest question still unanswered, asked since `since`. */
   async openFor(buyerId: string, since: Date): Promise<string | null> {
-    const row = await this.prisma.satisfactionRating.findFirst({ where: { buyerId, status: 'asked', askedAt: { gte: since }, channel: { not: null } }, orderBy: { askedAt: 'desc' }, select: { id: true } });
+    const row = await this.prisma.satisfactionRating.findFirst({
+      where: { buyerId, status: 'asked', askedAt: { gte: since }, channel: { not: null } },
+      orderBy: { askedAt: 'desc' },
+      select: { id: true },
+    });
     return row?.id ?? null;
   }
 }

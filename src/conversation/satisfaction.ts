@@ -22,7 +22,14 @@ export class SatisfactionSurvey {
   readonly store: SatisfactionStore;
 
   constructor(
-    private readonly deps: { prisma: PrismaClient; sql: SqlRunner; delivery: ChatDelivery; log: Logger; now?: () => Date; askAfterMs?: number },
+    private readonly deps: {
+      prisma: PrismaClient;
+      sql: SqlRunner;
+      delivery: ChatDelivery;
+      log: Logger;
+      now?: () => Date;
+      askAfterMs?: number;
+    },
   ) {
     this.store = new SatisfactionStore(deps.prisma);
   }
@@ -34,7 +41,11 @@ export class SatisfactionSurvey {
   /** Asks every case that ended and was not asked yet (a job, on every instance: each case once). */
   async askDue(): Promise<{ asked: number; unreachable: number }> {
     const now = this.now();
-    const cases = await endedCases(this.deps.sql, new Date(now.getTime() - ASK_WITHIN_MS), new Date(now.getTime() - (this.deps.askAfterMs ?? ASK_AFTER_MS)));
+    const cases = await endedCases(
+      this.deps.sql,
+      new Date(now.getTime() - ASK_WITHIN_MS),
+      new Date(now.getTime() - (this.deps.askAfterMs ?? ASK_AFTER_MS)),
+    );
     let asked = 0;
     let unreachable = 0;
     for (const c of cases) {
@@ -42,10 +53,14 @@ export class SatisfactionSurvey {
       if (!id) continue;
       try {
         let locale: Locale = 'zh';
-        const sent = await this.deps.delivery.toBuyer(c.buyerId, (l) => {
-          locale = l;
-          return { text: SATISFACTION_ASK[c.outcome][l], buttons: ratingButtons(id) };
-        }, 'out');
+        const sent = await this.deps.delivery.toBuyer(
+          c.buyerId,
+          (l) => {
+            locale = l;
+            return { text: SATISFACTION_ASK[c.outcome][l], buttons: ratingButtons(id) };
+          },
+          'out',
+        );
         await this.store.asked(id, sent ? { channel: sent.channel, locale } : null);
         if (sent) asked += 1;
         else unreachable += 1;

@@ -10,7 +10,16 @@ const bilingual = z.strictObject({ zh: z.string().min(1).max(2_000), en: z.strin
 const savedRepliesSchema = z.strictObject({
   about: z.string().optional(),
   replies: z
-    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(40), title: z.strictObject({ zh: z.string().min(1).max(60), en: z.string().min(1).max(60) }), text: bilingual }))
+    .array(
+      z.strictObject({
+        id: z
+          .string()
+          .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+          .max(40),
+        title: z.strictObject({ zh: z.string().min(1).max(60), en: z.string().min(1).max(60) }),
+        text: bilingual,
+      }),
+    )
     .min(1)
     // A Slack select holds at most 100 options.
     .max(100)

@@ -13,7 +13,11 @@ export interface TerminalChatDeps {
   prisma: PrismaClient;
 }
 
-export async function runTerminalChat(desk: TerminalChatDeps, buyerId: string, io = { input: process.stdin, output: process.stdout }): Promise<void> {
+export async function runTerminalChat(
+  desk: TerminalChatDeps,
+  buyerId: string,
+  io = { input: process.stdin, output: process.stdout },
+): Promise<void> {
   const buyer = await desk.prisma.buyer.findUnique({ where: { id: buyerId } });
   if (!buyer) {
     io.output.write(`No buyer ${buyerId}. Demo buyers: b_demo_buyer (zh), b_demo_alice (en).\n`);

@@ -20,21 +20,34 @@ export interface DemoPageData {
   chatToken: string;
 }
 
-
 const WORDS = {
   zh: {
-    shop: '演示店铺', signedIn: '当前登录买家', switchTo: '切换到', buy: '立即购买', policy: '退款政策', orders: '我的订单',
+    shop: '演示店铺',
+    signedIn: '当前登录买家',
+    switchTo: '切换到',
+    buy: '立即购买',
+    policy: '退款政策',
+    orders: '我的订单',
     enforced: '以上规则即退款助手执行的规则，版本',
-    fresh: '再下一组演示订单', freshWhy: '演示场景的订单会“变老”：M21 需要 15 分钟内的订单。点这里生成一组新的。',
+    fresh: '再下一组演示订单',
+    freshWhy: '演示场景的订单会“变老”：M21 需要 15 分钟内的订单。点这里生成一组新的。',
     chatHint: '右下角的蓝色气泡是退款助手：试试说“刚买的，冲动消费了，不想要了”。',
-    noRequest: '未申请退款', course: '在线课程',
+    noRequest: '未申请退款',
+    course: '在线课程',
   },
   en: {
-    shop: 'Demo shop', signedIn: 'Signed in as', switchTo: 'Switch to', buy: 'Buy now', policy: 'Refund policy', orders: 'My orders',
+    shop: 'Demo shop',
+    signedIn: 'Signed in as',
+    switchTo: 'Switch to',
+    buy: 'Buy now',
+    policy: 'Refund policy',
+    orders: 'My orders',
     enforced: 'These are the rules the refund assistant enforces, version',
-    fresh: 'Place a fresh set of demo orders', freshWhy: 'The scenario orders age: M21 needs an order under 15 minutes old. This makes a new set.',
-    chatHint: "The blue bubble at the bottom right is the refund assistant: try \"I just bought this on impulse, I don't want it\".",
-    noRequest: 'no refund request', course: 'Online course',
+    fresh: 'Place a fresh set of demo orders',
+    freshWhy: 'The scenario orders age: M21 needs an order under 15 minutes old. This makes a new set.',
+    chatHint: 'The blue bubble at the bottom right is the refund assistant: try "I just bought this on impulse, I don\'t want it".',
+    noRequest: 'no refund request',
+    course: 'Online course',
   },
 };
 

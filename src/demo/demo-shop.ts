@@ -56,28 +56,63 @@ function shopEvents(now: Date): PlatformEvent[] {
       digest: { email: 'owner@demo-shop.example' },
     }),
     ev('evt_demo_p_course', 'product.upserted', at(90 * DAY), {
-      id: products.course, merchantId: DEMO.merchantId, title: '《PPT大师进阶课》', category: 'course', priceMinor: 9900, currency: 'CNY',
+      id: products.course,
+      merchantId: DEMO.merchantId,
+      title: '《PPT大师进阶课》',
+      category: 'course',
+      priceMinor: 9900,
+      currency: 'CNY',
     }),
     ev('evt_demo_p_key', 'product.upserted', at(90 * DAY), {
-      id: products.softwareKey, merchantId: DEMO.merchantId, title: 'Office 办公套件激活码', category: 'software_key', priceMinor: 19900, currency: 'CNY',
+      id: products.softwareKey,
+      merchantId: DEMO.merchantId,
+      title: 'Office 办公套件激活码',
+      category: 'software_key',
+      priceMinor: 19900,
+      currency: 'CNY',
     }),
     ev('evt_demo_p_vip', 'product.upserted', at(90 * DAY), {
-      id: products.membership, merchantId: DEMO.merchantId, title: '视频会员月卡', category: 'membership', priceMinor: 3000, currency: 'CNY',
+      id: products.membership,
+      merchantId: DEMO.merchantId,
+      title: '视频会员月卡',
+      category: 'membership',
+      priceMinor: 3000,
+      currency: 'CNY',
     }),
     ev('evt_demo_p_tpl', 'product.upserted', at(90 * DAY), {
-      id: products.template, merchantId: DEMO.merchantId, title: '商务PPT模板包', category: 'template', priceMinor: 2900, currency: 'CNY',
+      id: products.template,
+      merchantId: DEMO.merchantId,
+      title: '商务PPT模板包',
+      category: 'template',
+      priceMinor: 2900,
+      currency: 'CNY',
     }),
     ev('evt_demo_b_leader', 'buyer.upserted', at(400 * DAY), {
-      id: buyers.leader, name: '王团长', registeredAt: at(400 * DAY).toISOString(), locale: 'zh',
+      id: buyers.leader,
+      name: '王团长',
+      registeredAt: at(400 * DAY).toISOString(),
+      locale: 'zh',
     }),
     ev('evt_demo_b_member', 'buyer.upserted', at(200 * DAY), {
-      id: buyers.member, name: '张组员', registeredAt: at(200 * DAY).toISOString(), uplineId: buyers.leader, locale: 'zh',
+      id: buyers.member,
+      name: '张组员',
+      registeredAt: at(200 * DAY).toISOString(),
+      uplineId: buyers.leader,
+      locale: 'zh',
     }),
     ev('evt_demo_b_buyer', 'buyer.upserted', at(60 * DAY), {
-      id: buyers.buyer, name: '李小明', registeredAt: at(60 * DAY).toISOString(), uplineId: buyers.member, locale: 'zh',
+      id: buyers.buyer,
+      name: '李小明',
+      registeredAt: at(60 * DAY).toISOString(),
+      uplineId: buyers.member,
+      locale: 'zh',
     }),
     ev('evt_demo_b_alice', 'buyer.upserted', at(30 * DAY), {
-      id: buyers.buyerEn, name: 'Alice Chen', registeredAt: at(30 * DAY).toISOString(), uplineId: buyers.member, locale: 'en',
+      id: buyers.buyerEn,
+      name: 'Alice Chen',
+      registeredAt: at(30 * DAY).toISOString(),
+      uplineId: buyers.member,
+      locale: 'en',
     }),
   ];
 }
@@ -95,7 +130,14 @@ export function scenarioEvents(now: Date, suffix = ''): PlatformEvent[] {
     [buyers.buyer]: { id: 'd_demo_li_phone', ip: '203.0.113.7' },
     [buyers.buyerEn]: { id: 'd_demo_alice_phone', ip: '198.51.100.23' },
   };
-  const order = (orderId: string, buyerId: string, productId: string, amountMinor: number, paidAgo: number, method: 'wechat' | 'alipay' | 'sandbox' = 'sandbox') =>
+  const order = (
+    orderId: string,
+    buyerId: string,
+    productId: string,
+    amountMinor: number,
+    paidAgo: number,
+    method: 'wechat' | 'alipay' | 'sandbox' = 'sandbox',
+  ) =>
     ev(id(`evt_demo_paid_${orderId}`), 'order.paid', at(paidAgo), {
       id: id(orderId),
       buyerId,
@@ -109,7 +151,10 @@ export function scenarioEvents(now: Date, suffix = ''): PlatformEvent[] {
     });
   const usage = (orderId: string, kind: Data<'usage.recorded'>['kind'], ago: number, value?: number) =>
     ev(id(`evt_demo_use_${orderId}_${kind}`), 'usage.recorded', at(ago), {
-      orderId: id(orderId), kind, at: at(ago).toISOString(), ...(value === undefined ? {} : { value }),
+      orderId: id(orderId),
+      kind,
+      at: at(ago).toISOString(),
+      ...(value === undefined ? {} : { value }),
     });
   return [
     // M21: 12 minutes after purchase, "I bought on impulse".
@@ -121,7 +166,10 @@ export function scenarioEvents(now: Date, suffix = ''): PlatformEvent[] {
     order(orders.m23, buyers.buyer, products.course, 9900, 3 * DAY),
     usage(orders.m23, 'course.progress', 3 * DAY - 10 * MIN, 0.01),
     ev(id(`evt_demo_cpaid_${orders.m23}`), 'commission.paid', at(DAY), {
-      orderId: id(orders.m23), beneficiaryId: buyers.member, amountMinor: 990, at: at(DAY).toISOString(),
+      orderId: id(orders.m23),
+      beneficiaryId: buyers.member,
+      amountMinor: 990,
+      at: at(DAY).toISOString(),
     }),
     // The English-speaking buyer's M21.
     order(orders.m21En, buyers.buyerEn, products.course, 9900, 12 * MIN),

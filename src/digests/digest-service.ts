@@ -62,7 +62,9 @@ export class DigestService {
 
   constructor(private readonly deps: DigestDeps) {
     // nodemailer is loaded only when SMTP_URL is set.
-    this.transport = deps.smtp ? (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(deps.smtp.url) : null;
+    this.transport = deps.smtp
+      ? (createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer')).createTransport(deps.smtp.url)
+      : null;
   }
 
   /** Sends one merchant's digest for the last complete period. `force` sends even if it went out already (the CLI). */
@@ -89,7 +91,14 @@ export class DigestService {
     try {
       const report = await merchantReport(prisma, merchantId, from, to);
       const product = await prisma.product.findFirst({ where: { merchantId }, select: { currency: true } });
-      const digest = renderDigest({ merchantName: merchant.name, currency: product?.currency ?? 'CNY', locale: localeOrDefault(merchant.locale), period, label, report });
+      const digest = renderDigest({
+        merchantName: merchant.name,
+        currency: product?.currency ?? 'CNY',
+        locale: localeOrDefault(merchant.locale),
+        period,
+        label,
+        report,
+      });
       if (email) {
         await this.transport!.sendMail({
           from: this.deps.smtp!.from,

@@ -43,7 +43,17 @@ export interface Figures {
   /** Refunded requests per order paid in the period. */
   refundRate: number | null;
   byReason: Array<{ reason: string; requests: number; refunded: number; refundedMinor: number }>;
-  byProduct: Array<{ productId: string; title: string; orders: number; requests: number; refunded: number; refundedMinor: number; unsatisfied: number; unsatisfiedShare: number | null; standsOut: boolean }>;
+  byProduct: Array<{
+    productId: string;
+    title: string;
+    orders: number;
+    requests: number;
+    refunded: number;
+    refundedMinor: number;
+    unsatisfied: number;
+    unsatisfiedShare: number | null;
+    standsOut: boolean;
+  }>;
   themes: Theme[];
   behaviour: {
     /** Minutes from payment to the request: median and 90th percentile. */
@@ -81,7 +91,12 @@ export function figuresOf(data: PeriodData): Figures {
 
   const byReason = REASONS.map((reason) => {
     const of = requests.filter((r) => (r.reasonCode ?? 'other') === reason);
-    return { reason, requests: of.length, refunded: of.filter((r) => r.refundedMinor > 0).length, refundedMinor: of.reduce((s, r) => s + r.refundedMinor, 0) };
+    return {
+      reason,
+      requests: of.length,
+      refunded: of.filter((r) => r.refundedMinor > 0).length,
+      refundedMinor: of.reduce((s, r) => s + r.refundedMinor, 0),
+    };
   }).filter((r) => r.requests > 0);
 
   const productIds = [...new Set([...requests.map((r) => r.productId), ...orders.map((o) => o.productId)])];
@@ -112,8 +127,15 @@ export function figuresOf(data: PeriodData): Figures {
     .sort((a, b) => b.requests - a.requests || a.productId.localeCompare(b.productId));
 
   const minutes = requests.map((r) => Math.max(0, Math.round((r.createdAt.getTime() - r.paidAt.getTime()) / MINUTE))).sort((a, b) => a - b);
-  const progress = requests.map((r) => r.usage?.courseProgress).filter((p): p is number => typeof p === 'number').sort((a, b) => a - b);
-  const used = requests.filter((r) => r.usage && ((typeof r.usage.courseProgress === 'number' && r.usage.courseProgress > 0) || USE_FLAGS.some((f) => r.usage![f] === true))).length;
+  const progress = requests
+    .map((r) => r.usage?.courseProgress)
+    .filter((p): p is number => typeof p === 'number')
+    .sort((a, b) => a - b);
+  const used = requests.filter(
+    (r) =>
+      r.usage &&
+      ((typeof r.usage.courseProgress === 'number' && r.usage.courseProgress > 0) || USE_FLAGS.some((f) => r.usage![f] === true)),
+  ).length;
 
   const guided = requests.filter((r) => r.outcome === 'troubleshoot' || r.status === 'troubleshooting');
   const solved = guided.filter((r) => r.status === 'cancelled');
@@ -143,7 +165,11 @@ export function figuresOf(data: PeriodData): Figures {
       escalated: guided.filter((r) => r.human).length,
       avoidedMinor: solved.reduce((s, r) => s + r.orderAmountMinor, 0),
     },
-    automation: { closed: closed.length, withoutHuman: closed.filter((r) => !r.human).length, share: ratio(closed.filter((r) => !r.human).length, closed.length) },
+    automation: {
+      closed: closed.length,
+      withoutHuman: closed.filter((r) => !r.human).length,
+      share: ratio(closed.filter((r) => !r.human).length, closed.length),
+    },
     satisfaction: satisfactionOf(data.ratings ?? []),
   };
 }
@@ -151,7 +177,10 @@ export function figuresOf(data: PeriodData): Figures {
 /** Reads one merchant's orders paid and refund requests made in [from, to). */
 export async function loadPeriod(prisma: PrismaClient, merchantId: string, from: Date, to: Date): Promise<PeriodData> {
   const [orders, products, requests, ratings] = await Promise.all([
-    prisma.order.findMany({ where: { product: { merchantId }, paidAt: { gte: from, lt: to } }, select: { id: true, productId: true, amountMinor: true } }),
+    prisma.order.findMany({
+      where: { product: { merchantId }, paidAt: { gte: from, lt: to } },
+      select: { id: true, productId: true, amountMinor: true },
+    }),
     prisma.product.findMany({ where: { merchantId }, select: { id: true, title: true } }),
     prisma.refundRequest.findMany({
       where: { order: { product: { merchantId } }, createdAt: { gte: from, lt: to } },
@@ -171,7 +200,10 @@ export async function loadPeriod(prisma: PrismaClient, merchantId: string, from:
       },
     }),
     // Asked in the period with a chat to ask in (an unreachable buyer was never asked).
-    prisma.satisfactionRating.findMany({ where: { merchantId, askedAt: { gte: from, lt: to }, status: { in: ['asked', 'rated'] } }, select: { outcome: true, handledBy: true, score: true } }),
+    prisma.satisfactionRating.findMany({
+      where: { merchantId, askedAt: { gte: from, lt: to }, status: { in: ['asked', 'rated'] } },
+      select: { outcome: true, handledBy: true, score: true },
+    }),
   ]);
   return {
     orders,
@@ -188,15 +220,19 @@ export async function loadPeriod(prisma: PrismaClient, merchantId: string, from:
       paidAt: r.order.paidAt,
       orderAmountMinor: r.order.amountMinor,
       refundedMinor: r.refunds.reduce((s, x) => s + x.amountMinor, 0),
-      usage: ((r.decisions[0]?.facts as { usage?: PeriodData['requests'][number]['usage'] } | null)?.usage ?? null),
-      human: r.decisions.some((d) => d.actor.startsWith('agent:')) || r.handoffs.some((h) => h.assigneeId !== null || h.status === 'open' || h.status === 'claimed'),
+      usage: (r.decisions[0]?.facts as { usage?: PeriodData['requests'][number]['usage'] } | null)?.usage ?? null,
+      human:
+        r.decisions.some((d) => d.actor.startsWith('agent:')) ||
+        r.handoffs.some((h) => h.assigneeId !== null || h.status === 'open' || h.status === 'claimed'),
       policy: engineVersion(r.decisions),
     })),
   };
 }
 
 /** The version of the engine's latest decision on a request: the one whose rules answered the buyer. */
-function engineVersion(decisions: Array<{ actor: string; policyId: string; policyVersion: number }>): { id: string; version: number } | null {
+function engineVersion(
+  decisions: Array<{ actor: string; policyId: string; policyVersion: number }>,
+): { id: string; version: number } | null {
   const engine = decisions.filter((d) => d.actor === 'policy').at(-1);
   return engine ? { id: engine.policyId, version: engine.policyVersion } : null;
 }
@@ -243,7 +279,10 @@ export async function merchantReport(prisma: PrismaClient, merchantId: string, f
       requests: figures.requests - previous.requests,
       refunded: figures.refunded - previous.refunded,
       refundedMinor: figures.refundedMinor - previous.refundedMinor,
-      refundRate: figures.refundRate !== null && previous.refundRate !== null ? Math.round((figures.refundRate - previous.refundRate) * 10_000) / 10_000 : null,
+      refundRate:
+        figures.refundRate !== null && previous.refundRate !== null
+          ? Math.round((figures.refundRate - previous.refundRate) * 10_000) / 10_000
+          : null,
     },
   };
 }

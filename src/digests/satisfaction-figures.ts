@@ -27,7 +27,10 @@ export interface SatisfactionFigures {
 export const CASE_OUTCOMES = ['refunded', 'refused', 'guide_solved', 'agent_resolved'] as const;
 
 function group(scores: number[]): RatingGroup {
-  return { rated: scores.length, average: scores.length ? Math.round((scores.reduce((s, x) => s + x, 0) / scores.length) * 100) / 100 : null };
+  return {
+    rated: scores.length,
+    average: scores.length ? Math.round((scores.reduce((s, x) => s + x, 0) / scores.length) * 100) / 100 : null,
+  };
 }
 
 export function satisfactionOf(ratings: PeriodRating[]): SatisfactionFigures {
@@ -36,7 +39,9 @@ export function satisfactionOf(ratings: PeriodRating[]): SatisfactionFigures {
   return {
     asked: ratings.length,
     ...group(rated.map((r) => r.score)),
-    byOutcome: CASE_OUTCOMES.map((outcome) => ({ outcome, ...group(scoresOf((r) => r.outcome === outcome)) })).filter((g) => ratings.some((r) => r.outcome === g.outcome)),
+    byOutcome: CASE_OUTCOMES.map((outcome) => ({ outcome, ...group(scoresOf((r) => r.outcome === outcome)) })).filter((g) =>
+      ratings.some((r) => r.outcome === g.outcome),
+    ),
     byHandling: { automated: group(scoresOf((r) => r.handledBy === 'automated')), human: group(scoresOf((r) => r.handledBy === 'human')) },
   };
 }

@@ -4,10 +4,31 @@
 // it, and each reason counts under one theme only.
 
 const EN_STOP = new Set(
-  'the and for but not you your with this that have has was were are its it’s it\'s just what when want wanted would could there their they them then than from into about after before been very much more some any all can cant can\'t don\'t dont didnt didn\'t doesnt doesn\'t isn\'t isnt i\'m im get got buy bought refund money back please thanks thank'.split(' '),
+  "the and for but not you your with this that have has was were are its it’s it's just what when want wanted would could there their they them then than from into about after before been very much more some any all can cant can't don't dont didnt didn't doesnt doesn't isn't isnt i'm im get got buy bought refund money back please thanks thank".split(
+    ' ',
+  ),
 );
 /** Pairs that say nothing about why (every reason asks for a refund). */
-const ZH_STOP = new Set(['退款', '想退', '申请', '一下', '我要', '可以', '不想', '这个', '我的', '请问', '就是', '什么', '没有', '已经', '怎么', '为什么', '谢谢', '麻烦']);
+const ZH_STOP = new Set([
+  '退款',
+  '想退',
+  '申请',
+  '一下',
+  '我要',
+  '可以',
+  '不想',
+  '这个',
+  '我的',
+  '请问',
+  '就是',
+  '什么',
+  '没有',
+  '已经',
+  '怎么',
+  '为什么',
+  '谢谢',
+  '麻烦',
+]);
 
 export function termsOf(text: string): Set<string> {
   const terms = new Set<string>();
@@ -46,13 +67,21 @@ export function findThemes(texts: readonly string[], options: { minCount?: numbe
     const beside = new Map<string, number>();
     for (const d of members) for (const term of d.terms) if (term !== top) beside.set(term, (beside.get(term) ?? 0) + 1);
     // A companion term rides along when most of the theme's reasons have it too ("视频" with "播放").
-    const companions = [...beside.entries()].filter(([, n]) => n >= Math.max(2, Math.ceil(members.length * 0.6))).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([t]) => t);
+    const companions = [...beside.entries()]
+      .filter(([, n]) => n >= Math.max(2, Math.ceil(members.length * 0.6)))
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 2)
+      .map(([t]) => t);
     // Chinese pairs that always travel together are one phrase ("内容"+"太简"+"简单" → "内容太简单"):
     // the longest stretch every reason of the theme shares names it best.
     const phrase = commonPhrase(members.map((d) => d.text));
     // Only for Chinese: in English a shared stretch cuts words ("won't play" and "cannot play" share "t play").
     const label = phrase && /\p{Script=Han}/u.test(phrase) && phrase.length > top.length ? phrase : [top, ...companions].join(' · ');
-    themes.push({ label, count: members.length, quotes: members.slice(0, quotes).map((d) => (d.text.length > 80 ? `${d.text.slice(0, 79)}…` : d.text)) });
+    themes.push({
+      label,
+      count: members.length,
+      quotes: members.slice(0, quotes).map((d) => (d.text.length > 80 ? `${d.text.slice(0, 79)}…` : d.text)),
+    });
     left = left.filter((d) => !d.terms.has(top));
   }
   return themes;

@@ -6,9 +6,7 @@
 import { z } from 'zod';
 import { DeskError } from '../errors.ts';
 
-export const currencySchema = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as CNY');
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as CNY');
 
 /** The largest amount the desk stores (PostgreSQL int4): well inside Number.MAX_SAFE_INTEGER. */
 export const MAX_AMOUNT_MINOR = 2_147_483_647;
@@ -30,10 +28,32 @@ export interface Money {
 // with a Node upgrade; test/unit/money.test.ts compares this table with Intl and names every
 // difference, so a new ICU that disagrees shows up there.
 const ISO_EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 /** The currency's ISO 4217 exponent: how many decimals its minor unit has (2 unless listed). */
@@ -58,7 +78,12 @@ function formatter(locale: 'zh' | 'en', currency: string): Intl.NumberFormat {
   let f = formatters.get(key);
   if (!f) {
     const digits = minorUnitDigits(currency);
-    f = new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    f = new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
     formatters.set(key, f);
   }
   return f;
@@ -85,8 +110,14 @@ function markers(currency: string): string[] {
   let list = markersOf.get(currency);
   if (!list) {
     const found = new Set<string>([currency, ...UNIT_WORDS]);
-    for (const [locale, display] of [['en-US', 'symbol'], ['zh-CN', 'symbol'], ['en-US', 'narrowSymbol']] as const) {
-      const part = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: display }).formatToParts(1).find((p) => p.type === 'currency');
+    for (const [locale, display] of [
+      ['en-US', 'symbol'],
+      ['zh-CN', 'symbol'],
+      ['en-US', 'narrowSymbol'],
+    ] as const) {
+      const part = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: display })
+        .formatToParts(1)
+        .find((p) => p.type === 'currency');
       if (part) found.add(part.value.normalize('NFKC'));
     }
     // Longest first, so "CN¥" is taken whole rather than leaving "CN".
@@ -141,13 +172,17 @@ export function parseAmount(input: string, currency: string, field = 'amount'): 
   const digits = minorUnitDigits(currency);
   const example = exampleAmount(currency);
   const shown = input.length > MAX_INPUT_CHARS ? `${input.slice(0, MAX_INPUT_CHARS)}…` : input;
-  const notAnAmount = (why = 'is not an amount') => amountError('amount_not_a_number', `"${shown}" ${why} in ${currency}: enter one such as ${example}.`, field);
+  const notAnAmount = (why = 'is not an amount') =>
+    amountError('amount_not_a_number', `"${shown}" ${why} in ${currency}: enter one such as ${example}.`, field);
 
   const typed = input.normalize('NFKC').trim();
   if (!typed) throw amountError('amount_empty', `Enter an amount in ${currency}, such as ${example}.`, field);
   if (typed.length > MAX_INPUT_CHARS) throw notAnAmount();
-  if (/^[^\d]*[-−]/.test(typed)) throw amountError('amount_negative', `The amount must not be negative: enter one such as ${example}.`, field);
-  const s = stripMarkers(typed.replace(/^\+\s*/, ''), currency).replace(/^\+/, '').replace(/[\s\u00a0\u202f']+/g, ' ');
+  if (/^[^\d]*[-−]/.test(typed))
+    throw amountError('amount_negative', `The amount must not be negative: enter one such as ${example}.`, field);
+  const s = stripMarkers(typed.replace(/^\+\s*/, ''), currency)
+    .replace(/^\+/, '')
+    .replace(/[\s\u00a0\u202f']+/g, ' ');
   if (!/^[\d.,][\d., ]*$/.test(s) || !/\d$/.test(s)) throw notAnAmount();
 
   const count = (c: string) => s.split(c).length - 1;
@@ -159,7 +194,11 @@ export function parseAmount(input: string, currency: string, field = 'amount'): 
   else if (commas === 1) {
     if (s.length - s.lastIndexOf(',') - 1 !== 3) decimal = ',';
     else if (digits === 3) {
-      throw amountError('amount_ambiguous', `"${shown}" could mean ${s.replace(',', '')} or ${s.replace(',', '.')} ${currency}: write it without the comma, or with a point before the decimals.`, field);
+      throw amountError(
+        'amount_ambiguous',
+        `"${shown}" could mean ${s.replace(',', '')} or ${s.replace(',', '.')} ${currency}: write it without the comma, or with a point before the decimals.`,
+        field,
+      );
     }
   }
   if (decimal && count(decimal) > 1) throw notAnAmount('has more than one decimal point');
@@ -173,7 +212,8 @@ export function parseAmount(input: string, currency: string, field = 'amount'): 
   const [grouper] = [...groupers];
   if (grouper) {
     const g = grouper === '.' ? '\\.' : grouper;
-    if (!new RegExp(`^\\d{1,3}(${g}\\d{3})+$|^\\d{1,2}(${g}\\d{2})*${g}\\d{3}$`).test(whole)) throw notAnAmount('is not grouped in thousands');
+    if (!new RegExp(`^\\d{1,3}(${g}\\d{3})+$|^\\d{1,2}(${g}\\d{2})*${g}\\d{3}$`).test(whole))
+      throw notAnAmount('is not grouped in thousands');
   }
   const wholeDigits = whole.replace(/\D/g, '');
   if (wholeDigits === '' && fraction === '') throw notAnAmount();
@@ -187,6 +227,11 @@ export function parseAmount(input: string, currency: string, field = 'amount'): 
     );
   }
   const minor = BigInt(`${wholeDigits || '0'}${fraction.padEnd(digits, '0')}`);
-  if (minor > BigInt(MAX_AMOUNT_MINOR)) throw amountError('amount_too_large', `"${shown}" is larger than the desk accepts (at most ${formatDecimal({ amountMinor: MAX_AMOUNT_MINOR, currency })} ${currency}).`, field);
+  if (minor > BigInt(MAX_AMOUNT_MINOR))
+    throw amountError(
+      'amount_too_large',
+      `"${shown}" is larger than the desk accepts (at most ${formatDecimal({ amountMinor: MAX_AMOUNT_MINOR, currency })} ${currency}).`,
+      field,
+    );
   return Number(minor);
 }

@@ -14,7 +14,10 @@ const merchantUpserted = z.strictObject({
   digest: z
     .strictObject({
       email: z.email().optional(),
-      telegramChatId: z.string().regex(/^-?\d{1,20}$/, 'must be a Telegram chat id').optional(),
+      telegramChatId: z
+        .string()
+        .regex(/^-?\d{1,20}$/, 'must be a Telegram chat id')
+        .optional(),
       slackChannel: z.string().min(1).max(64).optional(),
     })
     .optional(),

@@ -72,7 +72,10 @@ export class HandoffLifecycle {
   /** Takes the posting lease of one handoff; false when another instance holds it or it was posted. */
   async leasePosting(handoffId: string): Promise<boolean> {
     const now = this.now();
-    const leased = await this.deps.prisma.handoff.updateMany({ where: { id: handoffId, slackTs: null, ...this.leaseFree(now) }, data: { slackClaimedAt: now } });
+    const leased = await this.deps.prisma.handoff.updateMany({
+      where: { id: handoffId, slackTs: null, ...this.leaseFree(now) },
+      data: { slackClaimedAt: now },
+    });
     return leased.count === 1;
   }
 
@@ -158,22 +161,34 @@ export class HandoffLifecycle {
   /** Posted, unclaimed tickets older than `afterMs` that have had no reminder. */
   async dueReminders(afterMs: number): Promise<Array<{ id: string; createdAt: Date }>> {
     const cutoff = new Date(this.now().getTime() - afterMs);
-    return this.deps.prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, remindedAt: null, createdAt: { lte: cutoff } }, select: { id: true, createdAt: true } });
+    return this.deps.prisma.handoff.findMany({
+      where: { status: 'open', slackTs: { not: null }, remindedAt: null, createdAt: { lte: cutoff } },
+      select: { id: true, createdAt: true },
+    });
   }
 
   async markReminded(handoffId: string): Promise<boolean> {
-    const marked = await this.deps.prisma.handoff.updateMany({ where: { id: handoffId, status: 'open', remindedAt: null }, data: { remindedAt: this.now() } });
+    const marked = await this.deps.prisma.handoff.updateMany({
+      where: { id: handoffId, status: 'open', remindedAt: null },
+      data: { remindedAt: this.now() },
+    });
     return marked.count === 1;
   }
 
   /** Posted, unclaimed tickets older than `afterMs` not yet escalated. */
   async dueEscalations(afterMs: number): Promise<Array<{ id: string; createdAt: Date }>> {
     const cutoff = new Date(this.now().getTime() - afterMs);
-    return this.deps.prisma.handoff.findMany({ where: { status: 'open', slackTs: { not: null }, escalatedAt: null, createdAt: { lte: cutoff } }, select: { id: true, createdAt: true } });
+    return this.deps.prisma.handoff.findMany({
+      where: { status: 'open', slackTs: { not: null }, escalatedAt: null, createdAt: { lte: cutoff } },
+      select: { id: true, createdAt: true },
+    });
   }
 
   async markEscalated(handoffId: string): Promise<boolean> {
-    const marked = await this.deps.prisma.handoff.updateMany({ where: { id: handoffId, status: 'open', escalatedAt: null }, data: { escalatedAt: this.now() } });
+    const marked = await this.deps.prisma.handoff.updateMany({
+      where: { id: handoffId, status: 'open', escalatedAt: null },
+      data: { escalatedAt: this.now() },
+    });
     return marked.count === 1;
   }
 }

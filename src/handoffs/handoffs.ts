@@ -17,7 +17,15 @@ export async function openHandoff(
   if (open) return { id: open.id, created: false };
   const id = newId('ho');
   await prisma.handoff.create({
-    data: { id, buyerId: p.buyerId, kind: p.kind, status: 'open', reason: p.reason, orderId: p.orderId ?? null, refundRequestId: p.refundRequestId ?? null },
+    data: {
+      id,
+      buyerId: p.buyerId,
+      kind: p.kind,
+      status: 'open',
+      reason: p.reason,
+      orderId: p.orderId ?? null,
+      refundRequestId: p.refundRequestId ?? null,
+    },
   });
   return { id, created: true };
 }

@@ -2,4 +2,12 @@
 export { openHandoff, type HandoffKind } from './handoffs.ts';
 export { HandoffLifecycle, POST_LEASE_MS, type ClaimResult, type HandoffLifecycleDeps, type TicketThread } from './handoff-lifecycle.ts';
 export { loadTicket, type TicketApproval, type TicketData } from './ticket-view.ts';
-export { cancelWaitingApprovals, SecondApprovals, secondApprovalLimit, type ProposeResult, type SecondApprovalLimits, type SettleResult, type WaitingApproval } from './second-approval.ts';
+export {
+  cancelWaitingApprovals,
+  SecondApprovals,
+  secondApprovalLimit,
+  type ProposeResult,
+  type SecondApprovalLimits,
+  type SettleResult,
+  type WaitingApproval,
+} from './second-approval.ts';

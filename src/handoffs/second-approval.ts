@@ -48,8 +48,17 @@ export type SettleResult =
   | { kind: 'already'; approval: WaitingApproval };
 
 const SELECT = {
-  id: true, refundRequestId: true, handoffId: true, status: true, amountMinor: true, currency: true,
-  firstAgentId: true, firstAgentName: true, secondAgentId: true, secondAgentName: true, createdAt: true,
+  id: true,
+  refundRequestId: true,
+  handoffId: true,
+  status: true,
+  amountMinor: true,
+  currency: true,
+  firstAgentId: true,
+  firstAgentName: true,
+  secondAgentId: true,
+  secondAgentName: true,
+  createdAt: true,
 } as const;
 
 /** The limit an amount in a currency is above (so a second agent must confirm), or null. */
@@ -59,7 +68,12 @@ export function secondApprovalLimit(limits: SecondApprovalLimits, currency: stri
 }
 
 /** Ends a ticket's waiting approval without a refund (its ticket went back to the bot), in the caller's transaction. */
-export async function cancelWaitingApprovals(db: PrismaClient | Prisma.TransactionClient, handoffId: string, user: string, now: Date): Promise<number> {
+export async function cancelWaitingApprovals(
+  db: PrismaClient | Prisma.TransactionClient,
+  handoffId: string,
+  user: string,
+  now: Date,
+): Promise<number> {
   const cancelled = await db.secondApproval.updateMany({
     where: { handoffId, status: 'awaiting' },
     data: { status: 'cancelled', awaitingKey: null, secondAgentId: user, decidedAt: now },
@@ -82,7 +96,10 @@ export class SecondApprovals {
 
   /** The approval of a request waiting for its second agent, if any. */
   async waitingFor(refundRequestId: string): Promise<WaitingApproval | null> {
-    return (await this.deps.prisma.secondApproval.findUnique({ where: { awaitingKey: refundRequestId }, select: SELECT })) as WaitingApproval | null;
+    return (await this.deps.prisma.secondApproval.findUnique({
+      where: { awaitingKey: refundRequestId },
+      select: SELECT,
+    })) as WaitingApproval | null;
   }
 
   async get(approvalId: string): Promise<WaitingApproval> {
@@ -92,7 +109,13 @@ export class SecondApprovals {
   }
 
   /** Records the first agent's approval of `amountMinor` as waiting for a second agent. */
-  async propose(p: { refundRequestId: string; handoffId: string; agent: Agent; amountMinor: number; currency: string }): Promise<ProposeResult> {
+  async propose(p: {
+    refundRequestId: string;
+    handoffId: string;
+    agent: Agent;
+    amountMinor: number;
+    currency: string;
+  }): Promise<ProposeResult> {
     const limitMinor = this.deps.limits[p.currency] ?? 0;
     try {
       const created = await this.deps.prisma.secondApproval.create({
@@ -110,7 +133,10 @@ export class SecondApprovals {
         },
         select: SELECT,
       });
-      this.deps.log.info({ requestId: p.refundRequestId, agent: p.agent.id, amountMinor: p.amountMinor, currency: p.currency }, 'approval waits for a second agent');
+      this.deps.log.info(
+        { requestId: p.refundRequestId, agent: p.agent.id, amountMinor: p.amountMinor, currency: p.currency },
+        'approval waits for a second agent',
+      );
       return { kind: 'asked', approval: created as WaitingApproval, limitMinor };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -156,11 +182,20 @@ export class SecondApprovals {
     const approval = await this.get(approvalId);
     const won = await this.deps.prisma.secondApproval.updateMany({
       where: { id: approvalId, status: 'awaiting' },
-      data: { status: 'rejected', awaitingKey: null, secondAgentId: agent.id, secondAgentName: agent.name ?? null, rejection: template, decidedAt: this.now() },
+      data: {
+        status: 'rejected',
+        awaitingKey: null,
+        secondAgentId: agent.id,
+        secondAgentName: agent.name ?? null,
+        rejection: template,
+        decidedAt: this.now(),
+      },
     });
     if (won.count !== 1) return { kind: 'already', approval: await this.get(approvalId) };
     try {
-      const outcome = await this.deps.decisions.reject(approval.refundRequestId, agent, template, { approvalOf: { id: approval.firstAgentId, name: approval.firstAgentName } });
+      const outcome = await this.deps.decisions.reject(approval.refundRequestId, agent, template, {
+        approvalOf: { id: approval.firstAgentId, name: approval.firstAgentName },
+      });
       return { kind: 'done', approval: await this.get(approvalId), outcome };
     } catch (error) {
       await this.reopen(approval, 'rejected', agent);
@@ -178,7 +213,14 @@ export class SecondApprovals {
     await this.deps.prisma.secondApproval
       .updateMany({
         where: { id: approval.id, status: from, secondAgentId: agent.id },
-        data: { status: 'awaiting', awaitingKey: approval.refundRequestId, secondAgentId: null, secondAgentName: null, rejection: null, decidedAt: null },
+        data: {
+          status: 'awaiting',
+          awaitingKey: approval.refundRequestId,
+          secondAgentId: null,
+          secondAgentName: null,
+          rejection: null,
+          decidedAt: null,
+        },
       })
       .catch((error: unknown) => this.deps.log.warn({ err: error, approvalId: approval.id }, 'could not reopen a second approval'));
   }
@@ -193,7 +235,10 @@ export class SecondApprovals {
     });
     const marked: WaitingApproval[] = [];
     for (const a of due) {
-      const won = await this.deps.prisma.secondApproval.updateMany({ where: { id: a.id, status: 'awaiting', remindedAt: null }, data: { remindedAt: now } });
+      const won = await this.deps.prisma.secondApproval.updateMany({
+        where: { id: a.id, status: 'awaiting', remindedAt: null },
+        data: { remindedAt: now },
+      });
       if (won.count === 1) marked.push(a as WaitingApproval);
     }
     return marked;

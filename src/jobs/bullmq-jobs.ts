@@ -104,7 +104,9 @@ export class BullJobs implements Jobs {
     this.worker.on('failed', (job, error) => void this.failed(job, error));
     this.watcher = setInterval(() => {
       this.ensureSchedulers()
-        .then((created) => created > 0 && this.options.log.warn({ created }, 'job schedulers were missing (Redis lost its data?); put back'))
+        .then(
+          (created) => created > 0 && this.options.log.warn({ created }, 'job schedulers were missing (Redis lost its data?); put back'),
+        )
         .catch(() => undefined);
     }, WATCH_MS);
     this.watcher.unref();
@@ -130,7 +132,12 @@ export class BullJobs implements Jobs {
       this.options.log.warn({ job: job.name, attempt: job.attemptsMade, err: error.message }, 'job failed; will retry with backoff');
       return;
     }
-    const dead: DeadJob = { name: job.name, attempts: job.attemptsMade, error: error.message.slice(0, 500), failedAt: new Date().toISOString() };
+    const dead: DeadJob = {
+      name: job.name,
+      attempts: job.attemptsMade,
+      error: error.message.slice(0, 500),
+      failedAt: new Date().toISOString(),
+    };
     try {
       await this.dead.add(job.name, dead, { removeOnComplete: false, removeOnFail: false });
     } catch {

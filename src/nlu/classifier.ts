@@ -73,7 +73,6 @@ const REASON_OF: Partial<Record<Intent, ReasonCode>> = {
   'refund.request': 'other',
 };
 
-
 /** A sentence as compared with the corpus: lower case, without punctuation, emoji or spaces. */
 const normalise = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
@@ -144,7 +143,14 @@ export class NluClassifier {
     this.technicalWords = [...new Set(LOCALES.flatMap((l) => data.technicalKeywords[l]))];
     const both = (words: { zh: string[]; en: string[] }) => wordPattern([...words.zh, ...words.en]);
     this.negations = both(data.answers.refundNegations);
-    this.answerWords = { unsolved: both(data.answers.unsolved), solved: both(data.answers.solved), no: both(data.answers.no), yes: both(data.answers.yes), more: both(data.answers.more), appeal: both(data.answers.appeal) };
+    this.answerWords = {
+      unsolved: both(data.answers.unsolved),
+      solved: both(data.answers.solved),
+      no: both(data.answers.no),
+      yes: both(data.answers.yes),
+      more: both(data.answers.more),
+      appeal: both(data.answers.appeal),
+    };
   }
 
   /** The order words of intents/, for the dialogue's order resolution. */
@@ -190,13 +196,17 @@ export class NluClassifier {
   }
 
   async classify(text: string, options: ClassifyOptions = {}): Promise<Classification> {
-    const clean = text.replace(/\p{Cc}/gu, ' ').trim().slice(0, MAX_CHARS);
+    const clean = text
+      .replace(/\p{Cc}/gu, ' ')
+      .trim()
+      .slice(0, MAX_CHARS);
     const language = detectLanguage(clean, options.locale ?? 'zh');
     // Buyers mix languages ("app闪退", "the 课 won't play"): both lists of technical words count.
     const technical = technicalKeywords(clean, this.technicalWords);
     const entities = { orderIds: orderNumbers(clean), technicalKeywords: technical };
     const answer = readAnswer(clean, this.answerWords, technical);
-    if (clean.length === 0) return { intent: 'None', reasonCode: null, language, score: 0, entities, candidates: [], parts: [], answer, statedReason: null };
+    if (clean.length === 0)
+      return { intent: 'None', reasonCode: null, language, score: 0, entities, candidates: [], parts: [], answer, statedReason: null };
     const extra = options.nouns?.length ? wordPattern(options.nouns) : null;
     const reading = await this.read(clean, language, extra);
     const groups = await this.readGroups(clean, language, extra);
@@ -205,7 +215,8 @@ export class NluClassifier {
     if (groups.length === 1 && refines(reading.intent, groups[0]!.intent)) reading.intent = groups[0]!.intent;
     // The whole was not sure, but a clause asks for a refund plainly ("the python course isn't what
     // I expected, I'd like a refund"): a long message dilutes what one of its parts says outright.
-    else if (groups.length === 1 && reading.intent === 'None' && isRefundLike(groups[0]!.intent) && groups[0]!.score >= SURE_SEPARATE) reading.intent = groups[0]!.intent;
+    else if (groups.length === 1 && reading.intent === 'None' && isRefundLike(groups[0]!.intent) && groups[0]!.score >= SURE_SEPARATE)
+      reading.intent = groups[0]!.intent;
     const stated = SPOKEN.has(reading.intent) ? reading.intent : groups.find((g) => SPOKEN.has(g.intent))?.intent;
     return {
       intent: reading.intent,
@@ -227,7 +238,11 @@ export class NluClassifier {
    * masked, and it stands only when the models are sure of it; otherwise the buyer's other reason
    * is theirs ("买错了激活码" is a mistake, not a broken key).
    */
-  private async read(text: string, language: Locale, extra: RegExp | null): Promise<{ intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> }> {
+  private async read(
+    text: string,
+    language: Locale,
+    extra: RegExp | null,
+  ): Promise<{ intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> }> {
     const own = maskNouns(text, extra);
     let best = await this.blendBoth(language, own);
     // The shortest messages ("退款", "refund") have too few words for the models to be sure of; a
@@ -241,7 +256,11 @@ export class NluClassifier {
       const again = /[\p{L}]/u.test(bare) ? await this.blendBoth(language, bare) : null;
       // Nothing but product nouns ("Office激活码"): a name, not a problem.
       if (!again) intent = 'None';
-      else if (again.score >= MIN_SCORE && again.intent !== 'None' && (again.intent !== 'refund.cannot_use' || again.score < SURE_CANNOT_USE)) {
+      else if (
+        again.score >= MIN_SCORE &&
+        again.intent !== 'None' &&
+        (again.intent !== 'refund.cannot_use' || again.score < SURE_CANNOT_USE)
+      ) {
         best = again;
         intent = again.intent === 'refund.cannot_use' ? (otherReason(again.candidates) ?? 'refund.request') : again.intent;
       }
@@ -251,7 +270,11 @@ export class NluClassifier {
     // M10: a refund asked for because something does not work is a technical problem first; so is
     // one the models were not sure was a refund ("app闪退了 refund"), as long as a refund was their
     // best guess (an error report about something else, "a payment error", stays unread).
-    const refundGuess = intent === 'None' && best.candidates[0] !== undefined && REFUND_INTENTS.has(best.candidates[0].intent) && best.candidates[0].score >= 0.3;
+    const refundGuess =
+      intent === 'None' &&
+      best.candidates[0] !== undefined &&
+      REFUND_INTENTS.has(best.candidates[0].intent) &&
+      best.candidates[0].score >= 0.3;
     if (technical.length > 0 && (REFUND_INTENTS.has(intent) || refundGuess)) intent = 'refund.cannot_use';
     return { intent, score: Math.round(best.score * 1000) / 1000, candidates: best.candidates };
   }
@@ -284,7 +307,9 @@ export class NluClassifier {
     let leading = '';
     for (const clause of clauses) {
       // A clause that only gives the order number ("order o_123") asks for nothing of its own.
-      const r = namesOnlyAnOrder(clause) ? { intent: 'None' as Intent, score: 0 } : await this.read(clause, detectLanguage(clause, language), extra);
+      const r = namesOnlyAnOrder(clause)
+        ? { intent: 'None' as Intent, score: 0 }
+        : await this.read(clause, detectLanguage(clause, language), extra);
       const last = groups.at(-1);
       const opensNew = opensRequest(clause);
       if (r.intent === 'None' || r.intent === 'greeting') {
@@ -294,7 +319,12 @@ export class NluClassifier {
       }
       // Withdrawing counts only when said outright ("不退了", "撤回"); "年终总结不用我做了" is a reason.
       const intent: Intent = r.intent === 'refund.cancel' && !containsWord(clause, this.negations) ? 'refund.request' : r.intent;
-      const reading: ClauseReading = { text: leading ? `${leading}${comma}${clause}` : clause, intent, reasonCode: REASON_OF[intent] ?? null, score: r.score };
+      const reading: ClauseReading = {
+        text: leading ? `${leading}${comma}${clause}` : clause,
+        intent,
+        reasonCode: REASON_OF[intent] ?? null,
+        score: r.score,
+      };
       leading = '';
       if (last && !opensNew && belongTogether(last, reading)) {
         last.text = `${last.text}${comma}${clause}`;
@@ -347,7 +377,6 @@ function namesOnlyAnOrder(clause: string): boolean {
 }
 
 type Blend = { intent: Intent; score: number; candidates: Array<{ intent: Intent; score: number }> };
-
 
 /** Below this a "cannot use" reading with no technical word is not believed (M10: the words must describe a problem). */
 const SURE_CANNOT_USE = 0.8;

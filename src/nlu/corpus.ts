@@ -22,7 +22,12 @@ export const INTENTS = [
 export type Intent = (typeof INTENTS)[number];
 
 /** Intents that ask for money back: what a near-miss must not be taken for. */
-export const REFUND_INTENTS: ReadonlySet<Intent> = new Set(['refund.changed_mind', 'refund.unsatisfied', 'refund.cannot_use', 'refund.request']);
+export const REFUND_INTENTS: ReadonlySet<Intent> = new Set([
+  'refund.changed_mind',
+  'refund.unsatisfied',
+  'refund.cannot_use',
+  'refund.request',
+]);
 
 export const INTENTS_DIR = fileURLToPath(new URL('../../intents/', import.meta.url));
 
@@ -35,7 +40,9 @@ const keywordsSchema = z.strictObject({ about: z.string().optional(), zh: z.arra
 const bilingualWords = z.strictObject({ zh: z.array(z.string().min(1)), en: z.array(z.string().min(1)) });
 const orderWordsSchema = z.strictObject({
   about: z.string().optional(),
-  categories: z.strictObject(Object.fromEntries(PRODUCT_CATEGORIES.map((c) => [c, bilingualWords])) as Record<ProductCategory, typeof bilingualWords>),
+  categories: z.strictObject(
+    Object.fromEntries(PRODUCT_CATEGORIES.map((c) => [c, bilingualWords])) as Record<ProductCategory, typeof bilingualWords>,
+  ),
   time: z.array(
     z.strictObject({
       id: z.string().regex(/^[a-z_]+$/),
@@ -85,7 +92,8 @@ export async function loadNluData(dir = INTENTS_DIR): Promise<NluData> {
   const corpora = {} as NluData['corpora'];
   for (const locale of LOCALES) {
     const parsed = corpusSchema.safeParse(await read(`corpus/${locale}.json`));
-    if (!parsed.success) throw new Error(`intents/corpus/${locale}.json: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`intents/corpus/${locale}.json: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     corpora[locale] = parsed.data.intents;
   }
   const keywords = keywordsSchema.parse(await read('technical-keywords.json'));

@@ -30,7 +30,10 @@ export function features(text: string): string[] {
 export interface BayesModel {
   labels: string[];
   /** Per language: per label, feature counts, total count and document count. */
-  byLocale: Record<string, { counts: Record<string, Record<string, number>>; totals: Record<string, number>; docs: Record<string, number>; vocabulary: number }>;
+  byLocale: Record<
+    string,
+    { counts: Record<string, Record<string, number>>; totals: Record<string, number>; docs: Record<string, number>; vocabulary: number }
+  >;
 }
 
 export function trainBayes(corpora: Record<Locale, Record<string, string[]>>): BayesModel {

@@ -12,7 +12,10 @@ import type { ZhLexicon } from './zh-lexicon.ts';
 export interface NlpEngine {
   addDocument(locale: string, utterance: string, intent: string): void;
   train(): Promise<void>;
-  process(locale: string, utterance: string): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
+  process(
+    locale: string,
+    utterance: string,
+  ): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
   export(minified?: boolean): string;
   import(data: string): void;
 }
@@ -102,7 +105,17 @@ export function createNlpEngine(lexicon: ZhLexicon): NlpEngine {
   const container = containerBootstrap();
   // As NlpManager configures it (it is part of the exported model).
   container.registerConfiguration('ner', { entityPreffix: '%', entitySuffix: '%' });
-  for (const item of [en.TokenizerEn, en.StemmerEn, en.StopwordsEn, en.NormalizerEn, TokenizerZh, StemmerZh, zh.StopwordsZh, zh.NormalizerZh]) container.use(item);
+  for (const item of [
+    en.TokenizerEn,
+    en.StemmerEn,
+    en.StopwordsEn,
+    en.NormalizerEn,
+    TokenizerZh,
+    StemmerZh,
+    zh.StopwordsZh,
+    zh.NormalizerZh,
+  ])
+    container.use(item);
   const nlp = new Nlp({ ...NLP_SETTINGS, container });
   return {
     addDocument: (locale, utterance, intent) => nlp.addDocument(locale, utterance, intent),

@@ -74,7 +74,10 @@ export const NOUN_MASK = ' ';
  */
 export function maskNouns(text: string, pattern: RegExp | null): string {
   if (!pattern) return text;
-  return text.replace(pattern, NOUN_MASK).replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(pattern, NOUN_MASK)
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** Words that open a second request inside one message ("…，还有会员也登不上去"). */

@@ -56,7 +56,10 @@ export function deriveZhLexicon(cedict: string): ZhLexicon {
       definitions.push(next);
       next = element(lines[i + 1]);
     }
-    for (const [index, key] of [[simplified, current.simplified], [traditional, current.traditional]] as const) {
+    for (const [index, key] of [
+      [simplified, current.simplified],
+      [traditional, current.traditional],
+    ] as const) {
       const list = index.get(key) ?? [];
       list.push(...definitions);
       index.set(key, list);

@@ -184,7 +184,8 @@ export class OutboxDispatcher {
         data: { attempts, lastError: message, status: dead ? 'dead' : 'pending', availableAt: new Date(Date.now() + retryInMs) },
       });
       const context = { outboxId: row.id, topic: row.topic, attempts, err: message };
-      if (dead && error instanceof PermanentDeliveryError && error.expected) this.log.warn(context, 'outbox message refused for good by its receiver');
+      if (dead && error instanceof PermanentDeliveryError && error.expected)
+        this.log.warn(context, 'outbox message refused for good by its receiver');
       else if (dead) this.log.error(context, 'outbox message dead: needs a person');
       else this.log.warn({ ...context, retryInMs }, 'outbox delivery failed; will retry');
       return false;

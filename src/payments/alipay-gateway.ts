@@ -27,7 +27,6 @@ import {
   type RefundRef,
 } from './payment-gateway.ts';
 
-
 /** What the SDK hands back (camel-cased). */
 interface AlipayResult {
   code?: string;
@@ -45,7 +44,7 @@ interface AlipayResult {
 /** Alipay's rules: ask about a refund no sooner than 10 s after sending it. */
 export const ALIPAY_LIMITS: RailLimits = { queryDelayMs: 10_000 };
 
-const NO_REFUND_STATUS = 'Alipay\'s refund query has no refund_status for this out_request_no: not received, or failed';
+const NO_REFUND_STATUS = "Alipay's refund query has no refund_status for this out_request_no: not received, or failed";
 
 /** Business answers that mean "try again with the same out_request_no". */
 const TRANSIENT_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.REFUND_TOO_FAST']);
@@ -83,7 +82,11 @@ export class AlipayGateway implements PaymentGateway {
       },
       signal,
     );
-    if (result.code !== '10000') return { status: 'failed', reason: `Alipay refused the refund: ${result.subCode ?? result.code} ${result.subMsg ?? result.msg ?? ''}`.trim() };
+    if (result.code !== '10000')
+      return {
+        status: 'failed',
+        reason: `Alipay refused the refund: ${result.subCode ?? result.code} ${result.subMsg ?? result.msg ?? ''}`.trim(),
+      };
     // fund_change=N: this call moved no money (a repeat of a refund already made, or one Alipay did
     // not carry out). Only the refund query can say which, and not yet: it is asked 10 s later.
     if (result.fundChange !== 'Y') return { status: 'pending', gatewayRef: result.tradeNo ?? call.transactionId };
@@ -91,7 +94,11 @@ export class AlipayGateway implements PaymentGateway {
   }
 
   async query(ref: RefundRef, signal: AbortSignal): Promise<QueryOutcome> {
-    const result = await this.exec('alipay.trade.fastpay.refund.query', { tradeNo: ref.transactionId, outRequestNo: ref.refundId, queryOptions: ['gmt_refund_pay'] }, signal);
+    const result = await this.exec(
+      'alipay.trade.fastpay.refund.query',
+      { tradeNo: ref.transactionId, outRequestNo: ref.refundId, queryOptions: ['gmt_refund_pay'] },
+      signal,
+    );
     if (result.code !== '10000') {
       if (result.subCode === 'ACQ.TRADE_NOT_EXIST') return { status: 'not_found' };
       throw new Error(`Alipay refund query failed: ${result.subCode ?? result.code} ${result.subMsg ?? ''}`.trim());

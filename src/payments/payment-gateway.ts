@@ -55,7 +55,8 @@ export interface RailLimits {
 }
 
 /** Rails whose rules need the time each refund was sent: the workflow records it before the call. */
-export const recordsSendTime = (limits: RailLimits | undefined): boolean => limits?.minIntervalMs !== undefined || limits?.queryDelayMs !== undefined;
+export const recordsSendTime = (limits: RailLimits | undefined): boolean =>
+  limits?.minIntervalMs !== undefined || limits?.queryDelayMs !== undefined;
 
 /** A refund as a provider lists it (reconciliation: refunds the desk may have no record of). */
 export interface ProviderRefund {

@@ -14,10 +14,7 @@ export interface RailFacts {
   lastSubmittedAt: Date | null;
 }
 
-export type RailGate =
-  | { action: 'send' }
-  | { action: 'refuse'; reason: string }
-  | { action: 'wait'; waitMs: number; reason: string };
+export type RailGate = { action: 'send' } | { action: 'refuse'; reason: string } | { action: 'wait'; waitMs: number; reason: string };
 
 /** How a person reading the reason knows each rail. */
 const RAIL_NAMES: Record<string, string> = { wechat: 'WeChat Pay', alipay: 'Alipay', stripe: 'Stripe' };
@@ -27,15 +24,25 @@ export function railGate(gatewayName: string, limits: RailLimits | undefined, fa
   if (!limits) return { action: 'send' };
   const rail = RAIL_NAMES[gatewayName] ?? gatewayName;
   if (limits.refundWindowDays !== undefined && facts.now.getTime() - facts.paidAt.getTime() > limits.refundWindowDays * DAY_MS) {
-    return { action: 'refuse', reason: `${rail} refuses refunds more than ${limits.refundWindowDays} days after payment; refund it another way` };
+    return {
+      action: 'refuse',
+      reason: `${rail} refuses refunds more than ${limits.refundWindowDays} days after payment; refund it another way`,
+    };
   }
   if (limits.maxRefundsPerPayment !== undefined && facts.priorRefunds >= limits.maxRefundsPerPayment) {
-    return { action: 'refuse', reason: `${rail} allows at most ${limits.maxRefundsPerPayment} refunds of one payment, and this payment has had ${facts.priorRefunds}` };
+    return {
+      action: 'refuse',
+      reason: `${rail} allows at most ${limits.maxRefundsPerPayment} refunds of one payment, and this payment has had ${facts.priorRefunds}`,
+    };
   }
   if (limits.minIntervalMs !== undefined && facts.lastSubmittedAt) {
     const waitMs = facts.lastSubmittedAt.getTime() + limits.minIntervalMs - facts.now.getTime();
     if (waitMs > 0) {
-      return { action: 'wait', waitMs, reason: `waiting ${Math.ceil(waitMs / 1000)} s: ${rail} needs ${limits.minIntervalMs / 1000} s between refunds of one payment` };
+      return {
+        action: 'wait',
+        waitMs,
+        reason: `waiting ${Math.ceil(waitMs / 1000)} s: ${rail} needs ${limits.minIntervalMs / 1000} s between refunds of one payment`,
+      };
     }
   }
   return { action: 'send' };

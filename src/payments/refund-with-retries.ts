@@ -29,12 +29,20 @@ export const RATE_LIMIT_BACKOFF_MS = 1_000;
 export const MAX_INLINE_WAIT_MS = 5_000;
 
 /** How long to wait before attempt `attempt + 1` after a failure (pure, for tests). */
-export function backoffAfter(error: TransientGatewayError, attempt: number, options: Pick<RetryOptions, 'baseBackoffMs' | 'random'>): number {
+export function backoffAfter(
+  error: TransientGatewayError,
+  attempt: number,
+  options: Pick<RetryOptions, 'baseBackoffMs' | 'random'>,
+): number {
   if (error.rateLimited) return error.retryAfterMs ?? RATE_LIMIT_BACKOFF_MS * 2 ** (attempt - 1) * (1 + (options.random ?? Math.random)());
   return Math.min(error.retryAfterMs ?? options.baseBackoffMs * 4 ** (attempt - 1), MAX_INLINE_WAIT_MS);
 }
 
-export async function refundWithRetries(gateway: PaymentGateway, call: RefundCall, options: RetryOptions = DEFAULT_RETRY): Promise<PayoutResult> {
+export async function refundWithRetries(
+  gateway: PaymentGateway,
+  call: RefundCall,
+  options: RetryOptions = DEFAULT_RETRY,
+): Promise<PayoutResult> {
   let lastError = 'no attempt made';
   let rateLimited = false;
   for (let attempt = 1; attempt <= options.attempts; attempt += 1) {
@@ -51,7 +59,8 @@ export async function refundWithRetries(gateway: PaymentGateway, call: RefundCal
       rateLimited = error.rateLimited;
       if (attempt < options.attempts) {
         const backoff = backoffAfter(error, attempt, options);
-        if (backoff > MAX_INLINE_WAIT_MS) return { status: 'unknown', error: `${e.message}; asked to wait ${Math.ceil(backoff / 1000)} s`, rateLimited };
+        if (backoff > MAX_INLINE_WAIT_MS)
+          return { status: 'unknown', error: `${e.message}; asked to wait ${Math.ceil(backoff / 1000)} s`, rateLimited };
         await (options.wait ?? sleep)(backoff);
       }
     }

@@ -4,7 +4,14 @@
 // hard refusals, "accepted, still processing", and hangs.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransientGatewayError, type GatewayOutcome, type PaymentGateway, type QueryOutcome, type RefundCall, type RefundRef } from './payment-gateway.ts';
+import {
+  TransientGatewayError,
+  type GatewayOutcome,
+  type PaymentGateway,
+  type QueryOutcome,
+  type RefundCall,
+  type RefundRef,
+} from './payment-gateway.ts';
 
 export type SandboxFault = 'transient' | 'hard' | 'hang' | 'pending';
 
@@ -40,8 +47,12 @@ export class SandboxGateway implements PaymentGateway {
   settlePending(refundId: string, outcome: 'succeeded' | 'failed' = 'succeeded'): void {
     const entry = this.refunds.get(refundId);
     if (!entry || entry.outcome.status !== 'pending') return;
-    entry.outcome = outcome === 'succeeded' ? { status: 'succeeded', gatewayRef: entry.outcome.gatewayRef } : { status: 'failed', reason: 'provider refused' };
-    if (outcome === 'failed') this.refundedByTransaction.set(entry.call.transactionId, this.refundedMinor(entry.call.transactionId) - entry.call.amountMinor);
+    entry.outcome =
+      outcome === 'succeeded'
+        ? { status: 'succeeded', gatewayRef: entry.outcome.gatewayRef }
+        : { status: 'failed', reason: 'provider refused' };
+    if (outcome === 'failed')
+      this.refundedByTransaction.set(entry.call.transactionId, this.refundedMinor(entry.call.transactionId) - entry.call.amountMinor);
   }
 
   refundedMinor(transactionId: string): number {
@@ -50,7 +61,8 @@ export class SandboxGateway implements PaymentGateway {
 
   private remember(call: RefundCall, outcome: GatewayOutcome): void {
     this.refunds.set(call.refundId, { call, outcome });
-    if (outcome.status !== 'failed') this.refundedByTransaction.set(call.transactionId, this.refundedMinor(call.transactionId) + call.amountMinor);
+    if (outcome.status !== 'failed')
+      this.refundedByTransaction.set(call.transactionId, this.refundedMinor(call.transactionId) + call.amountMinor);
   }
 
   async refund(call: RefundCall, signal: AbortSignal): Promise<GatewayOutcome> {

@@ -32,7 +32,10 @@ export const SETTLEMENT_TIMES: Readonly<Record<string, SettlementTime>> = {
 };
 
 /** For a rail the table does not know: a day, the slowest common case short of bank transfers. */
-export const DEFAULT_SETTLEMENT: SettlementTime = { overdueAfterMs: 24 * HOUR, why: 'no settlement time is known for this rail; a day is assumed' };
+export const DEFAULT_SETTLEMENT: SettlementTime = {
+  overdueAfterMs: 24 * HOUR,
+  why: 'no settlement time is known for this rail; a day is assumed',
+};
 
 export function settlementOf(gatewayName: string): SettlementTime {
   return SETTLEMENT_TIMES[gatewayName] ?? DEFAULT_SETTLEMENT;

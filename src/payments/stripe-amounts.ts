@@ -4,7 +4,24 @@
 // three-decimal dinars go with three but the last must be 0. https://docs.stripe.com/currencies
 import { minorUnitDigits, type Money } from '../domain/index.ts';
 
-const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const ZERO_DECIMAL = new Set([
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+]);
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 
 /** How many decimals Stripe's API amounts carry for a currency. */
@@ -25,7 +42,8 @@ export function toStripeAmount({ amountMinor, currency }: Money): { amount: numb
   if (THREE_DECIMAL.has(code) && amountMinor % 10 !== 0) return { refused: `Stripe takes ${code} amounts ending in 0 (whole hundredths)` };
   if (shift >= 0) return { amount: amountMinor * 10 ** shift };
   const unit = 10 ** -shift;
-  if (amountMinor % unit !== 0) return { refused: `Stripe takes ${code} in whole units (${unit} minor units each); ${amountMinor} is not a whole number of them` };
+  if (amountMinor % unit !== 0)
+    return { refused: `Stripe takes ${code} in whole units (${unit} minor units each); ${amountMinor} is not a whole number of them` };
   return { amount: amountMinor / unit };
 }
 

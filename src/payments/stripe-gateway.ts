@@ -21,7 +21,6 @@ import {
   type RefundRef,
 } from './payment-gateway.ts';
 
-
 const METADATA_KEY = 'desk_refund_id';
 const TRANSIENT_ERRORS = new Set(['StripeConnectionError', 'StripeAPIError', 'StripeRateLimitError', 'StripeLockTimeoutError']);
 /** Webhook events that carry a Refund; charge.refunded carries the Charge, whose refunds are listed. */
@@ -30,10 +29,14 @@ const REFUND_EVENTS = new Set(['refund.created', 'refund.updated', 'refund.faile
 export function stripeOutcome(refund: Stripe.Refund): GatewayOutcome {
   if (refund.status === 'succeeded') return { status: 'succeeded', gatewayRef: refund.id };
   if (refund.status === 'pending' || refund.status === 'requires_action') return { status: 'pending', gatewayRef: refund.id };
-  return { status: 'failed', reason: `Stripe: refund ${refund.status ?? 'unknown'}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}` };
+  return {
+    status: 'failed',
+    reason: `Stripe: refund ${refund.status ?? 'unknown'}${refund.failure_reason ? ` (${refund.failure_reason})` : ''}`,
+  };
 }
 
-const idOf = (value: string | { id: string } | null | undefined) => (value === null || value === undefined ? null : typeof value === 'string' ? value : value.id);
+const idOf = (value: string | { id: string } | null | undefined) =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
 function providerRefund(refund: Stripe.Refund): ProviderRefund {
   const outcome = stripeOutcome(refund);
@@ -111,7 +114,12 @@ export class StripeGateway implements PaymentGateway {
     // Bounded: ten pages of a hundred per reconciliation run; the next run goes on from a later time.
     for (let page = 0; page < 10; page += 1) {
       const list = await this.call(
-        () => this.stripe.refunds.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+        () =>
+          this.stripe.refunds.list({
+            created: { gte: Math.floor(since.getTime() / 1000) },
+            limit: 100,
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
         signal,
       );
       out.push(...list.data.map(providerRefund));
@@ -143,14 +151,17 @@ export class StripeGateway implements PaymentGateway {
     if (REFUND_EVENTS.has(event.type)) return [notice(event.data.object as Stripe.Refund)];
     if (event.type === 'charge.refunded') {
       const charge = event.data.object as Stripe.Charge;
-      const refunds = charge.refunds?.data ?? (await this.call(() => this.stripe.refunds.list({ charge: charge.id, limit: 100 }), signal)).data;
+      const refunds =
+        charge.refunds?.data ?? (await this.call(() => this.stripe.refunds.list({ charge: charge.id, limit: 100 }), signal)).data;
       return refunds.map((refund) => notice(refund, `:${refund.id}`));
     }
     return []; // Another event type: acknowledged, nothing to apply.
   }
 
   private paymentOf(transactionId: string): { payment_intent: string } | { charge: string } {
-    return transactionId.startsWith('ch_') || transactionId.startsWith('py_') ? { charge: transactionId } : { payment_intent: transactionId };
+    return transactionId.startsWith('ch_') || transactionId.startsWith('py_')
+      ? { charge: transactionId }
+      : { payment_intent: transactionId };
   }
 
   /** One SDK call that gives up when the workflow's signal does; transport failures are transient. */
@@ -159,7 +170,11 @@ export class StripeGateway implements PaymentGateway {
       return await untilAborted(run, signal);
     } catch (error) {
       if (!signal.aborted && error instanceof loadStripe().errors.StripeError && TRANSIENT_ERRORS.has(error.type)) {
-        throw new TransientGatewayError(`Stripe: ${error.type} ${error.message}`.slice(0, 200), undefined, error.type === 'StripeRateLimitError');
+        throw new TransientGatewayError(
+          `Stripe: ${error.type} ${error.message}`.slice(0, 200),
+          undefined,
+          error.type === 'StripeRateLimitError',
+        );
       }
       throw error;
     }

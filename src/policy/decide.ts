@@ -84,7 +84,10 @@ function conditionHolds(condition: PolicyCondition, facts: DecisionFacts): { hol
   switch (condition.kind) {
     case 'course_progress_at_most': {
       const p = u.courseProgress ?? 0;
-      return { holds: p <= condition.threshold, detail: `progress ${pct(p)} ${p <= condition.threshold ? '≤' : '>'} ${pct(condition.threshold)}` };
+      return {
+        holds: p <= condition.threshold,
+        detail: `progress ${pct(p)} ${p <= condition.threshold ? '≤' : '>'} ${pct(condition.threshold)}`,
+      };
     }
     case 'key_not_revealed':
       return { holds: !u.keyRevealed, detail: u.keyRevealed ? 'key revealed' : 'key not revealed' };
@@ -147,10 +150,18 @@ export function decide(policy: Policy, facts: DecisionFacts): Decision {
 
   // 1. Something left to refund.
   if (refundable <= 0) {
-    rules.push({ id: 'amount.refundable', result: 'fail', detail: `paid ${facts.order.amountMinor}, already refunded ${facts.order.alreadyRefundedMinor}` });
+    rules.push({
+      id: 'amount.refundable',
+      result: 'fail',
+      detail: `paid ${facts.order.amountMinor}, already refunded ${facts.order.alreadyRefundedMinor}`,
+    });
     return finish('rejected', 'amount.refundable', { kind: 'rejected_nothing_left' }, onAppeal);
   }
-  rules.push({ id: 'amount.refundable', result: 'pass', detail: `${refundable} of ${facts.order.amountMinor} ${facts.order.currency} refundable` });
+  rules.push({
+    id: 'amount.refundable',
+    result: 'pass',
+    detail: `${refundable} of ${facts.order.amountMinor} ${facts.order.currency} refundable`,
+  });
 
   // 2. Where the usage facts came from (M5).
   const live = facts.usage.liveCheck;
@@ -245,7 +256,11 @@ export function decide(policy: Policy, facts: DecisionFacts): Decision {
       return finish(
         'rejected',
         conditionId(failed),
-        { kind: 'rejected_condition', condition: failed.kind, ...(failed.kind === 'course_progress_at_most' ? { threshold: failed.threshold } : {}) },
+        {
+          kind: 'rejected_condition',
+          condition: failed.kind,
+          ...(failed.kind === 'course_progress_at_most' ? { threshold: failed.threshold } : {}),
+        },
         { kind: 'appeal', when: 'now' },
       );
     }
@@ -263,7 +278,11 @@ export function decide(policy: Policy, facts: DecisionFacts): Decision {
   // 9. The trust tier's allowance, in the conditional window only: trust buys generosity there.
   const used = facts.buyer.autoRefunds30d;
   if (unconditional) {
-    rules.push({ id: 'allowance.trust_tier', result: 'skip', detail: `not applied inside the unconditional window (${used.count} refunds in 30 days)` });
+    rules.push({
+      id: 'allowance.trust_tier',
+      result: 'skip',
+      detail: `not applied inside the unconditional window (${used.count} refunds in 30 days)`,
+    });
   } else {
     const tier = facts.buyer.tier as AllowanceTier;
     const allowance = policy.allowances[tier];

@@ -2,7 +2,14 @@
 // stored with the decision and replayed later to the same result (M19): every input that can change
 // a decision is here, and decide() reads nothing else but the policy.
 import { z } from 'zod';
-import { PAYMENT_METHODS, PRODUCT_CATEGORIES, REASON_CODES, type PaymentMethod, type ProductCategory, type ReasonCode } from '../domain/index.ts';
+import {
+  PAYMENT_METHODS,
+  PRODUCT_CATEGORIES,
+  REASON_CODES,
+  type PaymentMethod,
+  type ProductCategory,
+  type ReasonCode,
+} from '../domain/index.ts';
 import { TRUST_TIERS, type TrustTier } from './policy-schema.ts';
 
 export interface UsageFacts {
@@ -107,8 +114,17 @@ export const storedFactsSchema = z.object({
   buyer: z.object({ id: z.string(), tier: z.enum(TRUST_TIERS), autoRefunds30d: z.object({ count, amountMinor: count }) }),
   risk: z.object({
     action: z.enum(['allow', 'review', 'block']),
-    signals: z.array(z.object({ kind: z.string(), action: z.enum(['allow', 'review', 'block']), detail: z.string(), evidence: z.record(z.string(), z.unknown()).optional() })),
+    signals: z.array(
+      z.object({
+        kind: z.string(),
+        action: z.enum(['allow', 'review', 'block']),
+        detail: z.string(),
+        evidence: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
   }),
   troubleshootingTried: z.boolean(),
-  refundRoute: z.object({ rail: z.string().nullable(), detail: z.string() }).default({ rail: 'unrecorded', detail: 'recorded before the route was a fact' }),
+  refundRoute: z
+    .object({ rail: z.string().nullable(), detail: z.string() })
+    .default({ rail: 'unrecorded', detail: 'recorded before the route was a fact' }),
 }) satisfies z.ZodType<DecisionFacts, unknown>;

@@ -5,4 +5,13 @@ export { policySchema, TRUST_TIERS, type AllowanceTier, type Policy, type TrustT
 export { renderPolicy, type RenderedPolicy } from './render-policy.ts';
 export { APPEAL, type Bilingual } from './explanations.ts';
 export { TIER_THRESHOLDS, tierOf, type TierInputs } from './trust-tiers.ts';
-export { DRAFT_VERSION, type PolicyBody, policyBodySchema, policyIdSchema, policyOf, policyRulesSchema, rulesOf, sameRules } from './policy-definition.ts';
+export {
+  DRAFT_VERSION,
+  type PolicyBody,
+  policyBodySchema,
+  policyIdSchema,
+  policyOf,
+  policyRulesSchema,
+  rulesOf,
+  sameRules,
+} from './policy-definition.ts';

@@ -15,8 +15,16 @@ export const policyRulesSchema = z.strictObject({
   // field a merchant would change (the preset schema reports it on `windows` as a whole).
   windows: z
     .strictObject({
-      unconditionalMinutes: z.number().int().min(0).max(7 * 24 * 60),
-      conditionalHours: z.number().int().min(0).max(365 * 24),
+      unconditionalMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 60),
+      conditionalHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(365 * 24),
     })
     .refine((w) => w.conditionalHours * 60 >= w.unconditionalMinutes, {
       message: 'must not end before the unconditional window (conditionalHours × 60 ≥ unconditionalMinutes)',
@@ -56,7 +64,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -9,11 +9,26 @@ export const TRUST_TIERS = ['new', 'standard', 'trusted', 'restricted'] as const
 export type TrustTier = (typeof TRUST_TIERS)[number];
 
 /** Key actions that close self-service for an order whatever the window (M4). */
-export const LOCK_KINDS = ['key_revealed', 'key_copied', 'key_activated', 'file_downloaded', 'membership_activated', 'software_login', 'course_progress'] as const;
+export const LOCK_KINDS = [
+  'key_revealed',
+  'key_copied',
+  'key_activated',
+  'file_downloaded',
+  'membership_activated',
+  'software_login',
+  'course_progress',
+] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
 /** Usage conditions of the conditional window (M2). */
-export const CONDITION_KINDS = ['course_progress_at_most', 'key_not_activated', 'key_not_revealed', 'file_not_downloaded', 'membership_not_activated', 'software_not_logged_in'] as const;
+export const CONDITION_KINDS = [
+  'course_progress_at_most',
+  'key_not_activated',
+  'key_not_revealed',
+  'file_not_downloaded',
+  'membership_not_activated',
+  'software_not_logged_in',
+] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
 /**
@@ -39,9 +54,17 @@ export const policySchema = z.strictObject({
   windows: z
     .strictObject({
       /** M1: any reason within this many minutes of payment. */
-      unconditionalMinutes: z.number().int().min(0).max(7 * 24 * 60),
+      unconditionalMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 60),
       /** M2: with the usage conditions, within this many hours of payment. */
-      conditionalHours: z.number().int().min(0).max(365 * 24),
+      conditionalHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(365 * 24),
     })
     .refine((w) => w.conditionalHours * 60 >= w.unconditionalMinutes, {
       message: 'the conditional window must not end before the unconditional one',
@@ -49,13 +72,27 @@ export const policySchema = z.strictObject({
   conditions: z.array(
     z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('course_progress_at_most'), threshold: z.number().min(0).max(1) }),
-      z.strictObject({ kind: z.enum(CONDITION_KINDS.filter((k) => k !== 'course_progress_at_most') as [Exclude<ConditionKind, 'course_progress_at_most'>, ...Exclude<ConditionKind, 'course_progress_at_most'>[]]) }),
+      z.strictObject({
+        kind: z.enum(
+          CONDITION_KINDS.filter((k) => k !== 'course_progress_at_most') as [
+            Exclude<ConditionKind, 'course_progress_at_most'>,
+            ...Exclude<ConditionKind, 'course_progress_at_most'>[],
+          ],
+        ),
+      }),
     ]),
   ),
   locks: z.array(
     z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('course_progress'), above: z.number().min(0).max(1) }),
-      z.strictObject({ kind: z.enum(LOCK_KINDS.filter((k) => k !== 'course_progress') as [Exclude<LockKind, 'course_progress'>, ...Exclude<LockKind, 'course_progress'>[]]) }),
+      z.strictObject({
+        kind: z.enum(
+          LOCK_KINDS.filter((k) => k !== 'course_progress') as [
+            Exclude<LockKind, 'course_progress'>,
+            ...Exclude<LockKind, 'course_progress'>[],
+          ],
+        ),
+      }),
     ]),
   ),
   /** M10/M23: a "cannot use" reason gets a troubleshooting guide before any refund. */

@@ -81,8 +81,14 @@ export function renderPolicy(policy: Policy, lang: Locale, productTitle?: string
     if (items.length <= 1) return items.join('');
     return `${items.slice(0, -1).join(', ')}${items.length > 2 ? ',' : ''} ${conjunction} ${items.at(-1)}`;
   };
-  const locks = join(policy.locks.map((l) => lockText(l, lang)), 'or');
-  const conditions = join(policy.conditions.map((c) => conditionText(c, lang)), 'and');
+  const locks = join(
+    policy.locks.map((l) => lockText(l, lang)),
+    'or',
+  );
+  const conditions = join(
+    policy.conditions.map((c) => conditionText(c, lang)),
+    'and',
+  );
   const tiers = TIER_THRESHOLDS;
   const rules: RenderedPolicy['rules'] = [
     {
@@ -112,7 +118,9 @@ export function renderPolicy(policy: Policy, lang: Locale, productTitle?: string
   }
   rules.push({
     id: 'window.expired',
-    text: zh ? `付款超过${h}小时后不支持自助退款，如有特殊情况可向人工客服申诉。` : `After ${h} hours there is no self-service refund; for special cases you can appeal to a person.`,
+    text: zh
+      ? `付款超过${h}小时后不支持自助退款，如有特殊情况可向人工客服申诉。`
+      : `After ${h} hours there is no self-service refund; for special cases you can appeal to a person.`,
   });
   if (policy.troubleshootFirst) {
     rules.push({

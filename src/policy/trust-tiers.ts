@@ -46,7 +46,11 @@ export function tierOf(p: TierInputs): TrustTier {
   if (p.blockSignals30d > 0) return 'restricted';
   if (p.refunds365d.count >= t.restricted.minRefunds365d && p.refundRate365d > t.restricted.refundRateAbove) return 'restricted';
   if (p.accountAgeDays < t.new.accountAgeDaysBelow) return 'new';
-  if (p.accountAgeDays >= t.trusted.accountAgeDaysAtLeast && p.orders365d >= t.trusted.orders365dAtLeast && p.refundRate365d <= t.trusted.refundRateAtMost) {
+  if (
+    p.accountAgeDays >= t.trusted.accountAgeDaysAtLeast &&
+    p.orders365d >= t.trusted.orders365dAtLeast &&
+    p.refundRate365d <= t.trusted.refundRateAtMost
+  ) {
     return 'trusted';
   }
   return 'standard';

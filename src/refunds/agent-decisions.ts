@@ -16,7 +16,14 @@ import type { PrismaClient } from '../store/index.ts';
 import { foldCommissions, release } from '../commission/index.ts';
 import { ledgerChange } from '../commission/index.ts';
 import { applyLedgerChange, beneficiaryLocales, orderLedger } from '../commission/index.ts';
-import { buyerNoticeRow, insertAgentDecision, insertPendingRefund, moveByAgent, resolveRefundHandoffs, writeBuyerNotice } from './refund-store.ts';
+import {
+  buyerNoticeRow,
+  insertAgentDecision,
+  insertPendingRefund,
+  moveByAgent,
+  resolveRefundHandoffs,
+  writeBuyerNotice,
+} from './refund-store.ts';
 import { isDecidable, isPaid } from './refund-states.ts';
 import type { PayoutState, RefundWorkflow } from './refund-workflow.ts';
 import type { RefundRequestView } from './refund-view.ts';
@@ -26,19 +33,31 @@ import type { RefundRequestView } from './refund-view.ts';
 export const REJECTION_TEMPLATES = {
   window: {
     label: { zh: '超出退款期限', en: 'Outside the refund window' },
-    text: { zh: '人工客服已复核您的申请：该订单已超出退款期限，很抱歉无法退款。', en: 'A member of our team reviewed your request: the order is outside the refund window, so we cannot refund it. Sorry.' },
+    text: {
+      zh: '人工客服已复核您的申请：该订单已超出退款期限，很抱歉无法退款。',
+      en: 'A member of our team reviewed your request: the order is outside the refund window, so we cannot refund it. Sorry.',
+    },
   },
   used: {
     label: { zh: '使用超出政策范围', en: 'Used beyond the policy' },
-    text: { zh: '人工客服已复核您的申请：商品的使用程度已超出退款政策允许的范围，很抱歉无法退款。', en: 'A member of our team reviewed your request: the product has been used beyond what the refund policy allows, so we cannot refund it. Sorry.' },
+    text: {
+      zh: '人工客服已复核您的申请：商品的使用程度已超出退款政策允许的范围，很抱歉无法退款。',
+      en: 'A member of our team reviewed your request: the product has been used beyond what the refund policy allows, so we cannot refund it. Sorry.',
+    },
   },
   risk: {
     label: { zh: '未通过风险审核', en: 'Did not pass the risk review' },
-    text: { zh: '人工客服已复核您的申请：本次申请未能通过风险审核，无法退款。如有疑问可以继续在这里留言。', en: 'A member of our team reviewed your request: it did not pass our risk review, so we cannot refund it. You can reply here if you have questions.' },
+    text: {
+      zh: '人工客服已复核您的申请：本次申请未能通过风险审核，无法退款。如有疑问可以继续在这里留言。',
+      en: 'A member of our team reviewed your request: it did not pass our risk review, so we cannot refund it. You can reply here if you have questions.',
+    },
   },
   solved: {
     label: { zh: '问题已解决', en: 'Problem solved' },
-    text: { zh: '人工客服已复核您的申请：问题已经解决，本次不予退款。祝您使用愉快！', en: 'A member of our team reviewed your request: the problem is solved, so no refund is made. Enjoy!' },
+    text: {
+      zh: '人工客服已复核您的申请：问题已经解决，本次不予退款。祝您使用愉快！',
+      en: 'A member of our team reviewed your request: the problem is solved, so no refund is made. Enjoy!',
+    },
   },
 } satisfies Record<string, { label: Bilingual; text: Bilingual }>;
 
@@ -62,9 +81,7 @@ export interface AgentOutcome {
 class AlreadyDecided extends Error {}
 
 export class AgentDecisions {
-  constructor(
-    private readonly deps: { prisma: PrismaClient; workflow: RefundWorkflow; log: Logger; now?: () => Date },
-  ) {}
+  constructor(private readonly deps: { prisma: PrismaClient; workflow: RefundWorkflow; log: Logger; now?: () => Date }) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -92,7 +109,10 @@ export class AgentDecisions {
       if (isPaid(request.status) || request.closedAt) return this.repeat(requestId, locale);
       throw conflict('refund_request_not_decidable', `A request that is ${request.status} cannot be approved`, { status: request.status });
     }
-    const refunded = await prisma.refund.aggregate({ where: { orderId: request.orderId, status: { in: ['succeeded', 'pending'] } }, _sum: { amountMinor: true } });
+    const refunded = await prisma.refund.aggregate({
+      where: { orderId: request.orderId, status: { in: ['succeeded', 'pending'] } },
+      _sum: { amountMinor: true },
+    });
     const remaining = request.order.amountMinor - (refunded._sum.amountMinor ?? 0);
     const amount = amountMinor ?? remaining;
     if (!Number.isInteger(amount) || amount < 1 || amount > remaining) {
@@ -108,13 +128,24 @@ export class AgentDecisions {
     try {
       await prisma.$transaction(async (tx) => {
         // The one guarded step: of several clicks or agents, one moves the request on.
-        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'approved', now }))) throw new AlreadyDecided();
+        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'approved', now })))
+          throw new AlreadyDecided();
         await insertAgentDecision(tx, {
           requestId,
           agentId: agent.id,
           outcome: 'approved',
-          facts: { agent: agent.id, previousStatus: request.status, amountMinor: amount, remainingMinor: remaining, ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}) },
-          rule: { id: 'agent.review', result: 'pass', detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}` },
+          facts: {
+            agent: agent.id,
+            previousStatus: request.status,
+            amountMinor: amount,
+            remainingMinor: remaining,
+            ...(cosign ? { secondApprover: cosign.secondApprover.id, approvers: [agent.id, cosign.secondApprover.id] } : {}),
+          },
+          rule: {
+            id: 'agent.review',
+            result: 'pass',
+            detail: `approved by ${agent.name ?? agent.id}${cosign ? `, confirmed by ${cosign.secondApprover.name ?? cosign.secondApprover.id}` : ''}${amount < remaining ? ` (partial: ${amount} of ${remaining})` : ''}`,
+          },
           explanation: told,
           policy: { id: request.policyId, version: request.policyVersion },
           now,
@@ -153,13 +184,18 @@ export class AgentDecisions {
     const now = this.now();
     try {
       await prisma.$transaction(async (tx) => {
-        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'rejected', now }))) throw new AlreadyDecided();
+        if (!(await moveByAgent(tx, { requestId, fromStatus: request.status, orderId: request.orderId, outcome: 'rejected', now })))
+          throw new AlreadyDecided();
         await insertAgentDecision(tx, {
           requestId,
           agentId: agent.id,
           outcome: 'rejected',
           facts: { agent: agent.id, previousStatus: request.status, template, ...(context ? { approvalOf: context.approvalOf.id } : {}) },
-          rule: { id: 'agent.review', result: 'fail', detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}` },
+          rule: {
+            id: 'agent.review',
+            result: 'fail',
+            detail: `rejected by ${agent.name ?? agent.id}${context ? ` (instead of ${context.approvalOf.name ?? context.approvalOf.id}'s approval)` : ''}: ${REJECTION_TEMPLATES[template].label.en}`,
+          },
           explanation: told,
           policy: { id: request.policyId, version: request.policyVersion },
           now,
@@ -171,7 +207,12 @@ export class AgentDecisions {
           tx,
           ledgerChange(
             release(foldCommissions(entries), requestId, `refund refused by an agent (${template})`),
-            { orderId: request.orderId, productTitle: request.order.product.title, buyerName: request.order.buyer.name, reasonCode: request.reasonCode },
+            {
+              orderId: request.orderId,
+              productTitle: request.order.product.title,
+              buyerName: request.order.buyer.name,
+              reasonCode: request.reasonCode,
+            },
             (id) => locales[id] ?? 'zh',
           ),
         );

@@ -2,7 +2,13 @@
 import type { Locale } from '../domain/index.ts';
 import type { Bilingual } from '../policy/index.ts';
 
-export type BuyerNoticeKind = 'refund.decided' | 'refund.appealed' | 'refund.reviewed' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled';
+export type BuyerNoticeKind =
+  | 'refund.decided'
+  | 'refund.appealed'
+  | 'refund.reviewed'
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'refund.cancelled';
 
 const TITLES: Record<BuyerNoticeKind, Bilingual> = {
   'refund.decided': { zh: '退款申请结果', en: 'Your refund request' },

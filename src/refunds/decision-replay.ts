@@ -59,13 +59,17 @@ export function compareDecision(stored: StoredDecision, replayed: Decision): { d
   if (!rules.success) return { differs: 'the stored rule trace cannot be read', reworded: false };
   if (replayed.outcome !== stored.outcome) return { differs: `outcome ${stored.outcome} → ${replayed.outcome}`, reworded: false };
   // Decisions stored before the deciding rule was recorded are compared by their trace alone.
-  if (stored.decidedBy !== null && replayed.decidedBy !== stored.decidedBy) return { differs: `decided by ${stored.decidedBy} → ${replayed.decidedBy}`, reworded: false };
+  if (stored.decidedBy !== null && replayed.decidedBy !== stored.decidedBy)
+    return { differs: `decided by ${stored.decidedBy} → ${replayed.decidedBy}`, reworded: false };
   const trace = (r: Array<{ id: string; result: string }>) => r.map((x) => `${x.id}:${x.result}`).join(' ');
   if (trace(rules.data) !== trace(replayed.rules)) {
     const at = rules.data.findIndex((r, i) => r.id !== replayed.rules[i]?.id || r.result !== replayed.rules[i]?.result);
     const was = rules.data[at];
     const now = replayed.rules[at];
-    return { differs: `rule trace differs at ${at + 1}: ${was ? `${was.id} ${was.result}` : '(none)'} → ${now ? `${now.id} ${now.result}` : '(none)'}`, reworded: false };
+    return {
+      differs: `rule trace differs at ${at + 1}: ${was ? `${was.id} ${was.result}` : '(none)'} → ${now ? `${now.id} ${now.result}` : '(none)'}`,
+      reworded: false,
+    };
   }
   const reworded =
     stored.explanationZh !== replayed.explanation.zh ||
@@ -75,7 +79,16 @@ export function compareDecision(stored: StoredDecision, replayed: Decision): { d
 }
 
 export async function replayDecisions(prisma: PrismaClient, range: { from: Date; to: Date }, batchSize = 500): Promise<ReplayReport> {
-  const report: ReplayReport = { from: range.from.toISOString(), to: range.to.toISOString(), policyDecisions: 0, agree: 0, reworded: 0, disagree: [], notReplayable: [], agentDecisions: 0 };
+  const report: ReplayReport = {
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    policyDecisions: 0,
+    agree: 0,
+    reworded: 0,
+    disagree: [],
+    notReplayable: [],
+    agentDecisions: 0,
+  };
   const inRange = { createdAt: { gte: range.from, lt: range.to } };
   report.agentDecisions = await prisma.decision.count({ where: { ...inRange, actor: { startsWith: 'agent:' } } });
   let cursor: string | undefined;
@@ -106,7 +119,9 @@ export async function replayDecisions(prisma: PrismaClient, range: { from: Date;
       }
       const facts = storedFactsSchema.safeParse(stored.facts);
       if (!facts.success) {
-        report.notReplayable.push(entry(null, `the stored facts cannot be read: ${facts.error.issues[0]?.path.join('.')} ${facts.error.issues[0]?.message}`));
+        report.notReplayable.push(
+          entry(null, `the stored facts cannot be read: ${facts.error.issues[0]?.path.join('.')} ${facts.error.issues[0]?.message}`),
+        );
         continue;
       }
       const replayed = decide(policy, facts.data);
@@ -131,10 +146,13 @@ export function describeReplay(r: ReplayReport): string {
     `Replayed ${r.policyDecisions} policy decisions made from ${r.from} to ${r.to}: ${r.agree} agree (${share(r.agree, r.policyDecisions)}), ` +
       `${r.disagree.length} disagree, ${r.notReplayable.length} could not be replayed.`,
   ];
-  if (r.reworded > 0) lines.push(`  ${r.reworded} of those that agree are worded differently today (explanations or rule details changed since).`);
+  if (r.reworded > 0)
+    lines.push(`  ${r.reworded} of those that agree are worded differently today (explanations or rule details changed since).`);
   lines.push(`Not replayed: ${r.agentDecisions} decisions by agents (a person's judgement, not the policy's).`);
   for (const d of r.disagree) {
-    lines.push(`  DISAGREES ${d.requestId} (${d.decisionId}, ${d.createdAt}, ${d.policy.id} v${d.policy.version}): stored ${d.stored.outcome} by ${d.stored.decidedBy ?? '?'}, replayed ${d.replayed!.outcome} by ${d.replayed!.decidedBy}: ${d.why}`);
+    lines.push(
+      `  DISAGREES ${d.requestId} (${d.decisionId}, ${d.createdAt}, ${d.policy.id} v${d.policy.version}): stored ${d.stored.outcome} by ${d.stored.decidedBy ?? '?'}, replayed ${d.replayed!.outcome} by ${d.replayed!.decidedBy}: ${d.why}`,
+    );
   }
   for (const d of r.notReplayable) lines.push(`  NOT REPLAYABLE ${d.requestId} (${d.decisionId}, ${d.createdAt}): ${d.why}`);
   return lines.join('\n');

@@ -7,7 +7,10 @@ import type { ProductCategory } from '../domain/index.ts';
 import { currentPreset, policySchema, presetFor, presetVersion, type Policy } from '../policy/index.ts';
 import type { PrismaClient } from '../store/index.ts';
 
-export async function resolvePolicy(prisma: PrismaClient, product: { category: ProductCategory; policyId: string | null }): Promise<Policy> {
+export async function resolvePolicy(
+  prisma: PrismaClient,
+  product: { category: ProductCategory; policyId: string | null },
+): Promise<Policy> {
   if (product.policyId) {
     const stored = await prisma.refundPolicy.findFirst({ where: { id: product.policyId }, orderBy: { version: 'desc' } });
     if (stored) return policySchema.parse(stored.definition);

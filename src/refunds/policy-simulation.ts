@@ -63,7 +63,8 @@ export function personAtOnce(outcome: string, decidedBy: string | null, facts: D
   if (outcome === 'review') return true;
   if (outcome !== 'rejected' || decidedBy === null) return false;
   if (decidedBy.startsWith('condition.')) return true;
-  if (decidedBy.startsWith('lock.')) return Date.parse(facts.now) - Date.parse(facts.order.paidAt) <= policy.windows.conditionalHours * 60 * MINUTE;
+  if (decidedBy.startsWith('lock.'))
+    return Date.parse(facts.now) - Date.parse(facts.order.paidAt) <= policy.windows.conditionalHours * 60 * MINUTE;
   return false;
 }
 
@@ -111,7 +112,8 @@ export class SimulationTally {
     if (decision.handoff?.when !== 'now') this.automatedAfter += 1;
     if (decision.outcome !== before) {
       this.changed += 1;
-      if (this.examples.length < this.exampleLimit) this.examples.push({ requestId: row.refundRequestId, before, after: decision.outcome, rule: decision.decidedBy });
+      if (this.examples.length < this.exampleLimit)
+        this.examples.push({ requestId: row.refundRequestId, before, after: decision.outcome, rule: decision.decidedBy });
     }
     return decision;
   }
@@ -174,7 +176,8 @@ const pct = (share: number | null) => (share === null ? '—' : `${(share * 100)
 
 /** The report as the CLI prints it. */
 export function describeSimulation(r: SimulationReport): string {
-  const counts = (c: OutcomeCounts) => `${c.approved} approved · ${c.rejected} rejected · ${c.review} review · ${c.troubleshoot} troubleshoot · ${c.refundedMinor} ${r.currency} minor units refunded`;
+  const counts = (c: OutcomeCounts) =>
+    `${c.approved} approved · ${c.rejected} rejected · ${c.review} review · ${c.troubleshoot} troubleshoot · ${c.refundedMinor} ${r.currency} minor units refunded`;
   const lines = [
     `Simulated ${r.requests} decisions of ${r.policy.id} from ${r.from} to ${r.to} under ${r.policy.version === 'draft' ? 'the draft' : `version ${r.policy.version}`}: ${r.changed} would change.`,
     `  before: ${counts(r.before)}`,

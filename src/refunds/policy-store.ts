@@ -60,7 +60,8 @@ export type PutResult = { status: 'created' | 'unchanged'; id: string; version: 
  * against the version the first one wrote.
  */
 export async function putPolicy(prisma: PrismaClient, id: string, body: PolicyBody): Promise<PutResult> {
-  if (isPresetId(id)) throw conflict('policy_is_preset', `${id} is a category preset of the desk; a merchant's policy needs an id of its own`);
+  if (isPresetId(id))
+    throw conflict('policy_is_preset', `${id} is a category preset of the desk; a merchant's policy needs an id of its own`);
   const { merchantId, ...rules } = body;
   for (let attempt = 0; ; attempt += 1) {
     const current = await currentPolicy(prisma, id);
@@ -69,18 +70,28 @@ export async function putPolicy(prisma: PrismaClient, id: string, body: PolicyBo
         throw forbidden('policy_of_another_merchant', `policy ${id} belongs to another merchant`);
       }
       if (current.policy.category !== rules.category) {
-        throw new DeskError('invalid', 'policy_category_changed', `category must stay ${current.policy.category}: products of that category take this policy`, { field: 'category' });
+        throw new DeskError(
+          'invalid',
+          'policy_category_changed',
+          `category must stay ${current.policy.category}: products of that category take this policy`,
+          { field: 'category' },
+        );
       }
       if (sameRules(rulesOf(current.policy), rulesOf(policyOf(id, current.policy.version, rules)))) {
         return { status: 'unchanged', id, version: current.policy.version };
       }
     } else if (!(await prisma.merchant.findUnique({ where: { id: merchantId }, select: { id: true } }))) {
-      throw new DeskError('invalid', 'unknown_reference', `merchantId names merchant ${merchantId}, which the desk has not received yet`, { field: 'merchantId', details: { retryable: true } });
+      throw new DeskError('invalid', 'unknown_reference', `merchantId names merchant ${merchantId}, which the desk has not received yet`, {
+        field: 'merchantId',
+        details: { retryable: true },
+      });
     }
     const version = (current?.policy.version ?? 0) + 1;
     const policy = policyOf(id, version, rules);
     try {
-      await prisma.refundPolicy.create({ data: { id, version, merchantId: current?.merchantId ?? merchantId, category: policy.category, definition: policy } });
+      await prisma.refundPolicy.create({
+        data: { id, version, merchantId: current?.merchantId ?? merchantId, category: policy.category, definition: policy },
+      });
       return { status: 'created', id, version };
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 4) throw error;
@@ -105,18 +116,32 @@ export async function checkAttachable(
   const policy = preset ?? current?.policy;
   if (!policy) {
     if (options.missing === 'not_found') throw notFound('policy_not_found', `Policy ${policyId} is not known to the desk`);
-    throw new DeskError('invalid', 'unknown_reference', `${options.field} names policy ${policyId}, which the desk has not received yet`, { field: options.field, details: { retryable: true } });
+    throw new DeskError('invalid', 'unknown_reference', `${options.field} names policy ${policyId}, which the desk has not received yet`, {
+      field: options.field,
+      details: { retryable: true },
+    });
   }
   if (current && current.merchantId !== null && current.merchantId !== product.merchantId) {
-    throw new DeskError('forbidden', 'policy_of_another_merchant', `policy ${policyId} belongs to another merchant than the product's`, { field: options.field });
+    throw new DeskError('forbidden', 'policy_of_another_merchant', `policy ${policyId} belongs to another merchant than the product's`, {
+      field: options.field,
+    });
   }
   if (policy.category !== product.category) {
-    throw new DeskError('conflict', 'policy_category_mismatch', `policy ${policyId} is for ${policy.category}, the product is ${product.category}`, { field: options.field });
+    throw new DeskError(
+      'conflict',
+      'policy_category_mismatch',
+      `policy ${policyId} is for ${policy.category}, the product is ${product.category}`,
+      { field: options.field },
+    );
   }
 }
 
 /** PUT /v1/products/{id}/policy: the product takes the policy (its latest version decides from now on). */
-export async function attachPolicy(prisma: PrismaClient, productId: string, policyId: string): Promise<{ productId: string; policy: { id: string; version: number } }> {
+export async function attachPolicy(
+  prisma: PrismaClient,
+  productId: string,
+  policyId: string,
+): Promise<{ productId: string; policy: { id: string; version: number } }> {
   const product = await prisma.product.findUnique({ where: { id: productId }, select: { merchantId: true, category: true } });
   if (!product) throw notFound('product_not_found', `Product ${productId} is not known to the desk`);
   await checkAttachable(prisma, policyId, product, { field: 'policyId', missing: 'not_found' });
@@ -156,6 +181,13 @@ export function policyDecisionsPage(
           AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
   const order = `ORDER BY d."createdAt", d.id LIMIT ${Math.trunc(limit)}`;
   return after
-    ? prisma.$queryRawUnsafe(`${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`, range.from, range.to, policyId, after.createdAt, after.id)
+    ? prisma.$queryRawUnsafe(
+        `${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`,
+        range.from,
+        range.to,
+        policyId,
+        after.createdAt,
+        after.id,
+      )
     : prisma.$queryRawUnsafe(`${select} ${order}`, range.from, range.to, policyId);
 }

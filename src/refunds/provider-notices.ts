@@ -36,10 +36,20 @@ export class PaymentNotices {
 
     const refund = await this.findRefund(notice.deskRefundId, notice.providerRefundId);
     let alert: PaymentAlert | null = null;
-    const base = { provider: notice.provider, providerRefundId: notice.providerRefundId, deskRefundId: notice.deskRefundId, amountMinor: notice.amountMinor, currency: notice.currency };
+    const base = {
+      provider: notice.provider,
+      providerRefundId: notice.providerRefundId,
+      deskRefundId: notice.deskRefundId,
+      amountMinor: notice.amountMinor,
+      currency: notice.currency,
+    };
     if (!refund) {
       if (notice.outcome.status !== 'failed') {
-        alert = { ...base, kind: 'unknown_refund', detail: `${notice.provider} reports a refund (${notice.outcome.status}) that the desk has no record of` };
+        alert = {
+          ...base,
+          kind: 'unknown_refund',
+          detail: `${notice.provider} reports a refund (${notice.outcome.status}) that the desk has no record of`,
+        };
       }
     } else if (
       refund.amountMinor !== notice.amountMinor ||
@@ -47,7 +57,12 @@ export class PaymentNotices {
       refund.paymentMethod !== PROVIDER_METHOD[notice.provider] ||
       (notice.transactionId !== null && notice.transactionId !== refund.transactionId)
     ) {
-      alert = { ...base, deskRefundId: refund.id, kind: 'mismatch', detail: `${notice.provider}'s refund does not match the desk's refund ${refund.id} (amount or payment differs); not applied` };
+      alert = {
+        ...base,
+        deskRefundId: refund.id,
+        kind: 'mismatch',
+        detail: `${notice.provider}'s refund does not match the desk's refund ${refund.id} (amount or payment differs); not applied`,
+      };
     } else if (notice.outcome.status === 'pending') {
       if (!refund.gatewayRef) await noteGatewayRef(prisma, refund.id, notice.outcome.gatewayRef, true);
     } else if (refund.status === 'pending') {
@@ -55,14 +70,38 @@ export class PaymentNotices {
     } else if (notice.outcome.status !== refund.status) {
       // A settled refund is never changed again: a person reconciles what the provider now says.
       const said = notice.outcome.status === 'failed' ? `failed (${notice.outcome.reason})` : 'succeeded';
-      alert = { ...base, deskRefundId: refund.id, kind: 'contradicts', detail: `${notice.provider} now says the refund ${refund.id} ${said}; the desk recorded it ${refund.status}` };
+      alert = {
+        ...base,
+        deskRefundId: refund.id,
+        kind: 'contradicts',
+        detail: `${notice.provider} now says the refund ${refund.id} ${said}; the desk recorded it ${refund.status}`,
+      };
     }
 
     const stored = await prisma.paymentNotice.createMany({
-      data: [{ id, provider: notice.provider, eventType: notice.eventType.slice(0, 64), refundId: refund?.id ?? null, providerRefundId: notice.providerRefundId, status: notice.outcome.status, alert: alert?.detail ?? null }],
+      data: [
+        {
+          id,
+          provider: notice.provider,
+          eventType: notice.eventType.slice(0, 64),
+          refundId: refund?.id ?? null,
+          providerRefundId: notice.providerRefundId,
+          status: notice.outcome.status,
+          alert: alert?.detail ?? null,
+        },
+      ],
       skipDuplicates: true,
     });
-    log.info({ provider: notice.provider, eventId: notice.eventId, eventType: notice.eventType, refundId: refund?.id ?? null, status: notice.outcome.status }, 'payment notice received');
+    log.info(
+      {
+        provider: notice.provider,
+        eventId: notice.eventId,
+        eventType: notice.eventType,
+        refundId: refund?.id ?? null,
+        status: notice.outcome.status,
+      },
+      'payment notice received',
+    );
     if (alert && stored.count === 1) {
       await this.raise(alert);
       return 'alerted';
@@ -92,7 +131,17 @@ export class PaymentNotices {
         detail: `${provider} lists a succeeded refund that the desk has no record of`,
       };
       const stored = await this.deps.prisma.paymentNotice.createMany({
-        data: [{ id: `${provider}:reconcile:${refund.providerRefundId}`.slice(0, 200), provider, eventType: 'reconcile', refundId: null, providerRefundId: refund.providerRefundId, status: refund.status, alert: alert.detail }],
+        data: [
+          {
+            id: `${provider}:reconcile:${refund.providerRefundId}`.slice(0, 200),
+            provider,
+            eventType: 'reconcile',
+            refundId: null,
+            providerRefundId: refund.providerRefundId,
+            status: refund.status,
+            alert: alert.detail,
+          },
+        ],
         skipDuplicates: true,
       });
       if (stored.count === 1) {
@@ -104,13 +153,24 @@ export class PaymentNotices {
   }
 
   private async alertedBefore(provider: Provider, refund: ProviderRefund): Promise<boolean> {
-    const seen = await this.deps.prisma.paymentNotice.findFirst({ where: { provider, providerRefundId: refund.providerRefundId, alert: { not: null } }, select: { id: true } });
+    const seen = await this.deps.prisma.paymentNotice.findFirst({
+      where: { provider, providerRefundId: refund.providerRefundId, alert: { not: null } },
+      select: { id: true },
+    });
     return seen !== null;
   }
 
   private async findRefund(deskRefundId: string | null, providerRefundId: string) {
     const { prisma } = this.deps;
-    const select = { id: true, status: true, amountMinor: true, currency: true, paymentMethod: true, transactionId: true, gatewayRef: true } as const;
+    const select = {
+      id: true,
+      status: true,
+      amountMinor: true,
+      currency: true,
+      paymentMethod: true,
+      transactionId: true,
+      gatewayRef: true,
+    } as const;
     if (deskRefundId) {
       const byId = await prisma.refund.findUnique({ where: { id: deskRefundId }, select });
       if (byId) return byId;

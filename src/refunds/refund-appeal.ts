@@ -27,25 +27,37 @@ class NotOffered extends Error {
   }
 }
 
-export async function openAppeal(deps: { prisma: PrismaClient; log: Logger; now: Date }, input: AppealInput): Promise<{ handoffId: string; created: boolean }> {
+export async function openAppeal(
+  deps: { prisma: PrismaClient; log: Logger; now: Date },
+  input: AppealInput,
+): Promise<{ handoffId: string; created: boolean }> {
   const { prisma, now } = deps;
   const request = await prisma.refundRequest.findUnique({
     where: { id: input.requestId },
     select: { id: true, orderId: true, buyerId: true, status: true, activeOrderKey: true },
   });
   if (!request) throw notFound('refund_request_not_found', `Refund request ${input.requestId} does not exist`);
-  if (input.buyerId && request.buyerId !== input.buyerId) throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
+  if (input.buyerId && request.buyerId !== input.buyerId)
+    throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
   const notOffered = (status: string) =>
     conflict('appeal_not_offered', `A request that is ${status} offers no appeal: only a refusal by the policy does`, { status });
   try {
     const result = await prisma.$transaction(async (tx) => {
       // One appeal per request: concurrent appeals queue on the row and the later ones find the first.
       await lockRequest(tx, request.id);
-      const existing = await tx.handoff.findFirst({ where: { refundRequestId: request.id, kind: 'appeal' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+      const existing = await tx.handoff.findFirst({
+        where: { refundRequestId: request.id, kind: 'appeal' },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true },
+      });
       if (existing) return { handoffId: existing.id, created: false };
       const current = await tx.refundRequest.findUniqueOrThrow({
         where: { id: request.id },
-        select: { status: true, activeOrderKey: true, decisions: { orderBy: { createdAt: 'desc' }, take: 1, select: { actor: true, decidedBy: true } } },
+        select: {
+          status: true,
+          activeOrderKey: true,
+          decisions: { orderBy: { createdAt: 'desc' }, take: 1, select: { actor: true, decidedBy: true } },
+        },
       });
       const latest = current.decisions[0];
       if (!appealOffered({ id: request.id, status: current.status }, latest?.actor ?? null, [])) throw new NotOffered(current.status);
@@ -55,7 +67,13 @@ export async function openAppeal(deps: { prisma: PrismaClient; log: Logger; now:
         await reclaimOrder(tx, request.id, request.orderId);
       }
       const words = input.text ? ` · the buyer's words: ${input.text}` : '';
-      const handoffId = await openRefundHandoff(tx, { requestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'appeal', reason: `${latest?.decidedBy ?? 'policy'}${words}` });
+      const handoffId = await openRefundHandoff(tx, {
+        requestId: request.id,
+        buyerId: request.buyerId,
+        orderId: request.orderId,
+        kind: 'appeal',
+        reason: `${latest?.decidedBy ?? 'policy'}${words}`,
+      });
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
       const locale = localeOrDefault(buyer?.locale);
       await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.appealed', request.id, locale, APPEALED_TEXT, { handoffId }), now);
@@ -66,9 +84,15 @@ export async function openAppeal(deps: { prisma: PrismaClient; log: Logger; now:
   } catch (error) {
     if (error instanceof NotOffered) throw notOffered(error.status);
     if (isUniqueViolation(error)) {
-      const holder = await prisma.refundRequest.findUnique({ where: { activeOrderKey: request.orderId }, select: { id: true, status: true } });
-      if (holder?.status === 'refunded') throw conflict('order_already_refunded', 'This order has already been refunded', { existingRequestId: holder.id });
-      throw conflict('refund_request_open', `Another refund request for this order is ${holder?.status ?? 'open'}`, { existingRequestId: holder?.id ?? null });
+      const holder = await prisma.refundRequest.findUnique({
+        where: { activeOrderKey: request.orderId },
+        select: { id: true, status: true },
+      });
+      if (holder?.status === 'refunded')
+        throw conflict('order_already_refunded', 'This order has already been refunded', { existingRequestId: holder.id });
+      throw conflict('refund_request_open', `Another refund request for this order is ${holder?.status ?? 'open'}`, {
+        existingRequestId: holder?.id ?? null,
+      });
     }
     throw error;
   }

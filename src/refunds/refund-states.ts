@@ -32,7 +32,12 @@ export const STATUS_BY_OUTCOME = {
 } as const satisfies Record<DecisionOutcome, RefundRequestStatus>;
 
 /** The buyer may still withdraw the request: no money has moved, or the payout failed. */
-export const CANCELLABLE_STATUSES = ['in_review', 'troubleshooting', 'rejected', 'refund_failed'] as const satisfies readonly RefundRequestStatus[];
+export const CANCELLABLE_STATUSES = [
+  'in_review',
+  'troubleshooting',
+  'rejected',
+  'refund_failed',
+] as const satisfies readonly RefundRequestStatus[];
 
 /** A person may approve or reject it: the same states, money not yet under way. */
 export const DECIDABLE_STATUSES = CANCELLABLE_STATUSES;
@@ -46,7 +51,10 @@ export const CLOSED_STATUSES = ['refunded', 'rejected', 'cancelled'] as const sa
 /** A buyer asking again replaces a request in these states instead of being refused (M10, M23). */
 export const REPLACEABLE_STATUSES = ['troubleshooting'] as const satisfies readonly RefundRequestStatus[];
 
-const has = (set: readonly string[]) => (status: string): boolean => set.includes(status);
+const has =
+  (set: readonly string[]) =>
+  (status: string): boolean =>
+    set.includes(status);
 
 export const isCancellable = has(CANCELLABLE_STATUSES);
 export const isDecidable = has(DECIDABLE_STATUSES);

@@ -29,7 +29,11 @@ export interface Statement {
   name: string;
 }
 
-const named = (text: string, values: unknown[]): Statement => ({ text, values, name: `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` });
+const named = (text: string, values: unknown[]): Statement => ({
+  text,
+  values,
+  name: `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+});
 
 export interface BuyerNoticeRow {
   id: string;
@@ -163,7 +167,9 @@ export function refundSucceededStatement(r: SucceededRows): Statement {
       INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt")
       SELECT ${p.add(r.outbox.id, 'text')}, ${p.add(r.outbox.topic, 'text')}, ${p.json(r.outbox.payload)}, ${p.add(r.outbox.dedupeKey, 'text')},
         'pending', 0, ${now}, ${now} FROM rf
-      ON CONFLICT ("dedupeKey") DO NOTHING)${ledgerChangeCtes(p, r.commissions, now, 'rf').map((c) => `,\n    ${c}`).join('')}
+      ON CONFLICT ("dedupeKey") DO NOTHING)${ledgerChangeCtes(p, r.commissions, now, 'rf')
+        .map((c) => `,\n    ${c}`)
+        .join('')}
     SELECT (SELECT count(*) FROM rf)::int AS settled`;
   return named(text, p.values);
 }
@@ -205,9 +211,23 @@ export async function settleRefundSucceeded(sql: SqlRunner, rows: SucceededRows)
 // -----------------------------------------------------------------------------------------------
 // Buyer notices: one row shape, one INSERT (the hot path's CTE uses the same text).
 
-export function buyerNoticeRow(kind: BuyerNoticeKind, requestId: string, locale: Locale, body: { zh: string; en: string }, data: Record<string, unknown> = {}): BuyerNoticeRow {
+export function buyerNoticeRow(
+  kind: BuyerNoticeKind,
+  requestId: string,
+  locale: Locale,
+  body: { zh: string; en: string },
+  data: Record<string, unknown> = {},
+): BuyerNoticeRow {
   const notice = buyerNotice(kind, locale, body);
-  return { id: newId('ntf'), kind, locale, title: notice.title, body: notice.body, data: { requestId, ...data }, dedupeKey: `${kind}:${requestId}` };
+  return {
+    id: newId('ntf'),
+    kind,
+    locale,
+    title: notice.title,
+    body: notice.body,
+    data: { requestId, ...data },
+    dedupeKey: `${kind}:${requestId}`,
+  };
 }
 
 /** Tells the buyer, once per notice kind and request (a repeat inserts nothing); stamped now unless told. */
@@ -227,7 +247,10 @@ export async function lockRequest(tx: Prisma.TransactionClient, requestId: strin
 
 /** M12: a ring was found; a troubleshooting request of its accounts goes to a person. False if it had moved. */
 export async function moveGuidedToReview(db: Db, requestId: string): Promise<boolean> {
-  const moved = await db.refundRequest.updateMany({ where: { id: requestId, status: 'troubleshooting' }, data: { status: 'in_review', outcome: 'review' } });
+  const moved = await db.refundRequest.updateMany({
+    where: { id: requestId, status: 'troubleshooting' },
+    data: { status: 'in_review', outcome: 'review' },
+  });
   return moved.count === 1;
 }
 
@@ -235,10 +258,14 @@ export async function moveGuidedToReview(db: Db, requestId: string): Promise<boo
  * A person's decision moves the request on in one guarded update: of several clicks or agents, one
  * does. Approval holds the order again (a failed payout may have let it go); refusal closes it.
  */
-export async function moveByAgent(db: Db, p: { requestId: string; fromStatus: string; orderId: string; outcome: 'approved' | 'rejected'; now: Date }): Promise<boolean> {
-  const data = p.outcome === 'approved'
-    ? { status: 'refund_pending' as const, outcome: 'approved' as const, activeOrderKey: p.orderId }
-    : { status: 'rejected' as const, outcome: 'rejected' as const, activeOrderKey: null, closedAt: p.now };
+export async function moveByAgent(
+  db: Db,
+  p: { requestId: string; fromStatus: string; orderId: string; outcome: 'approved' | 'rejected'; now: Date },
+): Promise<boolean> {
+  const data =
+    p.outcome === 'approved'
+      ? { status: 'refund_pending' as const, outcome: 'approved' as const, activeOrderKey: p.orderId }
+      : { status: 'rejected' as const, outcome: 'rejected' as const, activeOrderKey: null, closedAt: p.now };
   const moved = await db.refundRequest.updateMany({ where: { id: p.requestId, status: p.fromStatus as never, closedAt: null }, data });
   return moved.count === 1;
 }
@@ -293,7 +320,15 @@ export async function insertAgentDecision(db: Db, d: AgentDecisionRow): Promise<
 /** The recorded intent of an agent's approval, written before the gateway is called. */
 export async function insertPendingRefund(
   db: Db,
-  r: { id: string; requestId: string; orderId: string; amountMinor: number; currency: string; paymentMethod: string; transactionId: string },
+  r: {
+    id: string;
+    requestId: string;
+    orderId: string;
+    amountMinor: number;
+    currency: string;
+    paymentMethod: string;
+    transactionId: string;
+  },
 ): Promise<void> {
   await db.refund.create({
     data: {
@@ -321,7 +356,10 @@ export async function markRefundSubmitted(db: Db, refundId: string, at: Date): P
 
 /** The provider refused it; false when it was settled meanwhile. The request waits for a person. */
 export async function settleRefundFailed(db: Db, p: { refundId: string; requestId: string; reason: string; now: Date }): Promise<boolean> {
-  const settled = await db.refund.updateMany({ where: { id: p.refundId, status: 'pending' }, data: { status: 'failed', lastError: p.reason, settledAt: p.now } });
+  const settled = await db.refund.updateMany({
+    where: { id: p.refundId, status: 'pending' },
+    data: { status: 'failed', lastError: p.reason, settledAt: p.now },
+  });
   if (settled.count !== 1) return false;
   await db.refundRequest.update({ where: { id: p.requestId }, data: { status: 'refund_failed' } });
   return true;
@@ -329,7 +367,10 @@ export async function settleRefundFailed(db: Db, p: { refundId: string; requestI
 
 /** Still pending: what the provider said (its reference) or why it is unknown. */
 export async function notePending(db: Db, refundId: string, p: { gatewayRef: string | null; lastError: string | null }): Promise<void> {
-  await db.refund.updateMany({ where: { id: refundId, status: 'pending' }, data: { ...(p.gatewayRef ? { gatewayRef: p.gatewayRef } : {}), lastError: p.lastError } });
+  await db.refund.updateMany({
+    where: { id: refundId, status: 'pending' },
+    data: { ...(p.gatewayRef ? { gatewayRef: p.gatewayRef } : {}), lastError: p.lastError },
+  });
 }
 
 /** The provider reports the refund's reference (a notice, a query), unless one is known. */
@@ -356,19 +397,36 @@ export async function openRefundHandoff(
   h: { requestId: string; buyerId: string; orderId: string; kind: 'policy_review' | 'risk_review' | 'appeal'; reason: string; id?: string },
 ): Promise<string> {
   const id = h.id ?? newId('ho');
-  await db.handoff.create({ data: { id, refundRequestId: h.requestId, buyerId: h.buyerId, orderId: h.orderId, kind: h.kind, status: 'open', reason: h.reason } });
+  await db.handoff.create({
+    data: { id, refundRequestId: h.requestId, buyerId: h.buyerId, orderId: h.orderId, kind: h.kind, status: 'open', reason: h.reason },
+  });
   return id;
 }
 
 /** The request was decided or withdrawn: its live tickets are resolved. */
 export async function resolveRefundHandoffs(db: Db, requestId: string, now: Date, resolution?: string): Promise<void> {
-  await db.handoff.updateMany({ where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } }, data: { status: 'resolved', resolvedAt: now, ...(resolution ? { resolution } : {}) } });
+  await db.handoff.updateMany({
+    where: { refundRequestId: requestId, status: { in: ['open', 'claimed'] } },
+    data: { status: 'resolved', resolvedAt: now, ...(resolution ? { resolution } : {}) },
+  });
 }
 
 /** M12: the ring's signal on a request it moved to a person. */
-export async function insertRingSignal(db: Db, p: { requestId: string; detail: string; evidence: Record<string, unknown>; now: Date }): Promise<void> {
+export async function insertRingSignal(
+  db: Db,
+  p: { requestId: string; detail: string; evidence: Record<string, unknown>; now: Date },
+): Promise<void> {
   await db.riskSignal.create({
-    data: { id: newId('rs'), kind: 'ring', subjectType: 'refund_request', subjectId: p.requestId, refundRequestId: p.requestId, action: 'review', evidence: { detail: p.detail, ...p.evidence } as object, createdAt: p.now },
+    data: {
+      id: newId('rs'),
+      kind: 'ring',
+      subjectType: 'refund_request',
+      subjectId: p.requestId,
+      refundRequestId: p.requestId,
+      action: 'review',
+      evidence: { detail: p.detail, ...p.evidence } as object,
+      createdAt: p.now,
+    },
   });
 }
 

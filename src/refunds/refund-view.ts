@@ -67,7 +67,11 @@ export async function loadView(prisma: PrismaClient, requestId: string): Promise
     rules: decision ? (decision.rules as RefundRequestView['rules']) : [],
     policy: decision ? { id: decision.policyId, version: decision.policyVersion } : null,
     handoff: handoff ? { id: handoff.id, kind: handoff.kind, status: handoff.status } : null,
-    appeal: appealOffered(r, decision?.actor ?? null, r.handoffs.map((h) => h.kind)),
+    appeal: appealOffered(
+      r,
+      decision?.actor ?? null,
+      r.handoffs.map((h) => h.kind),
+    ),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

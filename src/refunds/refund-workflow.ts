@@ -177,7 +177,12 @@ export class RefundWorkflow {
     const needsHistory = gateway.limits.maxRefundsPerPayment !== undefined || gateway.limits.minIntervalMs !== undefined;
     const others = needsHistory
       ? await prisma.refund.findMany({
-          where: { transactionId: call.transactionId, paymentMethod: call.method, id: { not: call.refundId }, OR: [{ status: 'succeeded' }, { status: 'pending', submittedAt: { not: null } }] },
+          where: {
+            transactionId: call.transactionId,
+            paymentMethod: call.method,
+            id: { not: call.refundId },
+            OR: [{ status: 'succeeded' }, { status: 'pending', submittedAt: { not: null } }],
+          },
           select: { submittedAt: true, createdAt: true },
         })
       : [];
@@ -199,14 +204,25 @@ export class RefundWorkflow {
     const refund = await db.refund.findUnique({
       where: { id: refundId },
       include: {
-        order: { select: { amountMinor: true, paymentTotalMinor: true, paidAt: true, product: { select: { title: true } }, buyer: { select: { name: true, locale: true } } } },
+        order: {
+          select: {
+            amountMinor: true,
+            paymentTotalMinor: true,
+            paidAt: true,
+            product: { select: { title: true } },
+            buyer: { select: { name: true, locale: true } },
+          },
+        },
         refundRequest: { select: { id: true, buyerId: true, reasonCode: true } },
       },
     });
     if (!refund || refund.status !== 'pending') return null;
     // Sequential: `db` may be a transaction, whose one connection runs one query at a time.
     const entries = await orderLedger(db, refund.orderId);
-    const refundedBefore = await db.refund.aggregate({ where: { orderId: refund.orderId, status: 'succeeded', id: { not: refundId } }, _sum: { amountMinor: true } });
+    const refundedBefore = await db.refund.aggregate({
+      where: { orderId: refund.orderId, status: 'succeeded', id: { not: refundId } },
+      _sum: { amountMinor: true },
+    });
     return {
       call: {
         refundId,
@@ -224,7 +240,12 @@ export class RefundWorkflow {
       commissions: {
         entries,
         locales: await beneficiaryLocales(db, [...new Set(entries.map((e) => e.beneficiaryId))]),
-        notice: { orderId: refund.orderId, productTitle: refund.order.product.title, buyerName: refund.order.buyer.name, reasonCode: refund.refundRequest.reasonCode },
+        notice: {
+          orderId: refund.orderId,
+          productTitle: refund.order.product.title,
+          buyerName: refund.order.buyer.name,
+          reasonCode: refund.refundRequest.reasonCode,
+        },
         orderAmountMinor: refund.order.amountMinor,
         refundedBeforeMinor: refundedBefore._sum.amountMinor ?? 0,
       },
@@ -232,7 +253,10 @@ export class RefundWorkflow {
   }
 
   private async payoutState(refundId: string): Promise<PayoutState> {
-    const refund = await this.deps.prisma.refund.findUnique({ where: { id: refundId }, include: { refundRequest: { select: { status: true } } } });
+    const refund = await this.deps.prisma.refund.findUnique({
+      where: { id: refundId },
+      include: { refundRequest: { select: { status: true } } },
+    });
     return {
       refundStatus: refund?.status ?? 'pending',
       requestStatus: refund?.refundRequest.status ?? 'refund_pending',
@@ -277,7 +301,14 @@ export class RefundWorkflow {
           id: newId('obx'),
           topic: 'platform.callback',
           dedupeKey: `access.revoke:${refundId}`,
-          payload: { type: 'access.revoke', orderId: call.orderId, refundRequestId: requestId, refundId, amountMinor: call.amountMinor, currency: call.currency },
+          payload: {
+            type: 'access.revoke',
+            orderId: call.orderId,
+            refundRequestId: requestId,
+            refundId,
+            amountMinor: call.amountMinor,
+            currency: call.currency,
+          },
         },
       });
       return settled ? { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: result.gatewayRef } : this.payoutState(refundId);
@@ -286,7 +317,13 @@ export class RefundWorkflow {
     const state = await prisma.$transaction(async (tx): Promise<PayoutState | null> => {
       if (result.status === 'failed') {
         if (!(await settleRefundFailed(tx, { refundId, requestId, reason: result.reason, now }))) return null;
-        await openRefundHandoff(tx, { requestId, buyerId, orderId: call.orderId, kind: 'policy_review', reason: `refund_failed: ${result.reason}` });
+        await openRefundHandoff(tx, {
+          requestId,
+          buyerId,
+          orderId: call.orderId,
+          kind: 'policy_review',
+          reason: `refund_failed: ${result.reason}`,
+        });
         await writeBuyerNotice(tx, buyerId, buyerNoticeRow('refund.failed', requestId, locale, REFUND_FAILED_TEXT));
         return { refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null };
       }
@@ -313,7 +350,15 @@ export class RefundWorkflow {
       where: { status: 'pending', updatedAt: { lte: cutoff } },
       orderBy: { updatedAt: 'asc' },
       take: options.limit ?? 100,
-      select: { id: true, paymentMethod: true, transactionId: true, gatewayRef: true, submittedAt: true, attempts: true, escalatedAt: true },
+      select: {
+        id: true,
+        paymentMethod: true,
+        transactionId: true,
+        gatewayRef: true,
+        submittedAt: true,
+        attempts: true,
+        escalatedAt: true,
+      },
     });
     const slowedDown = new Set<string>();
     let settled = 0;
@@ -347,7 +392,11 @@ export class RefundWorkflow {
         // A person has it (or gets it now): the desk sends nothing more, so that person can act at the
         // provider without racing it; a settlement the provider reports later is still recorded.
         const why = answer.detail ?? `${gateway.name} has no refund under this key`;
-        await this.escalate(refund.id, 'unsettled', `${why}; sent ${refund.attempts} times under the same key (${refund.id}). Check it at the provider before refunding by hand`);
+        await this.escalate(
+          refund.id,
+          'unsettled',
+          `${why}; sent ${refund.attempts} times under the same key (${refund.id}). Check it at the provider before refunding by hand`,
+        );
         continue;
       }
       // not_found: the provider never received it (never sent, a crash before the call, the call
@@ -372,7 +421,12 @@ export class RefundWorkflow {
       const rail = this.deps.gateways.for(method)?.name ?? method;
       const settlement = settlementOf(rail);
       const overdue = await this.deps.prisma.refund.findMany({
-        where: { status: 'pending', escalatedAt: null, paymentMethod: method, createdAt: { lte: new Date(now.getTime() - settlement.overdueAfterMs) } },
+        where: {
+          status: 'pending',
+          escalatedAt: null,
+          paymentMethod: method,
+          createdAt: { lte: new Date(now.getTime() - settlement.overdueAfterMs) },
+        },
         orderBy: { createdAt: 'asc' },
         take: limit,
         select: { id: true, createdAt: true },
@@ -395,15 +449,44 @@ export class RefundWorkflow {
     const now = this.now();
     const refund = await this.deps.prisma.refund.findUnique({
       where: { id: refundId },
-      select: { id: true, status: true, escalatedAt: true, amountMinor: true, currency: true, paymentMethod: true, gatewayRef: true, orderId: true, refundRequest: { select: { id: true, buyerId: true } } },
+      select: {
+        id: true,
+        status: true,
+        escalatedAt: true,
+        amountMinor: true,
+        currency: true,
+        paymentMethod: true,
+        gatewayRef: true,
+        orderId: true,
+        refundRequest: { select: { id: true, buyerId: true } },
+      },
     });
     if (!refund || refund.status !== 'pending' || refund.escalatedAt) return false;
     const provider = (this.deps.gateways.for(refund.paymentMethod)?.name ?? refund.paymentMethod) as PaymentAlert['provider'];
-    const alert: PaymentAlert = { provider, kind, providerRefundId: refund.gatewayRef ?? 'none yet', deskRefundId: refundId, amountMinor: refund.amountMinor, currency: refund.currency, detail: `refund ${refundId} ${detail}` };
+    const alert: PaymentAlert = {
+      provider,
+      kind,
+      providerRefundId: refund.gatewayRef ?? 'none yet',
+      deskRefundId: refundId,
+      amountMinor: refund.amountMinor,
+      currency: refund.currency,
+      detail: `refund ${refundId} ${detail}`,
+    };
     const escalated = await this.deps.prisma.$transaction(async (tx) => {
       if (!(await markRefundEscalated(tx, refundId, now))) return false;
-      await openRefundHandoff(tx, { requestId: refund.refundRequest.id, buyerId: refund.refundRequest.buyerId, orderId: refund.orderId, kind: 'policy_review', reason: `refund_${kind}: ${detail}`.slice(0, 1_000) });
-      await queueAlert(tx, { id: newId('obx'), topic: PAYMENT_ALERT_TOPIC, dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`, payload: alert as unknown as Record<string, unknown> });
+      await openRefundHandoff(tx, {
+        requestId: refund.refundRequest.id,
+        buyerId: refund.refundRequest.buyerId,
+        orderId: refund.orderId,
+        kind: 'policy_review',
+        reason: `refund_${kind}: ${detail}`.slice(0, 1_000),
+      });
+      await queueAlert(tx, {
+        id: newId('obx'),
+        topic: PAYMENT_ALERT_TOPIC,
+        dedupeKey: `${PAYMENT_ALERT_TOPIC}:${kind}:${refundId}`,
+        payload: alert as unknown as Record<string, unknown>,
+      });
       return true;
     });
     if (escalated) this.deps.log.error({ refundId, kind, detail }, 'refund given to a person: it did not settle');
@@ -429,7 +512,9 @@ export class RefundWorkflow {
     if (buyerId && request.buyerId !== buyerId) throw forbidden('not_request_owner', 'This refund request belongs to another buyer');
     if (request.status === 'cancelled') return this.view(requestId);
     if (!isCancellable(request.status)) {
-      throw conflict('refund_not_cancellable', `A request that is ${request.status} can no longer be withdrawn`, { status: request.status });
+      throw conflict('refund_not_cancellable', `A request that is ${request.status} can no longer be withdrawn`, {
+        status: request.status,
+      });
     }
     const now = this.now();
     await prisma.$transaction(async (tx) => {
@@ -439,19 +524,30 @@ export class RefundWorkflow {
       await resolveRefundHandoffs(tx, requestId, now);
       // M14: a withdrawn request releases what it froze.
       const entries = await orderLedger(tx, request.orderId);
-      const order = await tx.order.findUniqueOrThrow({ where: { id: request.orderId }, select: { product: { select: { title: true } }, buyer: { select: { name: true } } } });
+      const order = await tx.order.findUniqueOrThrow({
+        where: { id: request.orderId },
+        select: { product: { select: { title: true } }, buyer: { select: { name: true } } },
+      });
       const locales = await beneficiaryLocales(tx, [...new Set(entries.map((e) => e.beneficiaryId))]);
       await applyLedgerChange(
         tx,
-        ledgerChange(release(foldCommissions(entries), requestId, 'refund request withdrawn'), {
-          orderId: request.orderId,
-          productTitle: order.product.title,
-          buyerName: order.buyer.name,
-          reasonCode: request.reasonCode,
-        }, (id) => locales[id] ?? 'zh'),
+        ledgerChange(
+          release(foldCommissions(entries), requestId, 'refund request withdrawn'),
+          {
+            orderId: request.orderId,
+            productTitle: order.product.title,
+            buyerName: order.buyer.name,
+            reasonCode: request.reasonCode,
+          },
+          (id) => locales[id] ?? 'zh',
+        ),
       );
       const buyer = await tx.buyer.findUnique({ where: { id: request.buyerId }, select: { locale: true } });
-      await writeBuyerNotice(tx, request.buyerId, buyerNoticeRow('refund.cancelled', requestId, localeOrDefault(buyer?.locale), CANCELLED_TEXT));
+      await writeBuyerNotice(
+        tx,
+        request.buyerId,
+        buyerNoticeRow('refund.cancelled', requestId, localeOrDefault(buyer?.locale), CANCELLED_TEXT),
+      );
     });
     return this.view(requestId);
   }

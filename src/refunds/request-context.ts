@@ -60,7 +60,12 @@ interface Row {
   beneficiaryLocales: Record<string, string | null> | null;
 }
 
-export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerId: string, idempotencyKey: string | null): Promise<RequestContext | null> {
+export async function loadRequestContext(
+  sql: SqlRunner,
+  orderId: string,
+  buyerId: string,
+  idempotencyKey: string | null,
+): Promise<RequestContext | null> {
   // Timestamps are read as epoch milliseconds: the columns hold UTC without a zone, and epoch
   // extraction is zone-independent, so no session time zone can shift them.
   const rows = await sql.query<Row>(
@@ -109,6 +114,8 @@ export async function loadRequestContext(sql: SqlRunner, orderId: string, buyerI
     usage: row.usage ?? [],
     idempotentRequestId: row.idempotentId,
     ledger: row.ledger ?? [],
-    beneficiaryLocales: Object.fromEntries(Object.entries(row.beneficiaryLocales ?? {}).map(([id, locale]) => [id, localeOrDefault(locale)])),
+    beneficiaryLocales: Object.fromEntries(
+      Object.entries(row.beneficiaryLocales ?? {}).map(([id, locale]) => [id, localeOrDefault(locale)]),
+    ),
   };
 }

@@ -27,7 +27,15 @@ import { summarizeUsage, type UsageService } from '../usage/index.ts';
 import { resolvePolicy } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
 import { STATUS_BY_OUTCOME, holdsOrder as requestHoldsOrder, isReplaceable } from './refund-states.ts';
-import { buyerNoticeRow, insertDecidedRequest, insertRingSignal, moveGuidedToReview, openRefundHandoff, OrderTaken, type DecisionRows } from './refund-store.ts';
+import {
+  buyerNoticeRow,
+  insertDecidedRequest,
+  insertRingSignal,
+  moveGuidedToReview,
+  openRefundHandoff,
+  OrderTaken,
+  type DecisionRows,
+} from './refund-store.ts';
 import { loadRequestContext, type RequestContext } from './request-context.ts';
 import { appealLink, type RefundRequestView } from './refund-view.ts';
 
@@ -93,7 +101,10 @@ export interface Gathered {
 }
 
 /** The facts the policy decides on; or the earlier answer to the same idempotency key. Throws on bad input. */
-export async function gatherFacts(deps: StepDeps, input: RefundRequestBody): Promise<{ gathered: Gathered } | { repeat: RefundRequestResult }> {
+export async function gatherFacts(
+  deps: StepDeps,
+  input: RefundRequestBody,
+): Promise<{ gathered: Gathered } | { repeat: RefundRequestResult }> {
   const { prisma } = deps;
   const ctx = await loadRequestContext(deps.sql, input.orderId, input.buyerId, input.idempotencyKey ?? null);
   if (!ctx) {
@@ -104,7 +115,10 @@ export async function gatherFacts(deps: StepDeps, input: RefundRequestBody): Pro
   const active = ctx.active;
   if (active && !isReplaceable(active.status)) throw orderTakenError(active);
   if (ctx.refundedMinor >= ctx.amountMinor) {
-    const refunded = await prisma.refundRequest.findFirst({ where: { orderId: ctx.orderId, status: 'refunded' }, orderBy: { createdAt: 'desc' } });
+    const refunded = await prisma.refundRequest.findFirst({
+      where: { orderId: ctx.orderId, status: 'refunded' },
+      orderBy: { createdAt: 'desc' },
+    });
     throw conflict('order_already_refunded', `Order ${ctx.orderId} has already been refunded`, { existingRequestId: refunded?.id ?? null });
   }
   const reasonCode = await reasonCodeOf(deps, input);
@@ -138,7 +152,11 @@ export async function gatherFacts(deps: StepDeps, input: RefundRequestBody): Pro
     product: { id: ctx.product.id, title: ctx.product.title, category: ctx.product.category },
     reason: { code: reasonCode, ...(input.reasonText ? { text: input.reasonText } : {}) },
     usage: summarizeUsage([...ctx.usage, ...live.events], live.status),
-    buyer: { id: ctx.buyerId, tier: profile.tier, autoRefunds30d: { count: profile.refunds30d.count, amountMinor: profile.refunds30d.amountMinor } },
+    buyer: {
+      id: ctx.buyerId,
+      tier: profile.tier,
+      autoRefunds30d: { count: profile.refunds30d.count, amountMinor: profile.refunds30d.amountMinor },
+    },
     risk,
     troubleshootingTried: ctx.troubleshootingTried,
     refundRoute: refundRoute(deps.gateways, ctx.paymentMethod),
@@ -183,7 +201,14 @@ export function decideRequest(g: Gathered): Decided {
   const requestId = newId('rr');
   const refundId = decision.outcome === 'approved' ? newId('rf') : null;
   const locale = localeOrDefault(ctx.buyerLocale);
-  const order = { id: ctx.orderId, productId: ctx.product.id, buyerId: ctx.buyerId, currency: ctx.currency, paymentMethod: ctx.paymentMethod, paymentTransactionId: ctx.paymentTransactionId };
+  const order = {
+    id: ctx.orderId,
+    productId: ctx.product.id,
+    buyerId: ctx.buyerId,
+    currency: ctx.currency,
+    paymentMethod: ctx.paymentMethod,
+    paymentTransactionId: ctx.paymentTransactionId,
+  };
   const commissions: CommissionContext = {
     entries: ctx.ledger,
     locales: ctx.beneficiaryLocales,
@@ -202,7 +227,15 @@ export function decideRequest(g: Gathered): Decided {
       evidence: { detail: signal.detail, ...signal.evidence },
     })),
   };
-  return { gathered: g, decision, requestId, refundId, locale, rows, commissions: { ...commissions, entries: [...commissions.entries, ...atDecision.entries] } };
+  return {
+    gathered: g,
+    decision,
+    requestId,
+    refundId,
+    locale,
+    rows,
+    commissions: { ...commissions, entries: [...commissions.entries, ...atDecision.entries] },
+  };
 }
 
 /**
@@ -214,7 +247,10 @@ function commissionsAtDecision(decision: Decision, c: CommissionContext, request
   if (decision.outcome === 'troubleshoot') return NO_CHANGE;
   const reason = `refund requested (${c.notice.reasonCode ?? 'other'})`;
   const frozen = freeze(foldCommissions(c.entries), requestId, reason);
-  const released = decision.outcome === 'rejected' ? release(foldCommissions([...c.entries, ...frozen]), requestId, `refund refused: ${decision.decidedBy}`) : [];
+  const released =
+    decision.outcome === 'rejected'
+      ? release(foldCommissions([...c.entries, ...frozen]), requestId, `refund refused: ${decision.decidedBy}`)
+      : [];
   return commissionChange([...frozen, ...released], c);
 }
 
@@ -269,7 +305,13 @@ function decisionRows(p: {
     },
     fingerprintId: input.device?.id || input.device?.ip ? newId('fp') : null,
     refund: p.refundId
-      ? { id: p.refundId, amountMinor: decision.refundAmountMinor, currency: order.currency, paymentMethod: order.paymentMethod, transactionId: order.paymentTransactionId }
+      ? {
+          id: p.refundId,
+          amountMinor: decision.refundAmountMinor,
+          currency: order.currency,
+          paymentMethod: order.paymentMethod,
+          transactionId: order.paymentTransactionId,
+        }
       : null,
     handoff: handoffKind ? { id: newId('ho'), kind: handoffKind, reason: decision.decidedBy } : null,
     notice: buyerNoticeRow('refund.decided', p.requestId, p.locale, decision.explanation, { outcome: decision.outcome }),
@@ -296,23 +338,50 @@ export async function persist(deps: StepDeps, d: Decided): Promise<{ persisted: 
   }
   const ring = facts.risk.signals.find((signal) => signal.kind === 'ring');
   if (ring) await escalateRing(deps.prisma, ring, d.requestId, now);
-  deps.log.info({ requestId: d.requestId, orderId: ctx.orderId, outcome: d.decision.outcome, decidedBy: d.decision.decidedBy, policy: d.decision.policy }, 'refund request decided');
-  return { persisted: { decided: d, handoff: d.rows.handoff ? { id: d.rows.handoff.id, kind: d.rows.handoff.kind, status: 'open' } : null } };
+  deps.log.info(
+    {
+      requestId: d.requestId,
+      orderId: ctx.orderId,
+      outcome: d.decision.outcome,
+      decidedBy: d.decision.decidedBy,
+      policy: d.decision.policy,
+    },
+    'refund request decided',
+  );
+  return {
+    persisted: { decided: d, handoff: d.rows.handoff ? { id: d.rows.handoff.id, kind: d.rows.handoff.kind, status: 'open' } : null },
+  };
 }
 
 /**
  * M12: a ring was found. Every other open request of its accounts for the product goes to a
  * person too, carrying the same signal, unless it is already with one or its money has left.
  */
-async function escalateRing(prisma: PrismaClient, signal: DecisionFacts['risk']['signals'][number], requestId: string, now: Date): Promise<void> {
+async function escalateRing(
+  prisma: PrismaClient,
+  signal: DecisionFacts['risk']['signals'][number],
+  requestId: string,
+  now: Date,
+): Promise<void> {
   const requests = ((signal.evidence?.requests ?? []) as Array<{ requestId: string }>).map((r) => r.requestId);
   if (requests.length === 0) return;
   await prisma.$transaction(async (tx) => {
     const open = await tx.refundRequest.findMany({ where: { id: { in: requests }, status: 'troubleshooting' } });
     for (const request of open) {
       if (!(await moveGuidedToReview(tx, request.id))) continue;
-      await openRefundHandoff(tx, { requestId: request.id, buyerId: request.buyerId, orderId: request.orderId, kind: 'risk_review', reason: 'risk.ring' });
-      await insertRingSignal(tx, { requestId: request.id, detail: signal.detail, evidence: { foundBy: requestId, ...signal.evidence }, now });
+      await openRefundHandoff(tx, {
+        requestId: request.id,
+        buyerId: request.buyerId,
+        orderId: request.orderId,
+        kind: 'risk_review',
+        reason: 'risk.ring',
+      });
+      await insertRingSignal(tx, {
+        requestId: request.id,
+        detail: signal.detail,
+        evidence: { foundBy: requestId, ...signal.evidence },
+        now,
+      });
     }
   });
 }
@@ -327,7 +396,9 @@ export function orderTakenError(active: { id: string; status: string }): DeskErr
 /** Another request won the order (or the idempotency key) while this one was deciding. */
 async function afterLostRace(deps: StepDeps, input: RefundRequestBody, orderId: string, cause: unknown): Promise<RefundRequestResult> {
   if (input.idempotencyKey) {
-    const previous = await deps.prisma.refundRequest.findUnique({ where: { buyerId_idempotencyKey: { buyerId: input.buyerId, idempotencyKey: input.idempotencyKey } } });
+    const previous = await deps.prisma.refundRequest.findUnique({
+      where: { buyerId_idempotencyKey: { buyerId: input.buyerId, idempotencyKey: input.idempotencyKey } },
+    });
     if (previous) return { created: false, view: await deps.view(previous.id) };
   }
   const winner = await deps.prisma.refundRequest.findUnique({ where: { activeOrderKey: orderId } });
@@ -381,9 +452,16 @@ export async function settleAndTell(deps: Pick<StepDeps, 'view'>, paid: PaidOut)
   const d = paid.persisted.decided;
   const { ctx, input, reasonCode, now } = d.gathered;
   if (paid.payout?.requestStatus === 'refund_failed') return { created: true, view: await deps.view(d.requestId) };
-  const refund: RefundRequestView['refund'] = d.refundId && paid.payout
-    ? { id: d.refundId, amountMinor: d.decision.refundAmountMinor, currency: ctx.currency, status: paid.payout.refundStatus, gatewayRef: paid.payout.gatewayRef }
-    : null;
+  const refund: RefundRequestView['refund'] =
+    d.refundId && paid.payout
+      ? {
+          id: d.refundId,
+          amountMinor: d.decision.refundAmountMinor,
+          currency: ctx.currency,
+          status: paid.payout.refundStatus,
+          gatewayRef: paid.payout.gatewayRef,
+        }
+      : null;
   const at = now.toISOString();
   const view: RefundRequestView = {
     id: d.requestId,

@@ -69,7 +69,9 @@ export function linkOf(a: string, b: string, shared: SharedTraits, ipWindowMs: n
 }
 
 export function linkBetween(x: AccountTraits, y: AccountTraits, ipWindowMs: number): Link {
-  const closeIps = [...new Set(x.ips.filter((a) => y.ips.some((b) => a.ip === b.ip && Math.abs(a.atMs - b.atMs) <= ipWindowMs)).map((a) => a.ip))];
+  const closeIps = [
+    ...new Set(x.ips.filter((a) => y.ips.some((b) => a.ip === b.ip && Math.abs(a.atMs - b.atMs) <= ipWindowMs)).map((a) => a.ip)),
+  ];
   return linkOf(
     x.buyerId,
     y.buyerId,
@@ -85,7 +87,11 @@ export function linkBetween(x: AccountTraits, y: AccountTraits, ipWindowMs: numb
 }
 
 /** The requester's connected group through links strong enough, or null below `minAccounts`. */
-export function ringFromLinks(requester: string, links: readonly Link[], minAccounts: number): { accounts: string[]; links: Link[] } | null {
+export function ringFromLinks(
+  requester: string,
+  links: readonly Link[],
+  minAccounts: number,
+): { accounts: string[]; links: Link[] } | null {
   const strong = links.filter((l) => l.weight >= LINK_WEIGHTS.linkedAt);
   const group = new Set([requester]);
   for (let grew = true; grew; ) {
@@ -106,8 +112,23 @@ export function ringFromLinks(requester: string, links: readonly Link[], minAcco
 // the desk without X-Forwarded-For): never recorded as a sighting, or every buyer behind them would
 // look linked to every other.
 const NOT_THE_BUYERS = new BlockList();
-for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::', 128]] as const) NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
+  ['0.0.0.0', 8],
+] as const)
+  NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['::', 128],
+] as const)
+  NOT_THE_BUYERS.addSubnet(net, prefix, 'ipv6');
 
 export function isBuyersAddress(ip: string | null): ip is string {
   if (!ip) return false;

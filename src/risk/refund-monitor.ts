@@ -33,7 +33,13 @@ interface Row {
 export function findSpikes(rows: readonly Row[], t: Pick<RiskThresholds, 'spikeFactor' | 'spikeMinRequests'>): SpikeAlert[] {
   const byMerchant = new Map<string, Row>();
   for (const r of rows) {
-    const m = byMerchant.get(r.merchantId) ?? { productId: r.merchantId, merchantId: r.merchantId, recent: 0, trailing: 0, ordersRecent: 0 };
+    const m = byMerchant.get(r.merchantId) ?? {
+      productId: r.merchantId,
+      merchantId: r.merchantId,
+      recent: 0,
+      trailing: 0,
+      ordersRecent: 0,
+    };
     m.recent += r.recent;
     m.trailing += r.trailing;
     m.ordersRecent += r.ordersRecent;
@@ -88,12 +94,23 @@ export class RefundMonitor {
         `INSERT INTO risk_signals (id, kind, "subjectType", "subjectId", action, evidence, "dedupeKey", "createdAt")
          VALUES ($1::text, $2::text, $3::text, $4::text, 'review', $5::jsonb, $6::text, ($7::timestamptz AT TIME ZONE 'UTC'))
          ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id`,
-        [newId('rs'), spike.kind, spike.kind === 'spike.product' ? 'product' : 'merchant', spike.subjectId, JSON.stringify({ ...spike, window: '1 h vs trailing 24 h', factor: this.thresholds.spikeFactor }), `${spike.kind}:${spike.subjectId}:${hour}`, now.toISOString()],
+        [
+          newId('rs'),
+          spike.kind,
+          spike.kind === 'spike.product' ? 'product' : 'merchant',
+          spike.subjectId,
+          JSON.stringify({ ...spike, window: '1 h vs trailing 24 h', factor: this.thresholds.spikeFactor }),
+          `${spike.kind}:${spike.subjectId}:${hour}`,
+          now.toISOString(),
+        ],
       );
       if (inserted.length === 0) continue;
       raised.push(spike);
       this.metrics.riskAlerts.inc({ kind: spike.kind });
-      this.log.warn({ alert: spike }, `refund spike: ${spike.recent} requests in the last hour for ${spike.kind === 'spike.product' ? 'product' : 'merchant'} ${spike.subjectId}`);
+      this.log.warn(
+        { alert: spike },
+        `refund spike: ${spike.recent} requests in the last hour for ${spike.kind === 'spike.product' ? 'product' : 'merchant'} ${spike.subjectId}`,
+      );
     }
     return raised;
   }

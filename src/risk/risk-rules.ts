@@ -21,7 +21,6 @@ export { DEFAULT_RISK_THRESHOLDS, riskThresholdsSchema, type RiskThresholds };
 import type { RiskSignal } from '../policy/index.ts';
 import type { Link } from './links.ts';
 
-
 export interface PastRequest {
   requestId: string;
   orderId: string;
@@ -54,22 +53,53 @@ export function evaluateRisk(e: RiskEvidence, t: RiskThresholds): RiskAssessment
     const refunded = orders(all);
     const evidence = { deviceId: e.device.id, window, orders: refunded, accounts, requests: all.map((r) => r.requestId) };
     if (refunded.length >= t.deviceRefundsBlock) {
-      signals.push({ kind: 'velocity.device.block', action: 'block', detail: `${refunded.length} orders refunded or asked to refund from device ${e.device.id} in ${window}`, evidence });
+      signals.push({
+        kind: 'velocity.device.block',
+        action: 'block',
+        detail: `${refunded.length} orders refunded or asked to refund from device ${e.device.id} in ${window}`,
+        evidence,
+      });
     } else if (refunded.length >= t.deviceRefundsReview) {
-      signals.push({ kind: 'velocity.device', action: 'review', detail: `${refunded.length} orders refunded or asked to refund from device ${e.device.id} in ${window}`, evidence });
+      signals.push({
+        kind: 'velocity.device',
+        action: 'review',
+        detail: `${refunded.length} orders refunded or asked to refund from device ${e.device.id} in ${window}`,
+        evidence,
+      });
     }
     if (accounts.length >= t.deviceAccountsReview) {
-      signals.push({ kind: 'velocity.device.accounts', action: 'review', detail: `${accounts.length} accounts asked for refunds from device ${e.device.id} in ${window}`, evidence });
+      signals.push({
+        kind: 'velocity.device.accounts',
+        action: 'review',
+        detail: `${accounts.length} accounts asked for refunds from device ${e.device.id} in ${window}`,
+        evidence,
+      });
     }
   }
   if (e.ip) {
     const all = withCurrent(e.ip.earlier);
     const refunded = orders(all);
-    const evidence = { ip: e.ip.address, window, orders: refunded, accounts: [...new Set(all.map((r) => r.buyerId))], requests: all.map((r) => r.requestId) };
+    const evidence = {
+      ip: e.ip.address,
+      window,
+      orders: refunded,
+      accounts: [...new Set(all.map((r) => r.buyerId))],
+      requests: all.map((r) => r.requestId),
+    };
     if (refunded.length >= t.ipRefundsBlock) {
-      signals.push({ kind: 'velocity.ip.block', action: 'block', detail: `${refunded.length} orders refunded or asked to refund from IP ${e.ip.address} in ${window}`, evidence });
+      signals.push({
+        kind: 'velocity.ip.block',
+        action: 'block',
+        detail: `${refunded.length} orders refunded or asked to refund from IP ${e.ip.address} in ${window}`,
+        evidence,
+      });
     } else if (refunded.length >= t.ipRefundsReview) {
-      signals.push({ kind: 'velocity.ip', action: 'review', detail: `${refunded.length} orders refunded or asked to refund from IP ${e.ip.address} in ${window}`, evidence });
+      signals.push({
+        kind: 'velocity.ip',
+        action: 'review',
+        detail: `${refunded.length} orders refunded or asked to refund from IP ${e.ip.address} in ${window}`,
+        evidence,
+      });
     }
   }
   if (e.ring) {

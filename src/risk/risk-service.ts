@@ -27,7 +27,10 @@ export class RiskService implements RiskAssessor {
     const result = evaluateRisk(evidence, this.thresholds);
     for (const signal of result.signals) this.metrics.riskSignals.inc({ kind: signal.kind, action: signal.action });
     if (result.action !== 'allow') {
-      this.log.warn({ orderId: input.orderId, buyerId: input.buyerId, action: result.action, signals: result.signals.map((s) => s.kind) }, 'risk signals');
+      this.log.warn(
+        { orderId: input.orderId, buyerId: input.buyerId, action: result.action, signals: result.signals.map((s) => s.kind) },
+        'risk signals',
+      );
     }
     return result;
   }
@@ -155,14 +158,26 @@ export class RiskService implements RiskAssessor {
         [buyers, since, input.buyerId, input.deviceId, input.ip, input.now.toISOString(), windowSeconds],
         'rd_risk_links',
       ),
-      this.sql.query<{ id: string; uplineId: string | null }>(`SELECT id, "uplineId" FROM buyers WHERE id = ANY($1::text[])`, [buyers], 'rd_risk_uplines'),
+      this.sql.query<{ id: string; uplineId: string | null }>(
+        `SELECT id, "uplineId" FROM buyers WHERE id = ANY($1::text[])`,
+        [buyers],
+        'rd_risk_uplines',
+      ),
     ]);
     const uplineOf = new Map(uplines.map((u) => [u.id, u.uplineId]));
     const shared = new Map<string, SharedTraits & { a: string; b: string }>();
     for (const p of pairs) {
       const key = `${p.a}\u0000${p.b}`;
       const upline = uplineOf.get(p.a) ?? null;
-      const s = shared.get(key) ?? { a: p.a, b: p.b, payers: [], phone: false, devices: [], closeIps: [], upline: upline && upline === uplineOf.get(p.b) ? upline : null };
+      const s = shared.get(key) ?? {
+        a: p.a,
+        b: p.b,
+        payers: [],
+        phone: false,
+        devices: [],
+        closeIps: [],
+        upline: upline && upline === uplineOf.get(p.b) ? upline : null,
+      };
       if (p.kind === 'device') s.devices.push(p.value);
       else if (p.kind === 'ip') s.closeIps.push(p.value);
       else if (p.kind === 'payer') s.payers.push(p.value);

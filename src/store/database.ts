@@ -112,7 +112,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   // PostgreSQL's default shared_buffers (128 MB) is resident once touched, and the embedded desk's
   // data is a shop's, not a server's: 16 MB keeps idle RSS ~110 MB lower (measured on the demo data).
-  const client = await PGlite.create({ dataDir, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
+  const client = await PGlite.create({
+    dataDir,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   return {
     kind: 'pglite',

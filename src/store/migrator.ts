@@ -123,9 +123,7 @@ export async function migrate(sql: SqlRunner, dir = MIGRATIONS_DIR): Promise<Mig
   const migrations = await readMigrations(dir);
   const result = await sql.withLock(MIGRATION_LOCK_KEY, async () => {
     await sql.exec(CREATE_TABLE);
-    const rows = await sql.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const rows = await sql.query<AppliedRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const done = new Map(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r]));
     const failed = rows.find((r) => !r.finished_at && !r.rolled_back_at);
     if (failed) {
@@ -139,9 +137,7 @@ export async function migrate(sql: SqlRunner, dir = MIGRATIONS_DIR): Promise<Mig
       const previous = done.get(migration.name);
       if (previous) {
         if (previous.checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied; write a new migration instead`,
-          );
+          throw new MigrationError(`Migration ${migration.name} was changed after it was applied; write a new migration instead`);
         }
         result.alreadyApplied.push(migration.name);
         continue;
@@ -149,15 +145,13 @@ export async function migrate(sql: SqlRunner, dir = MIGRATIONS_DIR): Promise<Mig
       try {
         await sql.transaction(async (tx) => {
           const id = randomUUID();
-          await tx.query(
-            'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-            [id, migration.checksum, migration.name],
-          );
+          await tx.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+            id,
+            migration.checksum,
+            migration.name,
+          ]);
           await tx.exec(migration.sql);
-          await tx.query(
-            'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-            [id],
-          );
+          await tx.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
         });
       } catch (error) {
         throw new MigrationError(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });

@@ -53,7 +53,9 @@ export class UsageService {
    * Asks the platform for live usage (M5), keeps what it reported, and returns it with the check's
    * status. Never throws: a failed or slow check is reported in the status instead.
    */
-  async liveCheck(orderId: string): Promise<{ status: UsageFacts['liveCheck']; events: Array<{ kind: StoredKind; value: number | null }> }> {
+  async liveCheck(
+    orderId: string,
+  ): Promise<{ status: UsageFacts['liveCheck']; events: Array<{ kind: StoredKind; value: number | null }> }> {
     if (!this.platform.urls.usageUrl) return { status: { status: 'not_configured' }, events: [] };
     try {
       const live = await this.platform.liveUsage(orderId, this.liveTimeoutMs);

@@ -36,7 +36,8 @@ export interface BuyerKnowledge {
 
 const ORDER_Q = /哪一笔|哪笔|哪个订单|哪一个订单|哪个商品|选择.*订单|which order|which one|which purchase|which product/i;
 const REASON_Q = /原因|为什么|为啥|why|reason/i;
-const GUIDE_Q = /解决了吗|好了吗|可以了吗|能用了吗|解决您的问题|solve|fixed|works? now|working now|did (that|this|those( steps)?|it) (help|work)/i;
+const GUIDE_Q =
+  /解决了吗|好了吗|可以了吗|能用了吗|解决您的问题|solve|fixed|works? now|working now|did (that|this|those( steps)?|it) (help|work)/i;
 // A yes/no question about starting the refund, in the answer's last sentence: a question asking
 // for a go-ahead, about a refund.
 const CONFIRM_Q = /(吗|要不要|是否|需要|确认|shall i|should i|do you want|would you like|want me to|confirm|is that right)[^。.!！]*[？?]/i;
@@ -51,8 +52,14 @@ const APPEAL_LABEL = /申诉|复核|人工|appeal|review|person|human|agent/i;
 const YES: Record<Locale, string[]> = { zh: ['嗯，退吧', '对，帮我退', '是的'], en: ['yes please', 'yes, go ahead', 'yes'] };
 const NO: Record<Locale, string[]> = { zh: ['不用了', '先不退了'], en: ['no thanks', 'no, leave it'] };
 const SOLVED: Record<Locale, string[]> = { zh: ['好了，可以用了', '解决了，谢谢'], en: ['ok it works now, thanks', 'sorted, thank you'] };
-const UNSOLVED: Record<Locale, string[]> = { zh: ['还是不行', '试了，还是不行'], en: ["still doesn't work", 'tried all that, still broken'] };
-const APPEAL: Record<Locale, string[]> = { zh: ['我要申诉，麻烦人工帮我看看', '申请人工复核'], en: ["I'd like to appeal, can a person look at it?", 'please let a person review it'] };
+const UNSOLVED: Record<Locale, string[]> = {
+  zh: ['还是不行', '试了，还是不行'],
+  en: ["still doesn't work", 'tried all that, still broken'],
+};
+const APPEAL: Record<Locale, string[]> = {
+  zh: ['我要申诉，麻烦人工帮我看看', '申请人工复核'],
+  en: ["I'd like to appeal, can a person look at it?", 'please let a person review it'],
+};
 
 /** Which question the bot's last answer asks, by its buttons first, then by its words. */
 export function readQuestion(lines: BotLine[]): { question: Question; buttons: BotLine['buttons'] } {
@@ -68,7 +75,10 @@ export function readQuestion(lines: BotLine[]): { question: Question; buttons: B
   if (ORDER_Q.test(last)) return { question: 'order', buttons };
   if (REASON_Q.test(last) && /[？?]/.test(last)) return { question: 'reason', buttons };
   if (buttons.length > 1) return { question: 'choice', buttons };
-  const sentences = last.trim().split(/(?<=[。.!！？?])\s*|\n/).filter((x) => x.trim());
+  const sentences = last
+    .trim()
+    .split(/(?<=[。.!！？?])\s*|\n/)
+    .filter((x) => x.trim());
   if (CONFIRM_Q.test(sentences.at(-1) ?? '') && ABOUT_REFUND.test(sentences.slice(-2).join(' '))) return { question: 'confirm', buttons };
   return { question: 'none', buttons };
 }
@@ -97,7 +107,8 @@ export class SimulatedBuyer {
     }
     // A buyer who came for a person takes one as soon as it is offered.
     if (this.persona.takesPerson && !view.personInvolved) {
-      const person = buttons.find((b) => b.action === 'agent' || b.action.startsWith('agent:')) ?? buttons.find((b) => PERSON_LABEL.test(b.label));
+      const person =
+        buttons.find((b) => b.action === 'agent' || b.action.startsWith('agent:')) ?? buttons.find((b) => PERSON_LABEL.test(b.label));
       if (person) return press(person);
     }
     const goal = this.target(lines, view, question);
@@ -110,13 +121,22 @@ export class SimulatedBuyer {
         if (goal) return this.pickOrder(goal, buttons);
         break;
       case 'reason':
-        if (goal?.reason) return this.answer(`reason:${goal.order}`, goal.reason.words, buttons.find((b) => b.action === `reason:${goal.reason!.code}`));
+        if (goal?.reason)
+          return this.answer(
+            `reason:${goal.order}`,
+            goal.reason.words,
+            buttons.find((b) => b.action === `reason:${goal.reason!.code}`),
+          );
         break;
       case 'guide': {
         const outcome = goal?.afterGuide;
         if (goal && outcome) {
           const words = goal.guideWords ?? (outcome === 'solved' ? SOLVED : UNSOLVED)[this.know.lang];
-          return this.answer(`guide:${goal.order}`, words, buttons.find((b) => b.action === `guide:${outcome}`));
+          return this.answer(
+            `guide:${goal.order}`,
+            words,
+            buttons.find((b) => b.action === `guide:${outcome}`),
+          );
         }
         // Not a technical problem: the buyer says again why they want their money back.
         if (goal?.reason) return this.answer(`reason:${goal.order}`, goal.reason.words, undefined);
@@ -124,7 +144,11 @@ export class SimulatedBuyer {
       }
       case 'confirm': {
         const yes = this.persona.confirm ?? true;
-        return this.answer('confirm', (yes ? YES : NO)[this.know.lang], buttons.find((b) => b.action === (yes ? 'refund:yes' : 'refund:no')));
+        return this.answer(
+          'confirm',
+          (yes ? YES : NO)[this.know.lang],
+          buttons.find((b) => b.action === (yes ? 'refund:yes' : 'refund:no')),
+        );
       }
       case 'choice': {
         // Buttons of a kind the buyer has not seen before: the one that names their product, a
@@ -152,8 +176,12 @@ export class SimulatedBuyer {
   private target(lines: BotLine[], view: BuyerView, question: Question): OrderGoal | undefined {
     const all = this.persona.goals;
     const open = all.filter((g) => !view.goalDone[g.order]);
-    const text = lines.map((l) => l.text).join('\n').toLowerCase();
-    const named = (goals: OrderGoal[]) => goals.find((g) => (this.know.productNames[g.order] ?? []).some((n) => text.includes(n.toLowerCase())));
+    const text = lines
+      .map((l) => l.text)
+      .join('\n')
+      .toLowerCase();
+    const named = (goals: OrderGoal[]) =>
+      goals.find((g) => (this.know.productNames[g.order] ?? []).some((n) => text.includes(n.toLowerCase())));
     // Only a goal with a guide outcome can answer "did the guide help?", only one with a reason "why?".
     const fitting = question === 'guide' ? all.filter((g) => g.afterGuide) : question === 'reason' ? all.filter((g) => g.reason) : all;
     return named(open) ?? open[0] ?? named(fitting) ?? fitting[0] ?? named(all) ?? all[0];

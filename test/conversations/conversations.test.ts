@@ -16,13 +16,20 @@ describe('conversations as buyers write them (issue 18)', () => {
   let run: SuiteRun;
   beforeAll(async () => {
     t = await startTestDesk({ store: postgresUp ? 'postgres' : 'pglite' });
-    run = await runSuite(t.desk, shopGate(t.desk, { webhookSecret: TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, apiKey: TEST_SECRETS.PLATFORM_API_KEY }), CONVERSATIONS);
+    run = await runSuite(
+      t.desk,
+      shopGate(t.desk, { webhookSecret: TEST_SECRETS.PLATFORM_WEBHOOK_SECRET, apiKey: TEST_SECRETS.PLATFORM_API_KEY }),
+      CONVERSATIONS,
+    );
     console.log(run.summaries.flatMap(summaryLines).join('\n'));
   }, 300_000);
   afterAll(() => t?.stop());
 
   const failing = (lang: string, pick: (r: SuiteRun['results'][number]) => boolean) =>
-    run.results.filter((r) => r.lang === lang && pick(r)).flatMap(problemLines).join('\n');
+    run.results
+      .filter((r) => r.lang === lang && pick(r))
+      .flatMap(problemLines)
+      .join('\n');
 
   it('is at least 60 conversations, about two thirds Chinese, written consistently', () => {
     expect(suiteProblems(CONVERSATIONS)).toEqual([]);
@@ -37,24 +44,37 @@ describe('conversations as buyers write them (issue 18)', () => {
       const summary = () => run.summaries.find((s) => s.lang === lang)!;
 
       it('reaches the right outcome in at least 95 % of conversations', () => {
-        expect(summary().share, failing(lang, (r) => !r.ok)).toBeGreaterThanOrEqual(0.95);
+        expect(
+          summary().share,
+          failing(lang, (r) => !r.ok),
+        ).toBeGreaterThanOrEqual(0.95);
       });
 
       it('takes at most 1.2× the ideal number of turns', () => {
-        expect(summary().turnRatio, failing(lang, (r) => r.turns > r.ideal)).toBeLessThanOrEqual(1.2);
+        expect(
+          summary().turnRatio,
+          failing(lang, (r) => r.turns > r.ideal),
+        ).toBeLessThanOrEqual(1.2);
       });
 
       it('never says the same reply twice in a row', () => {
-        expect(summary().repeated, failing(lang, (r) => r.replyProblems.some((p) => p.kind === 'repeated'))).toBe(0);
+        expect(
+          summary().repeated,
+          failing(lang, (r) => r.replyProblems.some((p) => p.kind === 'repeated')),
+        ).toBe(0);
       });
 
-      it('answers every message in the conversation\'s language, punctuated for it', () => {
-        const bad = (r: SuiteRun['results'][number]) => r.replyProblems.some((p) => p.kind === 'wrong_language' || p.kind === 'fullwidth_punctuation');
+      it("answers every message in the conversation's language, punctuated for it", () => {
+        const bad = (r: SuiteRun['results'][number]) =>
+          r.replyProblems.some((p) => p.kind === 'wrong_language' || p.kind === 'fullwidth_punctuation');
         expect(summary().wrongLanguage + summary().fullwidth, failing(lang, bad)).toBe(0);
       });
 
       it('shows no internal id the buyer did not type', () => {
-        expect(summary().internalIds, failing(lang, (r) => r.replyProblems.some((p) => p.kind === 'internal_id'))).toBe(0);
+        expect(
+          summary().internalIds,
+          failing(lang, (r) => r.replyProblems.some((p) => p.kind === 'internal_id')),
+        ).toBe(0);
       });
     });
   }

@@ -78,7 +78,14 @@ function answerFailures(answer: AnswerExpectation | undefined, replies: string[]
 }
 
 /** Checks everything the conversation expects; `view` is what the simulated buyer may know of it. */
-export async function judge(prisma: PrismaClient, conv: Conversation, seeded: SeededBuyer, before: Snapshot, replies: string[], last: BotLine[] = []): Promise<Verdict> {
+export async function judge(
+  prisma: PrismaClient,
+  conv: Conversation,
+  seeded: SeededBuyer,
+  before: Snapshot,
+  replies: string[],
+  last: BotLine[] = [],
+): Promise<Verdict> {
   const [requests, handoffs, refunds] = await Promise.all([
     prisma.refundRequest.findMany({ where: { buyerId: seeded.buyerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     prisma.handoff.findMany({ where: { buyerId: seeded.buyerId } }),
@@ -98,10 +105,12 @@ export async function judge(prisma: PrismaClient, conv: Conversation, seeded: Se
     // A refund asked for any reason but a problem never goes through a troubleshooting guide (M10).
     const guided = expected !== 'none' && expected.outcome !== 'troubleshoot';
     const detour = requests.find((r) => r.orderId === orderId && !before.requests.has(r.id) && r.outcome === 'troubleshoot');
-    if (guided && detour) failures.push(`${key}: was sent a troubleshooting guide (request stored as ${detour.reasonCode}) though the buyer named no problem`);
+    if (guided && detour)
+      failures.push(`${key}: was sent a troubleshooting guide (request stored as ${detour.reasonCode}) though the buyer named no problem`);
   }
   for (const r of requests) {
-    if (!before.requests.has(r.id) && r.channel !== 'widget') failures.push(`request ${r.orderId} stored with channel ${r.channel}, not widget`);
+    if (!before.requests.has(r.id) && r.channel !== 'widget')
+      failures.push(`request ${r.orderId} stored with channel ${r.channel}, not widget`);
   }
   const opened = handoffs.filter((h) => !before.handoffs.has(h.id)).map((h) => h.kind as string);
   view.personInvolved = opened.length > 0;
@@ -113,7 +122,8 @@ export async function judge(prisma: PrismaClient, conv: Conversation, seeded: Se
   failures.push(...unanswered);
   if (conv.expect.settled) {
     const pending = readQuestion(last).question;
-    if (pending === 'order' || pending === 'reason' || pending === 'confirm') failures.push(`the bot still asks the ${pending} question of a refund the buyer dropped`);
+    if (pending === 'order' || pending === 'reason' || pending === 'confirm')
+      failures.push(`the bot still asks the ${pending} question of a refund the buyer dropped`);
   }
   const satisfied = Object.values(view.goalDone).every(Boolean) && missing.length === 0 && unanswered.length === 0;
   return { ok: failures.length === 0, failures, satisfied, view };
@@ -121,7 +131,10 @@ export async function judge(prisma: PrismaClient, conv: Conversation, seeded: Se
 
 /** Orders the bot offers as buttons that can no longer be acted on: refunded, being paid, or with a request open. */
 export async function staleOffers(prisma: PrismaClient, lines: BotLine[]): Promise<string[]> {
-  const offered = lines.flatMap((l) => l.buttons.map((b) => b.action)).filter((a) => a.startsWith('order:')).map((a) => a.slice('order:'.length));
+  const offered = lines
+    .flatMap((l) => l.buttons.map((b) => b.action))
+    .filter((a) => a.startsWith('order:'))
+    .map((a) => a.slice('order:'.length));
   if (offered.length === 0) return [];
   const requests = await prisma.refundRequest.findMany({
     where: { orderId: { in: offered }, status: { in: ['refunded', 'refund_pending', 'in_review', 'troubleshooting', 'deciding'] } },

@@ -35,7 +35,9 @@ export function strip(text: string, quoted: string[]): string {
   // The bot may quote a whole message or a phrase of it ("买错了" out of "refund pls, 买错了").
   const phrases = quoted.flatMap((q) => [q, ...q.split(/[\s,，。.!！?？:：;；"“”'‘’、()（）]+/)]);
   // Short Latin pieces ("I", "the") are left alone: cutting them out would cut up words of the reply.
-  const pieces = [...new Set(phrases)].filter((q) => (HAN.test(q) ? q.trim().length > 0 : q.trim().length >= 4)).sort((a, b) => b.length - a.length);
+  const pieces = [...new Set(phrases)]
+    .filter((q) => (HAN.test(q) ? q.trim().length > 0 : q.trim().length >= 4))
+    .sort((a, b) => b.length - a.length);
   for (const q of pieces) out = out.split(q).join(' ');
   return out.replace(/https?:\/\/\S+/g, ' ').replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
 }

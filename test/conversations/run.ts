@@ -39,14 +39,22 @@ export interface ConversationResult {
 
 const ALL_TITLES = Object.values(PRODUCTS).flatMap((p) => [p.title, p.title.replace(/^《|》$/g, '')]);
 
-export async function runConversation(desk: Desk, gate: ShopGate, shop: SeededShop, conv: Conversation, index: number): Promise<ConversationResult> {
+export async function runConversation(
+  desk: Desk,
+  gate: ShopGate,
+  shop: SeededShop,
+  conv: Conversation,
+  index: number,
+): Promise<ConversationResult> {
   const prisma = desk.db.prisma;
   const seeded = await seedBuyer(gate, shop, conv.buyer, index);
   const before = await snapshot(prisma, seeded.buyerId);
   const chatId = `eval_${conv.id}_${randomBytes(4).toString('hex')}`;
   // The widget opens a first visit with the bot's welcome in the account's language.
   const welcome = say('welcome', conv.buyer.locale);
-  await desk.conversations.append({ channel: 'widget', chatId, buyerId: seeded.buyerId, locale: conv.buyer.locale }, [{ direction: 'out', text: welcome }]);
+  await desk.conversations.append({ channel: 'widget', chatId, buyerId: seeded.buyerId, locale: conv.buyer.locale }, [
+    { direction: 'out', text: welcome },
+  ]);
   const transcript: TranscriptEntry[] = [{ turn: 0, from: 'bot', text: welcome }];
   const botLines: Array<{ turn: number; line: BotLine }> = [{ turn: 0, line: { text: welcome, buttons: [] } }];
   const buyerTexts: string[] = [];
@@ -165,7 +173,12 @@ export interface SuiteRun {
 }
 
 /** Seeds the shop once, then runs each conversation with its own freshly seeded buyer. */
-export async function runSuite(desk: Desk, gate: ShopGate, conversations: Conversation[], onResult?: (r: ConversationResult) => void): Promise<SuiteRun> {
+export async function runSuite(
+  desk: Desk,
+  gate: ShopGate,
+  conversations: Conversation[],
+  onResult?: (r: ConversationResult) => void,
+): Promise<SuiteRun> {
   const started = Date.now();
   await desk.nlu.get();
   const shop = await seedShop(gate);
@@ -173,19 +186,21 @@ export async function runSuite(desk: Desk, gate: ShopGate, conversations: Conver
   for (const [i, conv] of conversations.entries()) {
     // A conversation that cannot even run (its seeding refused, the turn threw) is a failure of its
     // own, not the end of the measurement.
-    const result = await runConversation(desk, gate, shop, conv, i).catch((error: unknown): ConversationResult => ({
-      id: conv.id,
-      lang: conv.lang,
-      covers: conv.covers,
-      ok: false,
-      turns: conv.ideal + PATIENCE,
-      ideal: conv.ideal,
-      gaveUp: true,
-      failures: [`could not run: ${error instanceof Error ? error.message : String(error)}`],
-      replyProblems: [],
-      transcript: [],
-      why: conv.why,
-    }));
+    const result = await runConversation(desk, gate, shop, conv, i).catch(
+      (error: unknown): ConversationResult => ({
+        id: conv.id,
+        lang: conv.lang,
+        covers: conv.covers,
+        ok: false,
+        turns: conv.ideal + PATIENCE,
+        ideal: conv.ideal,
+        gaveUp: true,
+        failures: [`could not run: ${error instanceof Error ? error.message : String(error)}`],
+        replyProblems: [],
+        transcript: [],
+        why: conv.why,
+      }),
+    );
     results.push(result);
     onResult?.(result);
   }

@@ -22,7 +22,12 @@ export const PRODUCTS = {
   photo: { title: '《手机摄影从入门到精通》', category: 'course', priceMinor: 12_900, names: ['摄影'] },
   python: { title: 'Python for Data Analysis (video course)', category: 'course', priceMinor: 25_900, names: ['Python'] },
   procreate: { title: 'Procreate Drawing Course for Beginners', category: 'course', priceMinor: 16_900, names: ['Procreate', 'Drawing'] },
-  photoBundle: { title: 'The Photography Bundle: Lightroom & Portrait Masterclass', category: 'course', priceMinor: 19_900, names: ['Photography Bundle', 'Photography'] },
+  photoBundle: {
+    title: 'The Photography Bundle: Lightroom & Portrait Masterclass',
+    category: 'course',
+    priceMinor: 19_900,
+    names: ['Photography Bundle', 'Photography'],
+  },
   office: { title: 'Office 2021 专业增强版激活码', category: 'software_key', priceMinor: 12_900, names: ['Office'] },
   xmind: { title: 'XMind Pro licence key (1 year)', category: 'software_key', priceMinor: 8_900, names: ['XMind'] },
   vip: { title: '爱学堂年度VIP会员', category: 'membership', priceMinor: 26_800, names: ['爱学堂', 'VIP'] },
@@ -69,7 +74,10 @@ export async function seedShop(gate: ShopGate): Promise<SeededShop> {
   const products = {} as Record<ProductKey, string>;
   for (const [key, p] of Object.entries(PRODUCTS) as Array<[ProductKey, Product]>) {
     const id = `p_${key}_${run}`;
-    await send(gate, event('product.upserted', { id, merchantId, title: p.title, category: p.category, priceMinor: p.priceMinor, currency: 'CNY' }));
+    await send(
+      gate,
+      event('product.upserted', { id, merchantId, title: p.title, category: p.category, priceMinor: p.priceMinor, currency: 'CNY' }),
+    );
     products[key] = id;
   }
   return { merchantId, products };
@@ -93,7 +101,15 @@ export async function seedBuyer(gate: ShopGate, shop: SeededShop, spec: BuyerSpe
   const run = token();
   const buyerId = `b_${run}`;
   const device = { id: `d_phone_${run}`, ip: `${index % 2 === 0 ? '198.51.100' : '203.0.113'}.${(Math.floor(index / 2) % 250) + 2}` };
-  await send(gate, event('buyer.upserted', { id: buyerId, name: spec.name, locale: spec.locale, registeredAt: iso(now - spec.accountAgeDays * 86_400_000) }));
+  await send(
+    gate,
+    event('buyer.upserted', {
+      id: buyerId,
+      name: spec.name,
+      locale: spec.locale,
+      registeredAt: iso(now - spec.accountAgeDays * 86_400_000),
+    }),
+  );
   const orders: Record<string, string> = {};
   const methods = ['wechat', 'alipay', 'card'] as const;
   // Oldest first, as the platform would have sent them.
@@ -124,13 +140,27 @@ export async function seedBuyer(gate: ShopGate, shop: SeededShop, spec: BuyerSpe
     if (!order.before) continue;
     const body =
       order.before === 'refunded'
-        ? { orderId: orders[key], buyerId, reasonCode: 'changed_mind', reasonText: spec.locale === 'zh' ? '买错了' : 'bought by mistake', channel: 'shop' }
-        : { orderId: orders[key], buyerId, reasonCode: 'cannot_use', reasonText: spec.locale === 'zh' ? '打不开' : "won't open", channel: 'shop' };
+        ? {
+            orderId: orders[key],
+            buyerId,
+            reasonCode: 'changed_mind',
+            reasonText: spec.locale === 'zh' ? '买错了' : 'bought by mistake',
+            channel: 'shop',
+          }
+        : {
+            orderId: orders[key],
+            buyerId,
+            reasonCode: 'cannot_use',
+            reasonText: spec.locale === 'zh' ? '打不开' : "won't open",
+            channel: 'shop',
+          };
     const res = await gate.requestRefund(body);
     const view = JSON.parse(res.body) as { status?: string };
     const wanted = order.before === 'refunded' ? ['refunded', 'refund_pending'] : ['troubleshooting'];
     if (res.statusCode >= 300 || !wanted.includes(view.status ?? '')) {
-      throw new Error(`seeding "${order.before}" for order ${key} gave ${res.statusCode} ${res.body.slice(0, 300)}: the fixture's order must allow it`);
+      throw new Error(
+        `seeding "${order.before}" for order ${key} gave ${res.statusCode} ${res.body.slice(0, 300)}: the fixture's order must allow it`,
+      );
     }
   }
   return { buyerId, orders, internalIds: [buyerId, ...Object.values(orders), ...Object.values(shop.products), shop.merchantId] };

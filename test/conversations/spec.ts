@@ -112,9 +112,17 @@ export const hours = (n: number) => n * 60;
 export const days = (n: number) => n * 24 * 60;
 
 /** Approved and paid back (the sandbox pays at once; pending is also the money on its way). */
-export const refunded = (reason?: ReasonCode | ReasonCode[]): OrderExpectation => ({ status: ['refunded', 'refund_pending'], outcome: 'approved', ...(reason ? { reason } : {}) });
+export const refunded = (reason?: ReasonCode | ReasonCode[]): OrderExpectation => ({
+  status: ['refunded', 'refund_pending'],
+  outcome: 'approved',
+  ...(reason ? { reason } : {}),
+});
 /** Self-service refused by the policy. */
-export const refused = (reason?: ReasonCode | ReasonCode[]): OrderExpectation => ({ status: 'rejected', outcome: 'rejected', ...(reason ? { reason } : {}) });
+export const refused = (reason?: ReasonCode | ReasonCode[]): OrderExpectation => ({
+  status: 'rejected',
+  outcome: 'rejected',
+  ...(reason ? { reason } : {}),
+});
 /** A guide was sent and is waiting for the buyer's answer, or a person took it on after it failed. */
 export const guideFailed: OrderExpectation = { status: ['troubleshooting', 'in_review'], outcome: 'troubleshoot', reason: 'cannot_use' };
 /** A guide solved it: the request is closed with no refund. */
@@ -123,6 +131,10 @@ export const guideSolved: OrderExpectation = { status: 'cancelled', outcome: 'tr
 export const withdrawn: OrderExpectation = { status: 'cancelled' };
 
 /** An order of a product, paid `ageMinutes` before the chat. */
-export const order = (product: string, ageMinutes: number, extra: Omit<OrderSpec, 'product' | 'ageMinutes'> = {}): OrderSpec => ({ product, ageMinutes, ...extra });
+export const order = (product: string, ageMinutes: number, extra: Omit<OrderSpec, 'product' | 'ageMinutes'> = {}): OrderSpec => ({
+  product,
+  ageMinutes,
+  ...extra,
+});
 export const watched = (share: number): Usage => ({ kind: 'course.progress', value: share });
 export const did = (kind: Exclude<Usage['kind'], 'course.progress'>): Usage => ({ kind }) as Usage;

@@ -18,7 +18,8 @@ export function suiteProblems(conversations: Conversation[]): string[] {
     for (const [key, o] of Object.entries(c.buyer.orders)) {
       if (!(o.product in PRODUCTS)) problems.push(`${c.id}: order ${key} names unknown product ${o.product}`);
     }
-    for (const key of Object.keys(c.expect.orders)) if (!orders.includes(key)) problems.push(`${c.id}: expectation for unknown order ${key}`);
+    for (const key of Object.keys(c.expect.orders))
+      if (!orders.includes(key)) problems.push(`${c.id}: expectation for unknown order ${key}`);
     for (const g of c.persona.goals) if (!orders.includes(g.order)) problems.push(`${c.id}: goal for unknown order ${g.order}`);
     if (c.opening.length === 0) problems.push(`${c.id}: no opening message`);
     if (c.ideal < c.opening.length) problems.push(`${c.id}: ideal ${c.ideal} is below its ${c.opening.length} opening messages`);

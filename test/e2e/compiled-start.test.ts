@@ -125,7 +125,12 @@ describe('the compiled desk (npm start)', () => {
         body: JSON.stringify({ orderId: 'o_demo_m21', buyerId: 'b_demo_buyer', reasonText: '刚买的，冲动消费了，不想要了' }),
       });
       expect(refund.status).toBe(201);
-      expect(await refund.json()).toMatchObject({ outcome: 'approved', status: 'refunded', reasonCode: 'changed_mind', refund: { amountMinor: 9900, status: 'succeeded' } });
+      expect(await refund.json()).toMatchObject({
+        outcome: 'approved',
+        status: 'refunded',
+        reasonCode: 'changed_mind',
+        refund: { amountMinor: 9900, status: 'succeeded' },
+      });
 
       // Bad input gets the same clear answer from the compiled validation.
       const bad = await fetch(`${desk.url}/v1/refund-requests`, {
@@ -147,7 +152,9 @@ describe('the compiled desk (npm start)', () => {
 
     const lines = await probe.read();
     const processes = lines.filter((l) => 'argv' in l) as Array<{ pid: number; argv: string[]; execArgv: string[] }>;
-    const deskProcess = processes.find((p) => p.argv.some((a) => a.endsWith(path.join('scripts', 'refund-desk.mjs'))) && p.argv.includes('start'));
+    const deskProcess = processes.find(
+      (p) => p.argv.some((a) => a.endsWith(path.join('scripts', 'refund-desk.mjs'))) && p.argv.includes('start'),
+    );
     expect(deskProcess, `no desk process among ${JSON.stringify(processes)}`).toBeDefined();
     // Plain node: nothing but the probe itself is preloaded.
     expect(deskProcess!.execArgv).toEqual([]);
@@ -156,7 +163,11 @@ describe('the compiled desk (npm start)', () => {
     expect(modules).toContain(pathToFileURL(path.join(ROOT, 'dist/desk.js')).href);
     // In every process of the run (npm, the pre-step, the desk): no TypeScript source, no tsx.
     const everyModule = lines.filter((l) => 'url' in l).map((l) => l.url as string);
-    expect(everyModule.filter((u) => /\.[mc]?tsx?$/.test(u) || u.includes('/node_modules/tsx/') || u.startsWith(pathToFileURL(path.join(ROOT, 'src')).href))).toEqual([]);
+    expect(
+      everyModule.filter(
+        (u) => /\.[mc]?tsx?$/.test(u) || u.includes('/node_modules/tsx/') || u.startsWith(pathToFileURL(path.join(ROOT, 'src')).href),
+      ),
+    ).toEqual([]);
   }, 180_000);
 });
 
@@ -165,7 +176,8 @@ describe('the refund-desk executable', () => {
   async function checkout(dist: Record<string, string> | null): Promise<string> {
     const root = await scratch('desk-bin-');
     await fs.mkdir(path.join(root, 'scripts'));
-    for (const file of ['refund-desk.mjs', 'build-state.mjs']) await fs.copyFile(path.join(ROOT, 'scripts', file), path.join(root, 'scripts', file));
+    for (const file of ['refund-desk.mjs', 'build-state.mjs'])
+      await fs.copyFile(path.join(ROOT, 'scripts', file), path.join(root, 'scripts', file));
     await fs.mkdir(path.join(root, 'src'));
     await fs.writeFile(path.join(root, 'src', 'cli.ts'), 'console.log("source");\n');
     if (dist) {

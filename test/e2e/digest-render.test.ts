@@ -27,7 +27,14 @@ describe.skipIf(!postgresUp || !chromiumPath)('the merchant digest, rendered', (
   it('writes docs/digest-sample.html and docs/digest-sample.png', async () => {
     const to = new Date(Date.now() + 60_000);
     const report = await merchantReport(t.desk.db.prisma, DEMO.merchantId, new Date(to.getTime() - 86_400_000), to);
-    const digest = renderDigest({ merchantName: '链动小铺示范店', currency: 'CNY', locale: 'zh', period: 'day', label: to.toISOString().slice(0, 10), report });
+    const digest = renderDigest({
+      merchantName: '链动小铺示范店',
+      currency: 'CNY',
+      locale: 'zh',
+      period: 'day',
+      label: to.toISOString().slice(0, 10),
+      report,
+    });
     // In the email the chart is an inline attachment (cid:); a file on its own carries it as data.
     const html = digest.html.replace('cid:refund-chart', `data:image/png;base64,${digest.chartPng.toString('base64')}`);
     expect(html).toContain('内容太简单');

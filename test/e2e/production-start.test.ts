@@ -21,7 +21,10 @@ const PRODUCTION = {
 
 function start(env: Record<string, string>, command = 'start'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, command], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env } });
+    const child = spawn(process.execPath, [CLI, command], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -36,15 +39,19 @@ describe('refund-desk start in production', () => {
     ['PLATFORM_API_KEY', DEMO_SECRETS.platformApiKey, 'is a published example value'],
     ['CHAT_TOKEN_SECRET', 'x'.repeat(48), 'is too weak for production'],
     ['DEMO_SEED', 'on', 'must not be on when NODE_ENV=production'],
-  ])('refuses %s=%s: exit 2, one line naming it', async (name, value, why) => {
-    const run = await start({ ...PRODUCTION, [name]: value });
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    const line = run.stderr.trim();
-    expect(line).not.toContain('\n');
-    expect(line).toMatch(new RegExp(`^Configuration error: ${name} ${why}`));
-    if (value.length > 2) expect(line).not.toContain(value);
-  }, 60_000);
+  ])(
+    'refuses %s=%s: exit 2, one line naming it',
+    async (name, value, why) => {
+      const run = await start({ ...PRODUCTION, [name]: value });
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      const line = run.stderr.trim();
+      expect(line).not.toContain('\n');
+      expect(line).toMatch(new RegExp(`^Configuration error: ${name} ${why}`));
+      if (value.length > 2) expect(line).not.toContain(value);
+    },
+    60_000,
+  );
 });
 
 describe('refund-desk seed-demo in production', () => {

@@ -10,7 +10,9 @@ import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 const TOKEN = '123456:TEST-refund-desk';
 
 type Client = ReturnType<TelegramServer['getClient']>;
-type BotMessage = { message: { text: string; message_id: number; reply_markup?: string | { inline_keyboard: Array<Array<{ callback_data: string }>> } } };
+type BotMessage = {
+  message: { text: string; message_id: number; reply_markup?: string | { inline_keyboard: Array<Array<{ callback_data: string }>> } };
+};
 
 describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
   let server: TelegramServer;
@@ -67,10 +69,14 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
     expect(reply!.message.text).toContain('15分钟无理由退款规则，已自动批准');
     expect((await t.desk.db.prisma.refundRequest.findFirstOrThrow({ where: { orderId: DEMO.orders.m21 } })).channel).toBe('telegram');
     // The chat session is a sighting of the buyer's Telegram account, for the risk rules (M11).
-    expect(await t.desk.db.prisma.fingerprint.count({ where: { buyerId: DEMO.buyers.buyer, source: 'chat', deviceId: { startsWith: 'telegram:' } } })).toBeGreaterThan(0);
+    expect(
+      await t.desk.db.prisma.fingerprint.count({
+        where: { buyerId: DEMO.buyers.buyer, source: 'chat', deviceId: { startsWith: 'telegram:' } },
+      }),
+    ).toBeGreaterThan(0);
   });
 
-  it('M22 from /start: the article\'s refusal, with a person to review', async () => {
+  it("M22 from /start: the article's refusal, with a person to review", async () => {
     const { client } = await boundChat(DEMO.buyers.buyer);
     await client.sendMessage(client.makeMessage(`订单${DEMO.orders.m22}内容不符预期，想退款`));
     const [reply] = await botMessages(client, 1);
@@ -97,7 +103,10 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
     await client.sendMessage(client.makeMessage(`I bought ${DEMO.orders.m21En} by mistake, please refund`));
     expect((await botMessages(client, 1))[0]!.message.text).toContain('15-minute no-questions-asked window');
     await t.desk.outbox.deliverDue();
-    for (const [chat, level] of [[member, '一级佣金 ¥9.90'], [leader, '二级佣金 ¥4.95']] as const) {
+    for (const [chat, level] of [
+      [member, '一级佣金 ¥9.90'],
+      [leader, '二级佣金 ¥4.95'],
+    ] as const) {
       const notices = (await botMessages(chat.client, 2)).map((m) => m.message.text);
       expect(notices.find((n) => n.startsWith('佣金已冻结'))).toContain(level);
       expect(notices.find((n) => n.startsWith('佣金已作废'))).toContain(DEMO.orders.m21En);
@@ -109,7 +118,13 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
     const { client, chatId } = await boundChat(DEMO.buyers.buyer);
     const update = {
       update_id: 900_000 + chatId,
-      message: { message_id: 77, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' as const, first_name: 'Buyer' }, from: { id: chatId, is_bot: false, first_name: 'Buyer' }, text: '退款规则是什么' },
+      message: {
+        message_id: 77,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private' as const, first_name: 'Buyer' },
+        from: { id: chatId, is_bot: false, first_name: 'Buyer' },
+        text: '退款规则是什么',
+      },
     };
     await t.desk.telegram!.handleUpdate(update);
     await t.desk.telegram!.handleUpdate(update);
@@ -135,7 +150,13 @@ describe.skipIf(!postgresUp)('Telegram bot (telegram-test-api)', () => {
       Array.from({ length: 50 }, (_, i) =>
         t.desk.telegram!.handleUpdate({
           update_id: base + i,
-          message: { message_id: 1000 + i, date: Math.floor(Date.now() / 1000), chat: { id: buyerChat, type: 'private', first_name: 'Alice' }, from: { id: buyerChat, is_bot: false, first_name: 'Alice' }, text: `hello ${i}` },
+          message: {
+            message_id: 1000 + i,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: buyerChat, type: 'private', first_name: 'Alice' },
+            from: { id: buyerChat, is_bot: false, first_name: 'Alice' },
+            text: `hello ${i}`,
+          },
         }),
       ),
     );

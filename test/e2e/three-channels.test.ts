@@ -25,7 +25,11 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram, the desk and Slack together'
     telegram = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storeTimeout: 60 });
     await telegram.start();
     await slack.start();
-    t = await startTestDesk({ store: 'postgres', redis: true, env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.config.apiURL, ...slackEnv(slack) } });
+    t = await startTestDesk({
+      store: 'postgres',
+      redis: true,
+      env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.config.apiURL, ...slackEnv(slack) },
+    });
     await seedDemoShop(t.desk.db.prisma);
     await t.desk.nlu.get();
     url = await t.desk.listen();
@@ -40,15 +44,19 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram, the desk and Slack together'
     const client = telegram.getClient(TOKEN, { chatId: 7001, userId: 7001, firstName: '小明', userName: 'xiaoming' });
     const inbox: string[] = [];
     const read = async (count: number) => {
-      await until(async () => {
-        try {
-          const updates = (await client.getUpdates()) as unknown as { result: Update[] };
-          inbox.push(...updates.result.map((u) => u.message.text));
-        } catch {
-          // Nothing new within the emulator's wait.
-        }
-        return inbox.length;
-      }, (n) => n >= count, 15_000);
+      await until(
+        async () => {
+          try {
+            const updates = (await client.getUpdates()) as unknown as { result: Update[] };
+            inbox.push(...updates.result.map((u) => u.message.text));
+          } catch {
+            // Nothing new within the emulator's wait.
+          }
+          return inbox.length;
+        },
+        (n) => n >= count,
+        15_000,
+      );
     };
 
     const { token } = await t.desk.chatTokens.issue(DEMO.buyers.buyer);
@@ -61,29 +69,52 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram, the desk and Slack together'
     // The appeal reaches the desk channel as a ticket (the job posts it within seconds).
     const request = await t.desk.db.prisma.refundRequest.findFirstOrThrow({ where: { orderId: DEMO.orders.m22 } });
     expect(request).toMatchObject({ status: 'rejected', channel: 'telegram' });
-    const handoff = await until(() => t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: request.id } }), (h) => h.slackTs !== null);
+    const handoff = await until(
+      () => t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: request.id } }),
+      (h) => h.slackTs !== null,
+    );
     const ticket = slack.of('chat.postMessage').find((c) => JSON.stringify(c.args.blocks ?? '').includes(handoff.id))!;
     expect(JSON.stringify(ticket.args.blocks)).toContain('内容不符预期');
 
     // An agent claims it: the buyer hears a person has it, in Telegram.
-    await sendToSlackEndpoint(url, blockAction({ user: SLACK.members[0]!, actionId: 'ticket.claim', value: handoff.id, messageTs: handoff.slackTs! }), FORM);
+    await sendToSlackEndpoint(
+      url,
+      blockAction({ user: SLACK.members[0]!, actionId: 'ticket.claim', value: handoff.id, messageTs: handoff.slackTs! }),
+      FORM,
+    );
     await read(3);
     expect(inbox[2]).toContain('人工客服已接手');
     // A word in the thread reaches the buyer; the buyer's answer reaches the thread.
-    await sendToSlackEndpoint(url, threadReply({ user: SLACK.members[0]!, text: '看到您只看了20%，我这边为您特批退款。', threadTs: handoff.slackTs! }), 'application/json');
+    await sendToSlackEndpoint(
+      url,
+      threadReply({ user: SLACK.members[0]!, text: '看到您只看了20%，我这边为您特批退款。', threadTs: handoff.slackTs! }),
+      'application/json',
+    );
     await read(4);
     expect(inbox[3]).toBe('看到您只看了20%，我这边为您特批退款。');
     await client.sendMessage(client.makeMessage('谢谢！'));
-    await until(() => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === handoff.slackTs && String(c.args.text).includes('谢谢')), (c) => c.length === 1);
+    await until(
+      () => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === handoff.slackTs && String(c.args.text).includes('谢谢')),
+      (c) => c.length === 1,
+    );
 
     // Approved in Slack, delivered twice: one refund by the original route, the buyer told in Telegram.
-    const approve = blockAction({ user: SLACK.members[0]!, actionId: 'ticket.approve', value: handoff.id, messageTs: handoff.slackTs!, actionTs: '1700000900.000001' });
+    const approve = blockAction({
+      user: SLACK.members[0]!,
+      actionId: 'ticket.approve',
+      value: handoff.id,
+      messageTs: handoff.slackTs!,
+      actionTs: '1700000900.000001',
+    });
     await Promise.all([sendToSlackEndpoint(url, approve, FORM), sendToSlackEndpoint(url, approve, FORM)]);
     await read(5);
     expect(inbox[4]).toContain('人工客服已复核并批准您的退款：¥99.00将原路退回');
     expect(await t.desk.db.prisma.refund.count({ where: { orderId: DEMO.orders.m22 } })).toBe(1);
     expect(await t.desk.db.prisma.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: 'refunded' });
-    const updated = slack.of('chat.update').filter((c) => c.args.ts === handoff.slackTs).at(-1)!;
+    const updated = slack
+      .of('chat.update')
+      .filter((c) => c.args.ts === handoff.slackTs)
+      .at(-1)!;
     expect(JSON.stringify(updated.args.blocks)).toContain('Resolved: approved');
   }, 60_000);
 });

@@ -79,7 +79,15 @@ describe.skipIf(!postgresUp || !chromiumPath)('shop widget in headless Chromium'
     await page.screenshot({ path: new URL('widget-m21.png', DOCS).pathname });
 
     // The same conversation on a phone: the chat takes the whole screen.
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', storageState: await context.storageState() });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+      storageState: await context.storageState(),
+    });
     const small = await phone.newPage();
     await small.goto(url);
     await small.locator('.bubble').click();

@@ -16,7 +16,19 @@ import ts from 'typescript';
 
 /** The layers, lowest first. A module not listed here fails the test until it is placed. */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['domain', 'generated', 'types', 'errors.ts', 'ids.ts', 'logger.ts', 'metrics.ts', 'html.ts', 'validation.ts', 'config.ts', 'config-secrets.ts'],
+  [
+    'domain',
+    'generated',
+    'types',
+    'errors.ts',
+    'ids.ts',
+    'logger.ts',
+    'metrics.ts',
+    'html.ts',
+    'validation.ts',
+    'config.ts',
+    'config-secrets.ts',
+  ],
   ['store', 'cache', 'outbox', 'jobs', 'platform'],
   ['policy', 'risk', 'commission', 'usage', 'payments', 'nlu'],
   ['refunds', 'handoffs', 'events'],
@@ -112,12 +124,16 @@ export function check(graph: ImportGraph, layers = LAYERS): Violation[] {
       moduleEdges.get(from)!.add(to);
       const a = layerOf(from, layers);
       const b = layerOf(to, layers);
-      if (a !== null && b !== null && b > a) out.push({ rule: 'layer', detail: `${file} (${from}, layer ${a}) imports ${target} (${to}, layer ${b})` });
-      if (from.startsWith('channels') && (to === 'store' || to === 'generated')) out.push({ rule: 'database', detail: `${file} imports ${target}: channels hold no database access` });
-      if (!dynamic && !isEntry(target)) out.push({ rule: 'deep', detail: `${file} imports ${target}: another module only through ${to}/index.ts` });
+      if (a !== null && b !== null && b > a)
+        out.push({ rule: 'layer', detail: `${file} (${from}, layer ${a}) imports ${target} (${to}, layer ${b})` });
+      if (from.startsWith('channels') && (to === 'store' || to === 'generated'))
+        out.push({ rule: 'database', detail: `${file} imports ${target}: channels hold no database access` });
+      if (!dynamic && !isEntry(target))
+        out.push({ rule: 'deep', detail: `${file} imports ${target}: another module only through ${to}/index.ts` });
     }
   }
-  for (const m of [...unplaced].sort()) out.push({ rule: 'unplaced', detail: `module ${m} has no layer (test/helpers/architecture.ts LAYERS)` });
+  for (const m of [...unplaced].sort())
+    out.push({ rule: 'unplaced', detail: `module ${m} has no layer (test/helpers/architecture.ts LAYERS)` });
   for (const c of cycles(moduleEdges)) out.push({ rule: 'cycle', detail: `modules ${c.join(' ⇄ ')}` });
   for (const c of cycles(fileEdges)) out.push({ rule: 'cycle', detail: `files ${c.join(' ⇄ ')}` });
   return out;
@@ -128,7 +144,11 @@ export function importsOf(text: string, fileName = 'file.ts'): Array<{ specifier
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
   const out: Array<{ specifier: string; dynamic: boolean }> = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       out.push({ specifier: node.moduleSpecifier.text, dynamic: false });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
@@ -157,7 +177,9 @@ export function readImportGraph(srcDir: string): ImportGraph {
     const seen = new Map<string, Import>();
     for (const { specifier, dynamic } of importsOf(readFileSync(path, 'utf8'), path)) {
       if (!specifier.startsWith('.')) continue;
-      const target = relative(srcDir, normalize(join(dirname(path), specifier))).split('\\').join('/');
+      const target = relative(srcDir, normalize(join(dirname(path), specifier)))
+        .split('\\')
+        .join('/');
       if (!target.endsWith('.ts')) continue;
       // A file imported both ways counts as static.
       const before = seen.get(target);

@@ -43,7 +43,12 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
     const main = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     let children: number[] = [];
     try {
-      children = execFileSync('pgrep', ['-P', String(main)]).toString().trim().split('\n').filter(Boolean).map(Number);
+      children = execFileSync('pgrep', ['-P', String(main)])
+        .toString()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       // No children listed.
     }
@@ -81,7 +86,11 @@ export async function startRedis(): Promise<ThrowawayRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i += 1) {
       try {
         execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
@@ -138,7 +147,12 @@ export const LAUNCHERS: Record<DeskLauncher, string> = {
 };
 
 /** One `refund-desk start` process with these variables (plus PORT), logging to `logFile`. */
-export async function startDeskProcess(name: string, env: Record<string, string>, logFile: string, launcher: DeskLauncher = 'source'): Promise<DeskProcess> {
+export async function startDeskProcess(
+  name: string,
+  env: Record<string, string>,
+  logFile: string,
+  launcher: DeskLauncher = 'source',
+): Promise<DeskProcess> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [LAUNCHERS[launcher], 'start'], {

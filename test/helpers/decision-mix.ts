@@ -89,9 +89,20 @@ export function generateMix(seed = 17, ordinary = 110): Mix {
   const between = (lo: number, hi: number) => lo + rnd() * (hi - lo);
   const buyers: MixBuyer[] = [];
   const requests: MixRequest[] = [];
-  const buyer = (n: string, registeredDaysAgo: number, earlierOrders: number[], extra: { device?: MixBuyer['device']; refundedOrders?: number[] } = {}): string => {
+  const buyer = (
+    n: string,
+    registeredDaysAgo: number,
+    earlierOrders: number[],
+    extra: { device?: MixBuyer['device']; refundedOrders?: number[] } = {},
+  ): string => {
     const id = `b_mix_${n}`;
-    buyers.push({ id, registeredDaysAgo, earlierOrders, device: extra.device ?? { id: `d_${id}`, ip: ipOf(buyers.length) }, ...(extra.refundedOrders ? { refundedOrders: extra.refundedOrders } : {}) });
+    buyers.push({
+      id,
+      registeredDaysAgo,
+      earlierOrders,
+      device: extra.device ?? { id: `d_${id}`, ip: ipOf(buyers.length) },
+      ...(extra.refundedOrders ? { refundedOrders: extra.refundedOrders } : {}),
+    });
     return id;
   };
   const method = () => pick(['wechat', 'wechat', 'wechat', 'wechat', 'wechat', 'alipay', 'alipay', 'alipay', 'card', 'sandbox'] as const);
@@ -100,7 +111,18 @@ export function generateMix(seed = 17, ordinary = 110): Mix {
     const registeredDaysAgo = Math.round(between(14, 400));
     const earlier = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => Math.round(between(2, Math.min(registeredDaysAgo, 300))));
     const id = buyer(`o${i}`, registeredDaysAgo, earlier);
-    const category = pick(['course', 'course', 'course', 'course', 'software_key', 'software_key', 'membership', 'membership', 'template', 'template'] as const);
+    const category = pick([
+      'course',
+      'course',
+      'course',
+      'course',
+      'software_key',
+      'software_key',
+      'membership',
+      'membership',
+      'template',
+      'template',
+    ] as const);
     // Most refund requests come soon after payment; some after hours, a few after days.
     const when = rnd();
     const minutesAgo = when < 0.35 ? between(1, 14) : when < 0.75 ? between(16, 23.5 * 60) : between(25 * 60, 6 * 24 * 60);
@@ -108,7 +130,8 @@ export function generateMix(seed = 17, ordinary = 110): Mix {
     const usage: MixUsage = {};
     if (category === 'course') {
       const watched = rnd();
-      usage.progress = window === 'cooling' ? between(0, 0.12) : watched < 0.6 ? between(0, 0.1) : watched < 0.9 ? between(0.11, 0.3) : between(0.31, 0.8);
+      usage.progress =
+        window === 'cooling' ? between(0, 0.12) : watched < 0.6 ? between(0, 0.1) : watched < 0.9 ? between(0.11, 0.3) : between(0.31, 0.8);
       usage.downloaded = chance(0.05);
     } else if (category === 'software_key') {
       usage.revealed = chance(window === 'cooling' ? 0.4 : 0.5);
@@ -120,37 +143,127 @@ export function generateMix(seed = 17, ordinary = 110): Mix {
     } else {
       usage.downloaded = chance(window === 'cooling' ? 0.25 : 0.4);
     }
-    const reason = pick(['changed_mind', 'changed_mind', 'changed_mind', 'changed_mind', 'unsatisfied', 'unsatisfied', 'unsatisfied', 'other', 'cannot_use'] as const);
-    requests.push({ profile: 'ordinary', buyer: id, category, amountMinor: pick(PRICES[category]), minutesAgo, reason, method: method(), usage, pattern: false });
+    const reason = pick([
+      'changed_mind',
+      'changed_mind',
+      'changed_mind',
+      'changed_mind',
+      'unsatisfied',
+      'unsatisfied',
+      'unsatisfied',
+      'other',
+      'cannot_use',
+    ] as const);
+    requests.push({
+      profile: 'ordinary',
+      buyer: id,
+      category,
+      amountMinor: pick(PRICES[category]),
+      minutesAgo,
+      reason,
+      method: method(),
+      usage,
+      pattern: false,
+    });
   }
 
   // Young accounts: a first purchase above ¥100 asked back at 5 minutes, one at 3 hours, and one
   // that comes back for a second refund the same week.
   const y1 = buyer('y1', 2, []);
-  requests.push({ profile: 'young', buyer: y1, category: 'course', amountMinor: 19_900, minutesAgo: 5, reason: 'changed_mind', method: 'wechat', usage: { progress: 0.02 }, pattern: false });
+  requests.push({
+    profile: 'young',
+    buyer: y1,
+    category: 'course',
+    amountMinor: 19_900,
+    minutesAgo: 5,
+    reason: 'changed_mind',
+    method: 'wechat',
+    usage: { progress: 0.02 },
+    pattern: false,
+  });
   const y2 = buyer('y2', 1, []);
-  requests.push({ profile: 'young', buyer: y2, category: 'template', amountMinor: 4_900, minutesAgo: 180, reason: 'unsatisfied', method: 'alipay', usage: {}, pattern: false });
+  requests.push({
+    profile: 'young',
+    buyer: y2,
+    category: 'template',
+    amountMinor: 4_900,
+    minutesAgo: 180,
+    reason: 'unsatisfied',
+    method: 'alipay',
+    usage: {},
+    pattern: false,
+  });
   const y3 = buyer('y3', 3, []);
-  requests.push({ profile: 'young', buyer: y3, category: 'course', amountMinor: 9_900, minutesAgo: 8, reason: 'changed_mind', method: 'wechat', usage: {}, pattern: false });
-  requests.push({ profile: 'young', buyer: y3, category: 'course', amountMinor: 9_900, minutesAgo: 150, reason: 'unsatisfied', method: 'wechat', usage: { progress: 0.05 }, pattern: true });
+  requests.push({
+    profile: 'young',
+    buyer: y3,
+    category: 'course',
+    amountMinor: 9_900,
+    minutesAgo: 8,
+    reason: 'changed_mind',
+    method: 'wechat',
+    usage: {},
+    pattern: false,
+  });
+  requests.push({
+    profile: 'young',
+    buyer: y3,
+    category: 'course',
+    amountMinor: 9_900,
+    minutesAgo: 150,
+    reason: 'unsatisfied',
+    method: 'wechat',
+    usage: { progress: 0.05 },
+    pattern: true,
+  });
 
   // A gang: four fresh accounts on one phone buy the same course and ask for it back (M12).
   const phone = { id: 'd_mix_gang_phone', ip: '2001:db8:9999::1' };
   for (let g = 0; g < 4; g += 1) {
     const id = buyer(`g${g}`, 4, [], { device: phone });
-    requests.push({ profile: 'gang', buyer: id, category: 'course', amountMinor: 19_900, minutesAgo: 10 - g, reason: 'changed_mind', method: 'wechat', usage: {}, pattern: true });
+    requests.push({
+      profile: 'gang',
+      buyer: id,
+      category: 'course',
+      amountMinor: 19_900,
+      minutesAgo: 10 - g,
+      reason: 'changed_mind',
+      method: 'wechat',
+      usage: {},
+      pattern: true,
+    });
   }
 
   // Velocity: one account buys and refunds five goods from one device within the hour (M11).
   const v = buyer('v', 90, [30, 60]);
   for (let k = 0; k < 5; k += 1) {
     const category = (['template', 'course', 'membership', 'template', 'course'] as const)[k]!;
-    requests.push({ profile: 'velocity', buyer: v, category, amountMinor: PRICES[category][1]!, minutesAgo: 12 - 2 * k, reason: 'changed_mind', method: 'wechat', usage: {}, pattern: true });
+    requests.push({
+      profile: 'velocity',
+      buyer: v,
+      category,
+      amountMinor: PRICES[category][1]!,
+      minutesAgo: 12 - 2 * k,
+      reason: 'changed_mind',
+      method: 'wechat',
+      usage: {},
+      pattern: true,
+    });
   }
 
   // Restricted (M8): three of four earlier orders refunded in the last months, then a request at 5 minutes.
   const r = buyer('r', 200, [100], { refundedOrders: [40, 70, 120] });
-  requests.push({ profile: 'restricted', buyer: r, category: 'course', amountMinor: 9_900, minutesAgo: 5, reason: 'changed_mind', method: 'wechat', usage: {}, pattern: true });
+  requests.push({
+    profile: 'restricted',
+    buyer: r,
+    category: 'course',
+    amountMinor: 9_900,
+    minutesAgo: 5,
+    reason: 'changed_mind',
+    method: 'wechat',
+    usage: {},
+    pattern: true,
+  });
   return { buyers, requests };
 }
 
@@ -250,7 +363,12 @@ export function describeFigures(f: MixFigures): string {
     `closed with no person: desk ${f.deskNoPerson} (${share(f.deskNoPerson, f.requests)}), article's policy ${f.articleNoPerson} (${share(f.articleNoPerson, f.requests)})`,
     `approved by the article's policy: ${f.articleApproved}; of these approved by the desk with no person: ${f.articleApprovedDeskApproved} (${share(f.articleApprovedDeskApproved, f.articleApproved)})`,
     'article → desk:',
-    ...Object.entries(f.table).map(([article, row]) => `  ${article.padEnd(12)} ${Object.entries(row).map(([desk, n]) => `${desk} ${n}`).join(', ')}`),
+    ...Object.entries(f.table).map(
+      ([article, row]) =>
+        `  ${article.padEnd(12)} ${Object.entries(row)
+          .map(([desk, n]) => `${desk} ${n}`)
+          .join(', ')}`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -267,7 +385,12 @@ export async function playMix(desk: Desk, mix: Mix, runId: string): Promise<MixR
   let n = 0;
   const post = async (type: string, data: Record<string, unknown>) => {
     const payload = JSON.stringify({ id: `evt_mix_${runId}_${(n += 1)}`, type, occurredAt: new Date().toISOString(), data });
-    const r = await desk.server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'x-signature': signBody(payload, secret) }, payload });
+    const r = await desk.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody(payload, secret) },
+      payload,
+    });
     if (r.statusCode !== 200) throw new Error(`${type} failed: ${r.body}`);
   };
   const merchant = `m_mix_${runId}`;
@@ -277,7 +400,14 @@ export async function playMix(desk: Desk, mix: Mix, runId: string): Promise<MixR
   await post('merchant.upserted', { id: merchant, name: 'Mix shop', locale: 'zh' });
   for (const category of Object.keys(products) as ProductCategory[]) {
     products[category] = `p_mix_${runId}_${category}`;
-    await post('product.upserted', { id: products[category], merchantId: merchant, title: `Mix ${category}`, category, priceMinor: 9_900, currency: 'CNY' });
+    await post('product.upserted', {
+      id: products[category],
+      merchantId: merchant,
+      title: `Mix ${category}`,
+      category,
+      priceMinor: 9_900,
+      currency: 'CNY',
+    });
   }
   await post('buyer.upserted', { id: leader, name: 'Leader', registeredAt: at(500 * DAY) });
   await post('buyer.upserted', { id: member, name: 'Member', registeredAt: at(400 * DAY), uplineId: leader });
@@ -294,7 +424,10 @@ export async function playMix(desk: Desk, mix: Mix, runId: string): Promise<MixR
       paidAt: at(msAgo),
       payment: { method, transactionId: `tx_${id}` },
       device: buyer.device,
-      commissions: [{ beneficiaryId: member, level: 1, amountMinor: Math.floor(amountMinor / 10) }, { beneficiaryId: leader, level: 2, amountMinor: Math.floor(amountMinor / 20) }],
+      commissions: [
+        { beneficiaryId: member, level: 1, amountMinor: Math.floor(amountMinor / 10) },
+        { beneficiaryId: leader, level: 2, amountMinor: Math.floor(amountMinor / 20) },
+      ],
     });
     return id;
   };
@@ -304,16 +437,39 @@ export async function playMix(desk: Desk, mix: Mix, runId: string): Promise<MixR
     const createdAt = new Date(now - msAgo);
     const requestId = `rr_mix${runId}${orders}`;
     await prisma.refundRequest.create({
-      data: { id: requestId, orderId, productId: products.template, buyerId: buyer.id, status: 'refunded', outcome: 'approved', reasonCode: 'changed_mind', channel: 'shop', createdAt, closedAt: createdAt },
+      data: {
+        id: requestId,
+        orderId,
+        productId: products.template,
+        buyerId: buyer.id,
+        status: 'refunded',
+        outcome: 'approved',
+        reasonCode: 'changed_mind',
+        channel: 'shop',
+        createdAt,
+        closedAt: createdAt,
+      },
     });
     await prisma.refund.create({
-      data: { id: `rf_mix${runId}${orders}`, refundRequestId: requestId, orderId, amountMinor: 2_900, currency: 'CNY', paymentMethod: 'wechat', transactionId: `tx_${orderId}`, status: 'succeeded', createdAt, settledAt: createdAt },
+      data: {
+        id: `rf_mix${runId}${orders}`,
+        refundRequestId: requestId,
+        orderId,
+        amountMinor: 2_900,
+        currency: 'CNY',
+        paymentMethod: 'wechat',
+        transactionId: `tx_${orderId}`,
+        status: 'succeeded',
+        createdAt,
+        settledAt: createdAt,
+      },
     });
   };
   for (const b of buyers.values()) {
     await post('buyer.upserted', { id: b.id, name: `Buyer ${b.id}`, registeredAt: at(b.registeredDaysAgo * DAY), uplineId: member });
     for (const daysAgo of b.earlierOrders) await paid(b, products.template, 2_900, daysAgo * DAY, 'wechat');
-    for (const daysAgo of b.refundedOrders ?? []) await pastRefund(b, await paid(b, products.template, 2_900, daysAgo * DAY, 'wechat'), daysAgo * DAY - HOUR);
+    for (const daysAgo of b.refundedOrders ?? [])
+      await pastRefund(b, await paid(b, products.template, 2_900, daysAgo * DAY, 'wechat'), daysAgo * DAY - HOUR);
   }
 
   const results: MixResult[] = [];
@@ -321,7 +477,8 @@ export async function playMix(desk: Desk, mix: Mix, runId: string): Promise<MixR
     const b = buyers.get(request.buyer)!;
     const orderId = await paid(b, products[request.category], request.amountMinor, request.minutesAgo * MIN, request.method);
     const u = request.usage;
-    const usage = (kind: string, value?: number) => post('usage.recorded', { orderId, kind, at: at(request.minutesAgo * MIN / 2), ...(value === undefined ? {} : { value }) });
+    const usage = (kind: string, value?: number) =>
+      post('usage.recorded', { orderId, kind, at: at((request.minutesAgo * MIN) / 2), ...(value === undefined ? {} : { value }) });
     if (u.progress !== undefined) await usage('course.progress', Math.round(u.progress * 1000) / 1000);
     if (u.revealed) await usage('key.revealed');
     if (u.copied) await usage('key.copied');

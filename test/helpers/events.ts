@@ -14,7 +14,15 @@ export const merchant = (id = uid('m'), extra: Record<string, unknown> = {}) =>
   event('merchant.upserted', { id, name: 'Test shop', locale: 'zh', ...extra });
 
 export const product = (id: string, merchantId: string, extra: Record<string, unknown> = {}) =>
-  event('product.upserted', { id, merchantId, title: '《PPT大师进阶课》', category: 'course', priceMinor: 9900, currency: 'CNY', ...extra });
+  event('product.upserted', {
+    id,
+    merchantId,
+    title: '《PPT大师进阶课》',
+    category: 'course',
+    priceMinor: 9900,
+    currency: 'CNY',
+    ...extra,
+  });
 
 export const buyer = (id: string, extra: Record<string, unknown> = {}) =>
   event('buyer.upserted', { id, name: 'Buyer', registeredAt: iso(Date.now() - 86_400_000 * 30), ...extra });

@@ -56,7 +56,12 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
  * platform answering 200) before each test. Registers its own hooks; read the fields inside tests.
  */
 export function deskWithPlatform(env: (platformUrl: string) => Record<string, string>, before?: (t: TestDesk) => Promise<void>) {
-  const ctx = {} as { t: TestDesk; platform: FakePlatform; shop: Awaited<ReturnType<typeof seedShop>>; ids: Awaited<ReturnType<typeof seedShop>> };
+  const ctx = {} as {
+    t: TestDesk;
+    platform: FakePlatform;
+    shop: Awaited<ReturnType<typeof seedShop>>;
+    ids: Awaited<ReturnType<typeof seedShop>>;
+  };
   beforeAll(async () => {
     ctx.platform = await startFakePlatform(TEST_SECRETS.PLATFORM_WEBHOOK_SECRET);
     ctx.t = await startTestDesk({ store: 'postgres', env: env(ctx.platform.url) });

@@ -46,22 +46,48 @@ export class FakeTelegramApi {
           args = Object.fromEntries(new URLSearchParams(body));
         }
         res.setHeader('content-type', 'application/json');
-        if (method === 'getMe') return void res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Refund desk', username: 'refund_desk_bot' } }));
+        if (method === 'getMe')
+          return void res.end(
+            JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Refund desk', username: 'refund_desk_bot' } }),
+          );
         // Long polling: no updates, answered after a short wait (as a real long poll would, without a tight loop).
         if (method === 'getUpdates') return void setTimeout(() => res.end(JSON.stringify({ ok: true, result: [] })), 200).unref();
         if (method === 'sendMessage') {
           const fault = this.sendFaults.shift();
           if (fault) {
-            this.refused.push({ chatId: String(args.chat_id), text: String(args.text ?? ''), code: fault === 'hang' ? 'hang' : fault.code });
+            this.refused.push({
+              chatId: String(args.chat_id),
+              text: String(args.text ?? ''),
+              code: fault === 'hang' ? 'hang' : fault.code,
+            });
             if (fault === 'hang') return; // Never answered; the socket closes when the server stops.
             res.statusCode = fault.code;
-            return void res.end(JSON.stringify({ ok: false, error_code: fault.code, description: fault.description, ...(fault.retryAfter ? { parameters: { retry_after: fault.retryAfter } } : {}) }));
+            return void res.end(
+              JSON.stringify({
+                ok: false,
+                error_code: fault.code,
+                description: fault.description,
+                ...(fault.retryAfter ? { parameters: { retry_after: fault.retryAfter } } : {}),
+              }),
+            );
           }
           this.messageId += 1;
-          const markup = (typeof args.reply_markup === 'string' ? JSON.parse(args.reply_markup) : args.reply_markup) as { inline_keyboard?: Array<Array<{ callback_data: string }>> } | undefined;
+          const markup = (typeof args.reply_markup === 'string' ? JSON.parse(args.reply_markup) : args.reply_markup) as
+            | { inline_keyboard?: Array<Array<{ callback_data: string }>> }
+            | undefined;
           const buttons = (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
           this.sent.push({ chatId: String(args.chat_id), text: String(args.text ?? ''), at: Date.now(), buttons });
-          return void res.end(JSON.stringify({ ok: true, result: { message_id: this.messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(args.chat_id), type: 'private' }, text: args.text } }));
+          return void res.end(
+            JSON.stringify({
+              ok: true,
+              result: {
+                message_id: this.messageId,
+                date: Math.floor(Date.now() / 1000),
+                chat: { id: Number(args.chat_id), type: 'private' },
+                text: args.text,
+              },
+            }),
+          );
         }
         res.end(JSON.stringify({ ok: true, result: true }));
       });

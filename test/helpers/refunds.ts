@@ -51,7 +51,12 @@ export async function newOrder(
       paidAt: iso(Date.now() - (options.minutesAgo ?? 12) * 60_000),
       amountMinor: options.amountMinor ?? 9900,
       ...(options.currency ? { currency: options.currency } : {}),
-      payment: { method: options.method ?? 'wechat', transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`, ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}), ...(options.paymentTotalMinor ? { totalMinor: options.paymentTotalMinor } : {}) },
+      payment: {
+        method: options.method ?? 'wechat',
+        transactionId: options.transactionIdOf?.(id) ?? `wx_${id}`,
+        ...(options.payerAccount ? { payerAccount: options.payerAccount } : {}),
+        ...(options.paymentTotalMinor ? { totalMinor: options.paymentTotalMinor } : {}),
+      },
       // Each buyer its own phone and address, as in life: shared ones are what the risk rules look for.
       device: options.device ?? deviceOf(ids.buyer),
       commissions: [
@@ -67,7 +72,12 @@ export async function newOrder(
 }
 
 export function requestRefund(t: TestDesk, body: Record<string, unknown>): Promise<LightMyRequestResponse> {
-  return t.desk.server.inject({ method: 'POST', url: '/v1/refund-requests', headers: { ...bearer, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return t.desk.server.inject({
+    method: 'POST',
+    url: '/v1/refund-requests',
+    headers: { ...bearer, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 export function api(t: TestDesk, method: 'GET' | 'POST', url: string, body?: unknown): Promise<LightMyRequestResponse> {

@@ -33,7 +33,9 @@ export class SlackRecorder {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
-        const args: Record<string, unknown> = req.headers['content-type']?.includes('json') ? JSON.parse(body || '{}') : Object.fromEntries(new URLSearchParams(body));
+        const args: Record<string, unknown> = req.headers['content-type']?.includes('json')
+          ? JSON.parse(body || '{}')
+          : Object.fromEntries(new URLSearchParams(body));
         for (const key of ['blocks', 'view']) if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
         this.calls.push({ method, args });
         res.setHeader('content-type', 'application/json');
@@ -90,18 +92,43 @@ export function signSlack(body: string, timestamp = Math.floor(Date.now() / 1000
 }
 
 /** POSTs to the desk's /slack/events as Slack would. */
-export async function sendToSlackEndpoint(baseUrl: string, body: string, contentType: string, headers: Record<string, string> = signSlack(body)): Promise<Response> {
+export async function sendToSlackEndpoint(
+  baseUrl: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = signSlack(body),
+): Promise<Response> {
   return fetch(`${baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
 }
 
 let actionSeq = 0;
 
 /** A button press (block_actions) on a ticket, as Slack delivers it. */
-export function blockAction(p: { user: string; actionId: string; value?: string; selected?: string; messageTs: string; actionTs?: string }): string {
+export function blockAction(p: {
+  user: string;
+  actionId: string;
+  value?: string;
+  selected?: string;
+  messageTs: string;
+  actionTs?: string;
+}): string {
   actionSeq += 1;
   const action = p.selected
-    ? { type: 'static_select', action_id: p.actionId, block_id: 'ticket', selected_option: { text: { type: 'plain_text', text: 'x' }, value: p.selected }, action_ts: p.actionTs ?? `1700000100.${actionSeq}` }
-    : { type: 'button', action_id: p.actionId, block_id: 'ticket', value: p.value, text: { type: 'plain_text', text: 'x' }, action_ts: p.actionTs ?? `1700000100.${actionSeq}` };
+    ? {
+        type: 'static_select',
+        action_id: p.actionId,
+        block_id: 'ticket',
+        selected_option: { text: { type: 'plain_text', text: 'x' }, value: p.selected },
+        action_ts: p.actionTs ?? `1700000100.${actionSeq}`,
+      }
+    : {
+        type: 'button',
+        action_id: p.actionId,
+        block_id: 'ticket',
+        value: p.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: p.actionTs ?? `1700000100.${actionSeq}`,
+      };
   const payload = {
     type: 'block_actions',
     user: { id: p.user, username: p.user.toLowerCase(), name: p.user.toLowerCase(), team_id: 'T00000001' },
@@ -129,7 +156,15 @@ export function threadReply(p: { user: string; text: string; threadTs: string; e
     type: 'event_callback',
     event_id: p.eventId ?? `Ev${Date.now()}${eventSeq}`,
     event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel: SLACK.deskChannel, channel_type: 'channel', user: p.user, text: p.text, ts: `1700000200.${String(eventSeq).padStart(6, '0')}`, thread_ts: p.threadTs },
+    event: {
+      type: 'message',
+      channel: SLACK.deskChannel,
+      channel_type: 'channel',
+      user: p.user,
+      text: p.text,
+      ts: `1700000200.${String(eventSeq).padStart(6, '0')}`,
+      thread_ts: p.threadTs,
+    },
   });
 }
 

@@ -40,14 +40,21 @@ export class WidgetClient {
   }
 
   /** Waits until `count` frames after index `from` match, and returns them. */
-  async waitFor<T extends ServerFrame = ServerFrame>(match: (f: ServerFrame) => boolean, options: { count?: number; from?: number; timeoutMs?: number } = {}): Promise<T[]> {
+  async waitFor<T extends ServerFrame = ServerFrame>(
+    match: (f: ServerFrame) => boolean,
+    options: { count?: number; from?: number; timeoutMs?: number } = {},
+  ): Promise<T[]> {
     const { count = 1, from = 0, timeoutMs = 15_000 } = options;
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.slice(from).filter(match) as T[];
       if (found.length >= count) return found;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${count} frame(s); got: ${JSON.stringify(this.frames.slice(from)).slice(0, 1_500)}`);
-      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting; got: ${JSON.stringify(this.frames.slice(from)).slice(0, 1_500)}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${count} frame(s); got: ${JSON.stringify(this.frames.slice(from)).slice(0, 1_500)}`);
+      if (this.closed)
+        throw new Error(
+          `socket closed (${this.closed.code} ${this.closed.reason}) while waiting; got: ${JSON.stringify(this.frames.slice(from)).slice(0, 1_500)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(10, until - Date.now()));
         this.waiters.push(() => {

@@ -64,7 +64,11 @@ describe.skipIf(!postgresUp)('authentication before parsing', () => {
   ];
 
   it.each(ROUTES)('%s answers a forged body that is not JSON with 401 (not 400), and never parses it', async (path, forged) => {
-    for (const [body, headers] of [[NESTED, forged], [NESTED_VALID, forged], [NESTED, {}]] as const) {
+    for (const [body, headers] of [
+      [NESTED, forged],
+      [NESTED_VALID, forged],
+      [NESTED, {}],
+    ] as const) {
       const response = await post(path, body, headers);
       expect([path, response.statusCode]).toEqual([path, 401]);
       expect(parsedTimes(body)).toBe(0);
@@ -84,7 +88,13 @@ describe.skipIf(!postgresUp)('authentication before parsing', () => {
         }
       });
       socket.on('error', reject);
-      const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', 'content-length: 1000000', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const lines = [
+        `POST ${path} HTTP/1.1`,
+        'host: 127.0.0.1',
+        'content-type: application/json',
+        'content-length: 1000000',
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     });
   }
@@ -100,7 +110,12 @@ describe.skipIf(!postgresUp)('authentication before parsing', () => {
   });
 
   it('still parses and applies a signed event', async () => {
-    const body = JSON.stringify({ id: uid('evt'), type: 'merchant.upserted', occurredAt: new Date().toISOString(), data: { id: uid('m'), name: 'Signed shop', locale: 'zh' } });
+    const body = JSON.stringify({
+      id: uid('evt'),
+      type: 'merchant.upserted',
+      occurredAt: new Date().toISOString(),
+      data: { id: uid('m'), name: 'Signed shop', locale: 'zh' },
+    });
     const response = await post('/v1/events', body, { 'x-signature': signBody(body, TEST_SECRETS.PLATFORM_WEBHOOK_SECRET) });
     expect(response.json()).toMatchObject({ status: 'applied' });
     expect(parsedTimes(body)).toBe(1);
@@ -111,7 +126,16 @@ describe.skipIf(!postgresUp)('authentication before parsing', () => {
 
   it('still parses and applies a Telegram update carrying the secret token', async () => {
     const chat = 700_000 + Math.floor(Math.random() * 100_000);
-    const update = { update_id: chat, message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'A' }, text: 'hello' } };
+    const update = {
+      update_id: chat,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chat, type: 'private' },
+        from: { id: chat, is_bot: false, first_name: 'A' },
+        text: 'hello',
+      },
+    };
     const body = JSON.stringify(update);
     const response = await post('/telegram/webhook', body, { 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET });
     expect(response.statusCode).toBe(200);
@@ -130,7 +154,15 @@ describe.skipIf(!postgresUp)('authentication before parsing', () => {
     expect(parsedTimes(notification)).toBe(1);
     expect(await t.desk.db.prisma.paymentNotice.count({ where: { provider: 'wechat', providerRefundId: providerId } })).toBe(1);
 
-    const hook = stripe.webhook('refund.updated', { id: `re_${uid('s')}`, object: 'refund', amount: 500, currency: 'cny', status: 'succeeded', payment_intent: `pi_${uid('p')}`, metadata: {} });
+    const hook = stripe.webhook('refund.updated', {
+      id: `re_${uid('s')}`,
+      object: 'refund',
+      amount: 500,
+      currency: 'cny',
+      status: 'succeeded',
+      payment_intent: `pi_${uid('p')}`,
+      metadata: {},
+    });
     const answer = await post('/payments/stripe/webhook', hook.body, { 'stripe-signature': hook.signature });
     expect([answer.statusCode, answer.json()]).toEqual([200, { received: true, applied: 1 }]);
   });

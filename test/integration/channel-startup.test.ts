@@ -60,16 +60,29 @@ describe.skipIf(!postgresUp)('optional channels unreachable at start-up', () => 
     url = await t.desk.listen();
     const ready = await readiness();
     expect(ready.code).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'degraded', checks: { database: { status: 'ok' }, cache: { status: 'ok' } }, degraded: ['slack', 'telegram'] });
+    expect(ready.body).toMatchObject({
+      status: 'degraded',
+      checks: { database: { status: 'ok' }, cache: { status: 'ok' } },
+      degraded: ['slack', 'telegram'],
+    });
     for (const name of ['slack', 'telegram']) {
-      expect(ready.body.channels[name], name).toMatchObject({ status: 'degraded', attempts: expect.any(Number), error: expect.any(String), nextAttemptAt: expect.any(String) });
+      expect(ready.body.channels[name], name).toMatchObject({
+        status: 'degraded',
+        attempts: expect.any(Number),
+        error: expect.any(String),
+        nextAttemptAt: expect.any(String),
+      });
     }
 
     // The platform API over HTTP: signed events, and a Bearer read.
     const shop = shopFixture();
     for (const event of shop.events) {
       const body = JSON.stringify(event);
-      const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody(body, TEST_SECRETS.PLATFORM_WEBHOOK_SECRET) }, body });
+      const response = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signBody(body, TEST_SECRETS.PLATFORM_WEBHOOK_SECRET) },
+        body,
+      });
       expect(response.status).toBe(200);
     }
     const policy = await fetch(`${url}/v1/products/${shop.ids.product}/refund-policy?lang=en`, { headers: bearer });
@@ -92,7 +105,11 @@ describe.skipIf(!postgresUp)('optional channels unreachable at start-up', () => 
     // Slack answers, but with 500s: still degraded, and still tried.
     slack.failWith = 500;
     await slack.start(slackPort);
-    await until(() => slack.of('auth.test').length, (n) => n >= 1, 20_000);
+    await until(
+      () => slack.of('auth.test').length,
+      (n) => n >= 1,
+      20_000,
+    );
     expect((await readiness()).body.channels.slack!.status).toBe('degraded');
     // Slack recovers.
     slack.failWith = null;

@@ -55,7 +55,9 @@ describe.skipIf(!postgresUp)('chat tokens (PostgreSQL)', () => {
     // Fixed lengths, not split('_'): base64url ids and signatures may contain '_' themselves.
     const id = token.slice(0, 11);
     const sig = token.slice(12);
-    expect(await problem(t.desk.chatTokens.bind(`${id}_${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, 'telegram', 'x'))).toBe('forged');
+    expect(await problem(t.desk.chatTokens.bind(`${id}_${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, 'telegram', 'x'))).toBe(
+      'forged',
+    );
     expect(await problem(t.desk.chatTokens.bind(`AAAAAAAAAAA_${sig}`, 'telegram', 'x'))).toBe('forged');
     expect(await problem(t.desk.chatTokens.bind('hello', 'telegram', 'x'))).toBe('malformed');
     // A token signed with another secret is a forgery too.

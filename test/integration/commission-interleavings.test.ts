@@ -23,7 +23,15 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('order' as const), minutesAgo: fc.constantFrom(5, 120, 3000) }) },
   fc.record({ kind: fc.constant('usage' as const), pick: fc.nat(), progress: fc.constantFrom(0.05, 0.2, 0.5) }),
   fc.record({ kind: fc.constant('paid' as const), pick: fc.nat() }),
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), pick: fc.nat(), reason: fc.constantFrom('changed_mind', 'unsatisfied', 'cannot_use', 'other' as const), fault: fc.constantFrom('none', 'none', 'hard', 'hang' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      pick: fc.nat(),
+      reason: fc.constantFrom('changed_mind', 'unsatisfied', 'cannot_use', 'other' as const),
+      fault: fc.constantFrom('none', 'none', 'hard', 'hang' as const),
+    }),
+  },
   fc.constant({ kind: 'complete' as const }),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
 );
@@ -70,7 +78,10 @@ describe.skipIf(!postgresUp)('commission ledger under random interleavings (Post
       const account = (await api(t, 'GET', `/v1/commissions?beneficiaryId=${beneficiaryId}&limit=1000`)).json();
       const sum = await prisma.commissionEntry.aggregate({ where: { beneficiaryId }, _sum: { balanceDeltaMinor: true } });
       expect(account.balanceMinor).toBe(sum._sum.balanceDeltaMinor ?? 0);
-      const taken = account.commissions.reduce((s: number, c: { reversedMinor: number; clawedBackMinor: number }) => s + c.reversedMinor + c.clawedBackMinor, 0);
+      const taken = account.commissions.reduce(
+        (s: number, c: { reversedMinor: number; clawedBackMinor: number }) => s + c.reversedMinor + c.clawedBackMinor,
+        0,
+      );
       const accrued = account.commissions.reduce((s: number, c: { accruedMinor: number }) => s + c.accruedMinor, 0);
       expect(taken).toBeLessThanOrEqual(accrued);
     }
@@ -96,7 +107,8 @@ describe.skipIf(!postgresUp)('commission ledger under random interleavings (Post
             }
             case 'paid': {
               const o = pickOrder(step.pick);
-              if (o) await t.postEvent(event('commission.paid', { orderId: o.id, beneficiaryId: shop.member, amountMinor: 990, at: iso() }));
+              if (o)
+                await t.postEvent(event('commission.paid', { orderId: o.id, beneficiaryId: shop.member, amountMinor: 990, at: iso() }));
               break;
             }
             case 'request': {

@@ -10,20 +10,39 @@ import { postgresUp } from '../helpers/services.ts';
 type Notice = { kind: string; locale: string; title: string; body: string; data: { orderId?: string } };
 
 describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
-  const ctx = deskWithPlatform((url) => ({ PLATFORM_CALLBACK_URL: `${url}/callback` }), (t) => seedDemoShop(t.desk.db.prisma).then(() => undefined));
+  const ctx = deskWithPlatform(
+    (url) => ({ PLATFORM_CALLBACK_URL: `${url}/callback` }),
+    (t) => seedDemoShop(t.desk.db.prisma).then(() => undefined),
+  );
 
   const noticesFor = async (recipientId: string, orderId: string): Promise<Notice[]> =>
-    (await api(ctx.t, 'GET', `/v1/notifications?recipientId=${recipientId}`)).json().notifications.filter((n: Notice) => n.data.orderId === orderId);
+    (await api(ctx.t, 'GET', `/v1/notifications?recipientId=${recipientId}`))
+      .json()
+      .notifications.filter((n: Notice) => n.data.orderId === orderId);
   const account = async (beneficiaryId: string) => (await api(ctx.t, 'GET', `/v1/commissions?beneficiaryId=${beneficiaryId}`)).json();
 
   it('M21: both levels frozen at the request, then reversed as never paid, and both team leaders told twice', async () => {
     const body = (await requestRefund(ctx.t, { orderId: DEMO.orders.m21, buyerId: DEMO.buyers.buyer, reasonCode: 'changed_mind' })).json();
     expect(body.status).toBe('refunded');
-    for (const [leader, level, amount] of [[DEMO.buyers.member, 1, 990], [DEMO.buyers.leader, 2, 495]] as const) {
+    for (const [leader, level, amount] of [
+      [DEMO.buyers.member, 1, 990],
+      [DEMO.buyers.leader, 2, 495],
+    ] as const) {
       const entries = (await account(leader)).entries.filter((e: { orderId: string }) => e.orderId === DEMO.orders.m21);
-      expect(entries.map((e: { kind: string; amountMinor: number }) => [e.kind, e.amountMinor])).toEqual([['accrued', amount], ['frozen', amount], ['reversed', amount]]);
+      expect(entries.map((e: { kind: string; amountMinor: number }) => [e.kind, e.amountMinor])).toEqual([
+        ['accrued', amount],
+        ['frozen', amount],
+        ['reversed', amount],
+      ]);
       const c = (await account(leader)).commissions.find((x: { orderId: string }) => x.orderId === DEMO.orders.m21);
-      expect(c).toMatchObject({ level, state: 'reversed', reversedMinor: amount, clawedBackMinor: 0, outstandingMinor: 0, frozenByRefundRequestId: null });
+      expect(c).toMatchObject({
+        level,
+        state: 'reversed',
+        reversedMinor: amount,
+        clawedBackMinor: 0,
+        outstandingMinor: 0,
+        frozenByRefundRequestId: null,
+      });
       const notices = await noticesFor(leader, DEMO.orders.m21);
       expect(notices.map((n) => n.kind).sort()).toEqual(['commission.frozen', 'commission.reversed']);
       expect(notices.every((n) => n.locale === 'zh' && n.body.includes('李*明') && n.body.includes(DEMO.orders.m21))).toBe(true);
@@ -73,10 +92,16 @@ describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
     const order = await newOrder(ctx.t, b, { minutesAgo: 120 });
     const review = (await requestRefund(ctx.t, { orderId: order, buyerId, reasonCode: 'changed_mind' })).json();
     expect(review.status).toBe('in_review');
-    expect((await account(ctx.shop.leader)).commissions.find((c: { orderId: string }) => c.orderId === order)).toMatchObject({ state: 'frozen', frozenByRefundRequestId: review.id });
+    expect((await account(ctx.shop.leader)).commissions.find((c: { orderId: string }) => c.orderId === order)).toMatchObject({
+      state: 'frozen',
+      frozenByRefundRequestId: review.id,
+    });
 
     await api(ctx.t, 'POST', `/v1/refund-requests/${review.id}/cancel`, { buyerId });
-    expect((await account(ctx.shop.leader)).commissions.find((c: { orderId: string }) => c.orderId === order)).toMatchObject({ state: 'released', frozenByRefundRequestId: null });
+    expect((await account(ctx.shop.leader)).commissions.find((c: { orderId: string }) => c.orderId === order)).toMatchObject({
+      state: 'released',
+      frozenByRefundRequestId: null,
+    });
     const kinds = (await noticesFor(ctx.shop.leader, order)).map((n) => n.kind).sort();
     expect(kinds).toEqual(['commission.frozen', 'commission.released']);
   });
@@ -84,7 +109,9 @@ describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
   it('freezes nothing for a troubleshooting guide (no refund is under way yet)', async () => {
     // After the cooling-off window "cannot use" gets a guide first.
     const order = await newOrder(ctx.t, ctx.ids, { minutesAgo: 60 });
-    expect((await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'cannot_use' })).json().status).toBe('troubleshooting');
+    expect((await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'cannot_use' })).json().status).toBe(
+      'troubleshooting',
+    );
     expect((await account(ctx.ids.member)).commissions.find((c: { orderId: string }) => c.orderId === order).state).toBe('accrued');
   });
 
@@ -108,7 +135,9 @@ describe.skipIf(!postgresUp)('commissions (PostgreSQL)', () => {
       { beneficiaryId: ctx.ids.member, level: 1, action: 'frozen', amountMinor: 990, currency: 'CNY' },
       { beneficiaryId: ctx.ids.leader, level: 2, action: 'frozen', amountMinor: 495, currency: 'CNY' },
     ]);
-    expect(await ctx.t.desk.db.prisma.outboxMessage.count({ where: { status: 'pending', payload: { path: ['orderId'], equals: order } } })).toBe(0);
+    expect(
+      await ctx.t.desk.db.prisma.outboxMessage.count({ where: { status: 'pending', payload: { path: ['orderId'], equals: order } } }),
+    ).toBe(0);
   });
 
   it('answers 400 without a beneficiary', async () => {

@@ -18,7 +18,7 @@ describe.skipIf(!postgresUp)('a realistic mix of requests (PostgreSQL)', () => {
   }, 180_000);
   afterAll(() => t?.stop());
 
-  it('approves with no person every request the article\'s policy approves, and ends every ordinary request as the article says', () => {
+  it("approves with no person every request the article's policy approves, and ends every ordinary request as the article says", () => {
     const f = figures(results);
     console.log(describeFigures(f));
     expect(f.requests).toBeGreaterThanOrEqual(100);
@@ -26,14 +26,18 @@ describe.skipIf(!postgresUp)('a realistic mix of requests (PostgreSQL)', () => {
     expect(f.articleApproved).toBeGreaterThan(30);
     expect(f.articleApprovedDeskApproved).toBe(f.articleApproved);
     const differ = results.filter((r) => !r.request.pattern && r.desk !== r.article);
-    expect(differ.map((r) => ({ ...r.request, desk: r.desk, article: r.article, rules: r.view.rules.filter((x) => x.result === 'fail') }))).toEqual([]);
+    expect(
+      differ.map((r) => ({ ...r.request, desk: r.desk, article: r.article, rules: r.view.rules.filter((x) => x.result === 'fail') })),
+    ).toEqual([]);
     expect(f.deskNoPerson).toBeGreaterThanOrEqual(f.articleNoPerson);
   });
 
-  it('sends the risky ones to a person once their pattern shows, and a young account\'s first refund through', () => {
+  it("sends the risky ones to a person once their pattern shows, and a young account's first refund through", () => {
     const of = (profile: string) => results.filter((r) => r.request.profile === profile);
     expect(of('restricted').map((r) => r.desk)).toEqual(['person']);
-    expect(of('restricted')[0]!.view.rules.find((x) => x.result === 'fail' && x.id !== 'window.unconditional')?.id).toBe('buyer.restricted');
+    expect(of('restricted')[0]!.view.rules.find((x) => x.result === 'fail' && x.id !== 'window.unconditional')?.id).toBe(
+      'buyer.restricted',
+    );
     expect(of('gang').at(-1)!.desk).toBe('person');
     expect(of('velocity').at(-1)!.desk).toBe('person');
     const young = of('young');
@@ -47,6 +51,13 @@ describe.skipIf(!postgresUp)('a realistic mix of requests (PostgreSQL)', () => {
     await t.desk.refunds.appeal(refused.view.id);
     await t.desk.agentDecisions.reject(refused.view.id, { id: 'U_AGENT' }, 'window');
     const report = await replayDecisions(t.desk.db.prisma, { from: started, to: new Date(Date.now() + 1_000) }, 50);
-    expect(report).toMatchObject({ policyDecisions: results.length, agree: results.length, reworded: 0, disagree: [], notReplayable: [], agentDecisions: 1 });
+    expect(report).toMatchObject({
+      policyDecisions: results.length,
+      agree: results.length,
+      reworded: 0,
+      disagree: [],
+      notReplayable: [],
+      agentDecisions: 1,
+    });
   });
 });

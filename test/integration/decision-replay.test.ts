@@ -42,24 +42,48 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
   it('agrees with every decision the desk made, and says so on the command line (exit 0)', async () => {
     const report = await replayDecisions(prisma(), range());
     expect(report).toMatchObject({ policyDecisions: 6, agree: 6, reworded: 0, disagree: [], notReplayable: [] });
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', range().from.toISOString(), '--to', range().to.toISOString()], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CLI, 'replay', '--from', range().from.toISOString(), '--to', range().to.toISOString()],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATABASE_URL: t.database!.url,
+          ...TEST_SECRETS,
+          DEMO_SEED: 'off',
+          LOG_LEVEL: 'silent',
+        },
+      },
+    );
     expect(stdout).toContain('Replayed 6 policy decisions made from');
     expect(stdout).toContain('6 agree (100.0 %), 0 disagree, 0 could not be replayed.');
   });
 
-  it('replays a product\'s own policy under the version the decision used, after the product moved to a newer one', async () => {
+  it("replays a product's own policy under the version the decision used, after the product moved to a newer one", async () => {
     const policyId = uid('pol').toLowerCase().replace(/_/g, '-');
     const v1 = { ...PRESETS.course, id: policyId, version: 1, windows: { unconditionalMinutes: 30, conditionalHours: 48 }, locks: [] };
     await prisma().refundPolicy.create({ data: { id: policyId, version: 1, category: 'course', definition: v1 } });
     const productId = uid('p');
     await t.postEvent(productEvent(productId, shop.merchant, { policyId }));
     const ids = await freshBuyer(t, { ...shop, product: productId });
-    const body = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 25, progress: 0.5 }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const body = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, ids, { minutesAgo: 25, progress: 0.5 }),
+        buyerId: ids.buyer,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     // 25 minutes with half the course watched: version 1's 30-minute window approves it (no lock).
     expect(body).toMatchObject({ status: 'refunded', policy: { id: policyId, version: 1 } });
-    await prisma().refundPolicy.create({ data: { id: policyId, version: 2, category: 'course', definition: { ...v1, version: 2, windows: { unconditionalMinutes: 10, conditionalHours: 24 } } } });
+    await prisma().refundPolicy.create({
+      data: {
+        id: policyId,
+        version: 2,
+        category: 'course',
+        definition: { ...v1, version: 2, windows: { unconditionalMinutes: 10, conditionalHours: 24 } },
+      },
+    });
     const report = await replayDecisions(prisma(), range());
     expect(report.disagree).toEqual([]);
     expect(report.agree).toBe(report.policyDecisions);
@@ -80,7 +104,12 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
 
     const report = await replayDecisions(prisma(), range());
     expect(report.disagree).toEqual([
-      expect.objectContaining({ requestId: requests.expired, stored: { outcome: 'approved', decidedBy: 'window.conditional' }, replayed: { outcome: 'rejected', decidedBy: 'window.expired' }, why: 'outcome approved → rejected' }),
+      expect.objectContaining({
+        requestId: requests.expired,
+        stored: { outcome: 'approved', decidedBy: 'window.conditional' },
+        replayed: { outcome: 'rejected', decidedBy: 'window.expired' },
+        why: 'outcome approved → rejected',
+      }),
     ]);
     expect(report.notReplayable.map((d) => [d.requestId, d.why])).toEqual(
       expect.arrayContaining([
@@ -94,14 +123,26 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
     expect(text).toContain(`NOT REPLAYABLE ${requests.lock}`);
 
     const run = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', range().from.toISOString(), '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' },
-    }).then(() => ({ code: 0, stdout: '' }), (error: { code: number; stdout: string }) => error);
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: t.database!.url,
+        ...TEST_SECRETS,
+        DEMO_SEED: 'off',
+        LOG_LEVEL: 'silent',
+      },
+    }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ disagree: [{ requestId: requests.expired }] });
   });
 
   it('refuses a malformed period on the command line', async () => {
-    const run = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', 'last tuesday'], { env: { PATH: process.env.PATH, HOME: process.env.HOME } }).then(
+    const run = await promisify(execFile)(process.execPath, [CLI, 'replay', '--from', 'last tuesday'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );
@@ -111,7 +152,11 @@ describe.skipIf(!postgresUp)('replaying stored decisions (PostgreSQL)', () => {
 
   async function api(orderId: string) {
     const order = await prisma().order.findUniqueOrThrow({ where: { id: orderId } });
-    const response = await t.desk.server.inject({ method: 'GET', url: `/v1/products/${order.productId}/refund-policy`, headers: { authorization: `Bearer ${t.desk.config.platform.apiKey}` } });
+    const response = await t.desk.server.inject({
+      method: 'GET',
+      url: `/v1/products/${order.productId}/refund-policy`,
+      headers: { authorization: `Bearer ${t.desk.config.platform.apiKey}` },
+    });
     return response.json() as { policy: { id: string; version: number } };
   }
 });

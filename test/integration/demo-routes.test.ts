@@ -42,7 +42,11 @@ describe.skipIf(!postgresUp)('demo routes', () => {
     const desk = await deskWith({ ...seeded, env: 'production', seedDemo: true });
     const orders = await desk.db.prisma.order.count();
     const tokens = await desk.db.prisma.chatToken.count();
-    for (const [method, url] of [['GET', '/'], ['GET', '/demo/products/p_demo_ppt_course'], ['POST', '/demo/fresh-orders']] as const) {
+    for (const [method, url] of [
+      ['GET', '/'],
+      ['GET', '/demo/products/p_demo_ppt_course'],
+      ['POST', '/demo/fresh-orders'],
+    ] as const) {
       const response = await desk.server.inject({ method, url });
       expect([url, response.statusCode]).toEqual([url, 404]);
       expect(response.body).not.toMatch(/data-token/);

@@ -32,13 +32,23 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
   const prisma = () => t.desk.db.prisma;
 
   /** A buyer registered months ago with these orders (minutes since payment, usage). */
-  async function shopper(locale: 'zh' | 'en', orders: Array<{ product: string; minutesAgo: number; usage?: Array<[string, number?]>; method?: string }>) {
+  async function shopper(
+    locale: 'zh' | 'en',
+    orders: Array<{ product: string; minutesAgo: number; usage?: Array<[string, number?]>; method?: string }>,
+  ) {
     const id = uid('b');
     await t.postEvent(buyer(id, { registeredAt: iso(Date.now() - 120 * 24 * 60 * MIN), locale }));
     const ids: string[] = [];
     for (const o of orders) {
       const orderId = uid('o');
-      const r = await t.postEvent(orderPaid(orderId, id, o.product, { paidAt: iso(Date.now() - o.minutesAgo * MIN), amountMinor: 5900, payment: { method: o.method ?? 'wechat', transactionId: `wx_${orderId}` }, device: { id: `d_${id}`, ip: '203.0.113.50' } }));
+      const r = await t.postEvent(
+        orderPaid(orderId, id, o.product, {
+          paidAt: iso(Date.now() - o.minutesAgo * MIN),
+          amountMinor: 5900,
+          payment: { method: o.method ?? 'wechat', transactionId: `wx_${orderId}` },
+          device: { id: `d_${id}`, ip: '203.0.113.50' },
+        }),
+      );
       if (r.statusCode !== 200) throw new Error(r.body);
       for (const [kind, value] of o.usage ?? []) await t.postEvent(usage(orderId, kind, value === undefined ? {} : { value }));
       ids.push(orderId);
@@ -47,7 +57,14 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     let n = 0;
     const replies: TurnResult[] = [];
     const send = async (input: Partial<InboundMessage>) => {
-      const turn = await t.desk.dialogue.handle({ channel: 'widget', chatId, deliveryId: String(++n), buyerId: id, localeHint: locale, ...input });
+      const turn = await t.desk.dialogue.handle({
+        channel: 'widget',
+        chatId,
+        deliveryId: String(++n),
+        buyerId: id,
+        localeHint: locale,
+        ...input,
+      });
       replies.push(turn);
       return turn;
     };
@@ -66,7 +83,9 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     expect(first.replies[0]!.buttons!.map((b) => b.action)).toContain(`order:${c.orders[0]}`);
     const second = await c.say('激活码那个');
     expect(texts(second)).toContain('Figma Pro 激活码（1年）');
-    expect(await requestsOf(c.id)).toMatchObject([{ orderId: c.orders[0], status: 'refunded', reasonCode: 'changed_mind', reasonText: '点错了，想退' }]);
+    expect(await requestsOf(c.id)).toMatchObject([
+      { orderId: c.orders[0], status: 'refunded', reasonCode: 'changed_mind', reasonText: '点错了，想退' },
+    ]);
   });
 
   it('takes an order named by a partial title or a time word, and says which', async () => {
@@ -79,7 +98,7 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     expect(await requestsOf(c.id)).toMatchObject([{ orderId: c.orders[1], reasonCode: 'changed_mind' }]);
   });
 
-  it('says when the named product is not one of the buyer\'s, and offers the orders they have', async () => {
+  it("says when the named product is not one of the buyer's, and offers the orders they have", async () => {
     const c = await shopper('en', [
       { product: products.presets, minutesAgo: 30 },
       { product: products.grading, minutesAgo: 60 },
@@ -145,7 +164,7 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     expect(miss.replies[0]!.buttons!.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('answers the rules for the product named, with where the buyer\'s own order stands', async () => {
+  it("answers the rules for the product named, with where the buyer's own order stands", async () => {
     const c = await shopper('zh', [
       { product: products.presets, minutesAgo: 20 },
       { product: products.grading, minutesAgo: 2 * 60, usage: [['course.progress', 0.08]] },
@@ -161,7 +180,9 @@ describe.skipIf(!postgresUp)('dialogue turns as buyers write them (PostgreSQL)',
     const c = await shopper('en', [{ product: products.presets, minutesAgo: 5, method: 'alipay' }]);
     await c.say('I bought the presets pack by mistake, refund please');
     const status = texts(await c.say('where is my refund?'));
-    expect(status).toBe('Lightroom Presets Pack (CN¥59.00): refunded to your Alipay; it usually arrives within minutes, at most 1–3 business days.');
+    expect(status).toBe(
+      'Lightroom Presets Pack (CN¥59.00): refunded to your Alipay; it usually arrives within minutes, at most 1–3 business days.',
+    );
     expect(status).not.toMatch(FULL_WIDTH);
     expect(status).not.toContain(c.orders[0]!);
   });

@@ -23,7 +23,8 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
   function chat(buyerId: string | null, channel: InboundMessage['channel'] = 'widget') {
     const chatId = uid('chat');
     let n = 0;
-    const send = (input: { text?: string; action?: string }) => t.desk.dialogue.handle({ channel, chatId, deliveryId: String(++n), buyerId, ...input });
+    const send = (input: { text?: string; action?: string }) =>
+      t.desk.dialogue.handle({ channel, chatId, deliveryId: String(++n), buyerId, ...input });
     return { chatId, say: (text: string) => send({ text }), press: (action: string) => send({ action }) };
   }
   const requestFor = (orderId: string) => prisma().refundRequest.findFirstOrThrow({ where: { orderId }, orderBy: { createdAt: 'desc' } });
@@ -34,27 +35,43 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     expect(first.replies[0]!.text).toBe('请问是哪一笔订单？');
     expect(first.replies[0]!.buttons!.map((b) => b.action)).toContain(`order:${DEMO.orders.m21}`);
     const second = await c.press(`order:${DEMO.orders.m21}`);
-    expect(second.replies[0]!.buttons!.map((b) => b.action)).toEqual(['reason:changed_mind', 'reason:unsatisfied', 'reason:cannot_use', 'reason:other']);
+    expect(second.replies[0]!.buttons!.map((b) => b.action)).toEqual([
+      'reason:changed_mind',
+      'reason:unsatisfied',
+      'reason:cannot_use',
+      'reason:other',
+    ]);
     const last = await c.say('冲动消费了，不想要了');
     expect(last.locale).toBe('zh');
     expect(last.replies[0]!.text).toContain('15分钟无理由退款规则，已自动批准');
     expect(last.replies[0]!.text).toContain('原路退回');
     const request = await requestFor(DEMO.orders.m21);
-    expect(request).toMatchObject({ status: 'refunded', reasonCode: 'changed_mind', reasonText: '冲动消费了，不想要了', channel: 'widget' });
-    const conversation = await prisma().conversation.findUniqueOrThrow({ where: { channel_chatId: { channel: 'widget', chatId: c.chatId } }, include: { messages: true } });
+    expect(request).toMatchObject({
+      status: 'refunded',
+      reasonCode: 'changed_mind',
+      reasonText: '冲动消费了，不想要了',
+      channel: 'widget',
+    });
+    const conversation = await prisma().conversation.findUniqueOrThrow({
+      where: { channel_chatId: { channel: 'widget', chatId: c.chatId } },
+      include: { messages: true },
+    });
     expect(conversation.messages.filter((m) => m.direction === 'in')).toHaveLength(3);
     expect(conversation.messages.filter((m) => m.direction === 'out').length).toBeGreaterThanOrEqual(3);
     expect((await c.say('谢谢')).replies[0]!.text).toBe('不客气！还有其他需要帮忙的吗？');
   });
 
-  it('M22 in Chinese: 20 % watched → the article\'s refusal, and a person will look at it', async () => {
+  it("M22 in Chinese: 20 % watched → the article's refusal, and a person will look at it", async () => {
     const c = chat(DEMO.buyers.buyer);
     const turn = await c.say(`订单${DEMO.orders.m22}内容不符预期，想退款`);
     expect(turn.replies[0]!.text).toContain('抱歉，由于您已观看超过10%的内容，暂不符合自助退款条件');
     expect(turn.replies[0]!.text).toContain('您的情况已提交给人工客服复核');
     const request = await requestFor(DEMO.orders.m22);
     expect(request).toMatchObject({ status: 'rejected', reasonCode: 'unsatisfied' });
-    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: request.id } })).toMatchObject({ kind: 'appeal', status: 'open' });
+    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: request.id } })).toMatchObject({
+      kind: 'appeal',
+      status: 'open',
+    });
   });
 
   it('M23 in Chinese: "the video won\'t play" → the video guide and the support contact, then technical support when it does not help', async () => {
@@ -68,7 +85,10 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     expect(await prisma().refund.count({ where: { orderId: DEMO.orders.m23 } })).toBe(0);
     const after = await c.press('guide:unsolved');
     expect(after.replies[0]!.text).toContain('已为您转给技术支持');
-    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: request.id } })).toMatchObject({ kind: 'technical', status: 'open' });
+    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: request.id } })).toMatchObject({
+      kind: 'technical',
+      status: 'open',
+    });
   });
 
   describe('in English, for the English-speaking buyer', () => {
@@ -81,7 +101,7 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
       expect((await requestFor(DEMO.orders.m21En)).status).toBe('refunded');
     });
 
-    it('M22: refused with the article\'s words, and sent to a person', async () => {
+    it("M22: refused with the article's words, and sent to a person", async () => {
       const order = await newOrder(t, alice, { minutesAgo: 120, device: { id: 'd_demo_alice_phone' } });
       await t.postEvent(usage(order, 'course.progress', { value: 0.2 }));
       const c = chat(DEMO.buyers.buyerEn);
@@ -168,6 +188,8 @@ describe.skipIf(!postgresUp)('dialogue engine (PostgreSQL, demo shop)', () => {
     const second = await c2.say('zxcvb');
     expect(second.replies[0]!.text).toBe('抱歉，我还是没能理解。已为您转接人工客服，工作人员会尽快在这里回复您。');
     expect(second.locale).toBe('zh');
-    expect(await prisma().handoff.findFirst({ where: { buyerId: DEMO.buyers.buyer, kind: 'buyer_request', status: 'open' } })).not.toBeNull();
+    expect(
+      await prisma().handoff.findFirst({ where: { buyerId: DEMO.buyers.buyer, kind: 'buyer_request', status: 'open' } }),
+    ).not.toBeNull();
   });
 });

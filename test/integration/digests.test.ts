@@ -56,9 +56,20 @@ describe.skipIf(!postgresUp)('merchant digests', () => {
     smtp = await startSmtp(0);
     smtpPort = (smtp.server.address() as AddressInfo).port;
     await slack.start();
-    t = await startTestDesk({ store: 'postgres', env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SMTP_FROM: 'Refund desk <desk@example.test>', ...slackEnv(slack) } });
+    t = await startTestDesk({
+      store: 'postgres',
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SMTP_FROM: 'Refund desk <desk@example.test>', ...slackEnv(slack) },
+    });
     await seedDemoShop(t.desk.db.prisma);
-    const update = await t.postEvent(event('merchant.upserted', { id: DEMO.merchantId, name: '链动小铺示范店', locale: 'zh', timeZone: ZONE, digest: { email: 'owner@shop.example.test', slackChannel: 'CMERCHANT1' } }));
+    const update = await t.postEvent(
+      event('merchant.upserted', {
+        id: DEMO.merchantId,
+        name: '链动小铺示范店',
+        locale: 'zh',
+        timeZone: ZONE,
+        digest: { email: 'owner@shop.example.test', slackChannel: 'CMERCHANT1' },
+      }),
+    );
     expect(update.statusCode).toBe(200);
     await askDemoRefund(t, DEMO.orders.m21, 'changed_mind', '冲动消费了，不想要了');
     await askDemoRefund(t, DEMO.orders.m22, 'unsatisfied', '内容不符预期');

@@ -39,10 +39,17 @@ describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
     expect(await prisma().product.findUnique({ where: { id: ids.product } })).toMatchObject({ category: 'course', priceMinor: 9900 });
     expect(await prisma().buyer.findUnique({ where: { id: ids.buyer } })).toMatchObject({ uplineId: ids.member });
     expect(await prisma().order.findUnique({ where: { id: order } })).toMatchObject({
-      amountMinor: 9900, currency: 'CNY', paymentMethod: 'sandbox', deviceId: 'd_1', ip: '203.0.113.7',
+      amountMinor: 9900,
+      currency: 'CNY',
+      paymentMethod: 'sandbox',
+      deviceId: 'd_1',
+      ip: '203.0.113.7',
     });
     const usageRows = await prisma().usageEvent.findMany({ where: { orderId: order }, orderBy: { kind: 'asc' } });
-    expect(usageRows.map((u) => [u.kind, u.value])).toEqual([['course_progress', 0.2], ['key_copied', null]]);
+    expect(usageRows.map((u) => [u.kind, u.value])).toEqual([
+      ['course_progress', 0.2],
+      ['key_copied', null],
+    ]);
     const entries = await prisma().commissionEntry.findMany({ where: { orderId: order }, orderBy: { createdAt: 'asc' } });
     expect(entries.map((e) => [e.beneficiaryId, e.kind, e.amountMinor, e.balanceDeltaMinor])).toEqual(
       expect.arrayContaining([
@@ -60,7 +67,12 @@ describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
     const wrong = await t.postEvent(m, { secret: 'not-the-right-secret-at-all' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error.code).toBe('signature_invalid');
-    const missing = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(m) });
+    const missing = await t.desk.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(m),
+    });
     expect(missing.statusCode).toBe(401);
     expect(await prisma().platformEvent.count({ where: { id: m.id } })).toBe(0);
     expect(await prisma().merchant.count({ where: { id: m.data.id as string } })).toBe(0);
@@ -121,7 +133,12 @@ describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
     const signed = { 'content-type': 'text/plain', 'x-signature': signBody('hello', TEST_SECRETS.PLATFORM_WEBHOOK_SECRET) };
     const response = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: signed, payload: 'hello' });
     expect(response.statusCode).toBe(415);
-    const unsigned = await t.desk.server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const unsigned = await t.desk.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(unsigned.statusCode).toBe(401);
   });
 
@@ -156,8 +173,12 @@ describe.skipIf(!postgresUp)('platform events (PostgreSQL)', () => {
   it('refuses a payout larger than the commission', async () => {
     const ids = await seedShop();
     const order = uid('o');
-    await t.postEvent(orderPaid(order, ids.buyer, ids.product, { commissions: [{ beneficiaryId: ids.member, level: 1, amountMinor: 990 }] }));
-    const response = await t.postEvent(event('commission.paid', { orderId: order, beneficiaryId: ids.member, amountMinor: 5000, at: iso() }));
+    await t.postEvent(
+      orderPaid(order, ids.buyer, ids.product, { commissions: [{ beneficiaryId: ids.member, level: 1, amountMinor: 990 }] }),
+    );
+    const response = await t.postEvent(
+      event('commission.paid', { orderId: order, beneficiaryId: ids.member, amountMinor: 5000, at: iso() }),
+    );
     expect(response.statusCode).toBe(400);
     expect(response.json().error.field).toBe('data.amountMinor');
   });

@@ -20,7 +20,16 @@ describe.skipIf(!postgresUp || !redisUp)('a failed start', () => {
     const redis = new Redis(REDIS_URL);
     try {
       const desk = await createDesk(
-        loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, DEMO_SEED: 'off', ...TEST_SECRETS }),
+        loadConfig({
+          NODE_ENV: 'test',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DATABASE_URL: database.url,
+          REDIS_URL,
+          REDIS_KEY_PREFIX: prefix,
+          DEMO_SEED: 'off',
+          ...TEST_SECRETS,
+        }),
         { defaultMetrics: false },
       );
       expect(desk.jobs.kind).toBe('bullmq');

@@ -28,7 +28,10 @@ describe.skipIf(!postgresUp)('graceful shutdown', () => {
       // Shutdown starts once the request is inside its handler (its refund written, the payout under
       // way), not after a fixed pause: on a loaded machine the request may not have arrived in 150 ms,
       // and one arriving after close() began is rightly answered 503.
-      await until(() => desk.db.prisma.refund.findFirst({ where: { orderId: order } }), (r) => r !== null);
+      await until(
+        () => desk.db.prisma.refund.findFirst({ where: { orderId: order } }),
+        (r) => r !== null,
+      );
       const closing = desk.close();
       const response = await inFlight;
       expect(response.status).toBe(201);

@@ -24,12 +24,15 @@ async function gatedTelegramApi() {
     req.on('end', async () => {
       const method = (req.url ?? '').split('/').pop()!;
       res.setHeader('content-type', 'application/json');
-      if (method === 'getMe') return void res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Desk', username: 'desk_bot' } }));
+      if (method === 'getMe')
+        return void res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Desk', username: 'desk_bot' } }));
       if (method === 'sendMessage') {
         await gate;
         sent.push(body);
         const chatId = Number(JSON.parse(body).chat_id);
-        return void res.end(JSON.stringify({ ok: true, result: { message_id: sent.length, date: 0, chat: { id: chatId, type: 'private' }, text: 'ok' } }));
+        return void res.end(
+          JSON.stringify({ ok: true, result: { message_id: sent.length, date: 0, chat: { id: chatId, type: 'private' }, text: 'ok' } }),
+        );
       }
       res.end(JSON.stringify({ ok: true, result: true }));
     });
@@ -39,10 +42,11 @@ async function gatedTelegramApi() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sent,
     release: () => open(),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -119,7 +123,11 @@ describe.skipIf(!postgresUp)('HTTP server limits', () => {
     });
 
     it('cuts off headers sent one byte a second', async () => {
-      const { answer, complete } = await drip(port, 'GET /healthz HTTP/1.1\r\n', 'host: 127.0.0.1\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n');
+      const { answer, complete } = await drip(
+        port,
+        'GET /healthz HTTP/1.1\r\n',
+        'host: 127.0.0.1\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n',
+      );
       expect(complete).toBe(false);
       expect(statusLine(answer)).toBe('HTTP/1.1 408 Request Timeout');
     });
@@ -142,7 +150,16 @@ describe.skipIf(!postgresUp)('HTTP server limits', () => {
 
       // A Telegram update whose reply the Bot API holds: its handler runs past the request timeout.
       const chat = 810_000 + Math.floor(Math.random() * 10_000);
-      const update = { update_id: chat, message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'A', language_code: 'en' }, text: '/start' } };
+      const update = {
+        update_id: chat,
+        message: {
+          message_id: 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chat, type: 'private' },
+          from: { id: chat, is_bot: false, first_name: 'A', language_code: 'en' },
+          text: '/start',
+        },
+      };
       const webhook = fetch(`${url}/telegram/webhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
@@ -150,7 +167,12 @@ describe.skipIf(!postgresUp)('HTTP server limits', () => {
       });
 
       // A slow client started after both, and cut off: the request timeout has passed for them too.
-      const slow = await drip(port, 'POST /v1/events HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n' + `x-signature: sha256=${'0'.repeat(64)}\r\n\r\n`, '{'.repeat(100));
+      const slow = await drip(
+        port,
+        'POST /v1/events HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n' +
+          `x-signature: sha256=${'0'.repeat(64)}\r\n\r\n`,
+        '{'.repeat(100),
+      );
       expect(statusLine(slow.answer)).toBe('HTTP/1.1 408 Request Timeout');
 
       telegram.release();

@@ -6,7 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PGLITE_SHARED_BUFFERS, openDatabase } from '../../src/store/database.ts';
-import { createTestDatabase, postgresUp, redisUp, REDIS_URL, testRedisPrefix, clearRedisPrefix, type TestDatabase } from '../helpers/services.ts';
+import {
+  createTestDatabase,
+  postgresUp,
+  redisUp,
+  REDIS_URL,
+  testRedisPrefix,
+  clearRedisPrefix,
+  type TestDatabase,
+} from '../helpers/services.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lean-process-'));
@@ -35,28 +43,36 @@ describe('what a process loads', () => {
   it('embedded default: no Redis client, BullMQ, PostgreSQL driver, channel or rail SDK', () => {
     const loaded = loadedPackages({ DATA_DIR: dataDir });
     expect(loaded).toContain('@nlpjs/nlp'); // the NLU engine is there: the check sees what is loaded
-    for (const name of [...NEVER, ...UNCONFIGURED, 'bullmq', 'ioredis', 'pg', '@prisma/adapter-pg']) expect(loaded, name).not.toContain(name);
+    for (const name of [...NEVER, ...UNCONFIGURED, 'bullmq', 'ioredis', 'pg', '@prisma/adapter-pg'])
+      expect(loaded, name).not.toContain(name);
   }, 240_000);
 
-  it.skipIf(!postgresUp || !redisUp)('PostgreSQL + Redis: BullMQ, ioredis and pg, still no channel or rail SDK', async () => {
-    const database: TestDatabase = await createTestDatabase();
-    const prefix = testRedisPrefix();
-    cleanups.push(() => database.drop(), () => clearRedisPrefix(prefix));
-    const loaded = loadedPackages({
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      PLATFORM_WEBHOOK_SECRET: 'lean-webhook-secret-0123',
-      PLATFORM_API_KEY: 'lean-api-key-0123456789',
-      CHAT_TOKEN_SECRET: 'lean-chat-token-secret-0123',
-    });
-    for (const name of ['bullmq', 'ioredis', 'pg']) expect(loaded, name).toContain(name);
-    for (const name of [...NEVER, ...UNCONFIGURED]) expect(loaded, name).not.toContain(name);
-  }, 240_000);
+  it.skipIf(!postgresUp || !redisUp)(
+    'PostgreSQL + Redis: BullMQ, ioredis and pg, still no channel or rail SDK',
+    async () => {
+      const database: TestDatabase = await createTestDatabase();
+      const prefix = testRedisPrefix();
+      cleanups.push(
+        () => database.drop(),
+        () => clearRedisPrefix(prefix),
+      );
+      const loaded = loadedPackages({
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        PLATFORM_WEBHOOK_SECRET: 'lean-webhook-secret-0123',
+        PLATFORM_API_KEY: 'lean-api-key-0123456789',
+        CHAT_TOKEN_SECRET: 'lean-chat-token-secret-0123',
+      });
+      for (const name of ['bullmq', 'ioredis', 'pg']) expect(loaded, name).toContain(name);
+      for (const name of [...NEVER, ...UNCONFIGURED]) expect(loaded, name).not.toContain(name);
+    },
+    240_000,
+  );
 
-  it('embedded PGlite runs with a small buffer pool, not PostgreSQL\'s 128 MB default', async () => {
+  it("embedded PGlite runs with a small buffer pool, not PostgreSQL's 128 MB default", async () => {
     const db = await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite-buffers') });
     try {
       expect(await db.sql.query(`SELECT current_setting('shared_buffers') AS value`)).toEqual([{ value: PGLITE_SHARED_BUFFERS }]);

@@ -38,7 +38,10 @@ const bootcamp = (merchantId: string) => ({
 });
 const rulesOf = ({ merchantId: _m, ...rules }: ReturnType<typeof bootcamp>) => rules;
 
-const stores = [{ store: 'postgres' as const, skip: !postgresUp }, { store: 'pglite' as const, skip: false }];
+const stores = [
+  { store: 'postgres' as const, skip: !postgresUp },
+  { store: 'pglite' as const, skip: false },
+];
 
 describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
   let t: TestDesk;
@@ -49,7 +52,12 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
   let started: Date;
   let betweenVersions: Date;
   const call = (method: 'GET' | 'PUT' | 'POST', url: string, body?: unknown) =>
-    t.desk.server.inject({ method, url, headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+    t.desk.server.inject({
+      method,
+      url,
+      headers: { ...bearer, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
 
   beforeAll(async () => {
     if (skip) return;
@@ -69,7 +77,12 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ id: policyId, version: 1 });
     const shown = (await call('GET', `/v1/policies/${policyId}`)).json();
-    expect(shown).toMatchObject({ id: policyId, version: 1, merchantId: shop.merchant, windows: { unconditionalMinutes: 30, conditionalHours: 48 } });
+    expect(shown).toMatchObject({
+      id: policyId,
+      version: 1,
+      merchantId: shop.merchant,
+      windows: { unconditionalMinutes: 30, conditionalHours: 48 },
+    });
     expect(shown.text.zh).toContain('30');
     expect(shown.text.en).toContain('30 minutes');
   });
@@ -92,13 +105,19 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     // Version 1: 30 minutes unconditional, then ≤ 5 % watched within 48 h; more than 50 % watched locks.
     expect(await ask('a', { minutesAgo: 20 })).toMatchObject({ outcome: 'approved', policy: { id: policyId, version: 1 } });
     expect(await ask('b', { minutesAgo: 20, progress: 0.2 })).toMatchObject({ outcome: 'approved', policy: { version: 1 } });
-    expect(await ask('c', { minutesAgo: 180, progress: 0.08 }, 'unsatisfied')).toMatchObject({ outcome: 'rejected', policy: { version: 1 } });
+    expect(await ask('c', { minutesAgo: 180, progress: 0.08 }, 'unsatisfied')).toMatchObject({
+      outcome: 'rejected',
+      policy: { version: 1 },
+    });
     expect(await ask('d', { minutesAgo: 30 * 60 })).toMatchObject({ outcome: 'approved', policy: { version: 1 } });
     expect(await ask('e', { minutesAgo: 180, progress: 0.6 })).toMatchObject({ outcome: 'rejected', policy: { version: 1 } });
     betweenVersions = new Date();
 
     // Version 2 tightens the windows; the product decides with it from now on.
-    const v2 = await call('PUT', `/v1/policies/${policyId}`, { ...bootcamp(shop.merchant), windows: { unconditionalMinutes: 10, conditionalHours: 24 } });
+    const v2 = await call('PUT', `/v1/policies/${policyId}`, {
+      ...bootcamp(shop.merchant),
+      windows: { unconditionalMinutes: 10, conditionalHours: 24 },
+    });
     expect(v2.statusCode).toBe(201);
     expect(v2.json()).toEqual({ id: policyId, version: 2 });
     expect((await ask('f', { minutesAgo: 20 })).policy).toEqual({ id: policyId, version: 2 });
@@ -116,9 +135,19 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
   });
 
   it.skipIf(skip)('simulating version 1 over the decisions version 1 made changes nothing', async () => {
-    const r = await call('POST', `/v1/policies/${policyId}/simulate`, { version: 1, from: started.toISOString(), to: betweenVersions.toISOString() });
+    const r = await call('POST', `/v1/policies/${policyId}/simulate`, {
+      version: 1,
+      from: started.toISOString(),
+      to: betweenVersions.toISOString(),
+    });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ requests: 5, changed: 0, examples: [], before: { approved: 3, rejected: 2 }, after: { approved: 3, rejected: 2 } });
+    expect(r.json()).toMatchObject({
+      requests: 5,
+      changed: 0,
+      examples: [],
+      before: { approved: 3, rejected: 2 },
+      after: { approved: 3, rejected: 2 },
+    });
   });
 
   it.skipIf(skip)('a stricter draft (10 minutes, then 24 hours): b and d no longer refunded', async () => {
@@ -130,7 +159,11 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     //   e 3 h, 60 % watched       → the lock refuses, a person at once (as before)
     //   f 20 min, nothing watched → approved (as before)
     const draft = { ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: 10, conditionalHours: 24 } };
-    const r = await call('POST', `/v1/policies/${policyId}/simulate`, { definition: draft, from: started.toISOString(), to: new Date(Date.now() + 1_000).toISOString() });
+    const r = await call('POST', `/v1/policies/${policyId}/simulate`, {
+      definition: draft,
+      from: started.toISOString(),
+      to: new Date(Date.now() + 1_000).toISOString(),
+    });
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body).toMatchObject({
@@ -150,8 +183,16 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
 
   it.skipIf(skip)('a looser draft (an hour, then 72 hours, ≤ 10 %): c is refunded too', async () => {
     // a, b, f inside the hour; c's 8 % ≤ 10 % within 72 h now approved; d approved as before; e still locked.
-    const draft = { ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: 60, conditionalHours: 72 }, conditions: [{ kind: 'course_progress_at_most', threshold: 0.1 }] };
-    const r = await call('POST', `/v1/policies/${policyId}/simulate`, { definition: draft, from: started.toISOString(), to: new Date(Date.now() + 1_000).toISOString() });
+    const draft = {
+      ...rulesOf(bootcamp(shop.merchant)),
+      windows: { unconditionalMinutes: 60, conditionalHours: 72 },
+      conditions: [{ kind: 'course_progress_at_most', threshold: 0.1 }],
+    };
+    const r = await call('POST', `/v1/policies/${policyId}/simulate`, {
+      definition: draft,
+      from: started.toISOString(),
+      to: new Date(Date.now() + 1_000).toISOString(),
+    });
     expect(r.json()).toMatchObject({
       requests: 6,
       changed: 1,
@@ -169,7 +210,10 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     const data = await loadTicket(t.desk.db.prisma, t.desk.db.sql, handoff.id);
     expect(data?.policy).toEqual({ id: policyId, version: 1 });
     // The rule that decided comes from the decisions row's `decidedBy` column, not the handoff's reason.
-    const engine = await t.desk.db.prisma.decision.findFirstOrThrow({ where: { refundRequestId: requests.c, actor: 'policy' }, orderBy: { createdAt: 'asc' } });
+    const engine = await t.desk.db.prisma.decision.findFirstOrThrow({
+      where: { refundRequestId: requests.c, actor: 'policy' },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(engine.decidedBy).toBeTruthy();
     expect(data?.decidedBy).toBe(engine.decidedBy);
     // Even when the handoff's reason says something else (it used to be shown instead).
@@ -181,31 +225,62 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     }
     expect(JSON.stringify(renderTicket(data!).blocks)).toContain(`policy \`${policyId} v1\``);
     const report = await merchantReport(t.desk.db.prisma, shop.merchant, started, new Date(Date.now() + 1_000));
-    expect(report.policies).toEqual([{ id: policyId, version: 1, requests: 5 }, { id: policyId, version: 2, requests: 1 }]);
+    expect(report.policies).toEqual([
+      { id: policyId, version: 1, requests: 5 },
+      { id: policyId, version: 2, requests: 1 },
+    ]);
   });
 
-  it.skipIf(skip || store !== 'postgres')('refund-desk policy simulate prints the same figures (and list, show)', async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database!.url, ...TEST_SECRETS, DEMO_SEED: 'off', LOG_LEVEL: 'silent' };
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, 'policy', ...args], { env });
-    const draftFile = path.join(t.dataDir, 'stricter.json');
-    await fs.writeFile(draftFile, JSON.stringify({ ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: 10, conditionalHours: 24 } }));
-    const to = new Date(Date.now() + 1_000).toISOString();
-    const json = JSON.parse((await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--draft', draftFile, '--json')).stdout);
-    const api = (await call('POST', `/v1/policies/${policyId}/simulate`, { definition: JSON.parse(await fs.readFile(draftFile, 'utf8')), from: started.toISOString(), to })).json();
-    expect(json).toEqual(api);
-    const text = (await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--version', '1')).stdout;
-    expect(text).toContain(`Simulated 6 decisions of ${policyId}`);
-    // f (20 min, nothing watched) was approved by v2 and would be by v1's 30 minutes too.
-    expect(text).toContain('under version 1: 0 would change.');
-    expect((await run('list')).stdout).toMatch(new RegExp(`${policyId}\\s+v2\\s+course`));
-    expect((await run('show', policyId, '--version', '1')).stdout).toContain('30 minutes');
-    const bad = await run('simulate', policyId, '--from', started.toISOString()).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('give either --draft <file> or --version <n>');
-    const missing = await run('simulate', policyId, '--from', started.toISOString(), '--version', '9').then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`policy ${policyId} has no version 9`);
-  }, 180_000);
+  it.skipIf(skip || store !== 'postgres')(
+    'refund-desk policy simulate prints the same figures (and list, show)',
+    async () => {
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: t.database!.url,
+        ...TEST_SECRETS,
+        DEMO_SEED: 'off',
+        LOG_LEVEL: 'silent',
+      };
+      const run = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, 'policy', ...args], { env });
+      const draftFile = path.join(t.dataDir, 'stricter.json');
+      await fs.writeFile(
+        draftFile,
+        JSON.stringify({ ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: 10, conditionalHours: 24 } }),
+      );
+      const to = new Date(Date.now() + 1_000).toISOString();
+      const json = JSON.parse(
+        (await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--draft', draftFile, '--json')).stdout,
+      );
+      const api = (
+        await call('POST', `/v1/policies/${policyId}/simulate`, {
+          definition: JSON.parse(await fs.readFile(draftFile, 'utf8')),
+          from: started.toISOString(),
+          to,
+        })
+      ).json();
+      expect(json).toEqual(api);
+      const text = (await run('simulate', policyId, '--from', started.toISOString(), '--to', to, '--version', '1')).stdout;
+      expect(text).toContain(`Simulated 6 decisions of ${policyId}`);
+      // f (20 min, nothing watched) was approved by v2 and would be by v1's 30 minutes too.
+      expect(text).toContain('under version 1: 0 would change.');
+      expect((await run('list')).stdout).toMatch(new RegExp(`${policyId}\\s+v2\\s+course`));
+      expect((await run('show', policyId, '--version', '1')).stdout).toContain('30 minutes');
+      const bad = await run('simulate', policyId, '--from', started.toISOString()).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('give either --draft <file> or --version <n>');
+      const missing = await run('simulate', policyId, '--from', started.toISOString(), '--version', '9').then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`policy ${policyId} has no version 9`);
+    },
+    180_000,
+  );
 
   it.skipIf(skip)("refuses another merchant's policy: attach 403, product.upserted 403, PUT under the other merchant 403", async () => {
     const other = uid('m');
@@ -218,7 +293,10 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     const event = await t.postEvent(productEvent(productId, shop.merchant, { policyId: theirs }));
     expect(event.statusCode).toBe(403);
     expect(event.json().error).toMatchObject({ code: 'policy_of_another_merchant', field: 'data.policyId' });
-    const takeover = await call('PUT', `/v1/policies/${policyId}`, { ...bootcamp(other), windows: { unconditionalMinutes: 0, conditionalHours: 0 } });
+    const takeover = await call('PUT', `/v1/policies/${policyId}`, {
+      ...bootcamp(other),
+      windows: { unconditionalMinutes: 0, conditionalHours: 0 },
+    });
     expect(takeover.statusCode).toBe(403);
     expect(takeover.json().error.code).toBe('policy_of_another_merchant');
     // The product still takes its own merchant's policy.
@@ -228,26 +306,41 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     expect((await t.postEvent(productEvent(productId, shop.merchant, { policyId: 'nobody-wrote-this' }))).statusCode).toBe(422);
   });
 
-  it.skipIf(skip)('refuses a policy of another category (409), an unknown policy (404) and a preset id as a merchant policy (409)', async () => {
-    const keyProduct = uid('p');
-    expect((await t.postEvent(productEvent(keyProduct, shop.merchant, { category: 'software_key' }))).statusCode).toBe(200);
-    const wrong = await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId });
-    expect(wrong.statusCode).toBe(409);
-    expect(wrong.json().error.code).toBe('policy_category_mismatch');
-    expect((await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId: 'software-key-default' })).statusCode).toBe(200);
-    expect((await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId: 'no-such-policy' })).statusCode).toBe(404);
-    expect((await call('PUT', `/v1/products/no_such_product/policy`, { policyId })).statusCode).toBe(404);
-    expect((await call('PUT', '/v1/policies/course-default', bootcamp(shop.merchant))).statusCode).toBe(409);
-    expect((await call('GET', '/v1/policies/no-such-policy')).statusCode).toBe(404);
-  });
+  it.skipIf(skip)(
+    'refuses a policy of another category (409), an unknown policy (404) and a preset id as a merchant policy (409)',
+    async () => {
+      const keyProduct = uid('p');
+      expect((await t.postEvent(productEvent(keyProduct, shop.merchant, { category: 'software_key' }))).statusCode).toBe(200);
+      const wrong = await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId });
+      expect(wrong.statusCode).toBe(409);
+      expect(wrong.json().error.code).toBe('policy_category_mismatch');
+      expect((await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId: 'software-key-default' })).statusCode).toBe(200);
+      expect((await call('PUT', `/v1/products/${keyProduct}/policy`, { policyId: 'no-such-policy' })).statusCode).toBe(404);
+      expect((await call('PUT', `/v1/products/no_such_product/policy`, { policyId })).statusCode).toBe(404);
+      expect((await call('PUT', '/v1/policies/course-default', bootcamp(shop.merchant))).statusCode).toBe(409);
+      expect((await call('GET', '/v1/policies/no-such-policy')).statusCode).toBe(404);
+    },
+  );
 
   const invalid: Array<[string, (b: ReturnType<typeof bootcamp>) => unknown, string]> = [
     ['a negative window', (b) => ({ ...b, windows: { unconditionalMinutes: -1, conditionalHours: 24 } }), 'windows.unconditionalMinutes'],
-    ['a threshold above 1', (b) => ({ ...b, conditions: [{ kind: 'course_progress_at_most', threshold: 1.5 }] }), 'conditions[0].threshold'],
+    [
+      'a threshold above 1',
+      (b) => ({ ...b, conditions: [{ kind: 'course_progress_at_most', threshold: 1.5 }] }),
+      'conditions[0].threshold',
+    ],
     ['a lock threshold below 0', (b) => ({ ...b, locks: [{ kind: 'course_progress', above: -0.1 }] }), 'locks[0].above'],
     ['an unknown condition kind', (b) => ({ ...b, conditions: [{ kind: 'moon_is_full' }] }), 'conditions[0].kind'],
-    ['an allowance missing a tier', (b) => ({ ...b, allowances: { new: allowances.new, standard: allowances.standard } }), 'allowances.trusted'],
-    ['a conditional window shorter than the unconditional one', (b) => ({ ...b, windows: { unconditionalMinutes: 120, conditionalHours: 1 } }), 'windows.conditionalHours'],
+    [
+      'an allowance missing a tier',
+      (b) => ({ ...b, allowances: { new: allowances.new, standard: allowances.standard } }),
+      'allowances.trusted',
+    ],
+    [
+      'a conditional window shorter than the unconditional one',
+      (b) => ({ ...b, windows: { unconditionalMinutes: 120, conditionalHours: 1 } }),
+      'windows.conditionalHours',
+    ],
     ['no merchant', ({ merchantId: _m, ...rest }) => rest, 'merchantId'],
     ['an unknown field', (b) => ({ ...b, refundEverything: true }), 'body'],
     ['a changed category', (b) => ({ ...b, category: 'template', conditions: [], locks: [] }), 'category'],
@@ -267,8 +360,14 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
       [{ from, to }, 'definition'],
       [{ version: 1, definition: rulesOf(bootcamp(shop.merchant)), from, to }, 'definition'],
       [{ version: 1, from: to, to: from }, 'from'],
-      [{ definition: { ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: -5, conditionalHours: 1 } }, from, to }, 'definition.windows.unconditionalMinutes'],
-      [{ definition: { ...rulesOf(bootcamp(shop.merchant)), category: 'template', conditions: [], locks: [] }, from, to }, 'definition.category'],
+      [
+        { definition: { ...rulesOf(bootcamp(shop.merchant)), windows: { unconditionalMinutes: -5, conditionalHours: 1 } }, from, to },
+        'definition.windows.unconditionalMinutes',
+      ],
+      [
+        { definition: { ...rulesOf(bootcamp(shop.merchant)), category: 'template', conditions: [], locks: [] }, from, to },
+        'definition.category',
+      ],
     ];
     for (const [body, field] of cases) {
       const r = await call('POST', `/v1/policies/${policyId}/simulate`, body);

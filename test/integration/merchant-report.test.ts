@@ -19,7 +19,7 @@ describe.skipIf(!postgresUp)('merchant report API', () => {
   }, 60_000);
   afterAll(async () => t?.stop());
 
-  it('gives the period\'s figures and the change against the period before', async () => {
+  it("gives the period's figures and the change against the period before", async () => {
     const r = await api(t, 'GET', `/v1/merchants/${DEMO.merchantId}/report?from=${from.toISOString()}&to=${to.toISOString()}`);
     expect(r.statusCode).toBe(200);
     const report = r.json();
@@ -34,7 +34,14 @@ describe.skipIf(!postgresUp)('merchant report API', () => {
     expect(report.figures.byProduct).toEqual([
       expect.objectContaining({ productId: DEMO.products.course, orders: 3, requests: 3, refunded: 1, unsatisfied: 1, standsOut: false }),
     ]);
-    expect(report.figures.behaviour).toMatchObject({ within15m: 1, within24h: 1, within7d: 1, later: 0, courseProgressMedian: 0.01, usedBeforeRequest: 2 });
+    expect(report.figures.behaviour).toMatchObject({
+      within15m: 1,
+      within24h: 1,
+      within7d: 1,
+      later: 0,
+      courseProgressMedian: 0.01,
+      usedBeforeRequest: 2,
+    });
     expect(report.figures.troubleshooting).toEqual({ guided: 1, solved: 0, escalated: 0, avoidedMinor: 0 });
     // Closed: M21 (no person) and M22 (refused, with a person reviewing the appeal).
     expect(report.figures.automation).toEqual({ closed: 2, withoutHuman: 1, share: 0.5 });
@@ -51,6 +58,9 @@ describe.skipIf(!postgresUp)('merchant report API', () => {
     const tooLong = await api(t, 'GET', `/v1/merchants/${DEMO.merchantId}/report?from=2024-01-01&to=2026-01-01`);
     expect(tooLong.statusCode).toBe(400);
     expect((await api(t, 'GET', `/v1/merchants/m_nobody/report?from=2026-11-01&to=2026-11-02`)).statusCode).toBe(404);
-    expect((await t.desk.server.inject({ method: 'GET', url: `/v1/merchants/${DEMO.merchantId}/report?from=2026-11-01&to=2026-11-02` })).statusCode).toBe(401);
+    expect(
+      (await t.desk.server.inject({ method: 'GET', url: `/v1/merchants/${DEMO.merchantId}/report?from=2026-11-01&to=2026-11-02` }))
+        .statusCode,
+    ).toBe(401);
   });
 });

@@ -82,7 +82,7 @@ describe('migrator', () => {
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, all.length]);
   });
 
-  it('fills refund_requests.productId from each request\'s order for data written before the column existed', async () => {
+  it("fills refund_requests.productId from each request's order for data written before the column existed", async () => {
     const db = await pglite();
     const dir = await copyMigrations();
     const target = all.find((m) => m.endsWith('_refund_requests_product'))!;
@@ -140,7 +140,7 @@ describe('migrator', () => {
       return { runner, counts };
     }
 
-    it('stores the folder listing\'s fingerprint and, unchanged, answers without the lock or reading a file', async () => {
+    it("stores the folder listing's fingerprint and, unchanged, answers without the lock or reading a file", async () => {
       const db = await pglite();
       const dir = await copyMigrations();
       await migrate(db.sql, dir);

@@ -45,17 +45,39 @@ describe('lean NLU engine', () => {
   });
 
   it('reads every held-out message, every corpus sentence and odd input as NlpManager does', async () => {
-    const heldout = fs.readFileSync(new URL('../fixtures/nlu-heldout.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string);
+    const heldout = fs
+      .readFileSync(new URL('../fixtures/nlu-heldout.jsonl', import.meta.url), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).text as string);
     const data = await loadNluData();
     const corpus = (['zh', 'en'] as const).flatMap((l) => INTENTS.flatMap((i) => data.corpora[l][i] ?? []));
-    const odd = ['', ' ', '退', '繁體中文退款嗎', 'Excel那个lesson想退', '🙂🙂', '12345', 'o_123 订单', '我的toString坏了', 'a'.repeat(300), '的了吗呢吧'];
+    const odd = [
+      '',
+      ' ',
+      '退',
+      '繁體中文退款嗎',
+      'Excel那个lesson想退',
+      '🙂🙂',
+      '12345',
+      'o_123 订单',
+      '我的toString坏了',
+      'a'.repeat(300),
+      '的了吗呢吧',
+    ];
     const texts = [...heldout, ...corpus, ...odd];
     expect(texts.length).toBeGreaterThan(300);
     for (const text of texts) {
       for (const locale of ['zh', 'en']) {
         const a = await reference.process(locale, text);
         const b = await lean.process(locale, text);
-        expect({ text, locale, intent: b.intent, score: b.score, classifications: b.classifications }).toEqual({ text, locale, intent: a.intent, score: a.score, classifications: a.classifications });
+        expect({ text, locale, intent: b.intent, score: b.score, classifications: b.classifications }).toEqual({
+          text,
+          locale,
+          intent: a.intent,
+          score: a.score,
+          classifications: a.classifications,
+        });
       }
     }
     // The language detector picks zh or en for every message: both are exercised above.
@@ -65,7 +87,8 @@ describe('lean NLU engine', () => {
   it('imports a model NlpManager exported, and reads with it the same', async () => {
     const imported = createNlpEngine(await loadZhLexicon(dataDir));
     imported.import(reference.export(true));
-    for (const text of ['我要退款', '课程打不开', 'I changed my mind']) expect(await imported.process('zh', text)).toEqual(await reference.process('zh', text));
+    for (const text of ['我要退款', '课程打不开', 'I changed my mind'])
+      expect(await imported.process('zh', text)).toEqual(await reference.process('zh', text));
   });
 
   it('keeps the Chinese word list in DATA_DIR/nlu and reads it back the same', async () => {
@@ -85,7 +108,12 @@ describe('lean NLU engine', () => {
   }, 180_000);
 
   it('writes and reads the list losslessly, dropped words included', () => {
-    const lexicon = new Map<string, string | null>([['退款', 'tui4 kuan3'], ['的', null], ['valueOf', 'x'], ['', null]]);
+    const lexicon = new Map<string, string | null>([
+      ['退款', 'tui4 kuan3'],
+      ['的', null],
+      ['valueOf', 'x'],
+      ['', null],
+    ]);
     expect(parseLexicon(formatLexicon(lexicon))).toEqual(lexicon);
     expect(parseLexicon('')).toBeNull();
   });
@@ -93,7 +121,7 @@ describe('lean NLU engine', () => {
   it('derives stems with StemmerZh rules: particles dropped, "you" as ni3, both scripts found, comments skipped', () => {
     const cedict = [
       '# comment',
-      '的 的 [de5] /of/~\'s (possessive particle)/',
+      "的 的 [de5] /of/~'s (possessive particle)/",
       '吗 吗 [ma5] /(question tag)/',
       '嗎 吗 [ma5] /(modal particle, question)/',
       '你 你 [ni3] /you (informal)/',

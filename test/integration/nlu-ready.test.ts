@@ -18,7 +18,14 @@ describe('NLU readiness', () => {
     const url = await t.desk.listen();
     expect(t.desk.nlu.ready).toBe(true);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const first = await t.desk.dialogue.handle({ channel: 'widget', chatId: 'ready-1', deliveryId: '1', buyerId: DEMO.buyers.buyer, localeHint: 'zh', text: '我要退款' });
+    const first = await t.desk.dialogue.handle({
+      channel: 'widget',
+      chatId: 'ready-1',
+      deliveryId: '1',
+      buyerId: DEMO.buyers.buyer,
+      localeHint: 'zh',
+      text: '我要退款',
+    });
     expect(first.replies[0]!.text).toContain('请问是哪一笔订单？');
   }, 120_000);
 });

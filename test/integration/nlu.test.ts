@@ -17,12 +17,19 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 describe('corpora (intents/)', () => {
   it('have at least 40 utterances per intent per language, none taken from the held-out or external rows', async () => {
     const data = await loadNluData();
-    const heldout = new Set(fs.readFileSync(new URL('../fixtures/nlu-heldout.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string));
+    const heldout = new Set(
+      fs
+        .readFileSync(new URL('../fixtures/nlu-heldout.jsonl', import.meta.url), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).text as string),
+    );
     const externalDir = new URL('../../../shared/data/external-nlu/', import.meta.url);
     const external = new Set<string>();
     if (fs.existsSync(externalDir)) {
       for (const f of fs.readdirSync(externalDir).filter((x) => x.endsWith('.jsonl'))) {
-        for (const l of fs.readFileSync(new URL(f, externalDir), 'utf8').trim().split('\n')) external.add((JSON.parse(l).text as string).trim().toLowerCase());
+        for (const l of fs.readFileSync(new URL(f, externalDir), 'utf8').trim().split('\n'))
+          external.add((JSON.parse(l).text as string).trim().toLowerCase());
       }
     }
     for (const locale of ['zh', 'en'] as const) {
@@ -75,12 +82,13 @@ describe('classifier', () => {
   });
 
   it('never makes a technical problem of a product noun alone: the reason is the one the buyer gave', async () => {
-    for (const text of ['激活码买错了', '激活码还没用，就是不想要了']) expect((await classifier.classify(text)).intent, text).toBe('refund.changed_mind');
+    for (const text of ['激活码买错了', '激活码还没用，就是不想要了'])
+      expect((await classifier.classify(text)).intent, text).toBe('refund.changed_mind');
     // With a word that describes a problem, the same noun is a technical problem (M10).
     expect((await classifier.classify('激活码提示无效')).intent).toBe('refund.cannot_use');
   });
 
-  it('masks the nouns it is given (the buyer\'s own titles) and reads mixed-language messages with both models', async () => {
+  it("masks the nouns it is given (the buyer's own titles) and reads mixed-language messages with both models", async () => {
     const c = await classifier.classify('Excel那个lesson想退', { locale: 'zh', nouns: ['Excel'] });
     expect(c.language).toBe('zh');
     expect(['refund.request', 'refund.changed_mind']).toContain(c.intent);

@@ -21,7 +21,13 @@ describe.skipIf(!postgresUp)('outbox ordering keys (PostgreSQL)', () => {
   const write = (key: string | null, n: number, topic: string) =>
     enqueue(
       prisma(),
-      Array.from({ length: n }, (_, i) => ({ id: newId('obx'), topic, dedupeKey: `${topic}:${key}:${i}`, payload: { i }, ...(key ? { orderingKey: key } : {}) })),
+      Array.from({ length: n }, (_, i) => ({
+        id: newId('obx'),
+        topic,
+        dedupeKey: `${topic}:${key}:${i}`,
+        payload: { i },
+        ...(key ? { orderingKey: key } : {}),
+      })),
     );
 
   it('four dispatchers racing over one key deliver every message once, in order', async () => {
@@ -68,7 +74,12 @@ describe.skipIf(!postgresUp)('outbox ordering keys (PostgreSQL)', () => {
     });
     await d.deliverDue();
     expect(seen.filter((s) => s.startsWith('chat:test:held'))).toEqual([]);
-    expect(seen.filter((s) => !s.startsWith('chat:test:held')).sort()).toEqual(['chat:test:free:0', 'chat:test:free:1', 'none:0', 'none:1']);
+    expect(seen.filter((s) => !s.startsWith('chat:test:held')).sort()).toEqual([
+      'chat:test:free:0',
+      'chat:test:free:1',
+      'none:0',
+      'none:1',
+    ]);
     const held = await prisma().outboxMessage.findMany({ where: { orderingKey: 'chat:test:held' }, orderBy: { id: 'asc' } });
     expect(held.map((m) => m.status)).toEqual(['pending', 'pending', 'pending']);
     expect(held[0]!.availableAt.getTime()).toBeGreaterThan(Date.now() + 50_000);

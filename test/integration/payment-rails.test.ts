@@ -20,7 +20,16 @@ function deskWith(railEnv: () => Record<string, string>) {
   const ctx = {} as { t: TestDesk; shop: Shop; ids: Shop; url: string };
   beforeAll(async () => {
     const port = await freePort();
-    ctx.t = await startTestDesk({ store: 'postgres', env: { ...railEnv(), SANDBOX_PAYMENTS: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, GATEWAY_TIMEOUT_MS: '2000' } });
+    ctx.t = await startTestDesk({
+      store: 'postgres',
+      env: {
+        ...railEnv(),
+        SANDBOX_PAYMENTS: 'off',
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        GATEWAY_TIMEOUT_MS: '2000',
+      },
+    });
     ctx.url = await ctx.t.desk.listen();
     ctx.shop = await seedShop(ctx.t);
   });
@@ -33,7 +42,11 @@ function deskWith(railEnv: () => Record<string, string>) {
 
 const view = async (t: TestDesk, id: string) => (await api(t, 'GET', `/v1/refund-requests/${id}`)).json();
 const alerts = (t: TestDesk) => t.desk.db.prisma.paymentNotice.findMany({ where: { alert: { not: null } } });
-const alertCount = async (t: TestDesk) => (await t.desk.metrics.registry.getSingleMetricAsString('refund_desk_payment_alerts_total')).split('\n').filter((l) => l.startsWith('refund_desk_payment_alerts_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+const alertCount = async (t: TestDesk) =>
+  (await t.desk.metrics.registry.getSingleMetricAsString('refund_desk_payment_alerts_total'))
+    .split('\n')
+    .filter((l) => l.startsWith('refund_desk_payment_alerts_total{'))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
 describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
   const wx = new FakeWechatPay();
@@ -41,14 +54,19 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
   afterAll(() => wx.close());
   const ctx = deskWith(() => wx.env());
   const tx = (orderId: string) => `4200${orderId}`;
-  const paid = (options: Parameters<typeof newOrder>[2] = {}) => newOrder(ctx.t, ctx.ids, { method: 'wechat', transactionIdOf: tx, ...options });
-  const ask = async (orderId: string) => (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
+  const paid = (options: Parameters<typeof newOrder>[2] = {}) =>
+    newOrder(ctx.t, ctx.ids, { method: 'wechat', transactionIdOf: tx, ...options });
+  const ask = async (orderId: string) =>
+    (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
 
   it('refunds along the original transaction: signed request, our refund id as out_refund_no, fen, notify_url', async () => {
     const order = await paid();
     const body = await ask(order);
     expect(body).toMatchObject({ status: 'refunded', refund: { status: 'succeeded', amountMinor: 9900 } });
-    const sent = wx.received.filter((r) => r.method === 'POST' && r.path === '/v3/refund/domestic/refunds').map((r) => JSON.parse(r.body)).find((b) => b.transaction_id === tx(order));
+    const sent = wx.received
+      .filter((r) => r.method === 'POST' && r.path === '/v3/refund/domestic/refunds')
+      .map((r) => JSON.parse(r.body))
+      .find((b) => b.transaction_id === tx(order));
     expect(sent).toEqual({
       transaction_id: tx(order),
       out_refund_no: body.refund.id,
@@ -74,7 +92,11 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     expect(await wx.notify(notification)).toBe(204);
     expect(await prisma.commissionEntry.count({ where: { orderId: order } })).toBe(ledgerBefore);
     expect(await prisma.paymentNotice.count({ where: { id: `wechat:EV-${order}` } })).toBe(1);
-    expect(await prisma.notification.count({ where: { recipientId: ctx.ids.buyer, kind: 'refund.succeeded', data: { path: ['requestId'], equals: body.id } } })).toBe(1);
+    expect(
+      await prisma.notification.count({
+        where: { recipientId: ctx.ids.buyer, kind: 'refund.succeeded', data: { path: ['requestId'], equals: body.id } },
+      }),
+    ).toBe(1);
     expect(wx.executed(tx(order))).toHaveLength(1);
   });
 
@@ -135,14 +157,20 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     wx.settle(body.refund.id, 'failed');
     expect(await wx.notify(wx.notificationBody(body.refund.id))).toBe(204);
     expect(await view(ctx.t, body.id)).toMatchObject({ status: 'refund_failed', refund: { status: 'failed' } });
-    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } } });
+    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({
+      where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } },
+    });
     expect(handoff.reason).toContain('abnormal');
-    expect(await ctx.t.desk.db.prisma.notification.count({ where: { recipientId: ctx.ids.buyer, kind: 'refund.failed' } })).toBeGreaterThanOrEqual(1);
+    expect(
+      await ctx.t.desk.db.prisma.notification.count({ where: { recipientId: ctx.ids.buyer, kind: 'refund.failed' } }),
+    ).toBeGreaterThanOrEqual(1);
     // The merchant then finishes it by hand in WeChat Pay's console: the desk does not rewrite a
     // settled refund, it tells a person (who must not refund the order a second time).
     wx.settle(body.refund.id, 'succeeded');
     expect(await wx.notify(wx.notificationBody(body.refund.id))).toBe(204);
-    expect((await alerts(ctx.t)).find((a) => a.refundId === body.refund.id)?.alert).toContain('now says the refund ' + body.refund.id + ' succeeded; the desk recorded it failed');
+    expect((await alerts(ctx.t)).find((a) => a.refundId === body.refund.id)?.alert).toContain(
+      'now says the refund ' + body.refund.id + ' succeeded; the desk recorded it failed',
+    );
     expect((await view(ctx.t, body.id)).status).toBe('refund_failed');
   });
 
@@ -158,7 +186,12 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
   });
 
   const posts = (transactionId: string) =>
-    wx.received.filter((r) => r.method === 'POST' && r.path === '/v3/refund/domestic/refunds' && (JSON.parse(r.body) as { transaction_id: string }).transaction_id === transactionId);
+    wx.received.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === '/v3/refund/domestic/refunds' &&
+        (JSON.parse(r.body) as { transaction_id: string }).transaction_id === transactionId,
+    );
 
   it('FREQUENCY_LIMITED: the same out_refund_no again seconds later, with jitter, never within milliseconds', async () => {
     const order = await paid();
@@ -221,14 +254,23 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     const second = await ask(b);
     expect(second).toMatchObject({ status: 'refund_pending', refund: { status: 'pending' } });
     const prisma = ctx.t.desk.db.prisma;
-    expect((await prisma.refund.findUniqueOrThrow({ where: { id: second.refund.id } })).lastError).toMatch(/^waiting \d+ s: WeChat Pay needs 60 s between refunds/);
+    expect((await prisma.refund.findUniqueOrThrow({ where: { id: second.refund.id } })).lastError).toMatch(
+      /^waiting \d+ s: WeChat Pay needs 60 s between refunds/,
+    );
     expect(wx.callsFor(shared)).toHaveLength(1);
     // A minute later (the first refund moved back in time), the completion job sends it.
     await prisma.refund.update({ where: { id: first.refund.id }, data: { submittedAt: new Date(Date.now() - 61_000) } });
     await ctx.t.desk.refunds.completePending({ olderThanMs: 0 });
     expect(await view(ctx.t, second.id)).toMatchObject({ status: 'refunded' });
-    expect(wx.callsFor(shared).map((c) => [c.key, c.amountMinor])).toEqual([[first.refund.id, 9900], [second.refund.id, 9900]]);
-    const totals = wx.received.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body)).filter((r) => r.transaction_id === shared).map((r) => r.amount.total);
+    expect(wx.callsFor(shared).map((c) => [c.key, c.amountMinor])).toEqual([
+      [first.refund.id, 9900],
+      [second.refund.id, 9900],
+    ]);
+    const totals = wx.received
+      .filter((r) => r.method === 'POST')
+      .map((r) => JSON.parse(r.body))
+      .filter((r) => r.transaction_id === shared)
+      .map((r) => r.amount.total);
     expect(totals).toEqual([19800, 19800]);
   });
 
@@ -240,9 +282,21 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     const prisma = ctx.t.desk.db.prisma;
     // Fifty refunds the payment already had, recorded by the desk.
     const requestId = `rr_${uid('seed')}`;
-    await prisma.refundRequest.create({ data: { id: requestId, orderId: earlier, productId: ctx.ids.product, buyerId: giver.buyer, status: 'refunded', channel: 'api' } });
+    await prisma.refundRequest.create({
+      data: { id: requestId, orderId: earlier, productId: ctx.ids.product, buyerId: giver.buyer, status: 'refunded', channel: 'api' },
+    });
     await prisma.refund.createMany({
-      data: Array.from({ length: 50 }, (_, i) => ({ id: `rf_${uid('seed')}_${i}`, refundRequestId: requestId, orderId: earlier, amountMinor: 100, currency: 'CNY', paymentMethod: 'wechat' as const, transactionId: shared, status: 'succeeded' as const, submittedAt: new Date(Date.now() - 3_600_000) })),
+      data: Array.from({ length: 50 }, (_, i) => ({
+        id: `rf_${uid('seed')}_${i}`,
+        refundRequestId: requestId,
+        orderId: earlier,
+        amountMinor: 100,
+        currency: 'CNY',
+        paymentMethod: 'wechat' as const,
+        transactionId: shared,
+        status: 'succeeded' as const,
+        submittedAt: new Date(Date.now() - 3_600_000),
+      })),
     });
     const order = await paid({ transactionIdOf: () => shared, paymentTotalMinor: 1_000_000 });
     const body = await ask(order);
@@ -258,7 +312,9 @@ describe.skipIf(!postgresUp)('WeChat Pay API v3 (local WeChat Pay)', () => {
     expect(['rejected', 'in_review']).toContain(body.status);
     const outcome = await ctx.t.desk.agentDecisions.approve(body.id, { id: 'U_AGENT' });
     expect(outcome.view).toMatchObject({ status: 'refund_failed' });
-    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } } });
+    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({
+      where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } },
+    });
     expect(handoff.reason).toContain('WeChat Pay refuses refunds more than 365 days after payment');
     expect(wx.callsFor(tx(order))).toHaveLength(0);
   });
@@ -271,22 +327,28 @@ describe.skipIf(!postgresUp)('Alipay (local OpenAPI gateway)', () => {
   const ctx = deskWith(() => ali.env());
   const tx = (orderId: string) => `2026${orderId}`;
   const paid = () => newOrder(ctx.t, ctx.ids, { method: 'alipay', transactionIdOf: tx });
-  const ask = async (orderId: string) => (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
+  const ask = async (orderId: string) =>
+    (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
 
   it('alipay.trade.refund on the original trade, RSA2-signed, out_request_no = our refund id, amount as "99.00"', async () => {
     const order = await paid();
     const body = await ask(order);
     expect(body).toMatchObject({ status: 'refunded', refund: { status: 'succeeded', gatewayRef: tx(order) } });
-    const call = ali.received.map((r) => ({ ...Object.fromEntries(new URL(r.path, 'http://x').searchParams), ...Object.fromEntries(new URLSearchParams(r.body)) })).find((p) => p.method === 'alipay.trade.refund' && p.biz_content?.includes(tx(order)))!;
+    const call = ali.received
+      .map((r) => ({ ...Object.fromEntries(new URL(r.path, 'http://x').searchParams), ...Object.fromEntries(new URLSearchParams(r.body)) }))
+      .find((p) => p.method === 'alipay.trade.refund' && p.biz_content?.includes(tx(order)))!;
     expect(call).toMatchObject({ app_id: ali.keys.app.appId, sign_type: 'RSA2', charset: 'utf-8', version: '1.0' });
     expect(JSON.parse(call.biz_content!)).toEqual({ trade_no: tx(order), refund_amount: '99.00', out_request_no: body.refund.id });
     expect(ali.signatureFailures).toBe(0);
   });
 
-  const queries = (refundId: string) => ali.received.filter((r) => r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
-  const refundCalls = (refundId: string) => ali.received.filter((r) => !r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
+  const queries = (refundId: string) =>
+    ali.received.filter((r) => r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
+  const refundCalls = (refundId: string) =>
+    ali.received.filter((r) => !r.path.includes('alipay.trade.fastpay.refund.query') && r.body.includes(refundId));
   /** As if Alipay's 10 s before a query had passed since the refund was last sent. */
-  const tenSecondsOn = (refundId: string) => ctx.t.desk.db.prisma.refund.update({ where: { id: refundId }, data: { submittedAt: new Date(Date.now() - 11_000) } });
+  const tenSecondsOn = (refundId: string) =>
+    ctx.t.desk.db.prisma.refund.update({ where: { id: refundId }, data: { submittedAt: new Date(Date.now() - 11_000) } });
 
   it('fund_change=N is not success, and is not asked about sooner than 10 s after it was sent', async () => {
     const order = await paid();
@@ -363,12 +425,14 @@ describe.skipIf(!postgresUp)('Alipay (local OpenAPI gateway)', () => {
     expect(ali.executed(tx(order))).toHaveLength(1);
   });
 
-  it('a refusal (seller balance too low) goes to a person with Alipay\'s reason', async () => {
+  it("a refusal (seller balance too low) goes to a person with Alipay's reason", async () => {
     const order = await paid();
     ali.inject('hard');
     const body = await ask(order);
     expect(body).toMatchObject({ status: 'refund_failed', refund: { status: 'failed' } });
-    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } } });
+    const handoff = await ctx.t.desk.db.prisma.handoff.findFirstOrThrow({
+      where: { refundRequestId: body.id, reason: { startsWith: 'refund_failed' } },
+    });
     expect(handoff.reason).toContain('ACQ.SELLER_BALANCE_NOT_ENOUGH');
   });
 });
@@ -380,9 +444,16 @@ describe.skipIf(!postgresUp)('Stripe (local API)', () => {
   const ctx = deskWith(() => stripe.env());
   const tx = (orderId: string) => `pi_${orderId}`;
   const paid = () => newOrder(ctx.t, ctx.ids, { method: 'card', transactionIdOf: tx });
-  const ask = async (orderId: string) => (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
+  const ask = async (orderId: string) =>
+    (await requestRefund(ctx.t, { orderId, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
   const post = async (hook: { body: string; signature: string }) =>
-    (await fetch(`${ctx.url}/payments/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': hook.signature }, body: hook.body })).status;
+    (
+      await fetch(`${ctx.url}/payments/stripe/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': hook.signature },
+        body: hook.body,
+      })
+    ).status;
 
   it('refunds the PaymentIntent under our refund id as the Idempotency-Key, with the id in metadata', async () => {
     const order = await paid();
@@ -437,8 +508,22 @@ describe.skipIf(!postgresUp)('Stripe (local API)', () => {
     expect(first[0]!.alert).toContain('no record');
     // The reconciliation finds the same refund again (no second alert) and another one the webhook missed.
     const missed = stripe.dashboardRefund(tx(await paid()), 700);
-    expect(await ctx.t.desk.paymentNotices.reconcile('stripe', ctx.t.desk.gateways.for('card')!, new Date(Date.now() - 3_600_000), AbortSignal.timeout(5_000))).toBe(1);
-    expect(await ctx.t.desk.paymentNotices.reconcile('stripe', ctx.t.desk.gateways.for('card')!, new Date(Date.now() - 3_600_000), AbortSignal.timeout(5_000))).toBe(0);
+    expect(
+      await ctx.t.desk.paymentNotices.reconcile(
+        'stripe',
+        ctx.t.desk.gateways.for('card')!,
+        new Date(Date.now() - 3_600_000),
+        AbortSignal.timeout(5_000),
+      ),
+    ).toBe(1);
+    expect(
+      await ctx.t.desk.paymentNotices.reconcile(
+        'stripe',
+        ctx.t.desk.gateways.for('card')!,
+        new Date(Date.now() - 3_600_000),
+        AbortSignal.timeout(5_000),
+      ),
+    ).toBe(0);
     expect((await alerts(ctx.t)).filter((a) => a.providerRefundId === missed.providerId)).toHaveLength(1);
     expect(await alertCount(ctx.t)).toBe(before + 2);
   });

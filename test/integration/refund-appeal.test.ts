@@ -25,9 +25,14 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     return { ids, order, body };
   }
 
-  it('past 24 hours: refused with the appeal offered, no ticket; the appeal opens one, with the buyer\'s words, once', async () => {
+  it("past 24 hours: refused with the appeal offered, no ticket; the appeal opens one, with the buyer's words, once", async () => {
     const { ids, body } = await expiredRefusal();
-    expect(body).toMatchObject({ status: 'rejected', outcome: 'rejected', handoff: null, appeal: { href: `/v1/refund-requests/${body.id}/appeal`, method: 'POST' } });
+    expect(body).toMatchObject({
+      status: 'rejected',
+      outcome: 'rejected',
+      handoff: null,
+      appeal: { href: `/v1/refund-requests/${body.id}/appeal`, method: 'POST' },
+    });
     expect(body.explanation.zh).toContain('您可以向人工客服提出申诉');
     expect(await prisma().handoff.count({ where: { refundRequestId: body.id } })).toBe(0);
     expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().appeal).toEqual(body.appeal);
@@ -36,7 +41,12 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ id: body.id, status: 'rejected', handoff: { kind: 'appeal', status: 'open' }, appeal: null });
     const handoff = await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: body.id } });
-    expect(handoff).toMatchObject({ kind: 'appeal', status: 'open', buyerId: ids.buyer, reason: "window.expired · the buyer's words: 我出差了，24小时内没法申请 <b>please</b>" });
+    expect(handoff).toMatchObject({
+      kind: 'appeal',
+      status: 'open',
+      buyerId: ids.buyer,
+      reason: "window.expired · the buyer's words: 我出差了，24小时内没法申请 <b>please</b>",
+    });
     const notices = await prisma().notification.findMany({ where: { recipientId: ids.buyer, kind: 'refund.appealed' } });
     expect(notices).toHaveLength(1);
     expect(notices[0]!.body).toContain('申诉已提交给人工客服');
@@ -55,7 +65,7 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     expect(await prisma().handoff.count({ where: { refundRequestId: body.id, kind: 'appeal' } })).toBe(1);
   });
 
-  it('a person decides the appeal: approving it refunds by the original route; after a person\'s decision no appeal is offered again', async () => {
+  it("a person decides the appeal: approving it refunds by the original route; after a person's decision no appeal is offered again", async () => {
     const { body } = await expiredRefusal();
     await t.desk.refunds.appeal(body.id);
     const approved = await t.desk.agentDecisions.approve(body.id, { id: 'U_AGENT' });
@@ -72,14 +82,32 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
 
   it('a key-action lock (M4) past the windows offers the appeal too; inside them it and a usage condition (M22) open the ticket at once, and appealing returns it', async () => {
     const ids = await freshBuyer(t, shop);
-    const locked = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 3 * 24 * 60, usage: ['file.downloaded'] }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const locked = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, ids, { minutesAgo: 3 * 24 * 60, usage: ['file.downloaded'] }),
+        buyerId: ids.buyer,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     expect(locked).toMatchObject({ status: 'rejected', handoff: null, appeal: { method: 'POST' } });
     expect(locked.rules.find((r: { result: string }) => r.result === 'fail').id).toBe('lock.file_downloaded');
-    const fresh = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5, usage: ['file.downloaded'] }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const fresh = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, ids, { minutesAgo: 5, usage: ['file.downloaded'] }),
+        buyerId: ids.buyer,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     expect(fresh).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal', status: 'open' }, appeal: null });
 
     const other = await freshBuyer(t, shop);
-    const m22 = (await requestRefund(t, { orderId: await newOrder(t, other, { minutesAgo: 120, progress: 0.2 }), buyerId: other.buyer, reasonCode: 'unsatisfied' })).json();
+    const m22 = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, other, { minutesAgo: 120, progress: 0.2 }),
+        buyerId: other.buyer,
+        reasonCode: 'unsatisfied',
+      })
+    ).json();
     expect(m22).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal', status: 'open' }, appeal: null });
     const same = await appeal(m22.id, { buyerId: other.buyer });
     expect(same.statusCode).toBe(200);
@@ -90,7 +118,14 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
   it('a risk block lets go of the order; its appeal takes the order back for a person, unless another request holds it', async () => {
     const ids = await freshBuyer(t, shop);
     const device = deviceOf(`${ids.buyer}_phone`);
-    const first = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5, device }), buyerId: ids.buyer, reasonCode: 'changed_mind', device })).json();
+    const first = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, ids, { minutesAgo: 5, device }),
+        buyerId: ids.buyer,
+        reasonCode: 'changed_mind',
+        device,
+      })
+    ).json();
     expect(first.status).toBe('refunded');
     const orderId = await newOrder(t, ids, { minutesAgo: 5, device });
     const blocked = (await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'changed_mind', device })).json();
@@ -100,7 +135,10 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
 
     const appealed = (await appeal(blocked.id, { buyerId: ids.buyer })).json();
     expect(appealed).toMatchObject({ handoff: { kind: 'appeal', status: 'open' }, appeal: null });
-    expect(await prisma().refundRequest.findUniqueOrThrow({ where: { id: blocked.id } })).toMatchObject({ activeOrderKey: orderId, closedAt: null });
+    expect(await prisma().refundRequest.findUniqueOrThrow({ where: { id: blocked.id } })).toMatchObject({
+      activeOrderKey: orderId,
+      closedAt: null,
+    });
     expect((await t.desk.agentDecisions.approve(blocked.id, { id: 'U_AGENT' })).view.status).toBe('refunded');
 
     // Blocked again, and the buyer asks again before appealing: the newer request holds the order.
@@ -108,7 +146,9 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     const blockedB = (await requestRefund(t, { orderId: orderB, buyerId: ids.buyer, reasonCode: 'changed_mind', device })).json();
     expect(blockedB.status).toBe('rejected');
     // From another phone: no velocity there, but the block made the buyer restricted, so a person decides.
-    const retry = (await requestRefund(t, { orderId: orderB, buyerId: ids.buyer, reasonCode: 'changed_mind', device: deviceOf(`${ids.buyer}_tablet`) })).json();
+    const retry = (
+      await requestRefund(t, { orderId: orderB, buyerId: ids.buyer, reasonCode: 'changed_mind', device: deviceOf(`${ids.buyer}_tablet`) })
+    ).json();
     expect(retry).toMatchObject({ outcome: 'review', handoff: { kind: 'risk_review' } });
     expect(retry.rules.find((r: { result: string }) => r.result === 'fail').id).toBe('buyer.restricted');
     const conflictAnswer = await appeal(blockedB.id);
@@ -117,7 +157,7 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     expect(await prisma().handoff.count({ where: { refundRequestId: blockedB.id } })).toBe(0);
   });
 
-  it('answers bad appeals clearly: unknown, someone else\'s, not a refusal, withdrawn, malformed', async () => {
+  it("answers bad appeals clearly: unknown, someone else's, not a refusal, withdrawn, malformed", async () => {
     const { ids, body } = await expiredRefusal();
     const unknown = await appeal('rr_doesnotexist');
     expect(unknown.statusCode).toBe(404);
@@ -126,7 +166,9 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
     expect(foreign.statusCode).toBe(403);
     expect(foreign.json().error).toMatchObject({ code: 'not_request_owner' });
 
-    const approved = (await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5 }), buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
+    const approved = (
+      await requestRefund(t, { orderId: await newOrder(t, ids, { minutesAgo: 5 }), buyerId: ids.buyer, reasonCode: 'changed_mind' })
+    ).json();
     expect(approved).toMatchObject({ status: 'refunded', appeal: null });
     const notOffered = await appeal(approved.id);
     expect(notOffered.statusCode).toBe(409);
@@ -141,7 +183,12 @@ describe.skipIf(!postgresUp)('appealing a refusal (PostgreSQL)', () => {
       const r = await appeal(body.id, bad);
       expect(r.statusCode, JSON.stringify(bad)).toBe(400);
     }
-    const invalidJson = await t.desk.server.inject({ method: 'POST', url: `/v1/refund-requests/${body.id}/appeal`, headers: { authorization: `Bearer ${t.desk.config.platform.apiKey}`, 'content-type': 'application/json' }, payload: '{"text":' });
+    const invalidJson = await t.desk.server.inject({
+      method: 'POST',
+      url: `/v1/refund-requests/${body.id}/appeal`,
+      headers: { authorization: `Bearer ${t.desk.config.platform.apiKey}`, 'content-type': 'application/json' },
+      payload: '{"text":',
+    });
     expect(invalidJson.statusCode).toBe(400);
     const noKey = await t.desk.server.inject({ method: 'POST', url: `/v1/refund-requests/${body.id}/appeal` });
     expect(noKey.statusCode).toBe(401);

@@ -35,16 +35,23 @@ describe.skipIf(!postgresUp).each([
     await rail.close();
   });
   const prisma = () => t.desk.db.prisma;
-  const paid = (options: Parameters<typeof newOrder>[2] = {}) => newOrder(t, ids, { method: rail.method, transactionIdOf: rail.txOf, ...options });
+  const paid = (options: Parameters<typeof newOrder>[2] = {}) =>
+    newOrder(t, ids, { method: rail.method, transactionIdOf: rail.txOf, ...options });
   const executedFor = (orderId: string) => rail.executed(rail.txOf(orderId));
   /** As if time had passed since each refund was sent: past the rail's wait before a query (Alipay's 10 s). */
-  const later = () => prisma().refund.updateMany({ where: { status: 'pending', submittedAt: { not: null } }, data: { submittedAt: new Date(Date.now() - 60_000) } });
+  const later = () =>
+    prisma().refund.updateMany({
+      where: { status: 'pending', submittedAt: { not: null } },
+      data: { submittedAt: new Date(Date.now() - 60_000) },
+    });
   const callsFor = (orderId: string) => rail.calls(rail.txOf(orderId));
 
   it('50 concurrent requests for one order produce exactly one gateway refund', async () => {
     const order = await paid();
     const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: `key-${order}-${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: `key-${order}-${i}` }),
+      ),
     );
     const codes = responses.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
@@ -64,7 +71,11 @@ describe.skipIf(!postgresUp).each([
   it('50 concurrent repeats of one idempotency key return the same request, refunded once', async () => {
     const order = await paid();
     const key = `same-key-${order}`;
-    const responses = await Promise.all(Array.from({ length: 50 }, () => requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: key })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind', idempotencyKey: key }),
+      ),
+    );
     const ok = responses.filter((r) => r.statusCode === 200 || r.statusCode === 201);
     expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(new Set(ok.map((r) => r.json().id)).size).toBe(1);
@@ -103,7 +114,10 @@ describe.skipIf(!postgresUp).each([
     expect(executedFor(order)).toBe(0);
     await later();
     expect(await t.desk.refunds.completePending({ olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
-    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({
+      status: 'refunded',
+      refund: { status: 'succeeded' },
+    });
     await t.desk.refunds.completePending({ olderThanMs: 0 });
     expect(executedFor(order)).toBe(1);
   });
@@ -139,7 +153,15 @@ describe.skipIf(!postgresUp).each([
 
     // A new desk process on the same database and the same provider: listen() runs the completion job.
     const restarted = await createDesk(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: t.database!.url, DEMO_SEED: 'off', ...TEST_SECRETS, SANDBOX_PAYMENTS: 'off', ...rail.env() }),
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: t.database!.url,
+        DEMO_SEED: 'off',
+        ...TEST_SECRETS,
+        SANDBOX_PAYMENTS: 'off',
+        ...rail.env(),
+      }),
       // The same provider: the sandbox lives in the first desk's process; a real rail is a server.
       { defaultMetrics: false, gateways: rail.name === 'sandbox' ? { wechat: t.desk.sandbox! } : {} },
     );
@@ -148,7 +170,10 @@ describe.skipIf(!postgresUp).each([
     } finally {
       await restarted.close();
     }
-    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json()).toMatchObject({
+      status: 'refunded',
+      refund: { status: 'succeeded' },
+    });
     expect(executedFor(order)).toBe(1);
     expect(callsFor(order)).toHaveLength(1);
   });
@@ -157,7 +182,11 @@ describe.skipIf(!postgresUp).each([
     const order = await paid();
     rail.inject('hard');
     const body = (await requestRefund(t, { orderId: order, buyerId: ids.buyer, reasonCode: 'changed_mind' })).json();
-    expect(body).toMatchObject({ status: 'refund_failed', refund: { status: 'failed' }, handoff: { kind: 'policy_review', status: 'open' } });
+    expect(body).toMatchObject({
+      status: 'refund_failed',
+      refund: { status: 'failed' },
+      handoff: { kind: 'policy_review', status: 'open' },
+    });
     const notices = await prisma().notification.findMany({ where: { recipientId: ids.buyer, kind: 'refund.failed' } });
     expect(notices.some((n) => (n.data as { requestId: string }).requestId === body.id)).toBe(true);
   });
@@ -175,13 +204,18 @@ describe.skipIf(!postgresUp)('refund requests: bad input and ownership', () => {
   afterAll(() => t?.stop());
 
   it('needs the API key', async () => {
-    const r = await t.desk.server.inject({ method: 'POST', url: '/v1/refund-requests', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const r = await t.desk.server.inject({
+      method: 'POST',
+      url: '/v1/refund-requests',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(r.statusCode).toBe(401);
     const wrong = await t.desk.server.inject({ method: 'GET', url: '/v1/refund-requests/rr_x', headers: { authorization: 'Bearer nope' } });
     expect(wrong.statusCode).toBe(401);
   });
 
-  it('answers 404 for an unknown order and 403 for someone else\'s', async () => {
+  it("answers 404 for an unknown order and 403 for someone else's", async () => {
     expect((await requestRefund(t, { orderId: 'o_missing', buyerId: ids.buyer, reasonCode: 'other' })).statusCode).toBe(404);
     const order = await newOrder(t, ids);
     const r = await requestRefund(t, { orderId: order, buyerId: ids.member, reasonCode: 'other' });

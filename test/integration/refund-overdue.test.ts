@@ -12,7 +12,7 @@ import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
 import { SLACK, SlackRecorder, slackEnv } from '../helpers/slack.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 
-describe.skipIf(!postgresUp || !redisUp)('refunds pending past their rail\'s settlement time', () => {
+describe.skipIf(!postgresUp || !redisUp)("refunds pending past their rail's settlement time", () => {
   const slack = new SlackRecorder();
   let t: TestDesk;
   let other: Desk;
@@ -21,7 +21,17 @@ describe.skipIf(!postgresUp || !redisUp)('refunds pending past their rail\'s set
     await slack.start();
     t = await startTestDesk({ store: 'postgres', redis: true, env: slackEnv(slack) });
     other = await createDesk(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: t.database!.url, REDIS_URL, REDIS_KEY_PREFIX: t.redisPrefix!, DEMO_SEED: 'off', DATA_DIR: t.dataDir, ...TEST_SECRETS, ...slackEnv(slack) }),
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: t.database!.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: t.redisPrefix!,
+        DEMO_SEED: 'off',
+        DATA_DIR: t.dataDir,
+        ...TEST_SECRETS,
+        ...slackEnv(slack),
+      }),
       { defaultMetrics: false },
     );
   });
@@ -64,13 +74,18 @@ describe.skipIf(!postgresUp || !redisUp)('refunds pending past their rail\'s set
     const handoffs = await prisma.handoff.findMany({ where: { reason: { startsWith: 'refund_overdue' } } });
     expect(handoffs.map((h) => [h.refundRequestId, h.kind, h.status])).toEqual([[overdue.id, 'policy_review', 'open']]);
     expect(handoffs[0]!.reason).toMatch(/pending for \d+ min, past sandbox's usual settlement time of 10 min/);
-    const posted = slack.of('chat.postMessage').filter((c) => c.args.channel === SLACK.riskChannel && String(c.args.text).includes(overdue.refund.id));
+    const posted = slack
+      .of('chat.postMessage')
+      .filter((c) => c.args.channel === SLACK.riskChannel && String(c.args.text).includes(overdue.refund.id));
     expect(posted).toHaveLength(1);
     expect(String(posted[0]!.args.text)).toContain('Payment alert from sandbox');
     expect((await alertsTotal(t.desk)) + (await alertsTotal(other))).toBe(1);
     expect(slack.of('chat.postMessage').some((c) => String(c.args.text).includes(recent.refund.id))).toBe(false);
     // The refund itself is untouched: still pending, still asked about, never sent again by the desk.
-    expect(await prisma.refund.findUniqueOrThrow({ where: { id: overdue.refund.id } })).toMatchObject({ status: 'pending', escalatedAt: expect.any(Date) });
+    expect(await prisma.refund.findUniqueOrThrow({ where: { id: overdue.refund.id } })).toMatchObject({
+      status: 'pending',
+      escalatedAt: expect.any(Date),
+    });
     const sends = t.desk.sandbox!.calls.filter((c) => c.refundId === overdue.refund.id).length;
     t.desk.sandbox!.settlePending(overdue.refund.id);
     await t.desk.refunds.completePending({ olderThanMs: 0 });

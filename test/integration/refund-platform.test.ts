@@ -9,7 +9,11 @@ import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 import { buyer as buyerEvent, iso, uid } from '../helpers/events.ts';
 
 describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
-  const ctx = deskWithPlatform((url) => ({ PLATFORM_USAGE_URL: `${url}/usage`, PLATFORM_CALLBACK_URL: `${url}/callback`, USAGE_CHECK_TIMEOUT_MS: '1500' }));
+  const ctx = deskWithPlatform((url) => ({
+    PLATFORM_USAGE_URL: `${url}/usage`,
+    PLATFORM_CALLBACK_URL: `${url}/callback`,
+    USAGE_CHECK_TIMEOUT_MS: '1500',
+  }));
 
   it('decides on live usage the platform reports, not on stale records (M5)', async () => {
     const order = await newOrder(ctx.t, ctx.ids, { minutesAgo: 120, progress: 0.05 });
@@ -17,7 +21,10 @@ describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
     const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'unsatisfied' })).json();
     expect(body.status).toBe('rejected');
     expect(body.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('usage confirmed by the live platform check');
-    expect(body.rules.find((r: { id: string }) => r.id === 'lock.course_progress')).toMatchObject({ result: 'fail', detail: 'progress 40% > lock at 30%' });
+    expect(body.rules.find((r: { id: string }) => r.id === 'lock.course_progress')).toMatchObject({
+      result: 'fail',
+      detail: 'progress 40% > lock at 30%',
+    });
     const check = ctx.platform.received.find((c) => c.path === '/usage' && c.body.orderId === order)!;
     expect(check.signatureValid).toBe(true);
     expect(await ctx.t.desk.db.prisma.usageEvent.count({ where: { orderId: order, source: { startsWith: 'live:' } } })).toBe(1);
@@ -30,20 +37,25 @@ describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
     // hang past the test's own timeout) and says which fallback decided it.
     const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'unsatisfied' })).json();
     expect(body.status).toBe('refunded');
-    expect(body.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('live check failed (no answer within 1500 ms); decided on recorded usage');
+    expect(body.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe(
+      'live check failed (no answer within 1500 ms); decided on recorded usage',
+    );
 
     ctx.platform.mode = { status: 500 };
     const other = await newOrder(ctx.t, await freshBuyer(ctx.t, ctx.shop), { minutesAgo: 5 });
     const owner = (await ctx.t.desk.db.prisma.order.findUniqueOrThrow({ where: { id: other } })).buyerId;
     const second = (await requestRefund(ctx.t, { orderId: other, buyerId: owner, reasonCode: 'changed_mind' })).json();
-    expect(second.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe('live check failed (answered 500); decided on recorded usage');
+    expect(second.rules.find((r: { id: string }) => r.id === 'usage.live_check').detail).toBe(
+      'live check failed (answered 500); decided on recorded usage',
+    );
   });
 
   it('tells the platform to revoke access after a refund, retrying until it is back up', async () => {
     const order = await newOrder(ctx.t, ctx.ids);
     const body = (await requestRefund(ctx.t, { orderId: order, buyerId: ctx.ids.buyer, reasonCode: 'changed_mind' })).json();
     expect(body.status).toBe('refunded');
-    const revokes = () => ctx.platform.received.filter((c) => c.path === '/callback' && c.body.type === 'access.revoke' && c.body.orderId === order);
+    const revokes = () =>
+      ctx.platform.received.filter((c) => c.path === '/callback' && c.body.type === 'access.revoke' && c.body.orderId === order);
 
     ctx.platform.mode = { status: 503 };
     await ctx.t.desk.outbox.deliverDue();
@@ -69,12 +81,31 @@ describe.skipIf(!postgresUp)('calls to the platform (PostgreSQL)', () => {
     const buyerId = uid('b');
     await ctx.t.postEvent(buyerEvent(buyerId, { uplineId: ctx.shop.member, registeredAt: iso(Date.now() - 86_400_000) }));
     const b = { ...ctx.shop, buyer: buyerId };
-    expect((await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })).json().status).toBe('refunded');
-    const body = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })).json();
-    expect(body).toMatchObject({ status: 'in_review', outcome: 'review', handoff: { kind: 'policy_review', status: 'open' }, appeal: null });
-    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({ result: 'fail', detail: 'tier new: 1 earlier refunds (9900) in 30 days; automatic below 1 refunds' });
+    expect(
+      (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })).json()
+        .status,
+    ).toBe('refunded');
+    const body = (
+      await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 120 }), buyerId, reasonCode: 'changed_mind' })
+    ).json();
+    expect(body).toMatchObject({
+      status: 'in_review',
+      outcome: 'review',
+      handoff: { kind: 'policy_review', status: 'open' },
+      appeal: null,
+    });
+    expect(body.rules.find((r: { id: string }) => r.id === 'allowance.trust_tier')).toMatchObject({
+      result: 'fail',
+      detail: 'tier new: 1 earlier refunds (9900) in 30 days; automatic below 1 refunds',
+    });
     expect(body.rules.find((r: { id: string }) => r.id === 'risk.assessment').result).toBe('pass');
-    const cooling = (await requestRefund(ctx.t, { orderId: await newOrder(ctx.t, b, { minutesAgo: 5, amountMinor: 19_900 }), buyerId, reasonCode: 'changed_mind' })).json();
+    const cooling = (
+      await requestRefund(ctx.t, {
+        orderId: await newOrder(ctx.t, b, { minutesAgo: 5, amountMinor: 19_900 }),
+        buyerId,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     expect(cooling).toMatchObject({ status: 'refunded', handoff: null, refund: { amountMinor: 19_900 } });
   });
 });
@@ -94,13 +125,20 @@ describe.skipIf(!postgresUp)('a payment method with no gateway (M20)', () => {
     expect(body.rules.at(-1)).toEqual({
       id: 'payment.route',
       result: 'fail',
-      detail: 'no refund rail for alipay payments: Alipay (ALIPAY_* variables) is not configured on this desk; refund it by the original route by hand',
+      detail:
+        'no refund rail for alipay payments: Alipay (ALIPAY_* variables) is not configured on this desk; refund it by the original route by hand',
     });
-    expect(body.explanation.en).toBe('Your refund is approved; a human agent will return it through your original payment method (Alipay) shortly.');
+    expect(body.explanation.en).toBe(
+      'Your refund is approved; a human agent will return it through your original payment method (Alipay) shortly.',
+    );
     // The missing rail is a stored fact and a rule of decide(): the stored decision replays to itself (M19).
     const stored = await t.desk.db.prisma.decision.findFirstOrThrow({ where: { refundRequestId: body.id } });
     const facts = storedFactsSchema.parse(stored.facts);
     expect(facts.refundRoute).toEqual({ rail: null, detail: body.rules.at(-1).detail });
-    expect(decide(presetFor(facts.product.category), facts)).toMatchObject({ outcome: stored.outcome, decidedBy: stored.decidedBy, rules: stored.rules });
+    expect(decide(presetFor(facts.product.category), facts)).toMatchObject({
+      outcome: stored.outcome,
+      decidedBy: stored.decidedBy,
+      rules: stored.rules,
+    });
   });
 });

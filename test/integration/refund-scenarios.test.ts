@@ -23,7 +23,14 @@ describe.each([
 
   it('M21: 12 minutes after purchase, "bought on impulse" → approved and refunded by the original route at once', async () => {
     const started = Date.now();
-    const response = await requestRefund(t, { orderId: DEMO.orders.m21, buyerId: DEMO.buyers.buyer, reasonCode: 'changed_mind', reasonText: '冲动消费了', channel: 'shop', device: { id: 'd_demo_li_phone', ip: '203.0.113.7' } });
+    const response = await requestRefund(t, {
+      orderId: DEMO.orders.m21,
+      buyerId: DEMO.buyers.buyer,
+      reasonCode: 'changed_mind',
+      reasonText: '冲动消费了',
+      channel: 'shop',
+      device: { id: 'd_demo_li_phone', ip: '203.0.113.7' },
+    });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(response.statusCode).toBe(201);
     const body = response.json();
@@ -48,11 +55,21 @@ describe.each([
 
     // Stored: the decision with its facts snapshot, the refund, the buyer's notice, the revocation.
     const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: body.id } });
-    expect(decision).toMatchObject({ actor: 'policy', outcome: 'approved', decidedBy: 'window.unconditional', policyId: 'course-default', policyVersion: 2 });
+    expect(decision).toMatchObject({
+      actor: 'policy',
+      outcome: 'approved',
+      decidedBy: 'window.unconditional',
+      policyId: 'course-default',
+      policyVersion: 2,
+    });
     expect((decision.facts as { order: { id: string } }).order.id).toBe(DEMO.orders.m21);
     expect(await prisma().handoff.count({ where: { refundRequestId: body.id } })).toBe(0);
-    expect(await prisma().notification.findMany({ where: { recipientId: DEMO.buyers.buyer, data: { path: ['requestId'], equals: body.id } } })).toHaveLength(2);
-    expect(await prisma().outboxMessage.findUnique({ where: { dedupeKey: `access.revoke:${body.refund.id}` } })).toMatchObject({ topic: 'platform.callback' });
+    expect(
+      await prisma().notification.findMany({ where: { recipientId: DEMO.buyers.buyer, data: { path: ['requestId'], equals: body.id } } }),
+    ).toHaveLength(2);
+    expect(await prisma().outboxMessage.findUnique({ where: { dedupeKey: `access.revoke:${body.refund.id}` } })).toMatchObject({
+      topic: 'platform.callback',
+    });
     expect(await prisma().fingerprint.count({ where: { refId: body.id, source: 'refund_request' } })).toBe(1);
     // Rows written by the hot path's SQL read back through Prisma at the right instant (UTC).
     const stored = await prisma().refundRequest.findUniqueOrThrow({ where: { id: body.id } });
@@ -63,19 +80,42 @@ describe.each([
   });
 
   it('M22: 2 hours after purchase, 20 % watched, "not what I expected" → refused with the article message, and a ticket for the human pool', async () => {
-    const response = await requestRefund(t, { orderId: DEMO.orders.m22, buyerId: DEMO.buyers.buyer, reasonCode: 'unsatisfied', reasonText: '内容不符预期' });
+    const response = await requestRefund(t, {
+      orderId: DEMO.orders.m22,
+      buyerId: DEMO.buyers.buyer,
+      reasonCode: 'unsatisfied',
+      reasonText: '内容不符预期',
+    });
     expect(response.statusCode).toBe(201);
     const body = response.json();
     // M22: the ticket opens with the refusal, so there is no appeal left to offer.
-    expect(body).toMatchObject({ status: 'rejected', outcome: 'rejected', refund: null, handoff: { kind: 'appeal', status: 'open' }, appeal: null });
+    expect(body).toMatchObject({
+      status: 'rejected',
+      outcome: 'rejected',
+      refund: null,
+      handoff: { kind: 'appeal', status: 'open' },
+      appeal: null,
+    });
     expect(body.explanation.zh).toBe('抱歉，由于您已观看超过10%的内容，暂不符合自助退款条件，如需帮助，可联系人工客服。');
-    expect(body.rules.find((r: { id: string }) => r.id === 'condition.course_progress_at_most')).toMatchObject({ result: 'fail', detail: 'progress 20% > 10%' });
+    expect(body.rules.find((r: { id: string }) => r.id === 'condition.course_progress_at_most')).toMatchObject({
+      result: 'fail',
+      detail: 'progress 20% > 10%',
+    });
     expect(t.desk.sandbox!.calls.filter((c) => c.orderId === DEMO.orders.m22)).toHaveLength(0);
-    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: body.id } })).toMatchObject({ kind: 'appeal', status: 'open', orderId: DEMO.orders.m22 });
+    expect(await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: body.id } })).toMatchObject({
+      kind: 'appeal',
+      status: 'open',
+      orderId: DEMO.orders.m22,
+    });
   });
 
   it('M23: 3 days after purchase, "the video won\'t play" → troubleshooting first, no refund', async () => {
-    const response = await requestRefund(t, { orderId: DEMO.orders.m23, buyerId: DEMO.buyers.buyer, reasonCode: 'cannot_use', reasonText: '视频播放不了' });
+    const response = await requestRefund(t, {
+      orderId: DEMO.orders.m23,
+      buyerId: DEMO.buyers.buyer,
+      reasonCode: 'cannot_use',
+      reasonText: '视频播放不了',
+    });
     const body = response.json();
     expect(body).toMatchObject({ status: 'troubleshooting', outcome: 'troubleshoot', refund: null, handoff: null });
     expect(body.explanation.zh).toContain('排障指南');
@@ -84,9 +124,15 @@ describe.each([
     // The guide did not help and the buyer asks again: the policy now decides (3 days: expired), and
     // offers the appeal (M3) without opening a ticket.
     const again = await requestRefund(t, { orderId: DEMO.orders.m23, buyerId: DEMO.buyers.buyer, reasonCode: 'cannot_use' });
-    expect(again.json()).toMatchObject({ status: 'rejected', handoff: null, appeal: { href: `/v1/refund-requests/${again.json().id}/appeal`, method: 'POST' } });
+    expect(again.json()).toMatchObject({
+      status: 'rejected',
+      handoff: null,
+      appeal: { href: `/v1/refund-requests/${again.json().id}/appeal`, method: 'POST' },
+    });
     expect(await prisma().handoff.count({ where: { refundRequestId: again.json().id } })).toBe(0);
-    expect(again.json().rules.find((r: { id: string }) => r.id === 'reason.troubleshoot').detail).toBe('troubleshooting already tried for this order');
+    expect(again.json().rules.find((r: { id: string }) => r.id === 'reason.troubleshoot').detail).toBe(
+      'troubleshooting already tried for this order',
+    );
     expect((await api(t, 'GET', `/v1/refund-requests/${body.id}`)).json().status).toBe('cancelled');
   });
 

@@ -70,17 +70,37 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
     const ring = await newProduct();
     const payer = `alipay_${uid('acct')}`;
     const [a, b, c] = [await freshBuyer(t, shop), await freshBuyer(t, shop), await freshBuyer(t, shop)];
-    const first = (await requestRefund(t, { orderId: await newOrder(t, a, { productId: ring, payerAccount: payer }), buyerId: a.buyer, reasonCode: 'changed_mind' })).json();
+    const first = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, a, { productId: ring, payerAccount: payer }),
+        buyerId: a.buyer,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     // Past the cooling-off window "cannot use" gets a guide first: an open request for the ring to reach.
-    const second = (await requestRefund(t, { orderId: await newOrder(t, b, { productId: ring, payerAccount: payer, minutesAgo: 60 }), buyerId: b.buyer, reasonCode: 'cannot_use' })).json();
+    const second = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, b, { productId: ring, payerAccount: payer, minutesAgo: 60 }),
+        buyerId: b.buyer,
+        reasonCode: 'cannot_use',
+      })
+    ).json();
     expect([first.status, second.status]).toEqual(['refunded', 'troubleshooting']);
 
-    const third = (await requestRefund(t, { orderId: await newOrder(t, c, { productId: ring, payerAccount: payer }), buyerId: c.buyer, reasonCode: 'changed_mind' })).json();
+    const third = (
+      await requestRefund(t, {
+        orderId: await newOrder(t, c, { productId: ring, payerAccount: payer }),
+        buyerId: c.buyer,
+        reasonCode: 'changed_mind',
+      })
+    ).json();
     expect(third).toMatchObject({ status: 'in_review', handoff: { kind: 'risk_review' } });
     const [signal] = await signalsOf(third.id);
     expect(signal!.kind).toBe('ring');
     expect(signal!.evidence.accounts).toEqual([a.buyer, b.buyer, c.buyer].sort());
-    expect(signal!.evidence.links).toEqual(expect.arrayContaining([expect.objectContaining({ reasons: [`same paying account ${payer}`] })]));
+    expect(signal!.evidence.links).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reasons: [`same paying account ${payer}`] })]),
+    );
     // The second account's open request is now with a person too, with the same signal.
     const escalated = (await api(t, 'GET', `/v1/refund-requests/${second.id}`)).json();
     expect(escalated).toMatchObject({ status: 'in_review', handoff: { kind: 'risk_review', status: 'open' } });
@@ -126,7 +146,13 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
       last = (await requestRefund(t, { orderId: order, buyerId: b.buyer, reasonCode: 'changed_mind' })).json();
       lastBuyer = b.buyer;
     }
-    expect(last).toMatchObject({ status: 'rejected', outcome: 'rejected', handoff: null, refund: null, appeal: { href: `/v1/refund-requests/${last.id}/appeal`, method: 'POST' } });
+    expect(last).toMatchObject({
+      status: 'rejected',
+      outcome: 'rejected',
+      handoff: null,
+      refund: null,
+      appeal: { href: `/v1/refund-requests/${last.id}/appeal`, method: 'POST' },
+    });
     expect(last.explanation.en).toMatch(/appeal to a person/i);
     expect(last.explanation.en).not.toMatch(/device|risk|fraud/i);
     expect((await signalsOf(last.id)).map((s) => [s.kind, s.action])).toContainEqual(['velocity.device.block', 'block']);
@@ -135,12 +161,20 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
     const next = await newOrder(t, { ...shop, buyer: lastBuyer }, { productId: await newProduct(), device: { id: `d_other_${uid('y')}` } });
     const after = (await requestRefund(t, { orderId: next, buyerId: lastBuyer, reasonCode: 'changed_mind' })).json();
     expect(after).toMatchObject({ outcome: 'review', handoff: { kind: 'risk_review' } });
-    expect(after.rules.find((r: { id: string }) => r.id === 'buyer.restricted')).toMatchObject({ result: 'fail', detail: 'restricted buyer: a person decides every refund' });
+    expect(after.rules.find((r: { id: string }) => r.id === 'buyer.restricted')).toMatchObject({
+      result: 'fail',
+      detail: 'restricted buyer: a person decides every refund',
+    });
   });
 
   it('raises one alert for a spike of refund requests on a product and its merchant (M17)', async () => {
     const merchant = uid('m');
-    await t.postEvent({ id: uid('evt'), type: 'merchant.upserted', occurredAt: new Date().toISOString(), data: { id: merchant, name: 'Spiky shop' } });
+    await t.postEvent({
+      id: uid('evt'),
+      type: 'merchant.upserted',
+      occurredAt: new Date().toISOString(),
+      data: { id: merchant, name: 'Spiky shop' },
+    });
     const spiky = uid('p');
     await t.postEvent(product(spiky, merchant));
     for (let i = 0; i < 10; i += 1) {

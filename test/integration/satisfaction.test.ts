@@ -24,12 +24,24 @@ function update(chatId: number, content: { text?: string; data?: string }) {
   const from = { id: chatId, is_bot: false, first_name: 'Buyer', language_code: 'zh' };
   const chat = { id: chatId, type: 'private' as const, first_name: 'Buyer' };
   if (content.data) {
-    const message = { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from: { id: 42, is_bot: true, first_name: 'Refund desk' }, text: '…' };
-    return { update_id: updateId, callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message } };
+    const message = {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from: { id: 42, is_bot: true, first_name: 'Refund desk' },
+      text: '…',
+    };
+    return {
+      update_id: updateId,
+      callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message },
+    };
   }
   const text = content.text!;
   const entities = text.startsWith('/') ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]!.length }] : undefined;
-  return { update_id: updateId, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) } };
+  return {
+    update_id: updateId,
+    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) },
+  };
 }
 
 describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () => {
@@ -44,7 +56,11 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
   beforeAll(async () => {
     await telegram.start();
     await slack.start();
-    t = await startTestDesk({ store: 'postgres', redis: true, env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url, ...slackEnv(slack) } });
+    t = await startTestDesk({
+      store: 'postgres',
+      redis: true,
+      env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url, ...slackEnv(slack) },
+    });
     shop = await seedShop(t);
     url = await t.desk.listen();
   }, 120_000);
@@ -60,7 +76,8 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
   const say = (chatId: number, text: string) => t.desk.telegram!.handleUpdate(update(chatId, { text }) as never);
   const lastTo = (chatId: number) => telegram.sentTo(String(chatId)).at(-1)!;
   /** As if the minute after the case ended had passed (the survey waits for the case's last messages). */
-  const endedAMinuteAgo = (requestId: string) => prisma().refundRequest.update({ where: { id: requestId }, data: { closedAt: new Date(Date.now() - 2 * 60_000) } });
+  const endedAMinuteAgo = (requestId: string) =>
+    prisma().refundRequest.update({ where: { id: requestId }, data: { closedAt: new Date(Date.now() - 2 * 60_000) } });
 
   let telegramCase: { chatId: number; requestId: string; ratingId: string };
 
@@ -86,7 +103,16 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
     const asked = telegram.sentTo(String(chatId)).filter((m) => m.text === SATISFACTION_ASK.guide_solved.zh);
     expect(asked).toHaveLength(1);
     const rating = await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: request.id } });
-    expect(rating).toMatchObject({ status: 'asked', outcome: 'guide_solved', handledBy: 'automated', agentId: null, channel: 'telegram', locale: 'zh', refundRequestId: request.id, merchantId: shop.merchant });
+    expect(rating).toMatchObject({
+      status: 'asked',
+      outcome: 'guide_solved',
+      handledBy: 'automated',
+      agentId: null,
+      channel: 'telegram',
+      locale: 'zh',
+      refundRequestId: request.id,
+      merchantId: shop.merchant,
+    });
     expect(asked[0]!.buttons).toEqual([1, 2, 3, 4, 5].map((n) => `rate:${rating.id}:${n}`));
 
     // A score out of range is asked again; free text where the buttons were offered is no rating.
@@ -109,7 +135,11 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
     expect(lastTo(chatId).text).toBe(SATISFACTION_TEXTS.ratingAlready.zh);
     // A typed digit once nothing is open is no rating either.
     await say(chatId, '5');
-    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { id: ratingId } })).toMatchObject({ status: 'rated', score: 4, comment: '步骤写得很清楚' });
+    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { id: ratingId } })).toMatchObject({
+      status: 'rated',
+      score: 4,
+      comment: '步骤写得很清楚',
+    });
     // Someone else's rating button (a forged callback) is not theirs to answer.
     const other = await freshBuyer(t, shop);
     const otherChat = 820_000_002;
@@ -131,7 +161,13 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
 
     // M22: refused by the policy, appealed; an agent approves in Slack.
     const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2 });
-    const r = await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'unsatisfied', reasonText: 'Not what the page said', channel: 'api' });
+    const r = await requestRefund(t, {
+      orderId,
+      buyerId: ids.buyer,
+      reasonCode: 'unsatisfied',
+      reasonText: 'Not what the page said',
+      channel: 'api',
+    });
     expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
     const requestId = r.json().id as string;
     // A case a person still has is not asked about.
@@ -140,8 +176,15 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
     expect(await prisma().satisfactionRating.count({ where: { caseKey: requestId } })).toBe(0);
     await t.desk.slack!.postNewTickets();
     const handoff = await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: requestId } });
-    await sendToSlackEndpoint(url, blockAction({ user: SLACK.members[0]!, actionId: 'ticket.approve', value: handoff.id, messageTs: handoff.slackTs! }), 'application/x-www-form-urlencoded');
-    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: requestId } }), (x) => x.status === 'refunded');
+    await sendToSlackEndpoint(
+      url,
+      blockAction({ user: SLACK.members[0]!, actionId: 'ticket.approve', value: handoff.id, messageTs: handoff.slackTs! }),
+      'application/x-www-form-urlencoded',
+    );
+    await until(
+      () => prisma().refundRequest.findUniqueOrThrow({ where: { id: requestId } }),
+      (x) => x.status === 'refunded',
+    );
     await endedAMinuteAgo(requestId);
 
     const since = socket.frames.length;
@@ -163,7 +206,10 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
     expect(refunded.json()).toMatchObject({ status: 'refunded' });
     await endedAMinuteAgo(refunded.json().id as string);
     await t.desk.satisfaction.askDue();
-    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: refunded.json().id as string } })).toMatchObject({ status: 'unreachable', channel: null });
+    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: refunded.json().id as string } })).toMatchObject({
+      status: 'unreachable',
+      channel: null,
+    });
 
     // A policy refusal the buyer did not appeal is asked about as refused; a person's handoff without a
     // request, claimed and handed back in Slack, as resolved by that agent.
@@ -175,30 +221,60 @@ describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () =
     const refusedId = refused.json().id as string;
     await prisma().$executeRaw`UPDATE refund_requests SET "updatedAt" = ${new Date(Date.now() - 2 * 60_000)} WHERE id = ${refusedId}`;
     await t.desk.satisfaction.askDue();
-    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: refusedId } })).toMatchObject({ outcome: 'refused', handledBy: 'automated', status: 'unreachable' });
+    expect(await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: refusedId } })).toMatchObject({
+      outcome: 'refused',
+      handledBy: 'automated',
+      status: 'unreachable',
+    });
 
-    const person = await t.desk.db.prisma.handoff.create({ data: { id: `ho_csat${Date.now()}`, buyerId: ids.buyer, kind: 'buyer_request', status: 'open', reason: 'buyer asked for a person' } });
+    const person = await t.desk.db.prisma.handoff.create({
+      data: { id: `ho_csat${Date.now()}`, buyerId: ids.buyer, kind: 'buyer_request', status: 'open', reason: 'buyer asked for a person' },
+    });
     await t.desk.slack!.postNewTickets();
     const ticket = await prisma().handoff.findUniqueOrThrow({ where: { id: person.id } });
-    const click = (actionId: string) => sendToSlackEndpoint(url, blockAction({ user: SLACK.members[1]!, actionId, value: person.id, messageTs: ticket.slackTs! }), 'application/x-www-form-urlencoded');
+    const click = (actionId: string) =>
+      sendToSlackEndpoint(
+        url,
+        blockAction({ user: SLACK.members[1]!, actionId, value: person.id, messageTs: ticket.slackTs! }),
+        'application/x-www-form-urlencoded',
+      );
     await click('ticket.claim');
-    await until(() => prisma().handoff.findUniqueOrThrow({ where: { id: person.id } }), (h) => h.status === 'claimed');
+    await until(
+      () => prisma().handoff.findUniqueOrThrow({ where: { id: person.id } }),
+      (h) => h.status === 'claimed',
+    );
     await click('ticket.return');
-    await until(() => prisma().handoff.findUniqueOrThrow({ where: { id: person.id } }), (h) => h.status === 'returned');
+    await until(
+      () => prisma().handoff.findUniqueOrThrow({ where: { id: person.id } }),
+      (h) => h.status === 'returned',
+    );
     await prisma().handoff.update({ where: { id: person.id }, data: { resolvedAt: new Date(Date.now() - 2 * 60_000) } });
     const beforeAgentCase = socket.frames.length;
     await t.desk.satisfaction.askDue();
     await socket.waitFor<Msg>((f) => f.type === 'message' && f.text === SATISFACTION_ASK.agent_resolved.en, { from: beforeAgentCase });
     const agentCase = await prisma().satisfactionRating.findUniqueOrThrow({ where: { caseKey: person.id } });
-    expect(agentCase).toMatchObject({ outcome: 'agent_resolved', handledBy: 'human', agentId: SLACK.members[1], handoffId: person.id, refundRequestId: null });
+    expect(agentCase).toMatchObject({
+      outcome: 'agent_resolved',
+      handledBy: 'human',
+      agentId: SLACK.members[1],
+      handoffId: person.id,
+      refundRequestId: null,
+    });
     // Typed instead of pressed: a lone digit answers the open question.
     const typed = socket.frames.length;
     socket.send({ type: 'message', id: 'c-typed', text: '5' });
     // (Said a second time in this chat, so with the "To repeat:" the bot puts before a repeated reply.)
-    await socket.waitFor<Msg>((f) => f.type === 'message' && f.direction === 'out' && (f.text ?? '').endsWith(SATISFACTION_TEXTS.ratingThanks.en), { from: typed });
+    await socket.waitFor<Msg>(
+      (f) => f.type === 'message' && f.direction === 'out' && (f.text ?? '').endsWith(SATISFACTION_TEXTS.ratingThanks.en),
+      { from: typed },
+    );
     expect((await prisma().satisfactionRating.findUniqueOrThrow({ where: { id: agentCase.id } })).score).toBe(5);
 
-    const report = await apiCall(t, 'GET', `/v1/merchants/${shop.merchant}/report?from=${from.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`);
+    const report = await apiCall(
+      t,
+      'GET',
+      `/v1/merchants/${shop.merchant}/report?from=${from.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
+    );
     expect(report.statusCode).toBe(200);
     // The agent-resolved case has no order, so no merchant: the merchant's report has the two others.
     expect(report.json().figures.satisfaction).toEqual({

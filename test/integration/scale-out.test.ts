@@ -25,7 +25,10 @@ function instance(prefix: string, options: { onDead?: (dead: DeadJob) => Promise
   const cache = new RedisCache(REDIS_URL, prefix);
   const metrics = createMetrics({ defaultMetrics: false });
   const jobs = new BullJobs({ redisUrl: REDIS_URL, prefix: `${prefix}bull`, cache, log, metrics, backoffMs: 50, ...options });
-  closers.push(() => cache.close(), () => jobs.stop());
+  closers.push(
+    () => cache.close(),
+    () => jobs.stop(),
+  );
   return { cache, jobs, metrics };
 }
 
@@ -81,7 +84,9 @@ describe.skipIf(!redisUp)('jobs on BullMQ across instances', () => {
     // A scheduler's first tick comes at once; the next only in a minute.
     await jobs.start();
     for (let i = 0; i < 100 && deaths.length === 0; i += 1) await sleep(50);
-    expect(deaths).toEqual([expect.objectContaining({ name: 'digests.run-due', attempts: 3, error: 'SMTP server refused the connection' })]);
+    expect(deaths).toEqual([
+      expect.objectContaining({ name: 'digests.run-due', attempts: 3, error: 'SMTP server refused the connection' }),
+    ]);
     expect(attemptsAt).toHaveLength(3);
     // Exponential backoff from 200 ms: a retry never comes before its delay (200 ms, then 400 ms).
     expect(attemptsAt[1]! - attemptsAt[0]!).toBeGreaterThanOrEqual(195);
@@ -91,7 +96,9 @@ describe.skipIf(!redisUp)('jobs on BullMQ across instances', () => {
     const status = await jobs.status();
     expect(status.schedulers).toEqual([expect.objectContaining({ name: 'digests.run-due', everyMs: 60_000 })]);
     expect(status.dead).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('refund_desk_jobs_dead_total')).toContain('refund_desk_jobs_dead_total{job="digests.run-due"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('refund_desk_jobs_dead_total')).toContain(
+      'refund_desk_jobs_dead_total{job="digests.run-due"} 1',
+    );
   });
 
   it('puts back a scheduler that Redis lost, and removes one no instance defines any more', async () => {
@@ -160,7 +167,10 @@ describe.skipIf(!redisUp)('Telegram long polling on several instances', () => {
     const handled: number[] = [];
     telegram.bot.handleUpdate = async (update) => void handled.push(update.update_id);
     await cache.setIfAbsent('dedupe:telegram:update:77', 'processing', 30_000);
-    await expect(telegram.handleUpdate({ update_id: 77 } as never)).rejects.toMatchObject({ category: 'unavailable', code: 'update_in_progress' });
+    await expect(telegram.handleUpdate({ update_id: 77 } as never)).rejects.toMatchObject({
+      category: 'unavailable',
+      code: 'update_in_progress',
+    });
     await cache.set('dedupe:telegram:update:77', 'done');
     await expect(telegram.handleUpdate({ update_id: 77 } as never)).resolves.toBeUndefined();
     expect(handled).toEqual([77]); // passed on to the bot, whose own claim drops a finished update

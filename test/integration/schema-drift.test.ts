@@ -38,7 +38,11 @@ interface DmmfIndex {
   fields: Array<{ name: string }>;
 }
 interface Dmmf {
-  datamodel: { models: DmmfModel[]; enums: Array<{ name: string; dbName?: string | null; values: Array<{ name: string; dbName?: string | null }> }>; indexes: DmmfIndex[] };
+  datamodel: {
+    models: DmmfModel[];
+    enums: Array<{ name: string; dbName?: string | null; values: Array<{ name: string; dbName?: string | null }> }>;
+    indexes: DmmfIndex[];
+  };
 }
 
 interface Shape {
@@ -71,7 +75,11 @@ async function expectedShape(): Promise<Shape> {
   const shape: Shape = { enums: {}, tables: {} };
   for (const e of dmmf.datamodel.enums) shape.enums[e.dbName ?? e.name] = e.values.map((v) => v.dbName ?? v.name);
   for (const model of dmmf.datamodel.models) {
-    const table = { columns: {} as Record<string, string>, indexes: {} as Record<string, string>, foreignKeys: {} as Record<string, string> };
+    const table = {
+      columns: {} as Record<string, string>,
+      indexes: {} as Record<string, string>,
+      foreignKeys: {} as Record<string, string>,
+    };
     for (const field of model.fields) {
       if (field.kind === 'object') {
         if (field.relationFromFields?.length) {
@@ -93,8 +101,10 @@ async function expectedShape(): Promise<Shape> {
     const model = models.get(index.model)!;
     const cols = index.fields.map((f) => columnOf(model, f.name));
     const table = tableOf(model);
-    const name = index.dbName ?? (index.type === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${index.type === 'normal' ? 'idx' : 'key'}`);
-    shape.tables[table]!.indexes[name] = `${index.type === 'id' ? 'primary' : index.type === 'unique' ? 'unique' : 'index'}(${cols.join(',')})`;
+    const name =
+      index.dbName ?? (index.type === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${index.type === 'normal' ? 'idx' : 'key'}`);
+    shape.tables[table]!.indexes[name] =
+      `${index.type === 'id' ? 'primary' : index.type === 'unique' ? 'unique' : 'index'}(${cols.join(',')})`;
   }
   return shape;
 }
@@ -106,7 +116,15 @@ async function actualShape(db: Database): Promise<Shape> {
      JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' ORDER BY t.typname, e.enumsortorder`,
   );
   for (const { name, value } of enums) (shape.enums[name] ??= []).push(value);
-  const columns = await db.sql.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null; datetime_precision: number | null }>(
+  const columns = await db.sql.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_nullable: string;
+    column_default: string | null;
+    datetime_precision: number | null;
+  }>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, datetime_precision
      FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
   );

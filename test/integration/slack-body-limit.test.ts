@@ -45,7 +45,9 @@ describe.skipIf(!postgresUp)('the Slack endpoint and BODY_LIMIT_BYTES', () => {
       socket.once('close', () => reject(new Error(`closed before a response: ${received}`)));
     });
     head.catch(() => undefined);
-    socket.write(`${['POST /slack/events HTTP/1.1', 'host: 127.0.0.1', 'content-type: application/json', ...headers].join('\r\n')}\r\n\r\n`);
+    socket.write(
+      `${['POST /slack/events HTTP/1.1', 'host: 127.0.0.1', 'content-type: application/json', ...headers].join('\r\n')}\r\n\r\n`,
+    );
     send(socket);
     return { socket, head, closed };
   }
@@ -96,6 +98,8 @@ describe.skipIf(!postgresUp)('the Slack endpoint and BODY_LIMIT_BYTES', () => {
     expect(await response.text()).toContain('challenge-within-the-limit');
     expect(bolt.mock.calls.length).toBe(before + 1);
     // And Bolt still refuses a forged one within the limit.
-    expect((await sendToSlackEndpoint(url, body, 'application/json', signSlack(body, undefined, 'not-the-signing-secret'))).status).toBe(401);
+    expect((await sendToSlackEndpoint(url, body, 'application/json', signSlack(body, undefined, 'not-the-signing-secret'))).status).toBe(
+      401,
+    );
   });
 });

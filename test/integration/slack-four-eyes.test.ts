@@ -23,7 +23,11 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
   beforeAll(async () => {
     SLACK.members.push(C);
     await slack.start();
-    t = await startTestDesk({ store: 'postgres', redis: true, env: slackEnv(slack, { SLACK_SECOND_APPROVAL_ABOVE_MINOR: 'CNY:5000,USD:10000' }) });
+    t = await startTestDesk({
+      store: 'postgres',
+      redis: true,
+      env: slackEnv(slack, { SLACK_SECOND_APPROVAL_ABOVE_MINOR: 'CNY:5000,USD:10000' }),
+    });
     shop = await seedShop(t);
     url = await t.desk.listen();
   }, 120_000);
@@ -35,13 +39,20 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
 
   const prisma = () => t.desk.db.prisma;
   const click = (p: Parameters<typeof blockAction>[0]) => sendToSlackEndpoint(url, blockAction(p), FORM);
-  const ephemeralsTo = (user: string, since: number) => slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user);
+  const ephemeralsTo = (user: string, since: number) =>
+    slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user);
 
   /** A refused course order (M22) whose appeal is a ticket in Slack. */
   async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
     const ids = await freshBuyer(t, shop);
     const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
-    const r = await requestRefund(t, { orderId, buyerId: ids.buyer, reasonCode: 'unsatisfied', reasonText: '内容和介绍的不一样，想退款', channel: 'api' });
+    const r = await requestRefund(t, {
+      orderId,
+      buyerId: ids.buyer,
+      reasonCode: 'unsatisfied',
+      reasonText: '内容和介绍的不一样，想退款',
+      channel: 'api',
+    });
     expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
     const requestId = r.json().id as string;
     await t.desk.slack!.postNewTickets();
@@ -52,8 +63,17 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
   /** The first agent approves in full; the approval is recorded as waiting and the thread asks for a second. */
   async function firstApproval(ticket: Awaited<ReturnType<typeof appealTicket>>, agent = A) {
     await click({ user: agent, actionId: 'ticket.approve', value: ticket.handoff.id, messageTs: ticket.ts });
-    const approval = await until(() => prisma().secondApproval.findFirst({ where: { refundRequestId: ticket.requestId } }), (a) => a !== null);
-    await until(() => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === ticket.ts && JSON.stringify(c.args.blocks ?? '').includes('ticket.second_confirm')), (c) => c.length === 1);
+    const approval = await until(
+      () => prisma().secondApproval.findFirst({ where: { refundRequestId: ticket.requestId } }),
+      (a) => a !== null,
+    );
+    await until(
+      () =>
+        slack
+          .of('chat.postMessage')
+          .filter((c) => c.args.thread_ts === ticket.ts && JSON.stringify(c.args.blocks ?? '').includes('ticket.second_confirm')),
+      (c) => c.length === 1,
+    );
     return approval!;
   }
 
@@ -61,13 +81,21 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const ticket = await appealTicket();
     const approval = await firstApproval(ticket);
     expect(approval).toMatchObject({ status: 'awaiting', firstAgentId: A, amountMinor: 9900, currency: 'CNY' });
-    const thread = slack.of('chat.postMessage').find((c) => c.args.thread_ts === ticket.ts && String(c.args.text).includes('second-approval limit'))!;
+    const thread = slack
+      .of('chat.postMessage')
+      .find((c) => c.args.thread_ts === ticket.ts && String(c.args.text).includes('second-approval limit'))!;
     expect(thread.args.text).toContain(`<@${A}> approved CN¥99.00, above the second-approval limit of CN¥50.00`);
     // Nothing is paid yet; the request stays as it was and its ticket open (the SLA keeps running); the ticket says so.
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect((await prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } })).status).toBe('rejected');
     expect((await prisma().handoff.findUniqueOrThrow({ where: { id: ticket.handoff.id } })).status).toBe('claimed');
-    const waiting = await until(() => slack.of('chat.update').filter((c) => c.args.ts === ticket.ts && JSON.stringify(c.args.blocks).includes('waiting for a second desk member')), (c) => c.length >= 1);
+    const waiting = await until(
+      () =>
+        slack
+          .of('chat.update')
+          .filter((c) => c.args.ts === ticket.ts && JSON.stringify(c.args.blocks).includes('waiting for a second desk member')),
+      (c) => c.length >= 1,
+    );
     const waitingBlocks = JSON.stringify(waiting.at(-1)!.args.blocks);
     expect(waitingBlocks).toContain('ticket.second_confirm');
     expect(waitingBlocks).not.toContain('"ticket.approve"');
@@ -75,44 +103,98 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     // The same agent confirming their own approval is refused, and so is approving it again.
     let since = slack.calls.length;
     await click({ user: A, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    const refused = await until(() => ephemeralsTo(A, since), (c) => c.length === 1);
+    const refused = await until(
+      () => ephemeralsTo(A, since),
+      (c) => c.length === 1,
+    );
     expect(refused[0]!.args.text).toContain('another desk member must confirm it');
     since = slack.calls.length;
     await click({ user: A, actionId: 'ticket.approve', value: ticket.handoff.id, messageTs: ticket.ts });
-    expect((await until(() => ephemeralsTo(A, since), (c) => c.length === 1))[0]!.args.text).toContain('already waits for a second desk member');
+    expect(
+      (
+        await until(
+          () => ephemeralsTo(A, since),
+          (c) => c.length === 1,
+        )
+      )[0]!.args.text,
+    ).toContain('already waits for a second desk member');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect(await prisma().secondApproval.count({ where: { refundRequestId: ticket.requestId } })).toBe(1);
 
     // Someone outside the desk cannot confirm either.
     since = slack.calls.length;
-    await click({ user: SLACK.outsider, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    await until(() => ephemeralsTo(SLACK.outsider, since), (c) => c.length === 1);
+    await click({
+      user: SLACK.outsider,
+      actionId: 'ticket.second_confirm',
+      value: `${ticket.handoff.id}|${approval.id}`,
+      messageTs: ticket.ts,
+    });
+    await until(
+      () => ephemeralsTo(SLACK.outsider, since),
+      (c) => c.length === 1,
+    );
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
 
     // A second desk member confirms: the refund runs once.
     await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }), (r) => r.status === 'refunded');
-    expect(await prisma().refund.findMany({ where: { orderId: ticket.orderId } })).toEqual([expect.objectContaining({ status: 'succeeded', amountMinor: 9900 })]);
-    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'confirmed', secondAgentId: B, awaitingKey: null });
-    const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } } });
+    await until(
+      () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
+      (r) => r.status === 'refunded',
+    );
+    expect(await prisma().refund.findMany({ where: { orderId: ticket.orderId } })).toEqual([
+      expect.objectContaining({ status: 'succeeded', amountMinor: 9900 }),
+    ]);
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({
+      status: 'confirmed',
+      secondAgentId: B,
+      awaitingKey: null,
+    });
+    const decision = await prisma().decision.findFirstOrThrow({
+      where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } },
+    });
     expect(decision.facts).toMatchObject({ agent: A, secondApprover: B, approvers: [A, B] });
     expect(JSON.stringify(decision.rules)).toContain(`approved by ${A.toLowerCase()}, confirmed by ${B.toLowerCase()}`);
-    const resolved = await until(() => slack.of('chat.update').filter((c) => c.args.ts === ticket.ts && JSON.stringify(c.args.blocks).includes('confirmed by')), (c) => c.length >= 1);
+    const resolved = await until(
+      () => slack.of('chat.update').filter((c) => c.args.ts === ticket.ts && JSON.stringify(c.args.blocks).includes('confirmed by')),
+      (c) => c.length >= 1,
+    );
     expect(JSON.stringify(resolved.at(-1)!.args.blocks)).toContain(`approved by <@${A}> · confirmed by <@${B}>`);
-    await until(() => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === ticket.ts && String(c.args.text).includes(`<@${A}> approved and <@${B}> confirmed the request`)), (c) => c.length === 1);
+    await until(
+      () =>
+        slack
+          .of('chat.postMessage')
+          .filter(
+            (c) => c.args.thread_ts === ticket.ts && String(c.args.text).includes(`<@${A}> approved and <@${B}> confirmed the request`),
+          ),
+      (c) => c.length === 1,
+    );
   });
 
   it('gives one refund when two desk members confirm at once, and tells the slower one', async () => {
     const ticket = await appealTicket();
     const approval = await firstApproval(ticket);
     const since = slack.calls.length;
-    const responses = await Promise.all([B, C].map((user) => click({ user, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts })));
+    const responses = await Promise.all(
+      [B, C].map((user) =>
+        click({ user, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts }),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
-    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }), (r) => r.status === 'refunded');
+    await until(
+      () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
+      (r) => r.status === 'refunded',
+    );
     const settled = await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } });
     const loser = settled.secondAgentId === B ? C : B;
     expect([B, C]).toContain(settled.secondAgentId);
-    expect((await until(() => ephemeralsTo(loser, since), (c) => c.length === 1))[0]!.args.text).toContain(`Already confirmed by <@${settled.secondAgentId}>`);
+    expect(
+      (
+        await until(
+          () => ephemeralsTo(loser, since),
+          (c) => c.length === 1,
+        )
+      )[0]!.args.text,
+    ).toContain(`Already confirmed by <@${settled.secondAgentId}>`);
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(1);
     expect(await prisma().decision.count({ where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } } })).toBe(1);
   });
@@ -121,10 +203,20 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const ticket = await appealTicket();
     const approval = await firstApproval(ticket);
     await click({ user: B, actionId: 'ticket.second_reject', selected: `${ticket.handoff.id}|${approval.id}|used`, messageTs: ticket.ts });
-    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }), (r) => r.closedAt !== null);
-    expect(await prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } })).toMatchObject({ status: 'rejected', activeOrderKey: null });
+    await until(
+      () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
+      (r) => r.closedAt !== null,
+    );
+    expect(await prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } })).toMatchObject({
+      status: 'rejected',
+      activeOrderKey: null,
+    });
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
-    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'rejected', secondAgentId: B, rejection: 'used' });
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({
+      status: 'rejected',
+      secondAgentId: B,
+      rejection: 'used',
+    });
     const entries = await prisma().commissionEntry.findMany({ where: { orderId: ticket.orderId } });
     expect(entries.filter((e) => e.kind === 'released').length).toBeGreaterThan(0);
     expect(entries.filter((e) => e.kind === 'released').length).toBe(entries.filter((e) => e.kind === 'frozen').length);
@@ -133,7 +225,14 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     // A confirmation arriving afterwards pays nothing.
     const since = slack.calls.length;
     await click({ user: C, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect((await until(() => ephemeralsTo(C, since), (c) => c.length === 1))[0]!.args.text).toContain('Already rejected');
+    expect(
+      (
+        await until(
+          () => ephemeralsTo(C, since),
+          (c) => c.length === 1,
+        )
+      )[0]!.args.text,
+    ).toContain('Already rejected');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
   });
 
@@ -142,12 +241,26 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const approval = await firstApproval(ticket);
     // A holds the ticket (approving claimed it) and hands the buyer back to the bot.
     await click({ user: A, actionId: 'ticket.return', value: ticket.handoff.id, messageTs: ticket.ts });
-    await until(() => prisma().handoff.findUniqueOrThrow({ where: { id: ticket.handoff.id } }), (h) => h.status === 'returned');
-    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'cancelled', awaitingKey: null, secondAgentId: A });
+    await until(
+      () => prisma().handoff.findUniqueOrThrow({ where: { id: ticket.handoff.id } }),
+      (h) => h.status === 'returned',
+    );
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({
+      status: 'cancelled',
+      awaitingKey: null,
+      secondAgentId: A,
+    });
     // B presses Confirm on the thread's (now stale) buttons: nothing is paid, and B is told why.
     const since = slack.calls.length;
     await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect((await until(() => ephemeralsTo(B, since), (c) => c.length === 1))[0]!.args.text).toContain('returned the ticket to the bot. Nothing was paid.');
+    expect(
+      (
+        await until(
+          () => ephemeralsTo(B, since),
+          (c) => c.length === 1,
+        )
+      )[0]!.args.text,
+    ).toContain('returned the ticket to the bot. Nothing was paid.');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect(await prisma().decision.count({ where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } } })).toBe(0);
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('cancelled');
@@ -158,14 +271,29 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const approval = await firstApproval(ticket);
     // The ticket message posted before the approval still carries the plain Reject… menu.
     await click({ user: A, actionId: 'ticket.reject', selected: `${ticket.handoff.id}|used`, messageTs: ticket.ts });
-    await until(() => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }), (r) => r.closedAt !== null);
-    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: 'rejected', awaitingKey: null, secondAgentId: A, rejection: 'used' });
+    await until(
+      () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
+      (r) => r.closedAt !== null,
+    );
+    expect(await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({
+      status: 'rejected',
+      awaitingKey: null,
+      secondAgentId: A,
+      rejection: 'used',
+    });
     const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: ticket.requestId, actor: `agent:${A}` } });
     expect(decision.facts).toMatchObject({ agent: A, approvalOf: A, template: 'used' });
     // A confirmation arriving afterwards pays nothing and leaves the approval rejected.
     const since = slack.calls.length;
     await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect((await until(() => ephemeralsTo(B, since), (c) => c.length === 1))[0]!.args.text).toContain('Already rejected');
+    expect(
+      (
+        await until(
+          () => ephemeralsTo(B, since),
+          (c) => c.length === 1,
+        )
+      )[0]!.args.text,
+    ).toContain('Already rejected');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('rejected');
   });
@@ -180,18 +308,33 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
       api_app_id: 'A00000001',
       team: { id: 'T00000001', domain: 'shop' },
       trigger_id: 'trigger.view',
-      view: { id: 'V9', type: 'modal', callback_id: 'ticket.partial', private_metadata: small.handoff.id, state: { values: { amount: { value: { type: 'plain_text_input', value: '40' } } } }, hash: 'h' },
+      view: {
+        id: 'V9',
+        type: 'modal',
+        callback_id: 'ticket.partial',
+        private_metadata: small.handoff.id,
+        state: { values: { amount: { value: { type: 'plain_text_input', value: '40' } } } },
+        hash: 'h',
+      },
     };
     expect((await sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM)).status).toBe(200);
-    await until(() => prisma().refund.findFirst({ where: { orderId: small.orderId } }), (r) => r?.status === 'succeeded');
+    await until(
+      () => prisma().refund.findFirst({ where: { orderId: small.orderId } }),
+      (r) => r?.status === 'succeeded',
+    );
     expect(await prisma().secondApproval.count({ where: { refundRequestId: small.requestId } })).toBe(0);
 
     // ¥100,000 on a JPY order: JPY is not listed, so it has no second approval.
     const jpy = uid('p');
-    expect((await t.postEvent(product(jpy, shop.merchant, { title: 'Photoshop 講座', priceMinor: 100_000, currency: 'JPY' }))).statusCode).toBe(200);
+    expect(
+      (await t.postEvent(product(jpy, shop.merchant, { title: 'Photoshop 講座', priceMinor: 100_000, currency: 'JPY' }))).statusCode,
+    ).toBe(200);
     const yen = await appealTicket({ productId: jpy, currency: 'JPY', amountMinor: 100_000 });
     await click({ user: A, actionId: 'ticket.approve', value: yen.handoff.id, messageTs: yen.ts });
-    await until(() => prisma().refund.findFirst({ where: { orderId: yen.orderId } }), (r) => r?.status === 'succeeded');
+    await until(
+      () => prisma().refund.findFirst({ where: { orderId: yen.orderId } }),
+      (r) => r?.status === 'succeeded',
+    );
     expect(await prisma().secondApproval.count({ where: { refundRequestId: yen.requestId } })).toBe(0);
   });
 

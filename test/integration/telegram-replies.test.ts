@@ -20,12 +20,24 @@ function update(chatId: number, content: { text?: string; data?: string }) {
   const from = { id: chatId, is_bot: false, first_name: 'Buyer', language_code: 'zh' };
   const chat = { id: chatId, type: 'private' as const, first_name: 'Buyer' };
   if (content.data) {
-    const message = { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from: { id: 42, is_bot: true, first_name: 'Refund desk' }, text: '…' };
-    return { update_id: updateId, callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message } };
+    const message = {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from: { id: 42, is_bot: true, first_name: 'Refund desk' },
+      text: '…',
+    };
+    return {
+      update_id: updateId,
+      callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message },
+    };
   }
   const text = content.text!;
   const entities = text.startsWith('/') ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]!.length }] : undefined;
-  return { update_id: updateId, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) } };
+  return {
+    update_id: updateId,
+    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) },
+  };
 }
 
 describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', () => {
@@ -55,7 +67,10 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
     t.desk.db.prisma.outboxMessage.findMany({ where: { orderingKey: `chat:telegram:${chatId}` }, orderBy: { id: 'asc' } });
   /** As if the outbox's backoff had passed (the job would send these on its next tick). */
   const backoffPassed = (chatId: number) =>
-    t.desk.db.prisma.outboxMessage.updateMany({ where: { orderingKey: `chat:telegram:${chatId}`, status: 'pending' }, data: { availableAt: new Date(Date.now() - 1_000) } });
+    t.desk.db.prisma.outboxMessage.updateMany({
+      where: { orderingKey: `chat:telegram:${chatId}`, status: 'pending' },
+      data: { availableAt: new Date(Date.now() - 1_000) },
+    });
 
   /** A chat bound to the test's buyer, with an order for which "cannot use" gets a guide (two replies). */
   async function boundChat() {
@@ -74,11 +89,22 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
       if (error.category !== 'unavailable') throw error;
     });
   /** Every pending outbox message due now, as if its backoff had passed (plain SQL, whatever the schema). */
-  const anyBackoffPassed = () => t.desk.db.prisma.$executeRaw`UPDATE outbox_messages SET "availableAt" = now() - interval '1 second' WHERE status = 'pending'`;
+  const anyBackoffPassed = () =>
+    t.desk.db.prisma.$executeRaw`UPDATE outbox_messages SET "availableAt" = now() - interval '1 second' WHERE status = 'pending'`;
 
   async function secondDesk(): Promise<Desk> {
     return createDesk(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: t.database!.url, REDIS_URL, REDIS_KEY_PREFIX: t.redisPrefix!, DEMO_SEED: 'off', DATA_DIR: t.dataDir, ...TEST_SECRETS, ...env() }),
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: t.database!.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: t.redisPrefix!,
+        DEMO_SEED: 'off',
+        DATA_DIR: t.dataDir,
+        ...TEST_SECRETS,
+        ...env(),
+      }),
       { defaultMetrics: false },
     );
   }
@@ -169,13 +195,20 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
     expect(sentTo(chatId)).toHaveLength(before);
     await backoffPassed(chatId);
     expect(await t.desk.outbox.deliverKey(`chat:telegram:${chatId}`)).toBe(1);
-    expect(sentTo(chatId).slice(before).map((m) => m.text)).toHaveLength(1);
+    expect(
+      sentTo(chatId)
+        .slice(before)
+        .map((m) => m.text),
+    ).toHaveLength(1);
   });
 
   it('a chat that blocked the bot (403) is not retried, and does not hold up later messages forever', async () => {
     const { chatId } = await boundChat();
     const before = api.refused.length;
-    api.sendFaults.push({ code: 403, description: 'Forbidden: bot was blocked by the user' }, { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    api.sendFaults.push(
+      { code: 403, description: 'Forbidden: bot was blocked by the user' },
+      { code: 403, description: 'Forbidden: bot was blocked by the user' },
+    );
     await handle(t.desk, update(chatId, { data: 'agent' }));
     await handle(t.desk, update(chatId, { data: 'status' }));
     const rows = (await owed(chatId)).slice(2);
@@ -197,7 +230,9 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
     expect(sentTo(chatId)).toHaveLength(before);
     await backoffPassed(chatId);
     expect(await t.desk.outbox.deliverDue()).toBe(2);
-    const texts = sentTo(chatId).slice(before).map((m) => m.text);
+    const texts = sentTo(chatId)
+      .slice(before)
+      .map((m) => m.text);
     expect(texts).toHaveLength(2);
     expect(texts[1]).toBe('您好，我是客服小王。');
   });

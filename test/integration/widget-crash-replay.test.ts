@@ -25,7 +25,16 @@ describe.skipIf(!postgresUp || !redisUp)('widget: a crash between storing a turn
     t = await startTestDesk({ store: 'postgres', redis: true });
     url = await t.desk.listen();
     other = await createDesk(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: t.database!.url, REDIS_URL, REDIS_KEY_PREFIX: t.redisPrefix!, DEMO_SEED: 'off', DATA_DIR: t.dataDir, ...TEST_SECRETS }),
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: t.database!.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: t.redisPrefix!,
+        DEMO_SEED: 'off',
+        DATA_DIR: t.dataDir,
+        ...TEST_SECRETS,
+      }),
       { defaultMetrics: false },
     );
     otherUrl = await other.listen();

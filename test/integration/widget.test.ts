@@ -68,11 +68,16 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     // Typing was shown while the bot worked, and cleared after.
     await client.waitFor((f) => f.type === 'typing' && !f.on);
     const typing = client.frames.filter((f) => f.type === 'typing');
-    expect(typing).toEqual([{ type: 'typing', on: true }, { type: 'typing', on: false }]);
+    expect(typing).toEqual([
+      { type: 'typing', on: true },
+      { type: 'typing', on: false },
+    ]);
     const request = await t.desk.db.prisma.refundRequest.findFirstOrThrow({ where: { orderId } });
     expect(request).toMatchObject({ status: 'refunded', channel: 'widget' });
     // The browser is a sighting of the buyer's device for the risk rules (M11).
-    expect(await t.desk.db.prisma.fingerprint.count({ where: { buyerId: ids.buyer, source: 'chat', deviceId: `widget:${device}` } })).toBe(1);
+    expect(await t.desk.db.prisma.fingerprint.count({ where: { buyerId: ids.buyer, source: 'chat', deviceId: `widget:${device}` } })).toBe(
+      1,
+    );
     client.close();
 
     // A reload: the page carries a new token for the same buyer, the browser its stored session.
@@ -142,7 +147,16 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     const { ids, client, ready } = await openChat();
     // A second instance of the desk on the same database and Redis (another process in production).
     const other = await createDesk(
-      loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: t.dataDir, DEMO_SEED: 'off', ...TEST_SECRETS, DATABASE_URL: t.database!.url, REDIS_URL, REDIS_KEY_PREFIX: t.redisPrefix! }),
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATA_DIR: t.dataDir,
+        DEMO_SEED: 'off',
+        ...TEST_SECRETS,
+        DATABASE_URL: t.database!.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: t.redisPrefix!,
+      }),
       { defaultMetrics: false },
     );
     try {
@@ -185,7 +199,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     expect(JSON.stringify(ready!.history)).not.toContain('冲动消费');
   });
 
-  it('resumes a stored session only with a token of its own buyer: never with another buyer\'s spent or expired token, nor with none', async () => {
+  it("resumes a stored session only with a token of its own buyer: never with another buyer's spent or expired token, nor with none", async () => {
     const a = await openChat();
     a.client.send({ type: 'message', id: 'c-a-private', text: '冲动消费了，不想要了' });
     await a.client.waitFor(isReply, { from: 1 });
@@ -243,7 +257,10 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
     // A tab closed frees its place.
     const held = t.desk.widget.connections;
     tabs.pop()!.close();
-    await until(() => t.desk.widget.connections, (n) => n < held);
+    await until(
+      () => t.desk.widget.connections,
+      (n) => n < held,
+    );
     const again = await connect();
     again.send({ type: 'hello', token: (await t.desk.chatTokens.issue(first.ids.buyer)).token, session: first.ready.session });
     await again.waitFor((f) => f.type === 'ready');
@@ -340,7 +357,11 @@ describe.skipIf(!postgresUp)('widget socket caps per address and per instance', 
   const clients: WidgetClient[] = [];
   beforeAll(async () => {
     // The desk sits behind a proxy on loopback that says who connected (TRUST_PROXY names it).
-    t = await startTestDesk({ store: 'postgres', env: { TRUST_PROXY: '127.0.0.1' }, deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } } });
+    t = await startTestDesk({
+      store: 'postgres',
+      env: { TRUST_PROXY: '127.0.0.1' },
+      deskOptions: { widgetSocketCaps: { perAddress: 3, perInstance: 6 } },
+    });
     url = await t.desk.listen();
   }, 60_000);
   afterAll(async () => {
@@ -374,7 +395,10 @@ describe.skipIf(!postgresUp)('widget socket caps per address and per instance', 
     for (const c of [...home, ...others]) await answers(c);
     // A closed socket frees its place, for its address and for the instance.
     home[0]!.close();
-    await until(() => t.desk.widget.connections, (n) => n === 5);
+    await until(
+      () => t.desk.widget.connections,
+      (n) => n === 5,
+    );
     await answers(await from('203.0.113.50'));
   });
 });
@@ -401,7 +425,19 @@ describe.skipIf(!postgresUp)('shop widget origins', () => {
 describe('widget sightings', () => {
   it('record public addresses only: loopback, private and proxy addresses say nothing about the buyer', () => {
     for (const ip of ['203.0.113.7', '2001:db8::1', '::ffff:198.51.100.23', '8.8.8.8']) expect(isBuyersAddress(ip), ip).toBe(true);
-    for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.10', 'fe80::1', 'fd00::5', '100.64.1.1', 'garbage', null]) {
+    for (const ip of [
+      '127.0.0.1',
+      '::1',
+      '::ffff:127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.5',
+      '192.168.1.10',
+      'fe80::1',
+      'fd00::5',
+      '100.64.1.1',
+      'garbage',
+      null,
+    ]) {
       expect(isBuyersAddress(ip), String(ip)).toBe(false);
     }
   });

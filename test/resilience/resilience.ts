@@ -31,7 +31,11 @@ import { blockAction, SLACK, signSlack, SlackRecorder, slackEnv } from '../helpe
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.RESILIENCE_SECONDS ?? 60);
-const SECRETS = { PLATFORM_WEBHOOK_SECRET: 'resilience-webhook-secret-0123456789', PLATFORM_API_KEY: 'resilience-api-key-0123456789', CHAT_TOKEN_SECRET: 'resilience-chat-token-secret-0123' };
+const SECRETS = {
+  PLATFORM_WEBHOOK_SECRET: 'resilience-webhook-secret-0123456789',
+  PLATFORM_API_KEY: 'resilience-api-key-0123456789',
+  CHAT_TOKEN_SECRET: 'resilience-chat-token-secret-0123',
+};
 const TELEGRAM = { token: '123456:RESILIENCE-token', secret: 'resilience-telegram-secret' };
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -44,16 +48,22 @@ async function startPlatform() {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const signed = req.headers['x-signature'] === `sha256=${createHmac('sha256', SECRETS.PLATFORM_WEBHOOK_SECRET).update(body).digest('hex')}`;
+      const signed =
+        req.headers['x-signature'] === `sha256=${createHmac('sha256', SECRETS.PLATFORM_WEBHOOK_SECRET).update(body).digest('hex')}`;
       if (!signed) return void res.writeHead(401).end();
       const json = JSON.parse(body || '{}') as { type?: string; refundId?: string; orderId?: string };
-      if (req.url?.startsWith('/usage')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ orderId: json.orderId, events: [] }));
+      if (req.url?.startsWith('/usage'))
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ orderId: json.orderId, events: [] }));
       callbacks.push({ type: String(json.type), refundId: String(json.refundId) });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, callbacks, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    callbacks,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,11 +73,20 @@ let instances: DeskProcess[] = [];
 let turn = 0;
 const stats = { requests: 0, failovers: 0, refundRequests: 0, events: 0, chatUpdates: 0, agentActions: 0, retriedUpdates: 0 };
 
-async function send(pathname: string, init: { method?: string; headers?: Record<string, string>; body?: string }, accept: (status: number) => boolean = (s) => s < 500): Promise<{ status: number; json: unknown; instance: string }> {
+async function send(
+  pathname: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  accept: (status: number) => boolean = (s) => s < 500,
+): Promise<{ status: number; json: unknown; instance: string }> {
   for (let attempt = 0; attempt < 60; attempt += 1) {
     const target = instances[turn++ % instances.length]!;
     try {
-      const response = await fetch(`${target.url}${pathname}`, { method: init.method ?? 'POST', headers: init.headers, body: init.body, signal: AbortSignal.timeout(20_000) });
+      const response = await fetch(`${target.url}${pathname}`, {
+        method: init.method ?? 'POST',
+        headers: init.headers,
+        body: init.body,
+        signal: AbortSignal.timeout(20_000),
+      });
       const text = await response.text();
       if (accept(response.status)) {
         stats.requests += 1;
@@ -83,7 +102,10 @@ async function send(pathname: string, init: { method?: string; headers?: Record<
 }
 
 const json = (body: unknown) => JSON.stringify(body);
-const signed = (body: string) => ({ 'content-type': 'application/json', 'x-signature': `sha256=${createHmac('sha256', SECRETS.PLATFORM_WEBHOOK_SECRET).update(body).digest('hex')}` });
+const signed = (body: string) => ({
+  'content-type': 'application/json',
+  'x-signature': `sha256=${createHmac('sha256', SECRETS.PLATFORM_WEBHOOK_SECRET).update(body).digest('hex')}`,
+});
 const bearer = { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.PLATFORM_API_KEY}` };
 
 async function postEvent(event: unknown): Promise<void> {
@@ -106,7 +128,10 @@ interface Shop {
 }
 
 /** A new buyer with a paid order (own WeChat transaction), `minutesAgo` old, `progress` watched. */
-async function paidOrder(shop: Shop, options: { minutesAgo?: number; progress?: number } = {}): Promise<{ buyerId: string; orderId: string }> {
+async function paidOrder(
+  shop: Shop,
+  options: { minutesAgo?: number; progress?: number } = {},
+): Promise<{ buyerId: string; orderId: string }> {
   const buyerId = uid('b');
   const orderId = uid('o');
   await postEvent(buyerEvent(buyerId, { uplineId: shop.member }));
@@ -122,7 +147,12 @@ async function paidOrder(shop: Shop, options: { minutesAgo?: number; progress?: 
     }),
   );
   if (options.progress !== undefined) {
-    await postEvent({ id: uid('evt'), type: 'usage.recorded', occurredAt: iso(), data: { orderId, kind: 'course.progress', value: options.progress, at: iso() } });
+    await postEvent({
+      id: uid('evt'),
+      type: 'usage.recorded',
+      occurredAt: iso(),
+      data: { orderId, kind: 'course.progress', value: options.progress, at: iso() },
+    });
   }
   return { buyerId, orderId };
 }
@@ -135,7 +165,14 @@ async function apiBuyer(shop: Shop, until: number): Promise<void> {
     // Mostly M21 (refunded at once); some M22 (refused; the appeal goes to an agent in Slack).
     const m22 = Math.random() < 0.2;
     const { buyerId, orderId } = await paidOrder(shop, m22 ? { minutesAgo: 120, progress: 0.2 } : {});
-    const body = json({ orderId, buyerId, reasonCode: m22 ? 'unsatisfied' : 'changed_mind', channel: 'shop', device: deviceOf(buyerId), idempotencyKey: `k_${orderId}` });
+    const body = json({
+      orderId,
+      buyerId,
+      reasonCode: m22 ? 'unsatisfied' : 'changed_mind',
+      channel: 'shop',
+      device: deviceOf(buyerId),
+      idempotencyKey: `k_${orderId}`,
+    });
     const answer = await send('/v1/refund-requests', { headers: bearer, body });
     if (![200, 201].includes(answer.status)) throw new Error(`refund request: ${answer.status} ${JSON.stringify(answer.json)}`);
     stats.refundRequests += 1;
@@ -156,11 +193,29 @@ function tgUpdate(updateId: number, chatId: number, content: { text?: string; da
   const from = { id: chatId, is_bot: false, first_name: 'Buyer', language_code: 'zh' };
   const chat = { id: chatId, type: 'private', first_name: 'Buyer' };
   if (content.data) {
-    return { update_id: updateId, callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from: { id: 42, is_bot: true, first_name: 'Refund desk' }, text: '…' } } };
+    return {
+      update_id: updateId,
+      callback_query: {
+        id: `cb${updateId}`,
+        from,
+        chat_instance: String(chatId),
+        data: content.data,
+        message: {
+          message_id: updateId,
+          date: Math.floor(Date.now() / 1000),
+          chat,
+          from: { id: 42, is_bot: true, first_name: 'Refund desk' },
+          text: '…',
+        },
+      },
+    };
   }
   const text = content.text!;
   const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] : undefined;
-  return { update_id: updateId, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) } };
+  return {
+    update_id: updateId,
+    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) },
+  };
 }
 
 /** Delivers an update as Telegram does: to the webhook, again until it gets a 2xx. */
@@ -170,7 +225,11 @@ async function deliver(chatId: number, content: { text?: string; data?: string }
   const record: UpdateRecord = { chatId: String(chatId), updateId, kind, attempts: 0 };
   for (;;) {
     record.attempts += 1;
-    const answer = await send('/telegram/webhook', { headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM.secret }, body }, (s) => s < 500 || s === 503);
+    const answer = await send(
+      '/telegram/webhook',
+      { headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM.secret }, body },
+      (s) => s < 500 || s === 503,
+    );
     if (answer.status === 200) break;
     // 503: another instance holds the update (perhaps it died with it): Telegram tries again later.
     stats.retriedUpdates += 1;
@@ -197,13 +256,20 @@ async function agent(pool: pg.Pool, until: number): Promise<void> {
   const done = new Set<string>();
   while (Date.now() < until + 20_000) {
     const { rows } = await pool
-      .query<{ id: string; slackTs: string }>(`SELECT id, "slackTs" FROM handoffs WHERE "slackTs" IS NOT NULL AND status IN ('open', 'claimed') AND kind = 'appeal' LIMIT 20`)
+      .query<{ id: string; slackTs: string }>(
+        `SELECT id, "slackTs" FROM handoffs WHERE "slackTs" IS NOT NULL AND status IN ('open', 'claimed') AND kind = 'appeal' LIMIT 20`,
+      )
       .catch(() => ({ rows: [] as Array<{ id: string; slackTs: string }> }));
     for (const handoff of rows.filter((r) => !done.has(r.id))) {
       done.add(handoff.id);
       // The agent clicks Approve; Slack (or an impatient agent) delivers it twice, to two instances.
       for (const repeat of [0, 1]) {
-        const body = blockAction({ user: SLACK.members[repeat]!, actionId: 'ticket.approve', value: handoff.id, messageTs: handoff.slackTs });
+        const body = blockAction({
+          user: SLACK.members[repeat]!,
+          actionId: 'ticket.approve',
+          value: handoff.id,
+          messageTs: handoff.slackTs,
+        });
         await send('/slack/events', { headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlack(body) }, body });
         stats.agentActions += 1;
       }
@@ -262,8 +328,14 @@ async function main(): Promise<void> {
       PUBLIC_URL: 'https://desk.example.com',
     };
     // Migrate and train the NLU once, so the instances start together without each training it.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'migrate'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'nlu', '我想退款'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'migrate'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/refund-desk-dev.mjs'), 'nlu', '我想退款'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
 
     const startInstance = (i: number) => startDeskProcess(`desk-${i + 1}`, env, path.join(work, `desk-${i + 1}.log`));
     instances = await Promise.all([0, 1, 2].map(startInstance));
@@ -281,7 +353,8 @@ async function main(): Promise<void> {
     // The provider has a bad day for the whole run: slow, with errors, hangs and slow settlements.
     wechat.chaos = { maxLatencyMs: 250, odds: { transient: 0.1, hang: 0.03, pending: 0.1, crash: 0.03 } };
     const settler = setInterval(() => {
-      for (const refund of wechat.refunds.values()) if (refund.status === 'processing' && Date.now() - refund.createdAt > 3_000) refund.status = 'succeeded';
+      for (const refund of wechat.refunds.values())
+        if (refund.status === 'processing' && Date.now() - refund.createdAt > 3_000) refund.status = 'succeeded';
     }, 500);
     cleanups.push(async () => clearInterval(settler));
 
@@ -292,7 +365,10 @@ async function main(): Promise<void> {
     const until = loadStarted + SECONDS * 1_000;
     log(`load for ${SECONDS} s: 12 API buyers, 6 Telegram buyers, 1 agent in Slack`);
     let loadSeconds = 0;
-    const buyers = Promise.all([...Array.from({ length: 12 }, () => apiBuyer(shop, until)), ...Array.from({ length: 6 }, () => chatBuyer(shop, until))]).then(() => {
+    const buyers = Promise.all([
+      ...Array.from({ length: 12 }, () => apiBuyer(shop, until)),
+      ...Array.from({ length: 6 }, () => chatBuyer(shop, until)),
+    ]).then(() => {
       loadSeconds = (Date.now() - loadStarted) / 1000;
     });
     const load = Promise.all([buyers, agent(pool, until)]);
@@ -336,21 +412,32 @@ async function main(): Promise<void> {
     const results: Array<{ name: string; ok: boolean; detail: string }> = [];
     const check = (name: string, ok: boolean, detail: string) => results.push({ name, ok, detail });
 
-    const refunds = await q<{ id: string; orderId: string; status: string; transactionId: string; amountMinor: number }>(`SELECT id, "orderId", status, "transactionId", "amountMinor" FROM refunds`);
+    const refunds = await q<{ id: string; orderId: string; status: string; transactionId: string; amountMinor: number }>(
+      `SELECT id, "orderId", status, "transactionId", "amountMinor" FROM refunds`,
+    );
     const succeeded = refunds.filter((r) => r.status === 'succeeded');
     const byOrder = new Map<string, number>();
     for (const r of succeeded) byOrder.set(r.orderId, (byOrder.get(r.orderId) ?? 0) + 1);
     const twiceInDb = [...byOrder.values()].filter((n) => n > 1).length;
     const providerByTx = new Map<string, number>();
-    for (const r of wechat.refunds.values()) if (r.status !== 'failed') providerByTx.set(r.transactionId, (providerByTx.get(r.transactionId) ?? 0) + 1);
+    for (const r of wechat.refunds.values())
+      if (r.status !== 'failed') providerByTx.set(r.transactionId, (providerByTx.get(r.transactionId) ?? 0) + 1);
     const twiceAtProvider = [...providerByTx.values()].filter((n) => n > 1).length;
-    check('no order refunded twice', twiceInDb === 0 && twiceAtProvider === 0, `${succeeded.length} refunds succeeded for ${byOrder.size} orders; orders refunded twice: ${twiceInDb} in the desk, ${twiceAtProvider} at the provider`);
+    check(
+      'no order refunded twice',
+      twiceInDb === 0 && twiceAtProvider === 0,
+      `${succeeded.length} refunds succeeded for ${byOrder.size} orders; orders refunded twice: ${twiceInDb} in the desk, ${twiceAtProvider} at the provider`,
+    );
 
     const known = new Map(refunds.map((r) => [r.id, r]));
     const paid = [...wechat.refunds.values()].filter((r) => r.status === 'succeeded');
     const unrecorded = paid.filter((r) => known.get(r.key)?.status !== 'succeeded');
     const notPaid = succeeded.filter((r) => wechat.refunds.get(r.id)?.status !== 'succeeded');
-    check('no refund paid without a record', unrecorded.length === 0 && notPaid.length === 0 && pending.refunds === 0, `provider paid ${paid.length}; not recorded as succeeded by the desk: ${unrecorded.length}; recorded but not paid: ${notPaid.length}; still pending: ${pending.refunds}`);
+    check(
+      'no refund paid without a record',
+      unrecorded.length === 0 && notPaid.length === 0 && pending.refunds === 0,
+      `provider paid ${paid.length}; not recorded as succeeded by the desk: ${unrecorded.length}; recorded but not paid: ${notPaid.length}; still pending: ${pending.refunds}`,
+    );
 
     const ledger = await q<{ orderId: string; beneficiaryId: string; accrued: number; taken: number; takes: number }>(`
       SELECT "orderId", "beneficiaryId",
@@ -361,7 +448,11 @@ async function main(): Promise<void> {
     const overTaken = ledger.filter((l) => l.takes > 1 || l.taken > l.accrued);
     const refundedOrders = new Set(succeeded.map((r) => r.orderId));
     const notTaken = ledger.filter((l) => refundedOrders.has(l.orderId) && l.takes === 0);
-    check('no commission reversed twice', overTaken.length === 0 && notTaken.length === 0, `${ledger.filter((l) => l.takes > 0).length} commissions reversed or clawed back; twice or more than accrued: ${overTaken.length}; refunded but not reversed: ${notTaken.length}`);
+    check(
+      'no commission reversed twice',
+      overTaken.length === 0 && notTaken.length === 0,
+      `${ledger.filter((l) => l.takes > 0).length} commissions reversed or clawed back; twice or more than accrued: ${overTaken.length}; refunded but not reversed: ${notTaken.length}`,
+    );
 
     // Every update is answered by what the desk stored for it (a reply may leave after its update was
     // acknowledged: the outbox owes it); what Telegram received in each chat must be exactly the
@@ -390,7 +481,7 @@ async function main(): Promise<void> {
       const left = new Map<string, number>();
       for (const text of owed) left.set(text, (left.get(text) ?? 0) + 1);
       for (const text of got) left.set(text, (left.get(text) ?? 0) - 1);
-      for (const n of left.values()) (n > 0 ? (missing += n) : (extra -= n));
+      for (const n of left.values()) n > 0 ? (missing += n) : (extra -= n);
       if (JSON.stringify(owed) !== JSON.stringify(got) && [...left.values()].every((n) => n === 0)) disordered += 1;
     }
     const unstored = updates.filter((u) => !answersOf.has(`${u.chatId}:${u.updateId}`)).length;
@@ -402,7 +493,9 @@ async function main(): Promise<void> {
       `${updates.length} Telegram updates (${stats.retriedUpdates} answered 503 and delivered again); unanswered: ${unanswered}; answered twice: ${extra}; out of order: ${disordered} chats; turns stored ${storedIn} of ${updates.length}`,
     );
 
-    const notices = await q<{ n: number }>(`SELECT count(DISTINCT data->>'refundId')::int AS n FROM notifications WHERE kind = 'refund.succeeded'`);
+    const notices = await q<{ n: number }>(
+      `SELECT count(DISTINCT data->>'refundId')::int AS n FROM notifications WHERE kind = 'refund.succeeded'`,
+    );
     const callbacks = new Set(platform.callbacks.filter((c) => c.type === 'access.revoke').map((c) => c.refundId));
     const missingCallbacks = succeeded.filter((r) => !callbacks.has(r.id)).length;
     const dead = await q<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_messages WHERE status = 'dead'`);
@@ -423,7 +516,9 @@ Load held over ${loadSeconds.toFixed(0)} s on three instances:
   refund requests (API)    ${stats.refundRequests} (${perSecond(stats.refundRequests)}/s)
   Telegram updates         ${stats.chatUpdates} (${perSecond(stats.chatUpdates)}/s)
   Slack agent clicks       ${stats.agentActions} (${approved[0]!.n} agent decisions)
-  provider refund calls    ${wechat.calls.length}; faults drawn: ${Object.entries(wechat.drawn).map(([k, v]) => `${k} ${v}`).join(', ')}
+  provider refund calls    ${wechat.calls.length}; faults drawn: ${Object.entries(wechat.drawn)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}
 Faults injected:
 ${faults.map((f) => `  ${f}`).join('\n')}
 Invariants:

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { check, importsOf, isEntry, layerOf, moduleOf, readImportGraph, type ImportGraph } from '../helpers/architecture.ts';
 
 const graph = (edges: Record<string, Array<string | { target: string; dynamic: boolean }>>): ImportGraph =>
-  new Map(Object.entries(edges).map(([file, targets]) => [file, targets.map((t) => (typeof t === 'string' ? { target: t, dynamic: false } : t))]));
+  new Map(
+    Object.entries(edges).map(([file, targets]) => [file, targets.map((t) => (typeof t === 'string' ? { target: t, dynamic: false } : t))]),
+  );
 
 const rules = (g: ImportGraph) => check(g).map((v) => v.rule);
 
@@ -26,16 +28,18 @@ describe('the import checker', () => {
 
   it('passes a graph that keeps every rule', () => {
     expect(
-      check(graph({
-        'domain/money.ts': [],
-        'domain/index.ts': ['domain/money.ts'],
-        'refunds/refund-workflow.ts': ['domain/index.ts', 'refunds/refund-store.ts'],
-        'refunds/refund-store.ts': ['store/index.ts'],
-        'store/index.ts': [],
-        'refunds/index.ts': ['refunds/refund-workflow.ts'],
-        'desk.ts': ['refunds/index.ts', { target: 'payments/stripe-gateway.ts', dynamic: true }],
-        'payments/stripe-gateway.ts': [],
-      })),
+      check(
+        graph({
+          'domain/money.ts': [],
+          'domain/index.ts': ['domain/money.ts'],
+          'refunds/refund-workflow.ts': ['domain/index.ts', 'refunds/refund-store.ts'],
+          'refunds/refund-store.ts': ['store/index.ts'],
+          'store/index.ts': [],
+          'refunds/index.ts': ['refunds/refund-workflow.ts'],
+          'desk.ts': ['refunds/index.ts', { target: 'payments/stripe-gateway.ts', dynamic: true }],
+          'payments/stripe-gateway.ts': [],
+        }),
+      ),
     ).toEqual([]);
   });
 
@@ -47,7 +51,9 @@ describe('the import checker', () => {
   });
 
   it('fails on a deep import across modules, but not inside a module or for a lazy import()', () => {
-    expect(rules(graph({ 'conversation/flows/withdraw.ts': ['refunds/refund-states.ts'], 'refunds/refund-states.ts': [] }))).toEqual(['deep']);
+    expect(rules(graph({ 'conversation/flows/withdraw.ts': ['refunds/refund-states.ts'], 'refunds/refund-states.ts': [] }))).toEqual([
+      'deep',
+    ]);
     expect(rules(graph({ 'refunds/a.ts': ['refunds/b.ts'], 'refunds/b.ts': [] }))).toEqual([]);
     expect(rules(graph({ 'cli.ts': [{ target: 'nlu/classifier.ts', dynamic: true }], 'nlu/classifier.ts': [] }))).toEqual([]);
   });
@@ -75,7 +81,7 @@ describe('the import checker', () => {
       "import 'node:fs';",
       "const e = await import('./e.ts');",
       "type F = import('./f.ts').F;",
-      "const notAnImport = 'import(\"./g.ts\")';",
+      'const notAnImport = \'import("./g.ts")\';',
     ].join('\n');
     expect(importsOf(text)).toEqual([
       { specifier: './a.ts', dynamic: false },

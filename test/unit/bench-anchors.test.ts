@@ -26,7 +26,14 @@ describe('json-rules-engine running the course preset', () => {
 
   it('covers every outcome the windows and locks can give', () => {
     const decidedBy = new Set(policyFacts().map((f) => decide(PRESETS.course, f).decidedBy));
-    expect([...decidedBy].sort()).toEqual(['condition.course_progress_at_most', 'lock.course_progress', 'lock.file_downloaded', 'window.conditional', 'window.expired', 'window.unconditional']);
+    expect([...decidedBy].sort()).toEqual([
+      'condition.course_progress_at_most',
+      'lock.course_progress',
+      'lock.file_downloaded',
+      'window.conditional',
+      'window.expired',
+      'window.unconditional',
+    ]);
   });
 
   it('is caught when written differently: locks in another order, a threshold off by a hair, a window a minute longer', async () => {
@@ -38,7 +45,14 @@ describe('json-rules-engine running the course preset', () => {
 
   it('gives each rule its own priority, in decide() order', () => {
     const rules = policyRules(PRESETS.course);
-    expect(rules.map((r) => r.name)).toEqual(['lock.course_progress', 'lock.file_downloaded', 'window.unconditional', 'window.expired', 'condition.course_progress_at_most', 'window.conditional']);
+    expect(rules.map((r) => r.name)).toEqual([
+      'lock.course_progress',
+      'lock.file_downloaded',
+      'window.unconditional',
+      'window.expired',
+      'condition.course_progress_at_most',
+      'window.conditional',
+    ]);
     const priorities = rules.map((r) => r.priority!);
     expect(new Set(priorities).size).toBe(rules.length);
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
@@ -68,6 +82,11 @@ describe('reading the figures', () => {
   });
 
   it('prints a Markdown table with every column, escaping pipes in cells', () => {
-    expect(markdownTable([{ a: '1', b: 'x|y' }, { a: '2', c: '3' }])).toBe(['| a | b | c |', '|---|---|---|', '| 1 | x\\|y |  |', '| 2 |  | 3 |'].join('\n'));
+    expect(
+      markdownTable([
+        { a: '1', b: 'x|y' },
+        { a: '2', c: '3' },
+      ]),
+    ).toBe(['| a | b | c |', '|---|---|---|', '| 1 | x\\|y |  |', '| 2 |  | 3 |'].join('\n'));
   });
 });

@@ -130,7 +130,10 @@ describe('configuration', () => {
     });
 
     it.each([
-      ['TELEGRAM_WEBHOOK_SECRET', { TELEGRAM_BOT_TOKEN: '123456:AAHk-secret-bot-token', TELEGRAM_WEBHOOK_URL: 'https://desk.example.com/telegram/webhook' }],
+      [
+        'TELEGRAM_WEBHOOK_SECRET',
+        { TELEGRAM_BOT_TOKEN: '123456:AAHk-secret-bot-token', TELEGRAM_WEBHOOK_URL: 'https://desk.example.com/telegram/webhook' },
+      ],
       ['SLACK_SIGNING_SECRET', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdEFGH', SLACK_DESK_CHANNEL: 'C0123456' }],
       ['STRIPE_WEBHOOK_SECRET', { STRIPE_SECRET_KEY: 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ' }],
     ])('refuses a published value in %s too', (name, companions) => {
@@ -169,19 +172,30 @@ describe('configuration', () => {
     });
 
     it('refuses weak channel and rail secrets the operator chooses', () => {
-      const telegram = { TELEGRAM_BOT_TOKEN: '123456:AAHk-secret-bot-token', TELEGRAM_WEBHOOK_URL: 'https://desk.example.com/telegram/webhook' };
+      const telegram = {
+        TELEGRAM_BOT_TOKEN: '123456:AAHk-secret-bot-token',
+        TELEGRAM_WEBHOOK_URL: 'https://desk.example.com/telegram/webhook',
+      };
       expect(configError({ ...PRODUCTION, ...telegram, TELEGRAM_WEBHOOK_SECRET: '0'.repeat(32) }).variable).toBe('TELEGRAM_WEBHOOK_SECRET');
       const slack = { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdEFGH', SLACK_DESK_CHANNEL: 'C0123456' };
       expect(configError({ ...PRODUCTION, ...slack, SLACK_SIGNING_SECRET: 'signing-secret' }).variable).toBe('SLACK_SIGNING_SECRET');
-      expect(configError({ ...PRODUCTION, STRIPE_SECRET_KEY: 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ', STRIPE_WEBHOOK_SECRET: 'whsec_aaaaaaaaaaaa' }).variable).toBe('STRIPE_WEBHOOK_SECRET');
+      expect(
+        configError({ ...PRODUCTION, STRIPE_SECRET_KEY: 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ', STRIPE_WEBHOOK_SECRET: 'whsec_aaaaaaaaaaaa' })
+          .variable,
+      ).toBe('STRIPE_WEBHOOK_SECRET');
       // Strong ones pass.
-      expect(loadConfig({ ...PRODUCTION, ...telegram, TELEGRAM_WEBHOOK_SECRET: 'tg_9Fq2LmX7pR4vK8sW' }).telegram?.webhookSecret).toBe('tg_9Fq2LmX7pR4vK8sW');
+      expect(loadConfig({ ...PRODUCTION, ...telegram, TELEGRAM_WEBHOOK_SECRET: 'tg_9Fq2LmX7pR4vK8sW' }).telegram?.webhookSecret).toBe(
+        'tg_9Fq2LmX7pR4vK8sW',
+      );
       expect(loadConfig({ ...PRODUCTION, ...slack, SLACK_SIGNING_SECRET: '8f14e45fceea167a5a36dedd4bea2543' }).slack).not.toBeNull();
     });
 
     it('refuses one value for two platform secrets', () => {
       const error = configError({ ...PRODUCTION, PLATFORM_API_KEY: PRODUCTION.PLATFORM_WEBHOOK_SECRET });
-      expect([error.variable, error.message]).toEqual(['PLATFORM_API_KEY', expect.stringContaining('must differ from PLATFORM_WEBHOOK_SECRET')]);
+      expect([error.variable, error.message]).toEqual([
+        'PLATFORM_API_KEY',
+        expect.stringContaining('must differ from PLATFORM_WEBHOOK_SECRET'),
+      ]);
     });
 
     it('allows the demo values outside production, where the banner prints them', () => {
@@ -189,13 +203,16 @@ describe('configuration', () => {
     });
   });
 
-  it.each(['PLATFORM_WEBHOOK_SECRET', 'PLATFORM_API_KEY', 'CHAT_TOKEN_SECRET'])('never falls back to the demo %s off the embedded default', (name) => {
-    // Production with it unset, and a desk on a real database that forgot NODE_ENV.
-    expect(configError({ ...PRODUCTION, [name]: '' }).message).toMatch(new RegExp(`${name} must be set when NODE_ENV=production`));
-    const { NODE_ENV: _production, ...onPostgres } = PRODUCTION;
-    expect(configError({ ...onPostgres, [name]: '' }).message).toMatch(new RegExp(`${name} must be set when DATABASE_URL is set`));
-    expect(configError({ ...onPostgres, NODE_ENV: 'development', [name]: '' }).variable).toBe(name);
-  });
+  it.each(['PLATFORM_WEBHOOK_SECRET', 'PLATFORM_API_KEY', 'CHAT_TOKEN_SECRET'])(
+    'never falls back to the demo %s off the embedded default',
+    (name) => {
+      // Production with it unset, and a desk on a real database that forgot NODE_ENV.
+      expect(configError({ ...PRODUCTION, [name]: '' }).message).toMatch(new RegExp(`${name} must be set when NODE_ENV=production`));
+      const { NODE_ENV: _production, ...onPostgres } = PRODUCTION;
+      expect(configError({ ...onPostgres, [name]: '' }).message).toMatch(new RegExp(`${name} must be set when DATABASE_URL is set`));
+      expect(configError({ ...onPostgres, NODE_ENV: 'development', [name]: '' }).variable).toBe(name);
+    },
+  );
 
   it('keeps the list of published values in step with README.md and .env.example', () => {
     const documents = ['README.md', '.env.example'].map((file) => fs.readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'));
@@ -216,7 +233,16 @@ describe('configuration', () => {
       'placeholders: Bearer <PLATFORM_API_KEY>, whsec_…, STRIPE_WEBHOOK_SECRET=$SECRET',
     ].join('\n');
     expect([...exampleSecrets(text)].sort()).toEqual(
-      ['formula-secret', 'hm-secret-value', 'k-1234567890abcdef', 'pw-123', 'smtp://user:pw-123@mail.example.com:587', 'tok-0987654321', 'whsec_abcdef123456', 'xoxb-9999-abcd'].sort(),
+      [
+        'formula-secret',
+        'hm-secret-value',
+        'k-1234567890abcdef',
+        'pw-123',
+        'smtp://user:pw-123@mail.example.com:587',
+        'tok-0987654321',
+        'whsec_abcdef123456',
+        'xoxb-9999-abcd',
+      ].sort(),
     );
   });
 
@@ -229,17 +255,32 @@ describe('configuration', () => {
   });
 
   it('sets the HTTP server limits, validated, with sane defaults', () => {
-    expect(loadConfig({}).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, maxConnections: 10_000, trustProxy: false });
+    expect(loadConfig({}).http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 10_000,
+      trustProxy: false,
+    });
     expect(
-      loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000', HTTP_MAX_CONNECTIONS: '50' }).http,
+      loadConfig({
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
+        HTTP_MAX_CONNECTIONS: '50',
+      }).http,
     ).toEqual({ requestTimeoutMs: 5_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000, maxConnections: 50, trustProxy: false });
     // A short request timeout shortens the default headers timeout with it.
     expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '3000' }).http.headersTimeoutMs).toBe(3_000);
     expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '0' }).message).toMatch(/HTTP_REQUEST_TIMEOUT_MS must be between 1000 and 600000/);
-    expect(configError({ HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' }).message).toMatch(/HTTP_KEEP_ALIVE_TIMEOUT_MS must be a number of milliseconds/);
+    expect(configError({ HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' }).message).toMatch(
+      /HTTP_KEEP_ALIVE_TIMEOUT_MS must be a number of milliseconds/,
+    );
     expect(configError({ HTTP_MAX_CONNECTIONS: '1' }).variable).toBe('HTTP_MAX_CONNECTIONS');
     expect(configError({ HTTP_MAX_CONNECTIONS: '2.5' }).message).toMatch(/whole number/);
-    expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }).message).toMatch(/HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/);
+    expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }).message).toMatch(
+      /HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS/,
+    );
   });
 
   it('believes X-Forwarded-For only from the proxies TRUST_PROXY names', () => {
@@ -259,7 +300,9 @@ describe('configuration', () => {
   it('reads SLACK_SECOND_APPROVAL_ABOVE_MINOR per currency in minor units, and refuses what is not', () => {
     const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_DESK_CHANNEL: 'C0123456' };
     expect(loadConfig(slack).slack?.secondApprovalAboveMinor).toEqual({});
-    expect(loadConfig({ ...slack, SLACK_SECOND_APPROVAL_ABOVE_MINOR: 'CNY:50000, USD:10000,JPY:20000' }).slack?.secondApprovalAboveMinor).toEqual({ CNY: 50_000, USD: 10_000, JPY: 20_000 });
+    expect(
+      loadConfig({ ...slack, SLACK_SECOND_APPROVAL_ABOVE_MINOR: 'CNY:50000, USD:10000,JPY:20000' }).slack?.secondApprovalAboveMinor,
+    ).toEqual({ CNY: 50_000, USD: 10_000, JPY: 20_000 });
     for (const bad of ['CNY', 'CNY:500.00', 'cny:50000', 'CNY:-1', 'CNY:1,CNY:2', 'CNY:99999999999', ',']) {
       const error = configError({ ...slack, SLACK_SECOND_APPROVAL_ABOVE_MINOR: bad });
       expect(error.variable, bad).toBe('SLACK_SECOND_APPROVAL_ABOVE_MINOR');

@@ -8,24 +8,90 @@ const paid = new Date('2026-11-20T02:00:00Z');
 const after = (minutes: number) => new Date(paid.getTime() + minutes * 60_000);
 type Req = PeriodData['requests'][number];
 const req = (p: Partial<Req> & Pick<Req, 'id' | 'productId'>): Req => ({
-  status: 'refunded', outcome: 'approved', reasonCode: 'other', reasonText: null, createdAt: after(10), paidAt: paid,
-  orderAmountMinor: 9900, refundedMinor: 0, usage: {}, human: false, ...p,
+  status: 'refunded',
+  outcome: 'approved',
+  reasonCode: 'other',
+  reasonText: null,
+  createdAt: after(10),
+  paidAt: paid,
+  orderAmountMinor: 9900,
+  refundedMinor: 0,
+  usage: {},
+  human: false,
+  ...p,
 });
 
 /** Ten orders (six of the course at ¥99, four of the template pack at ¥29) and six requests. */
 export const PERIOD: PeriodData = {
-  products: [{ id: 'p1', title: '《PPT大师进阶课》' }, { id: 'p2', title: '商务PPT模板包' }],
+  products: [
+    { id: 'p1', title: '《PPT大师进阶课》' },
+    { id: 'p2', title: '商务PPT模板包' },
+  ],
   orders: [
     ...Array.from({ length: 6 }, (_, i) => ({ id: `o1_${i}`, productId: 'p1', amountMinor: 9900 })),
     ...Array.from({ length: 4 }, (_, i) => ({ id: `o2_${i}`, productId: 'p2', amountMinor: 2900 })),
   ],
   requests: [
-    req({ id: 'r1', productId: 'p1', reasonCode: 'changed_mind', reasonText: '冲动消费了，不想要了', createdAt: after(10), refundedMinor: 9900, usage: { courseProgress: 0 } }),
-    req({ id: 'r2', productId: 'p1', status: 'rejected', outcome: 'rejected', reasonCode: 'unsatisfied', reasonText: '视频内容太简单了', createdAt: after(120), usage: { courseProgress: 0.2 }, human: true }),
-    req({ id: 'r3', productId: 'p1', status: 'rejected', outcome: 'rejected', reasonCode: 'unsatisfied', reasonText: '内容太简单，和介绍不一样', createdAt: after(4320), usage: { courseProgress: 0.5 } }),
-    req({ id: 'r4', productId: 'p1', reasonCode: 'unsatisfied', reasonText: '内容太简单了，不值这个价', createdAt: after(30), refundedMinor: 9900, usage: { courseProgress: 0.05 }, human: true }),
-    req({ id: 'r5', productId: 'p2', status: 'cancelled', outcome: 'troubleshoot', reasonCode: 'cannot_use', reasonText: '模板打不开 下载后打不开', createdAt: after(2880), orderAmountMinor: 2900, usage: { fileDownloaded: true } }),
-    req({ id: 'r6', productId: 'p2', reasonCode: 'changed_mind', reasonText: 'I bought the wrong template', createdAt: after(5), orderAmountMinor: 2900, refundedMinor: 2900 }),
+    req({
+      id: 'r1',
+      productId: 'p1',
+      reasonCode: 'changed_mind',
+      reasonText: '冲动消费了，不想要了',
+      createdAt: after(10),
+      refundedMinor: 9900,
+      usage: { courseProgress: 0 },
+    }),
+    req({
+      id: 'r2',
+      productId: 'p1',
+      status: 'rejected',
+      outcome: 'rejected',
+      reasonCode: 'unsatisfied',
+      reasonText: '视频内容太简单了',
+      createdAt: after(120),
+      usage: { courseProgress: 0.2 },
+      human: true,
+    }),
+    req({
+      id: 'r3',
+      productId: 'p1',
+      status: 'rejected',
+      outcome: 'rejected',
+      reasonCode: 'unsatisfied',
+      reasonText: '内容太简单，和介绍不一样',
+      createdAt: after(4320),
+      usage: { courseProgress: 0.5 },
+    }),
+    req({
+      id: 'r4',
+      productId: 'p1',
+      reasonCode: 'unsatisfied',
+      reasonText: '内容太简单了，不值这个价',
+      createdAt: after(30),
+      refundedMinor: 9900,
+      usage: { courseProgress: 0.05 },
+      human: true,
+    }),
+    req({
+      id: 'r5',
+      productId: 'p2',
+      status: 'cancelled',
+      outcome: 'troubleshoot',
+      reasonCode: 'cannot_use',
+      reasonText: '模板打不开 下载后打不开',
+      createdAt: after(2880),
+      orderAmountMinor: 2900,
+      usage: { fileDownloaded: true },
+    }),
+    req({
+      id: 'r6',
+      productId: 'p2',
+      reasonCode: 'changed_mind',
+      reasonText: 'I bought the wrong template',
+      createdAt: after(5),
+      orderAmountMinor: 2900,
+      refundedMinor: 2900,
+    }),
   ],
 };
 
@@ -45,8 +111,28 @@ describe('figuresOf', () => {
       ],
       byProduct: [
         // "Unsatisfied" is 3 of the course's 4 requests against 0 of the template pack's: it stands out (M9).
-        { productId: 'p1', title: '《PPT大师进阶课》', orders: 6, requests: 4, refunded: 2, refundedMinor: 19_800, unsatisfied: 3, unsatisfiedShare: 0.75, standsOut: true },
-        { productId: 'p2', title: '商务PPT模板包', orders: 4, requests: 2, refunded: 1, refundedMinor: 2_900, unsatisfied: 0, unsatisfiedShare: 0, standsOut: false },
+        {
+          productId: 'p1',
+          title: '《PPT大师进阶课》',
+          orders: 6,
+          requests: 4,
+          refunded: 2,
+          refundedMinor: 19_800,
+          unsatisfied: 3,
+          unsatisfiedShare: 0.75,
+          standsOut: true,
+        },
+        {
+          productId: 'p2',
+          title: '商务PPT模板包',
+          orders: 4,
+          requests: 2,
+          refunded: 1,
+          refundedMinor: 2_900,
+          unsatisfied: 0,
+          unsatisfiedShare: 0,
+          standsOut: false,
+        },
       ],
       themes: [{ label: '内容太简单', count: 3, quotes: ['视频内容太简单了', '内容太简单，和介绍不一样', '内容太简单了，不值这个价'] }],
       behaviour: {
@@ -60,20 +146,41 @@ describe('figuresOf', () => {
       },
       troubleshooting: { guided: 1, solved: 1, escalated: 0, avoidedMinor: 2_900 },
       automation: { closed: 6, withoutHuman: 4, share: 0.6667 },
-      satisfaction: { asked: 0, rated: 0, average: null, byOutcome: [], byHandling: { automated: { rated: 0, average: null }, human: { rated: 0, average: null } } },
+      satisfaction: {
+        asked: 0,
+        rated: 0,
+        average: null,
+        byOutcome: [],
+        byHandling: { automated: { rated: 0, average: null }, human: { rated: 0, average: null } },
+      },
     });
   });
 
   it('reports an empty period without dividing by zero', () => {
     const f = figuresOf({ orders: [], products: [], requests: [] });
-    expect(f).toMatchObject({ orders: 0, requests: 0, refundRate: null, themes: [], automation: { closed: 0, share: null }, behaviour: { minutesAfterPurchase: null, courseProgressMedian: null } });
+    expect(f).toMatchObject({
+      orders: 0,
+      requests: 0,
+      refundRate: null,
+      themes: [],
+      automation: { closed: 0, share: null },
+      behaviour: { minutesAfterPurchase: null, courseProgressMedian: null },
+    });
   });
 });
 
 describe('themes', () => {
   it('groups English reasons by shared words and quotes them', () => {
-    const themes = findThemes(["The video won't play on my phone", 'video keeps buffering, cannot play', 'Wrong template bought', 'video will not play at all']);
-    expect(themes[0]).toMatchObject({ count: 3, quotes: ["The video won't play on my phone", 'video keeps buffering, cannot play', 'video will not play at all'] });
+    const themes = findThemes([
+      "The video won't play on my phone",
+      'video keeps buffering, cannot play',
+      'Wrong template bought',
+      'video will not play at all',
+    ]);
+    expect(themes[0]).toMatchObject({
+      count: 3,
+      quotes: ["The video won't play on my phone", 'video keeps buffering, cannot play', 'video will not play at all'],
+    });
     expect(themes[0]!.label).toContain('video');
   });
 
@@ -84,12 +191,26 @@ describe('themes', () => {
 });
 
 describe('renderDigest', () => {
-  it('speaks the merchant\'s language and flags the product that stands out', async () => {
+  it("speaks the merchant's language and flags the product that stands out", async () => {
     const { renderDigest } = await import('../../src/digests/digest.ts');
     const figures = figuresOf(PERIOD);
     const previous = figuresOf({ orders: PERIOD.orders.slice(0, 5), products: PERIOD.products, requests: PERIOD.requests.slice(0, 1) });
-    const report = { merchantId: 'm', period: { from: '', to: '' }, previousPeriod: { from: '', to: '' }, figures, previous, change: { requests: 5, refunded: 2, refundedMinor: 12_800, refundRate: 0.1 } };
-    const en = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: '2026-11-16 – 2026-11-22', report });
+    const report = {
+      merchantId: 'm',
+      period: { from: '', to: '' },
+      previousPeriod: { from: '', to: '' },
+      figures,
+      previous,
+      change: { requests: 5, refunded: 2, refundedMinor: 12_800, refundRate: 0.1 },
+    };
+    const en = renderDigest({
+      merchantName: 'Template Hub',
+      currency: 'USD',
+      locale: 'en',
+      period: 'week',
+      label: '2026-11-16 – 2026-11-22',
+      report,
+    });
     expect(en.subject).toBe('Template Hub: weekly refund reasons (2026-11-16 – 2026-11-22)');
     expect(en.html).toContain('Refund rate');
     expect(en.html).toContain('30.0%');
@@ -131,17 +252,31 @@ describe('satisfaction in the period (issue 22)', () => {
     expect(figuresOf({ ...PERIOD, ratings: RATINGS }).satisfaction.average).toBe(3.6);
   });
 
-  it('shows it in the digest in the merchant\'s language, and leaves it out with no rating', async () => {
+  it("shows it in the digest in the merchant's language, and leaves it out with no rating", async () => {
     const { renderDigest } = await import('../../src/digests/digest.ts');
     const figures = figuresOf({ ...PERIOD, ratings: RATINGS });
-    const report = { merchantId: 'm', period: { from: '', to: '' }, previousPeriod: { from: '', to: '' }, figures, previous: figuresOf(PERIOD), change: { requests: 0, refunded: 0, refundedMinor: 0, refundRate: 0 } };
+    const report = {
+      merchantId: 'm',
+      period: { from: '', to: '' },
+      previousPeriod: { from: '', to: '' },
+      figures,
+      previous: figuresOf(PERIOD),
+      change: { requests: 0, refunded: 0, refundedMinor: 0, refundRate: 0 },
+    };
     const en = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: 'w', report });
     expect(en.short).toContain('Buyer satisfaction: 3.6/5 (5 ratings) · automated 3.7/5 (3) · by a person 3.5/5 (2)');
     expect(en.short).toContain('refunded 4.5/5 (2) · refused 2.0/5 (2) · solved by a guide 5.0/5 (1)');
     expect(en.html).toContain('Buyer satisfaction');
     const zh = renderDigest({ merchantName: '示范店', currency: 'CNY', locale: 'zh', period: 'day', label: 'd', report });
     expect(zh.short).toContain('买家满意度: 3.6/5 (5 条评价) · 自动处理 3.7/5 (3) · 人工处理 3.5/5 (2)');
-    const none = renderDigest({ merchantName: 'Template Hub', currency: 'USD', locale: 'en', period: 'week', label: 'w', report: { ...report, figures: figuresOf(PERIOD) } });
+    const none = renderDigest({
+      merchantName: 'Template Hub',
+      currency: 'USD',
+      locale: 'en',
+      period: 'week',
+      label: 'w',
+      report: { ...report, figures: figuresOf(PERIOD) },
+    });
     expect(none.short).not.toContain('satisfaction');
     expect(none.html).not.toContain('Buyer satisfaction');
   });

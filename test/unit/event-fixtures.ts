@@ -4,13 +4,28 @@ const wrap = (type: string, data: Record<string, unknown>) => ({ id: `evt_${type
 
 export const merchant = (over: Record<string, unknown> = {}) => wrap('merchant.upserted', { id: 'm_1', name: 'Shop', ...over });
 export const product = (over: Record<string, unknown> = {}) =>
-  wrap('product.upserted', { id: 'p_1', merchantId: 'm_1', title: 'Course', category: 'course', priceMinor: 9900, currency: 'CNY', ...over });
+  wrap('product.upserted', {
+    id: 'p_1',
+    merchantId: 'm_1',
+    title: 'Course',
+    category: 'course',
+    priceMinor: 9900,
+    currency: 'CNY',
+    ...over,
+  });
 export const buyer = (over: Record<string, unknown> = {}) => wrap('buyer.upserted', { id: 'b_1', registeredAt: at, ...over });
 export const orderPaid = (over: Record<string, unknown> = {}) =>
   wrap('order.paid', {
-    id: 'o_1', buyerId: 'b_1', productId: 'p_1', amountMinor: 9900, currency: 'CNY', paidAt: at,
-    payment: { method: 'wechat', transactionId: 'wx_1' }, device: { id: 'd_1', ip: '203.0.113.7' },
-    commissions: [{ beneficiaryId: 'b_up', level: 1, amountMinor: 990 }], ...over,
+    id: 'o_1',
+    buyerId: 'b_1',
+    productId: 'p_1',
+    amountMinor: 9900,
+    currency: 'CNY',
+    paidAt: at,
+    payment: { method: 'wechat', transactionId: 'wx_1' },
+    device: { id: 'd_1', ip: '203.0.113.7' },
+    commissions: [{ beneficiaryId: 'b_up', level: 1, amountMinor: 990 }],
+    ...over,
   });
 export const usage = (over: Record<string, unknown> = {}) =>
   wrap('usage.recorded', { orderId: 'o_1', kind: 'course.progress', value: 0.2, at, ...over });

@@ -46,9 +46,13 @@ describe('platform event schemas', () => {
     expect(fieldError(orderPaid({ commissions: [{ beneficiaryId: 'b', level: 1, amountMinor: 10_000 }] })).field).toBe('data.commissions');
     expect(fieldError(usage({ kind: 'course.progress', value: undefined })).field).toBe('data.value');
     expect(fieldError(usage({ kind: 'course.progress', value: 1.5 })).field).toBe('data.value');
-    expect(fieldError(orderPaid({ commissions: [{ beneficiaryId: 'b', level: 3, amountMinor: 1 }] })).field).toBe('data.commissions[0].level');
+    expect(fieldError(orderPaid({ commissions: [{ beneficiaryId: 'b', level: 3, amountMinor: 1 }] })).field).toBe(
+      'data.commissions[0].level',
+    );
     // A cart's payment covers at least this order.
-    expect(fieldError(orderPaid({ payment: { method: 'wechat', transactionId: 't', totalMinor: 100 } })).field).toBe('data.payment.totalMinor');
+    expect(fieldError(orderPaid({ payment: { method: 'wechat', transactionId: 't', totalMinor: 100 } })).field).toBe(
+      'data.payment.totalMinor',
+    );
   });
 
   it('refuses a body that is not an object', () => {

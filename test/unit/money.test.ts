@@ -28,7 +28,25 @@ describe('minor-unit exponents', () => {
     // CLDR's digits for these follow what is used in cash; ISO 4217 (and so the minor units a
     // platform or provider sends) keeps 2, or 3 for IQD. A new ICU that moves any other currency
     // shows up here.
-    const CASH_PRACTICE = ['AFN', 'ALL', 'COP', 'HUF', 'IDR', 'IQD', 'IRR', 'KPW', 'LAK', 'LBP', 'MGA', 'MMK', 'PKR', 'SLL', 'SOS', 'SYP', 'YER'];
+    const CASH_PRACTICE = [
+      'AFN',
+      'ALL',
+      'COP',
+      'HUF',
+      'IDR',
+      'IQD',
+      'IRR',
+      'KPW',
+      'LAK',
+      'LBP',
+      'MGA',
+      'MMK',
+      'PKR',
+      'SLL',
+      'SOS',
+      'SYP',
+      'YER',
+    ];
     const differs: string[] = [];
     for (const c of [...Intl.supportedValuesOf('currency'), 'CLF', 'UYI', 'UYW']) {
       const intl = new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits;
@@ -39,7 +57,7 @@ describe('minor-unit exponents', () => {
 });
 
 describe('parseAmount', () => {
-  it('reads amounts as people type them, exactly, in the currency\'s own minor units', () => {
+  it("reads amounts as people type them, exactly, in the currency's own minor units", () => {
     const cases: Array<[string, string, number]> = [
       ['500', 'JPY', 500],
       ['500', 'KRW', 500],
@@ -76,8 +94,16 @@ describe('parseAmount', () => {
   });
 
   it('refuses more decimals than the currency has, saying how many it takes', () => {
-    expect(refusal('12.5', 'JPY')).toMatchObject({ category: 'invalid', code: 'amount_too_precise', field: 'amount', message: expect.stringContaining('JPY has no decimals') });
-    expect(refusal('12.345', 'CNY')).toMatchObject({ code: 'amount_too_precise', message: expect.stringContaining('CNY has at most 2 decimals') });
+    expect(refusal('12.5', 'JPY')).toMatchObject({
+      category: 'invalid',
+      code: 'amount_too_precise',
+      field: 'amount',
+      message: expect.stringContaining('JPY has no decimals'),
+    });
+    expect(refusal('12.345', 'CNY')).toMatchObject({
+      code: 'amount_too_precise',
+      message: expect.stringContaining('CNY has at most 2 decimals'),
+    });
     expect(refusal('1.2345', 'BHD')).toMatchObject({ code: 'amount_too_precise', message: expect.stringContaining('at most 3 decimals') });
     // "1.000" is not quietly taken for one yuan or one yen: it is refused, and the agent writes 1000.
     expect(refusal('1.000', 'CNY').code).toBe('amount_too_precise');
@@ -89,10 +115,29 @@ describe('parseAmount', () => {
     expect(refusal('', 'CNY')).toMatchObject({ code: 'amount_empty', message: 'Enter an amount in CNY, such as 49.50.' });
     expect(refusal('   ', 'JPY')).toMatchObject({ code: 'amount_empty', message: 'Enter an amount in JPY, such as 500.' });
     for (const negative of ['-5', '−5', '-¥5', '¥-5']) expect(refusal(negative, 'CNY').code, negative).toBe('amount_negative');
-    for (const junk of ['abc', '1e5', '0x10', 'NaN', 'Infinity', '5.', '1/2', '12..5', '1.2.3,4', '1,2,3', '12 34', '¥', '..', '1,000.5.0', '1-2'.repeat(20)]) {
+    for (const junk of [
+      'abc',
+      '1e5',
+      '0x10',
+      'NaN',
+      'Infinity',
+      '5.',
+      '1/2',
+      '12..5',
+      '1.2.3,4',
+      '1,2,3',
+      '12 34',
+      '¥',
+      '..',
+      '1,000.5.0',
+      '1-2'.repeat(20),
+    ]) {
       expect(refusal(junk, 'CNY').code, junk).toMatch(/^amount_(not_a_number|negative)$/);
     }
-    expect(refusal('99999999999', 'CNY')).toMatchObject({ code: 'amount_too_large', message: expect.stringContaining('larger than the desk accepts') });
+    expect(refusal('99999999999', 'CNY')).toMatchObject({
+      code: 'amount_too_large',
+      message: expect.stringContaining('larger than the desk accepts'),
+    });
     expect(refusal('2147483648', 'JPY').code).toBe('amount_too_large');
     expect(refusal('9'.repeat(400), 'JPY').code).toBe('amount_not_a_number');
   });
@@ -129,16 +174,25 @@ describe('formatting', () => {
 
 describe('round trips (property)', () => {
   const amount = fc.oneof(fc.integer({ min: 0, max: 1_000 }), fc.integer({ min: 0, max: MAX_AMOUNT_MINOR }));
-  const byDigits = { 0: ['JPY', 'KRW', 'VND', 'CLP', 'ISK'], 2: ['CNY', 'USD', 'EUR', 'GBP', 'HUF', 'IDR', 'INR'], 3: ['BHD', 'KWD', 'OMR', 'JOD', 'TND', 'IQD'] } as const;
+  const byDigits = {
+    0: ['JPY', 'KRW', 'VND', 'CLP', 'ISK'],
+    2: ['CNY', 'USD', 'EUR', 'GBP', 'HUF', 'IDR', 'INR'],
+    3: ['BHD', 'KWD', 'OMR', 'JOD', 'TND', 'IQD'],
+  } as const;
 
   for (const [digits, currencies] of Object.entries(byDigits)) {
     it(`parse(format(x)) is x for ${digits}-decimal currencies, plain and as shown in Chinese and English`, () => {
       fc.assert(
-        fc.property(amount, fc.constantFrom(...currencies), fc.constantFrom('zh' as const, 'en' as const), (amountMinor, currency, locale) => {
-          expect(minorUnitDigits(currency)).toBe(Number(digits));
-          expect(parseAmount(formatDecimal({ amountMinor, currency }), currency)).toBe(amountMinor);
-          expect(parseAmount(formatMoney({ amountMinor, currency }, locale), currency)).toBe(amountMinor);
-        }),
+        fc.property(
+          amount,
+          fc.constantFrom(...currencies),
+          fc.constantFrom('zh' as const, 'en' as const),
+          (amountMinor, currency, locale) => {
+            expect(minorUnitDigits(currency)).toBe(Number(digits));
+            expect(parseAmount(formatDecimal({ amountMinor, currency }), currency)).toBe(amountMinor);
+            expect(parseAmount(formatMoney({ amountMinor, currency }, locale), currency)).toBe(amountMinor);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -146,23 +200,33 @@ describe('round trips (property)', () => {
 
   it('parse(format(x)) is x for every currency Intl knows', () => {
     fc.assert(
-      fc.property(amount, fc.constantFrom(...Intl.supportedValuesOf('currency')), fc.constantFrom('zh' as const, 'en' as const), (amountMinor, currency, locale) => {
-        expect(parseAmount(formatMoney({ amountMinor, currency }, locale), currency)).toBe(amountMinor);
-      }),
+      fc.property(
+        amount,
+        fc.constantFrom(...Intl.supportedValuesOf('currency')),
+        fc.constantFrom('zh' as const, 'en' as const),
+        (amountMinor, currency, locale) => {
+          expect(parseAmount(formatMoney({ amountMinor, currency }, locale), currency)).toBe(amountMinor);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
 
-  it('a typed decimal with at most the currency\'s decimals is read digit for digit', () => {
+  it("a typed decimal with at most the currency's decimals is read digit for digit", () => {
     fc.assert(
-      fc.property(fc.constantFrom('JPY', 'CNY', 'BHD'), fc.bigInt({ min: 0n, max: 21_474_836n }), fc.nat({ max: 999 }), (currency, whole, frac) => {
-        const digits = minorUnitDigits(currency);
-        const fraction = String(frac).padStart(3, '0').slice(0, digits);
-        const typed = digits ? `${whole}.${fraction}` : `${whole}`;
-        const expected = BigInt(`${whole}${fraction}`);
-        if (expected > BigInt(MAX_AMOUNT_MINOR)) return;
-        expect(parseAmount(typed, currency)).toBe(Number(expected));
-      }),
+      fc.property(
+        fc.constantFrom('JPY', 'CNY', 'BHD'),
+        fc.bigInt({ min: 0n, max: 21_474_836n }),
+        fc.nat({ max: 999 }),
+        (currency, whole, frac) => {
+          const digits = minorUnitDigits(currency);
+          const fraction = String(frac).padStart(3, '0').slice(0, digits);
+          const typed = digits ? `${whole}.${fraction}` : `${whole}`;
+          const expected = BigInt(`${whole}${fraction}`);
+          if (expected > BigInt(MAX_AMOUNT_MINOR)) return;
+          expect(parseAmount(typed, currency)).toBe(Number(expected));
+        },
+      ),
     );
   });
 });

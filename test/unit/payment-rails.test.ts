@@ -17,25 +17,39 @@ import { wechatEnv, wechatKeys } from '../helpers/providers/fake-wechatpay.ts';
 
 const DAY = 86_400_000;
 const now = new Date('2026-11-30T12:00:00Z');
-const facts = (over: Partial<Parameters<typeof railGate>[2]> = {}) => ({ paidAt: new Date(now.getTime() - DAY), now, priorRefunds: 0, lastSubmittedAt: null, ...over });
+const facts = (over: Partial<Parameters<typeof railGate>[2]> = {}) => ({
+  paidAt: new Date(now.getTime() - DAY),
+  now,
+  priorRefunds: 0,
+  lastSubmittedAt: null,
+  ...over,
+});
 
 describe("WeChat Pay's rules, checked before any call", () => {
   it('sends when nothing stands in the way, and always on rails without limits', () => {
     expect(railGate('wechat', WECHAT_LIMITS, facts())).toEqual({ action: 'send' });
-    expect(railGate('sandbox', undefined, facts({ paidAt: new Date(0), priorRefunds: 999, lastSubmittedAt: now }))).toEqual({ action: 'send' });
+    expect(railGate('sandbox', undefined, facts({ paidAt: new Date(0), priorRefunds: 999, lastSubmittedAt: now }))).toEqual({
+      action: 'send',
+    });
   });
 
   it('refuses a refund more than a year after payment, to the day', () => {
     expect(railGate('wechat', WECHAT_LIMITS, facts({ paidAt: new Date(now.getTime() - 365 * DAY) })).action).toBe('send');
-    expect(railGate('wechat', WECHAT_LIMITS, facts({ paidAt: new Date(now.getTime() - 365 * DAY - 1) }))).toMatchObject({ action: 'refuse', reason: expect.stringContaining('365 days') });
+    expect(railGate('wechat', WECHAT_LIMITS, facts({ paidAt: new Date(now.getTime() - 365 * DAY - 1) }))).toMatchObject({
+      action: 'refuse',
+      reason: expect.stringContaining('365 days'),
+    });
   });
 
   it('refuses the 51st refund of one payment', () => {
     expect(railGate('wechat', WECHAT_LIMITS, facts({ priorRefunds: 49 })).action).toBe('send');
-    expect(railGate('wechat', WECHAT_LIMITS, facts({ priorRefunds: 50 }))).toMatchObject({ action: 'refuse', reason: expect.stringContaining('at most 50') });
+    expect(railGate('wechat', WECHAT_LIMITS, facts({ priorRefunds: 50 }))).toMatchObject({
+      action: 'refuse',
+      reason: expect.stringContaining('at most 50'),
+    });
   });
 
-  it('makes a refund wait until a minute after the payment\'s last one was sent', () => {
+  it("makes a refund wait until a minute after the payment's last one was sent", () => {
     expect(railGate('wechat', WECHAT_LIMITS, facts({ lastSubmittedAt: new Date(now.getTime() - 20_000) }))).toEqual({
       action: 'wait',
       waitMs: 40_000,
@@ -52,14 +66,32 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
   const sign = (body: string, at = now, key = platform.privateKey) => {
     const timestamp = String(Math.floor(at.getTime() / 1000));
     const nonce = 'n0nce';
-    return { timestamp, nonce, serial: keyId, signature: createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).sign(key, 'base64') };
+    return {
+      timestamp,
+      nonce,
+      serial: keyId,
+      signature: createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).sign(key, 'base64'),
+    };
   };
 
   it('signs a request over method, path, time, nonce and body, in the Authorization header', () => {
-    const header = signRequest({ mchId: '1900000109', serialNo: 'ABC123', privateKey: merchant.privateKey }, 'POST', '/v3/refund/domestic/refunds', '{"a":1}', now, 'nonce1');
-    expect(header).toMatch(/^WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="nonce1",signature="[A-Za-z0-9+/=]+",timestamp="1796040000",serial_no="ABC123"$/);
+    const header = signRequest(
+      { mchId: '1900000109', serialNo: 'ABC123', privateKey: merchant.privateKey },
+      'POST',
+      '/v3/refund/domestic/refunds',
+      '{"a":1}',
+      now,
+      'nonce1',
+    );
+    expect(header).toMatch(
+      /^WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="nonce1",signature="[A-Za-z0-9+/=]+",timestamp="1796040000",serial_no="ABC123"$/,
+    );
     const signature = /signature="([^"]+)"/.exec(header)![1]!;
-    expect(createVerify('RSA-SHA256').update('POST\n/v3/refund/domestic/refunds\n1796040000\nnonce1\n{"a":1}\n').verify(merchant.publicKey, signature, 'base64')).toBe(true);
+    expect(
+      createVerify('RSA-SHA256')
+        .update('POST\n/v3/refund/domestic/refunds\n1796040000\nnonce1\n{"a":1}\n')
+        .verify(merchant.publicKey, signature, 'base64'),
+    ).toBe(true);
   });
 
   it('trusts an answer only with the platform key, its id, a fresh time and the exact body', () => {
@@ -68,7 +100,9 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
     expect(platformSignatureProblem(sign(body), body, trusted, now)).toBeNull();
     expect(platformSignatureProblem(sign(body), `${body} `, trusted, now)).toMatch(/does not verify/);
     expect(platformSignatureProblem(sign(body, now, merchant.privateKey), body, trusted, now)).toMatch(/does not verify/);
-    expect(platformSignatureProblem({ ...sign(body), serial: 'other' }, body, trusted, now)).toMatch(/not one of the configured platform keys/);
+    expect(platformSignatureProblem({ ...sign(body), serial: 'other' }, body, trusted, now)).toMatch(
+      /not one of the configured platform keys/,
+    );
     expect(platformSignatureProblem(sign(body, new Date(now.getTime() - 301_000)), body, trusted, now)).toMatch(/5 minutes/);
     expect(platformSignatureProblem({ ...sign(body), signature: undefined }, body, trusted, now)).toMatch(/headers are required/);
   });
@@ -83,7 +117,9 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
     expect(platformSignatureProblem(sign(body), body, both, now)).toBeNull();
     expect(platformSignatureProblem({ ...sign(body, now, next.privateKey), serial: 'PUB_KEY_ID_next' }, body, both, now)).toBeNull();
     // The new key's signature under the old key's id (or the reverse) is no signature at all.
-    expect(platformSignatureProblem(sign(body, now, next.privateKey), body, both, now)).toMatch(/does not verify with the platform key PUB_KEY_ID_0123456789/);
+    expect(platformSignatureProblem(sign(body, now, next.privateKey), body, both, now)).toMatch(
+      /does not verify with the platform key PUB_KEY_ID_0123456789/,
+    );
     expect(platformSignatureProblem({ ...sign(body), serial: 'PUB_KEY_ID_next' }, body, both, now)).toMatch(/does not verify/);
   });
 
@@ -113,7 +149,13 @@ describe('WeChat Pay API v3 signatures and encryption', () => {
 });
 
 describe('exact decimal amounts for Alipay', () => {
-  it.each([[9900, '99.00'], [1, '0.01'], [10, '0.10'], [123456789, '1234567.89'], [0, '0.00']])('%i fen is "%s"', (fen, text) => {
+  it.each([
+    [9900, '99.00'],
+    [1, '0.01'],
+    [10, '0.10'],
+    [123456789, '1234567.89'],
+    [0, '0.00'],
+  ])('%i fen is "%s"', (fen, text) => {
     expect(formatDecimal({ amountMinor: fen, currency: 'CNY' })).toBe(text);
   });
 });
@@ -148,21 +190,39 @@ describe('configuring the rails', () => {
   it('turns WeChat Pay on with its keys as PEM text, and derives the notify URL from PUBLIC_URL', () => {
     const keys = wechatKeys();
     const config = loadConfig({ ...wechatEnv(keys, 'http://127.0.0.1:9'), PUBLIC_URL: 'https://desk.example.com' });
-    expect(config.payments.wechat).toMatchObject({ mchId: '1900000109', platformKeys: [{ keyId: keys.platform.keyId }, { keyId: keys.next.keyId }], apiUrl: 'http://127.0.0.1:9', notifyUrl: 'https://desk.example.com/payments/wechat/notify' });
+    expect(config.payments.wechat).toMatchObject({
+      mchId: '1900000109',
+      platformKeys: [{ keyId: keys.platform.keyId }, { keyId: keys.next.keyId }],
+      apiUrl: 'http://127.0.0.1:9',
+      notifyUrl: 'https://desk.example.com/payments/wechat/notify',
+    });
     expect(config.payments.wechat!.apiV3Key).toHaveLength(32);
   });
 
   it('takes several WeChat Pay platform keys at once (a rotation), each with its id, in order', () => {
     const keys = wechatKeys();
     const env = wechatEnv(keys, 'http://127.0.0.1:9', 'platform');
-    const next = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString().replace(/\n/g, '\\n');
-    const config = loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}`, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `PUB_KEY_ID_next01,${keys.platform.keyId}` });
+    const next = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString()
+      .replace(/\n/g, '\\n');
+    const config = loadConfig({
+      ...env,
+      WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}`,
+      WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `PUB_KEY_ID_next01,${keys.platform.keyId}`,
+    });
     const platformKeys = config.payments.wechat!.platformKeys;
     expect(platformKeys.map((k) => k.keyId)).toEqual(['PUB_KEY_ID_next01', keys.platform.keyId]);
     expect(platformKeys[1]!.publicKey.equals(keys.platform.publicKey)).toBe(true);
-    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY_ID must name one key id per key/);
-    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `${keys.platform.keyId},bad id!` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY_ID/);
-    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${env.WECHATPAY_PLATFORM_PUBLIC_KEY},AAAA` })).toThrow(/WECHATPAY_PLATFORM_PUBLIC_KEY must be one or more RSA public keys/);
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${next},${env.WECHATPAY_PLATFORM_PUBLIC_KEY}` })).toThrow(
+      /WECHATPAY_PLATFORM_PUBLIC_KEY_ID must name one key id per key/,
+    );
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: `${keys.platform.keyId},bad id!` })).toThrow(
+      /WECHATPAY_PLATFORM_PUBLIC_KEY_ID/,
+    );
+    expect(() => loadConfig({ ...env, WECHATPAY_PLATFORM_PUBLIC_KEY: `${env.WECHATPAY_PLATFORM_PUBLIC_KEY},AAAA` })).toThrow(
+      /WECHATPAY_PLATFORM_PUBLIC_KEY must be one or more RSA public keys/,
+    );
   });
 
   it('reads Alipay keys given as bare base64 (as its console shows them) or as a file path', () => {

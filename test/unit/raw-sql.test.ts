@@ -18,7 +18,8 @@ const KNOWN = new Set([
 ]);
 
 /** Calls that run hand-written SQL: the runner's query/exec, Prisma's raw escape hatches. */
-const RAW = /\b(?:sql|tx|db|this\.sql)\.(?:query|exec)\s*[<(]|\$(?:queryRaw|executeRaw)(?:Unsafe)?\b|\b(?:INSERT INTO|UPDATE\s+\w+\s+SET|DELETE FROM)\b/;
+const RAW =
+  /\b(?:sql|tx|db|this\.sql)\.(?:query|exec)\s*[<(]|\$(?:queryRaw|executeRaw)(?:Unsafe)?\b|\b(?:INSERT INTO|UPDATE\s+\w+\s+SET|DELETE FROM)\b/;
 
 function holdsRawSql(text: string): boolean {
   return RAW.test(text);

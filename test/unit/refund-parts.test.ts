@@ -9,14 +9,27 @@ import { tierOf } from '../../src/risk/buyer-profile.ts';
 import { summarizeUsage } from '../../src/usage/usage-facts.ts';
 
 const call = (over: Partial<RefundCall> = {}): RefundCall => ({
-  refundId: 'rf_1', orderId: 'o_1', method: 'wechat', transactionId: 'wx_1', amountMinor: 9900, totalMinor: 9900, currency: 'CNY', paidAt: '2026-11-25T00:00:00.000Z', ...over,
+  refundId: 'rf_1',
+  orderId: 'o_1',
+  method: 'wechat',
+  transactionId: 'wx_1',
+  amountMinor: 9900,
+  totalMinor: 9900,
+  currency: 'CNY',
+  paidAt: '2026-11-25T00:00:00.000Z',
+  ...over,
 });
 const signal = () => AbortSignal.timeout(1_000);
 
 describe('trust tiers (M8) at their boundaries', () => {
   const base = {
-    accountAgeDays: 200, orders365d: 5, refunds30d: { count: 0, amountMinor: 0 }, refunds365d: { count: 0, amountMinor: 0 }, refundRate365d: 0,
-    appeals365d: { count: 0, resolved: 0 }, blockSignals30d: 0,
+    accountAgeDays: 200,
+    orders365d: 5,
+    refunds30d: { count: 0, amountMinor: 0 },
+    refunds365d: { count: 0, amountMinor: 0 },
+    refundRate365d: 0,
+    appeals365d: { count: 0, resolved: 0 },
+    blockSignals30d: 0,
   };
   it.each([
     [{}, 'trusted'],
@@ -68,20 +81,38 @@ describe('gateway calls with retries', () => {
         return { status: 'not_found' };
       },
     };
-    expect(await refundWithRetries(gateway, call(), { timeoutMs: 500, attempts: 3, baseBackoffMs: 1 })).toEqual({ status: 'succeeded', gatewayRef: 'g1' });
+    expect(await refundWithRetries(gateway, call(), { timeoutMs: 500, attempts: 3, baseBackoffMs: 1 })).toEqual({
+      status: 'succeeded',
+      gatewayRef: 'g1',
+    });
     expect(keys).toEqual(['rf_1', 'rf_1', 'rf_1']);
   });
 
   it('gives up as "unknown" after the last attempt, on a hang, and on an unexpected error', async () => {
     const always = new SandboxGateway();
     always.inject('transient', 'transient', 'transient');
-    expect(await refundWithRetries(always, call(), { timeoutMs: 500, attempts: 3, baseBackoffMs: 1 })).toEqual({ status: 'unknown', error: '3 attempts failed: sandbox: connection reset' });
+    expect(await refundWithRetries(always, call(), { timeoutMs: 500, attempts: 3, baseBackoffMs: 1 })).toEqual({
+      status: 'unknown',
+      error: '3 attempts failed: sandbox: connection reset',
+    });
     const hang = new SandboxGateway();
     hang.inject('hang');
-    expect(await refundWithRetries(hang, call(), { timeoutMs: 50, attempts: 3, baseBackoffMs: 1 })).toEqual({ status: 'unknown', error: 'no answer within 50 ms' });
+    expect(await refundWithRetries(hang, call(), { timeoutMs: 50, attempts: 3, baseBackoffMs: 1 })).toEqual({
+      status: 'unknown',
+      error: 'no answer within 50 ms',
+    });
     expect(hang.calls).toHaveLength(1);
-    const broken: PaymentGateway = { name: 'b', refund: async () => { throw new Error('TLS error'); }, query: async () => ({ status: 'not_found' }) };
-    expect(await refundWithRetries(broken, call(), { timeoutMs: 50, attempts: 3, baseBackoffMs: 1 })).toEqual({ status: 'unknown', error: 'TLS error' });
+    const broken: PaymentGateway = {
+      name: 'b',
+      refund: async () => {
+        throw new Error('TLS error');
+      },
+      query: async () => ({ status: 'not_found' }),
+    };
+    expect(await refundWithRetries(broken, call(), { timeoutMs: 50, attempts: 3, baseBackoffMs: 1 })).toEqual({
+      status: 'unknown',
+      error: 'TLS error',
+    });
   });
 });
 
@@ -108,7 +139,13 @@ describe('gateway calls a provider asked to slow down', () => {
       waits.length = 0;
       keys.length = 0;
       n = 0;
-      const options = { timeoutMs: 500, attempts: 3, baseBackoffMs: 100, random: () => random, wait: async (ms: number) => void waits.push(ms) };
+      const options = {
+        timeoutMs: 500,
+        attempts: 3,
+        baseBackoffMs: 100,
+        random: () => random,
+        wait: async (ms: number) => void waits.push(ms),
+      };
       expect(await refundWithRetries(gateway, call(), options)).toEqual({ status: 'succeeded', gatewayRef: 'g1' });
       expect(keys).toEqual(['rf_1', 'rf_1', 'rf_1']);
       expect(waits[0]).toBeGreaterThanOrEqual(1_000);
@@ -122,13 +159,30 @@ describe('gateway calls a provider asked to slow down', () => {
 
   it('says "rate limited" when every attempt was refused, and leaves a long Retry-After to the completion job', async () => {
     const waits: number[] = [];
-    const always: PaymentGateway = { name: 'wechat', refund: async () => { throw limited(); }, query: async () => ({ status: 'not_found' }) };
+    const always: PaymentGateway = {
+      name: 'wechat',
+      refund: async () => {
+        throw limited();
+      },
+      query: async () => ({ status: 'not_found' }),
+    };
     const options = { timeoutMs: 500, attempts: 3, baseBackoffMs: 100, random: () => 0.5, wait: async (ms: number) => void waits.push(ms) };
     expect(await refundWithRetries(always, call(), options)).toMatchObject({ status: 'unknown', rateLimited: true });
     expect(waits).toEqual([1_500, 3_000]);
     let calls = 0;
-    const later: PaymentGateway = { name: 'wechat', refund: async () => { calls += 1; throw new TransientGatewayError('429', 30_000, true); }, query: async () => ({ status: 'not_found' }) };
-    expect(await refundWithRetries(later, call(), options)).toMatchObject({ status: 'unknown', rateLimited: true, error: expect.stringContaining('asked to wait 30 s') });
+    const later: PaymentGateway = {
+      name: 'wechat',
+      refund: async () => {
+        calls += 1;
+        throw new TransientGatewayError('429', 30_000, true);
+      },
+      query: async () => ({ status: 'not_found' }),
+    };
+    expect(await refundWithRetries(later, call(), options)).toMatchObject({
+      status: 'unknown',
+      rateLimited: true,
+      error: expect.stringContaining('asked to wait 30 s'),
+    });
     expect(calls).toBe(1);
   });
 });

@@ -21,12 +21,20 @@ describe('refund states', () => {
   it('lists exactly the statuses of the schema enum', () => {
     const schema = readFileSync(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8');
     const body = /enum RefundRequestStatus \{([^}]*)\}/.exec(schema)![1]!;
-    const names = body.split('\n').map((l) => l.trim()).filter(Boolean);
+    const names = body
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect([...REFUND_REQUEST_STATUSES].sort()).toEqual(names.sort());
   });
 
   it('maps each outcome to a known status', () => {
-    expect(STATUS_BY_OUTCOME).toEqual({ approved: 'refund_pending', rejected: 'rejected', review: 'in_review', troubleshoot: 'troubleshooting' });
+    expect(STATUS_BY_OUTCOME).toEqual({
+      approved: 'refund_pending',
+      rejected: 'rejected',
+      review: 'in_review',
+      troubleshoot: 'troubleshooting',
+    });
     for (const set of [CANCELLABLE_STATUSES, DECIDABLE_STATUSES, PAID_STATUSES, CLOSED_STATUSES]) {
       for (const s of set) expect(REFUND_REQUEST_STATUSES).toContain(s);
     }

@@ -11,23 +11,58 @@ import type { RefundRequestView } from '../../src/refunds/refund-view.ts';
 import { facts } from './policy/facts-builder.ts';
 
 const accrued: LedgerEntry = {
-  orderId: 'o_1', beneficiaryId: 'b_up', level: 1, kind: 'accrued', amountMinor: 990, balanceDeltaMinor: 990, currency: 'CNY', refundRequestId: null, reason: null, dedupeKey: 'accrued:o_1:b_up:1',
+  orderId: 'o_1',
+  beneficiaryId: 'b_up',
+  level: 1,
+  kind: 'accrued',
+  amountMinor: 990,
+  balanceDeltaMinor: 990,
+  currency: 'CNY',
+  refundRequestId: null,
+  reason: null,
+  dedupeKey: 'accrued:o_1:b_up:1',
 };
 
 function gathered(over: Parameters<typeof facts>[0] = {}): Gathered {
   const f = facts(over);
   const ctx: RequestContext = {
-    orderId: 'o_1', buyerId: 'b_1', amountMinor: f.order.amountMinor, currency: 'CNY', paidAt: new Date(f.order.paidAt), paymentMethod: 'wechat', paymentTransactionId: 'wx_1',
-    paymentTotalMinor: f.order.amountMinor, deviceId: null, ip: null, product: { id: 'p_1', title: f.product.title, category: 'course', policyId: null },
-    buyerLocale: 'en', buyerName: 'Li', active: null, refundedMinor: 0, troubleshootingTried: false, usage: [], idempotentRequestId: null,
-    ledger: [accrued], beneficiaryLocales: { b_up: 'zh' },
+    orderId: 'o_1',
+    buyerId: 'b_1',
+    amountMinor: f.order.amountMinor,
+    currency: 'CNY',
+    paidAt: new Date(f.order.paidAt),
+    paymentMethod: 'wechat',
+    paymentTransactionId: 'wx_1',
+    paymentTotalMinor: f.order.amountMinor,
+    deviceId: null,
+    ip: null,
+    product: { id: 'p_1', title: f.product.title, category: 'course', policyId: null },
+    buyerLocale: 'en',
+    buyerName: 'Li',
+    active: null,
+    refundedMinor: 0,
+    troubleshootingTried: false,
+    usage: [],
+    idempotentRequestId: null,
+    ledger: [accrued],
+    beneficiaryLocales: { b_up: 'zh' },
   };
-  return { input: { orderId: 'o_1', buyerId: 'b_1', reasonCode: f.reason.code, channel: 'api' } as Gathered['input'], ctx, policy: presetFor('course'), facts: f, reasonCode: f.reason.code, now: new Date(f.now) };
+  return {
+    input: { orderId: 'o_1', buyerId: 'b_1', reasonCode: f.reason.code, channel: 'api' } as Gathered['input'],
+    ctx,
+    policy: presetFor('course'),
+    facts: f,
+    reasonCode: f.reason.code,
+    now: new Date(f.now),
+  };
 }
 
 const persisted = (g: Gathered): Persisted => {
   const decided = decideRequest(g);
-  return { decided, handoff: decided.rows.handoff ? { id: decided.rows.handoff.id, kind: decided.rows.handoff.kind, status: 'open' } : null };
+  return {
+    decided,
+    handoff: decided.rows.handoff ? { id: decided.rows.handoff.id, kind: decided.rows.handoff.kind, status: 'open' } : null,
+  };
 };
 
 describe('decideRequest', () => {
@@ -44,7 +79,9 @@ describe('decideRequest', () => {
   });
 
   it('a refusal by a risk block lets go of the order, pays nothing and releases what it froze', () => {
-    const d = decideRequest(gathered({ minutesAgo: 5, risk: { action: 'block', signals: [{ kind: 'velocity.device.block', action: 'block', detail: 'd' }] } }));
+    const d = decideRequest(
+      gathered({ minutesAgo: 5, risk: { action: 'block', signals: [{ kind: 'velocity.device.block', action: 'block', detail: 'd' }] } }),
+    );
     expect(d.decision).toMatchObject({ outcome: 'rejected', decidedBy: 'risk.assessment' });
     expect(d.refundId).toBeNull();
     expect(d.rows.refund).toBeNull();
@@ -81,13 +118,26 @@ describe('payOut and settleAndTell', () => {
     const state: PayoutState = { refundStatus: 'succeeded', requestStatus: 'refunded', gatewayRef: 'wx_rf_1' };
     const run = vi.fn(async () => state);
     const answer = await settleAndTell({ view }, await payOut(run, p));
-    expect(run).toHaveBeenCalledWith(p.decided.refundId, expect.objectContaining({ call: expect.objectContaining({ refundId: p.decided.refundId, amountMinor: 9900, currency: 'CNY' }), buyerId: 'b_1', locale: 'en' }));
-    expect(answer.view).toMatchObject({ status: 'refunded', refund: { id: p.decided.refundId, status: 'succeeded', gatewayRef: 'wx_rf_1' } });
+    expect(run).toHaveBeenCalledWith(
+      p.decided.refundId,
+      expect.objectContaining({
+        call: expect.objectContaining({ refundId: p.decided.refundId, amountMinor: 9900, currency: 'CNY' }),
+        buyerId: 'b_1',
+        locale: 'en',
+      }),
+    );
+    expect(answer.view).toMatchObject({
+      status: 'refunded',
+      refund: { id: p.decided.refundId, status: 'succeeded', gatewayRef: 'wx_rf_1' },
+    });
   });
 
   it('reads a refused payout back whole (it opened a ticket after the decision)', async () => {
     const p = persisted(gathered({ minutesAgo: 5 }));
-    const answer = await settleAndTell({ view }, await payOut(async () => ({ refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null }), p));
+    const answer = await settleAndTell(
+      { view },
+      await payOut(async () => ({ refundStatus: 'failed', requestStatus: 'refund_failed', gatewayRef: null }), p),
+    );
     expect(view).toHaveBeenCalledWith(p.decided.requestId);
     expect(answer.view.status).toBe('refund_failed');
   });

@@ -4,7 +4,15 @@ import { findSpikes } from '../../src/risk/refund-monitor.ts';
 import { DEFAULT_RISK_THRESHOLDS as T, evaluateRisk, type PastRequest, type RiskEvidence } from '../../src/risk/risk-rules.ts';
 
 const HOUR = 3_600_000;
-const acct = (buyerId: string, over: Partial<AccountTraits> = {}): AccountTraits => ({ buyerId, uplineId: null, phone: null, payerAccounts: [], devices: [], ips: [], ...over });
+const acct = (buyerId: string, over: Partial<AccountTraits> = {}): AccountTraits => ({
+  buyerId,
+  uplineId: null,
+  phone: null,
+  payerAccounts: [],
+  devices: [],
+  ips: [],
+  ...over,
+});
 const ipAt = (ip: string, atMs: number) => ({ ip, atMs });
 const linked = (x: AccountTraits, y: AccountTraits) => linkBetween(x, y, HOUR).weight >= 0.6;
 /** The requester's ring among the candidates, every pair compared (the service gets the pairs from the database). */
@@ -27,13 +35,23 @@ describe('account links (M12)', () => {
 
   it('lets a shared upline strengthen a soft link, never link by itself', () => {
     expect(linked(acct('a', { uplineId: 'lead' }), acct('b', { uplineId: 'lead' }))).toBe(false);
-    const ipAndUpline = linkBetween(acct('a', { uplineId: 'lead', ips: [ipAt('1.2.3.4', 0)] }), acct('b', { uplineId: 'lead', ips: [ipAt('1.2.3.4', 5 * 60_000)] }), HOUR);
+    const ipAndUpline = linkBetween(
+      acct('a', { uplineId: 'lead', ips: [ipAt('1.2.3.4', 0)] }),
+      acct('b', { uplineId: 'lead', ips: [ipAt('1.2.3.4', 5 * 60_000)] }),
+      HOUR,
+    );
     expect(ipAndUpline.weight).toBeCloseTo(0.7);
     expect(ipAndUpline.reasons).toEqual(['same IP 1.2.3.4 within 60 min', 'same upline lead']);
   });
 
   it('ignores an IP shared outside the window', () => {
-    expect(linkBetween(acct('a', { uplineId: 'l', ips: [ipAt('1.2.3.4', 0)] }), acct('b', { uplineId: 'l', ips: [ipAt('1.2.3.4', 2 * HOUR)] }), HOUR).weight).toBe(0);
+    expect(
+      linkBetween(
+        acct('a', { uplineId: 'l', ips: [ipAt('1.2.3.4', 0)] }),
+        acct('b', { uplineId: 'l', ips: [ipAt('1.2.3.4', 2 * HOUR)] }),
+        HOUR,
+      ).weight,
+    ).toBe(0);
   });
 
   it('finds a ring through chained links, and none below the minimum', () => {
@@ -49,8 +67,17 @@ describe('account links (M12)', () => {
 });
 
 describe('risk rules, in order (M11)', () => {
-  const past = (n: number, buyers = 1): PastRequest[] => Array.from({ length: n }, (_, i) => ({ requestId: `rr_${i}`, orderId: `o_${i}`, buyerId: `b_${i % buyers}` }));
-  const evidence = (over: Partial<RiskEvidence> = {}): RiskEvidence => ({ buyerId: 'b_x', orderId: 'o_now', productId: 'p', device: null, ip: null, ring: null, ...over });
+  const past = (n: number, buyers = 1): PastRequest[] =>
+    Array.from({ length: n }, (_, i) => ({ requestId: `rr_${i}`, orderId: `o_${i}`, buyerId: `b_${i % buyers}` }));
+  const evidence = (over: Partial<RiskEvidence> = {}): RiskEvidence => ({
+    buyerId: 'b_x',
+    orderId: 'o_now',
+    productId: 'p',
+    device: null,
+    ip: null,
+    ring: null,
+    ...over,
+  });
 
   it('allows with no evidence', () => {
     expect(evaluateRisk(evidence(), T)).toEqual({ action: 'allow', signals: [] });
@@ -68,8 +95,23 @@ describe('risk rules, in order (M11)', () => {
   });
 
   it('reviews many accounts on one device, and IP velocity at its higher thresholds', () => {
-    expect(evaluateRisk(evidence({ device: { id: 'd', earlier: [{ requestId: 'r1', orderId: 'o1', buyerId: 'b1' }, { requestId: 'r2', orderId: 'o2', buyerId: 'b2' }] } }), T).signals.map((s) => s.kind)).toEqual(['velocity.device.accounts']);
-    expect(evaluateRisk(evidence({ ip: { address: '1.2.3.4', earlier: past(T.ipRefundsReview - 1, 9) } }), T).signals.map((s) => s.kind)).toEqual(['velocity.ip']);
+    expect(
+      evaluateRisk(
+        evidence({
+          device: {
+            id: 'd',
+            earlier: [
+              { requestId: 'r1', orderId: 'o1', buyerId: 'b1' },
+              { requestId: 'r2', orderId: 'o2', buyerId: 'b2' },
+            ],
+          },
+        }),
+        T,
+      ).signals.map((s) => s.kind),
+    ).toEqual(['velocity.device.accounts']);
+    expect(
+      evaluateRisk(evidence({ ip: { address: '1.2.3.4', earlier: past(T.ipRefundsReview - 1, 9) } }), T).signals.map((s) => s.kind),
+    ).toEqual(['velocity.ip']);
     expect(evaluateRisk(evidence({ ip: { address: '1.2.3.4', earlier: past(T.ipRefundsBlock - 1, 9) } }), T).action).toBe('block');
   });
 
@@ -87,7 +129,13 @@ describe('risk rules, in order (M11)', () => {
 });
 
 describe('refund spikes (M17)', () => {
-  const row = (productId: string, recent: number, trailing: number, merchantId = 'm') => ({ productId, merchantId, recent, trailing, ordersRecent: 20 });
+  const row = (productId: string, recent: number, trailing: number, merchantId = 'm') => ({
+    productId,
+    merchantId,
+    recent,
+    trailing,
+    ordersRecent: 20,
+  });
   it('alerts when the last hour is 5× the hourly baseline and at least the minimum', () => {
     expect(findSpikes([row('p1', 12, 24)], T).map((s) => [s.kind, s.subjectId, s.baselinePerHour, s.refundRate])).toEqual([
       ['spike.product', 'p1', 1, 0.6],

@@ -6,7 +6,7 @@ import { secondApprovalLimit } from '../../src/handoffs/second-approval.ts';
 
 describe('secondApprovalLimit', () => {
   const limits = { CNY: 50_000, USD: 10_000, JPY: 20_000 };
-  it('asks for a second agent only above the figure of the order\'s currency', () => {
+  it("asks for a second agent only above the figure of the order's currency", () => {
     expect(secondApprovalLimit(limits, 'CNY', 50_001)).toBe(50_000);
     expect(secondApprovalLimit(limits, 'CNY', 50_000)).toBeNull();
     expect(secondApprovalLimit(limits, 'JPY', 20_001)).toBe(20_000);
@@ -23,15 +23,23 @@ describe('secondApprovalLimit', () => {
 describe('the approval on the ticket', () => {
   const base = { id: 'sa_1', amountMinor: 60_000, currency: 'CNY', firstAgentId: 'UAGENT0001', secondAgentId: null };
   it('names the first agent while it waits, and both once settled', () => {
-    expect(approvalLine({ ...base, status: 'awaiting' })).toBe('🔐 CN¥600.00 approved by <@UAGENT0001> · waiting for a second desk member to confirm');
-    expect(approvalLine({ ...base, status: 'confirmed', secondAgentId: 'UAGENT0002' })).toContain('approved by <@UAGENT0001> · confirmed by <@UAGENT0002>');
+    expect(approvalLine({ ...base, status: 'awaiting' })).toBe(
+      '🔐 CN¥600.00 approved by <@UAGENT0001> · waiting for a second desk member to confirm',
+    );
+    expect(approvalLine({ ...base, status: 'confirmed', secondAgentId: 'UAGENT0002' })).toContain(
+      'approved by <@UAGENT0001> · confirmed by <@UAGENT0002>',
+    );
     expect(approvalLine({ ...base, status: 'rejected', secondAgentId: 'UAGENT0002' })).toContain('rejected by <@UAGENT0002>');
   });
   it('puts no mention of an id that is not a Slack user id', () => {
     expect(approvalLine({ ...base, status: 'awaiting', firstAgentId: '<!channel>' })).not.toContain('<!channel>');
   });
   it('offers confirm and reject naming the ticket and the approval', () => {
-    const [confirm, reject] = approvalActions('ho_1', { ...base, status: 'awaiting' }) as Array<{ action_id: string; value?: string; options?: Array<{ value: string }> }>;
+    const [confirm, reject] = approvalActions('ho_1', { ...base, status: 'awaiting' }) as Array<{
+      action_id: string;
+      value?: string;
+      options?: Array<{ value: string }>;
+    }>;
     expect(confirm).toMatchObject({ action_id: 'ticket.second_confirm', value: 'ho_1|sa_1' });
     expect(reject!.action_id).toBe('ticket.second_reject');
     expect(reject!.options!.map((o) => o.value)).toContain('ho_1|sa_1|used');

@@ -18,8 +18,19 @@ async function run(chain: Step[], args: Record<string, unknown>): Promise<void> 
 }
 
 const click = (over: { user?: string; actionTs?: string; value?: string } = {}) => {
-  const action = { type: 'button', action_id: 'ticket.claim', action_ts: over.actionTs ?? '1.1', value: over.value ?? 'ho_1|x', block_id: 'b' };
-  const body = { type: 'block_actions', user: { id: over.user ?? 'U1' }, container: { message_ts: '9.9' }, actions: [action] } as unknown as BlockAction;
+  const action = {
+    type: 'button',
+    action_id: 'ticket.claim',
+    action_ts: over.actionTs ?? '1.1',
+    value: over.value ?? 'ho_1|x',
+    block_id: 'b',
+  };
+  const body = {
+    type: 'block_actions',
+    user: { id: over.user ?? 'U1' },
+    container: { message_ts: '9.9' },
+    actions: [action],
+  } as unknown as BlockAction;
   return { body, action };
 };
 

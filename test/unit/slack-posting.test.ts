@@ -20,7 +20,16 @@ function fakeLifecycle() {
     ticket: async () => ({
       handoff: { id: 'ho_1', kind: 'appeal', status: 'open', reason: 'r', assigneeId: null, resolution: null, createdAt: new Date() },
       buyer: { id: 'b', maskedName: 'b', tier: 'new', accountAgeDays: 1, refunds30d: 0 },
-      order: null, product: null, request: null, usage: null, rules: [], decidedBy: null, risk: [], commissions: [], conversation: [], refunds: [],
+      order: null,
+      product: null,
+      request: null,
+      usage: null,
+      rules: [],
+      decidedBy: null,
+      risk: [],
+      commissions: [],
+      conversation: [],
+      refunds: [],
     }),
     recordPosted: async (id: string, thread: { ts: string | null }) => void posted.set(id, thread.ts ?? ''),
     releasePosting: async (id: string) => void leased.delete(id),
@@ -32,7 +41,17 @@ describe('posting tickets', () => {
   it('a call during a pass waits for it: the ticket is posted once and is in Slack when the call returns', async () => {
     const { lifecycle, posted } = fakeLifecycle();
     const desk = new SlackDesk({
-      config: { botToken: 'xoxb-test', signingSecret: 's', deskChannel: 'C1', riskChannel: null, apiUrl: 'http://127.0.0.1:9/api/', userGroup: null, remindAfterMs: 1, escalateAfterMs: 2, escalationMention: '@here' } as never,
+      config: {
+        botToken: 'xoxb-test',
+        signingSecret: 's',
+        deskChannel: 'C1',
+        riskChannel: null,
+        apiUrl: 'http://127.0.0.1:9/api/',
+        userGroup: null,
+        remindAfterMs: 1,
+        escalateAfterMs: 2,
+        escalationMention: '@here',
+      } as never,
       handoffs: lifecycle,
       cache: new MemoryCache(),
       log: createLogger('silent'),

@@ -11,7 +11,8 @@ const params = z.strictObject({ id: z.string().min(1).max(128) });
 export function registerChatTokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/buyers/:id/chat-tokens', async (request, reply) => {
     const { id } = parseOrThrow(params, request.params, 'id');
-    if (!(await deps.db.prisma.buyer.findUnique({ where: { id }, select: { id: true } }))) throw notFound('buyer_not_found', `Buyer ${id} is not known to the desk`);
+    if (!(await deps.db.prisma.buyer.findUnique({ where: { id }, select: { id: true } })))
+      throw notFound('buyer_not_found', `Buyer ${id} is not known to the desk`);
     const { token, expiresAt } = await deps.chatTokens.issue(id);
     const bot = deps.config.telegramBotUsername;
     return reply.status(201).send({

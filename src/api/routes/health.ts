@@ -33,7 +33,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const [database, cache] = await Promise.all([probe(() => deps.db.ping()), probe(() => deps.cache.ping())]);
     const coreReady = database === 'ok' && cache === 'ok';
     const channels = deps.channels?.report() ?? {};
-    const degraded = Object.entries(channels).filter(([, c]) => c.status !== 'ready').map(([name]) => name);
+    const degraded = Object.entries(channels)
+      .filter(([, c]) => c.status !== 'ready')
+      .map(([name]) => name);
     return reply.status(coreReady ? 200 : 503).send({
       status: !coreReady ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready',
       checks: { database: { kind: deps.db.kind, status: database }, cache: { kind: deps.cache.kind, status: cache } },

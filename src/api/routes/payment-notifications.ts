@@ -32,7 +32,8 @@ function rejected(error: unknown): never {
 /** An onRequest check that the provider's signature header is there at all. */
 function requireHeader(name: string) {
   return async (request: FastifyRequest) => {
-    if (typeof request.headers[name] !== 'string') throw new DeskError('unauthenticated', 'notification_signature_invalid', `${name} header is required`);
+    if (typeof request.headers[name] !== 'string')
+      throw new DeskError('unauthenticated', 'notification_signature_invalid', `${name} header is required`);
   };
 }
 
@@ -49,7 +50,11 @@ export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: Pa
       const raw = request.rawBody?.toString('utf8') ?? '';
       let notice: ProviderNotice;
       try {
-        notice = readWechatNotification(signedHeadersOf((name) => request.headers[name]), raw, wechat);
+        notice = readWechatNotification(
+          signedHeadersOf((name) => request.headers[name]),
+          raw,
+          wechat,
+        );
       } catch (error) {
         rejected(error);
       }
@@ -64,7 +69,11 @@ export function registerPaymentNotificationRoutes(app: FastifyInstance, deps: Pa
       const signature = request.headers['stripe-signature'];
       let list: ProviderNotice[];
       try {
-        list = await stripe.readWebhook(request.rawBody ?? Buffer.alloc(0), typeof signature === 'string' ? signature : undefined, AbortSignal.timeout(deps.timeoutMs));
+        list = await stripe.readWebhook(
+          request.rawBody ?? Buffer.alloc(0),
+          typeof signature === 'string' ? signature : undefined,
+          AbortSignal.timeout(deps.timeoutMs),
+        );
       } catch (error) {
         rejected(error);
       }

@@ -17,7 +17,9 @@ const productParams = z.strictObject({ id: z.string().min(1).max(128) });
 const attachBody = z.strictObject({ policyId: policyIdSchema });
 
 const MAX_SIMULATION_DAYS = 366;
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 const simulateBody = z
   .strictObject({
     definition: policyRulesSchema.optional(),
@@ -25,9 +27,15 @@ const simulateBody = z
     from: instant,
     to: instant,
   })
-  .refine((b) => (b.definition === undefined) !== (b.version === undefined), { message: 'give either a draft definition or a stored version, not both', path: ['definition'] })
+  .refine((b) => (b.definition === undefined) !== (b.version === undefined), {
+    message: 'give either a draft definition or a stored version, not both',
+    path: ['definition'],
+  })
   .refine((b) => b.from < b.to, { message: 'must be before to', path: ['from'] })
-  .refine((b) => b.to.getTime() - b.from.getTime() <= MAX_SIMULATION_DAYS * 86_400_000, { message: `a simulation covers at most ${MAX_SIMULATION_DAYS} days`, path: ['to'] });
+  .refine((b) => b.to.getTime() - b.from.getTime() <= MAX_SIMULATION_DAYS * 86_400_000, {
+    message: `a simulation covers at most ${MAX_SIMULATION_DAYS} days`,
+    path: ['to'],
+  });
 
 /** A policy version as the API shows it: its rules and its text in both languages. */
 function policyView(policy: Policy, merchantId: string | null, createdAt: Date | null) {
@@ -56,7 +64,8 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const { id } = parseOrThrow(policyParams, request.params, 'id');
     const body = parseOrThrow(policyBodySchema, requireJsonBody(request.body));
     const result = await putPolicy(deps.db.prisma, id, body);
-    if (result.status === 'created') deps.log.info({ policyId: id, version: result.version, merchantId: body.merchantId }, 'policy version stored');
+    if (result.status === 'created')
+      deps.log.info({ policyId: id, version: result.version, merchantId: body.merchantId }, 'policy version stored');
     return reply.status(result.status === 'created' ? 201 : 200).send({ id: result.id, version: result.version });
   });
 
@@ -96,7 +105,9 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     } else {
       draft = policyOf(id, DRAFT_VERSION, body.definition!);
       if (draft.category !== current.category) {
-        throw new DeskError('invalid', 'invalid_input', `definition.category must be ${current.category}, the policy's category`, { field: 'definition.category' });
+        throw new DeskError('invalid', 'invalid_input', `definition.category must be ${current.category}, the policy's category`, {
+          field: 'definition.category',
+        });
       }
     }
     return simulatePolicy(deps.db.prisma, id, draft, { from: body.from, to: body.to }, body.version ?? 'draft');

@@ -25,11 +25,16 @@ const commissionsQuery = z.strictObject({
 
 const merchantParams = z.strictObject({ id: z.string().min(1).max(128) });
 const MAX_REPORT_DAYS = 366;
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 const reportQuery = z
   .strictObject({ from: instant, to: instant })
   .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['from'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_REPORT_DAYS * 86_400_000, { message: `a report covers at most ${MAX_REPORT_DAYS} days`, path: ['to'] });
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_REPORT_DAYS * 86_400_000, {
+    message: `a report covers at most ${MAX_REPORT_DAYS} days`,
+    path: ['to'],
+  });
 
 export function registerReadModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/commissions', async (request) => {
@@ -50,7 +55,8 @@ export function registerReadModelRoutes(app: FastifyInstance, deps: ApiDeps): vo
   app.get('/v1/merchants/:id/report', async (request) => {
     const { id } = parseOrThrow(merchantParams, request.params, 'id');
     const { from, to } = parseOrThrow(reportQuery, request.query, 'query');
-    if (!(await deps.db.prisma.merchant.findUnique({ where: { id }, select: { id: true } }))) throw notFound('merchant_not_found', `Merchant ${id} is not known to the desk`);
+    if (!(await deps.db.prisma.merchant.findUnique({ where: { id }, select: { id: true } })))
+      throw notFound('merchant_not_found', `Merchant ${id} is not known to the desk`);
     return merchantReport(deps.db.prisma, id, from, to);
   });
 

@@ -36,5 +36,10 @@ export interface DeskHooks {
 export async function postInThread(hooks: DeskHooks, handoffId: string, text: string, blocks?: unknown[]): Promise<void> {
   const thread = await hooks.handoffs.threadOf(handoffId);
   if (!thread) return;
-  await hooks.app.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, ...(blocks ? { blocks: blocks as never } : {}) });
+  await hooks.app.client.chat.postMessage({
+    channel: thread.channel,
+    thread_ts: thread.ts,
+    text,
+    ...(blocks ? { blocks: blocks as never } : {}),
+  });
 }

@@ -38,7 +38,13 @@ export class FourEyesDesk {
     const limit = secondApprovalLimit(this.approvals.limits, currency, amount);
     if (limit === null) return false;
     if (handoff.live && !(await this.hooks.holds(body, handoffId, user.id))) return true;
-    const result = await this.approvals.propose({ refundRequestId: handoff.refundRequestId, handoffId, agent: user, amountMinor: amount, currency });
+    const result = await this.approvals.propose({
+      refundRequestId: handoff.refundRequestId,
+      handoffId,
+      agent: user,
+      amountMinor: amount,
+      currency,
+    });
     const money = formatMoney({ amountMinor: result.approval.amountMinor, currency }, 'en');
     if (result.kind === 'waiting') {
       await this.hooks.tell(body, `An approval of ${money} by <@${result.approval.firstAgentId}> already waits for a second desk member.`);
@@ -58,7 +64,12 @@ export class FourEyesDesk {
    * approval closed as rejected, naming whose approval it overrides) and true is returned; false when
    * none waits, so the desk rejects as usual.
    */
-  async interceptReject(body: BlockAction, handoffId: string, user: { id: string; name: string | null }, template: RejectionTemplate): Promise<boolean> {
+  async interceptReject(
+    body: BlockAction,
+    handoffId: string,
+    user: { id: string; name: string | null },
+    template: RejectionTemplate,
+  ): Promise<boolean> {
     const handoff = await this.hooks.handoffs.requestOf(handoffId);
     if (!handoff?.refundRequestId) return false;
     if (!(await this.approvals.waitingFor(handoff.refundRequestId))) return false;
@@ -71,27 +82,37 @@ export class FourEyesDesk {
 
   private register(): void {
     const { app } = this.hooks;
-    app.action<BlockAction<ButtonAction>>('ticket.second_confirm', ...this.hooks.guarded<BlockAction<ButtonAction>>(async ({ body, parts, user }) => {
-      const [handoffId, approvalId] = parts;
-      if (!handoffId || !approvalId) return this.hooks.tell(body, 'That button does not name an approval.');
-      let result: SettleResult;
-      try {
-        result = await this.approvals.confirm(approvalId, { id: user, name: body.user.name ?? null });
-      } catch (error) {
-        if (error instanceof DeskError && error.code === 'second_approver_same_agent') {
-          return this.hooks.tell(body, 'You approved this refund yourself: another desk member must confirm it. · 需要另一位客服确认，不能由批准人本人确认。');
+    app.action<BlockAction<ButtonAction>>(
+      'ticket.second_confirm',
+      ...this.hooks.guarded<BlockAction<ButtonAction>>(async ({ body, parts, user }) => {
+        const [handoffId, approvalId] = parts;
+        if (!handoffId || !approvalId) return this.hooks.tell(body, 'That button does not name an approval.');
+        let result: SettleResult;
+        try {
+          result = await this.approvals.confirm(approvalId, { id: user, name: body.user.name ?? null });
+        } catch (error) {
+          if (error instanceof DeskError && error.code === 'second_approver_same_agent') {
+            return this.hooks.tell(
+              body,
+              'You approved this refund yourself: another desk member must confirm it. · 需要另一位客服确认，不能由批准人本人确认。',
+            );
+          }
+          throw error;
         }
-        throw error;
-      }
-      await this.settled(body, handoffId, result, 'confirmed');
-    }));
+        await this.settled(body, handoffId, result, 'confirmed');
+      }),
+    );
 
-    app.action<BlockAction<StaticSelectAction>>('ticket.second_reject', ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
-      const [handoffId, approvalId, template] = parts;
-      if (!handoffId || !approvalId || !template || !(template in REJECTION_TEMPLATES)) return this.hooks.tell(body, 'Pick one of the listed reasons.');
-      const result = await this.approvals.reject(approvalId, { id: user, name: body.user.name ?? null }, template as RejectionTemplate);
-      await this.settled(body, handoffId, result, 'rejected');
-    }));
+    app.action<BlockAction<StaticSelectAction>>(
+      'ticket.second_reject',
+      ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
+        const [handoffId, approvalId, template] = parts;
+        if (!handoffId || !approvalId || !template || !(template in REJECTION_TEMPLATES))
+          return this.hooks.tell(body, 'Pick one of the listed reasons.');
+        const result = await this.approvals.reject(approvalId, { id: user, name: body.user.name ?? null }, template as RejectionTemplate);
+        await this.settled(body, handoffId, result, 'rejected');
+      }),
+    );
   }
 
   private async settled(body: BlockAction, handoffId: string, result: SettleResult, what: 'confirmed' | 'rejected'): Promise<void> {
@@ -112,7 +133,9 @@ export class FourEyesDesk {
     }
     await this.hooks.refreshTicket(handoffId);
     const refund = outcome.view.refund;
-    const money = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+    const money = refund
+      ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}`
+      : '';
     await postInThread(
       this.hooks,
       handoffId,
@@ -130,9 +153,11 @@ export class FourEyesDesk {
     const due = await this.approvals.dueReminders(this.hooks.config.remindAfterMs);
     for (const a of due) {
       const minutes = Math.round((this.hooks.now().getTime() - a.createdAt.getTime()) / 60_000);
-      await postInThread(this.hooks, a.handoffId, `⏰ ${this.hooks.config.escalationMention} ${approvalLine({ ...a, status: 'awaiting' })} for ${minutes} min.`).catch((error: unknown) =>
-        this.hooks.log.warn({ err: error, approvalId: a.id }, 'could not remind about a second approval'),
-      );
+      await postInThread(
+        this.hooks,
+        a.handoffId,
+        `⏰ ${this.hooks.config.escalationMention} ${approvalLine({ ...a, status: 'awaiting' })} for ${minutes} min.`,
+      ).catch((error: unknown) => this.hooks.log.warn({ err: error, approvalId: a.id }, 'could not remind about a second approval'));
     }
     return due.length;
   }

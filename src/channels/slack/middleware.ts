@@ -26,7 +26,12 @@ type ActionMiddleware<A extends BlockAction> = Middleware<SlackActionMiddlewareA
 
 /** The button's value (or selected option) split at `|`: the handoff id first, then what the action needs. */
 export function actionParts(action: BlockAction['actions'][number]): string[] {
-  const value = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? (action.selected_option?.value ?? '') : '';
+  const value =
+    'value' in action && typeof action.value === 'string'
+      ? action.value
+      : 'selected_option' in action
+        ? (action.selected_option?.value ?? '')
+        : '';
   return value.split('|');
 }
 
@@ -72,7 +77,10 @@ export function ticketFromAction<A extends BlockAction>(deps: Pick<GuardDeps, 'l
       await next();
     } catch (error) {
       deps.log.error({ err: error, handoffId }, 'ticket action failed');
-      await deps.tell(body, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}. Nothing was changed twice; try again.`);
+      await deps.tell(
+        body,
+        `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}. Nothing was changed twice; try again.`,
+      );
     }
   };
 }

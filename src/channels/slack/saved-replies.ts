@@ -15,10 +15,18 @@ const commandText = z
   .string()
   .trim()
   .transform((text) => text.split(/\s+/).filter(Boolean))
-  .pipe(z.tuple([z.string().regex(/^ho_[A-Za-z0-9_-]{1,60}$/, 'the first word must be a ticket id (ho_…)'), z.string().regex(/^[a-z0-9-]{1,40}$/, 'the second word must be a saved reply id')]));
+  .pipe(
+    z.tuple([
+      z.string().regex(/^ho_[A-Za-z0-9_-]{1,60}$/, 'the first word must be a ticket id (ho_…)'),
+      z.string().regex(/^[a-z0-9-]{1,40}$/, 'the second word must be a saved reply id'),
+    ]),
+  );
 
 function usage(book: SavedReplyBook): string {
-  return [`Usage: \`${SAVED_REPLY_COMMAND} <ticket id> <reply id>\`. Saved replies:`, ...book.replies.map((r) => `• \`${r.id}\`: ${escapeMrkdwn(r.title.en)} · ${escapeMrkdwn(r.title.zh)}`)].join('\n');
+  return [
+    `Usage: \`${SAVED_REPLY_COMMAND} <ticket id> <reply id>\`. Saved replies:`,
+    ...book.replies.map((r) => `• \`${r.id}\`: ${escapeMrkdwn(r.title.en)} · ${escapeMrkdwn(r.title.zh)}`),
+  ].join('\n');
 }
 
 export class SavedRepliesDesk {
@@ -31,14 +39,20 @@ export class SavedRepliesDesk {
 
   private register(): void {
     const { app } = this.hooks;
-    app.action<BlockAction<StaticSelectAction>>('ticket.reply', ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
-      await this.send(body, parts[0] ?? '', parts[1] ?? '', user);
-    }));
+    app.action<BlockAction<StaticSelectAction>>(
+      'ticket.reply',
+      ...this.hooks.guarded<BlockAction<StaticSelectAction>>(async ({ body, parts, user }) => {
+        await this.send(body, parts[0] ?? '', parts[1] ?? '', user);
+      }),
+    );
 
     app.command(SAVED_REPLY_COMMAND, async ({ command, ack }) => {
       const { hooks } = this;
       if (!(await hooks.mayAct(command.user_id))) {
-        await ack({ response_type: 'ephemeral', text: 'Only members of the refund desk channel can send saved replies. · 只有退款客服频道的成员可以发送快捷回复。' });
+        await ack({
+          response_type: 'ephemeral',
+          text: 'Only members of the refund desk channel can send saved replies. · 只有退款客服频道的成员可以发送快捷回复。',
+        });
         return;
       }
       const book = await this.book();
@@ -48,7 +62,10 @@ export class SavedRepliesDesk {
       }
       const parsed = commandText.safeParse(command.text);
       if (!parsed.success) {
-        await ack({ response_type: 'ephemeral', text: `That did not work: ${escapeMrkdwn(parsed.error.issues[0]?.message ?? 'unreadable')}.\n${usage(book)}` });
+        await ack({
+          response_type: 'ephemeral',
+          text: `That did not work: ${escapeMrkdwn(parsed.error.issues[0]?.message ?? 'unreadable')}.\n${usage(book)}`,
+        });
         return;
       }
       const [handoffId, replyId] = parsed.data;
@@ -57,7 +74,10 @@ export class SavedRepliesDesk {
         return;
       }
       await ack();
-      const body = { user: { id: command.user_id, name: command.user_name }, channel: { id: command.channel_id } } as unknown as BlockAction;
+      const body = {
+        user: { id: command.user_id, name: command.user_name },
+        channel: { id: command.channel_id },
+      } as unknown as BlockAction;
       try {
         await this.send(body, handoffId, replyId, command.user_id);
       } catch (error) {
@@ -80,7 +100,9 @@ export class SavedRepliesDesk {
     await postInThread(
       hooks,
       handoffId,
-      sent ? `💬 <@${user}> sent the saved reply “${escapeMrkdwn(reply.title.en)}” to the buyer (${sent}).` : '⚠️ The buyer has no chat the desk can reach; the saved reply was not sent.',
+      sent
+        ? `💬 <@${user}> sent the saved reply “${escapeMrkdwn(reply.title.en)}” to the buyer (${sent}).`
+        : '⚠️ The buyer has no chat the desk can reach; the saved reply was not sent.',
     );
   }
 }

@@ -15,7 +15,8 @@ const mention = (id: string) => (/^[A-Z0-9]+$/.test(id) ? `<@${id}>` : 'someone'
 export function approvalLine(a: TicketApproval): string {
   const money = formatMoney({ amountMinor: a.amountMinor, currency: a.currency }, 'en');
   if (a.status === 'awaiting') return `🔐 ${money} approved by ${mention(a.firstAgentId)} · waiting for a second desk member to confirm`;
-  if (a.status === 'confirmed') return `🔐 ${money} approved by ${mention(a.firstAgentId)} · confirmed by ${mention(a.secondAgentId ?? '')}`;
+  if (a.status === 'confirmed')
+    return `🔐 ${money} approved by ${mention(a.firstAgentId)} · confirmed by ${mention(a.secondAgentId ?? '')}`;
   return `🔐 ${money} approved by ${mention(a.firstAgentId)} · rejected by ${mention(a.secondAgentId ?? '')}`;
 }
 
@@ -23,12 +24,21 @@ export function approvalLine(a: TicketApproval): string {
 export function approvalActions(handoffId: string, a: TicketApproval): types.ActionsBlockElement[] {
   const money = formatMoney({ amountMinor: a.amountMinor, currency: a.currency }, 'en');
   return [
-    { type: 'button', action_id: 'ticket.second_confirm', text: { type: 'plain_text', text: `Confirm refund (${money})` }, style: 'primary', value: `${handoffId}|${a.id}` },
+    {
+      type: 'button',
+      action_id: 'ticket.second_confirm',
+      text: { type: 'plain_text', text: `Confirm refund (${money})` },
+      style: 'primary',
+      value: `${handoffId}|${a.id}`,
+    },
     {
       type: 'static_select',
       action_id: 'ticket.second_reject',
       placeholder: { type: 'plain_text', text: 'Reject…' },
-      options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({ text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` }, value: `${handoffId}|${a.id}|${key}` })),
+      options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({
+        text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` },
+        value: `${handoffId}|${a.id}|${key}`,
+      })),
     },
   ];
 }

@@ -45,7 +45,6 @@ import { SavedRepliesDesk } from './saved-replies.ts';
 import { savedReplies } from '../../conversation/index.ts';
 import type { SecondApprovals, TicketData } from '../../handoffs/index.ts';
 
-
 type SlackConfig = NonNullable<Config['slack']>;
 
 const MEMBERS_TTL_MS = 60_000;
@@ -93,13 +92,19 @@ export class SlackDesk implements AgentDesk {
       // auth.test here, and an unanswered one rejects with nobody to catch it.
       deferInitialization: true,
       // A call Slack never answers must not hold a job or a handler for ever.
-      clientOptions: { slackApiUrl: config.apiUrl, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+      clientOptions: {
+        slackApiUrl: config.apiUrl,
+        timeout: 10_000,
+        retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+      },
     });
     const handle = this.receiver.requestListener;
     this.receiver.requestListener = (request, response) => {
       if (this.started) return handle(request, response);
       response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '30' });
-      response.end(JSON.stringify({ error: { code: 'slack_not_started', message: 'The Slack desk has not reached Slack yet; deliver again later' } }));
+      response.end(
+        JSON.stringify({ error: { code: 'slack_not_started', message: 'The Slack desk has not reached Slack yet; deliver again later' } }),
+      );
     };
     this.app.error(async (error) => log.error({ err: error }, 'slack handler failed'));
     this.registerActions();
@@ -181,7 +186,12 @@ export class SlackDesk implements AgentDesk {
         const ticket = await handoffs.ticket(id);
         if (!ticket) continue;
         const message = await this.render(ticket);
-        const result = await this.client.chat.postMessage({ channel: config.deskChannel, text: message.text, blocks: message.blocks, unfurl_links: false });
+        const result = await this.client.chat.postMessage({
+          channel: config.deskChannel,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+        });
         await handoffs.recordPosted(id, { channel: result.channel ?? config.deskChannel, ts: result.ts ?? null });
         posted += 1;
       } catch (error) {
@@ -236,7 +246,11 @@ export class SlackDesk implements AgentDesk {
     const members: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.client.conversations.members({ channel: this.deps.config.deskChannel, limit: 1_000, ...(cursor ? { cursor } : {}) });
+      const page = await this.client.conversations.members({
+        channel: this.deps.config.deskChannel,
+        limit: 1_000,
+        ...(cursor ? { cursor } : {}),
+      });
       members.push(...(page.members ?? []));
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
@@ -252,9 +266,14 @@ export class SlackDesk implements AgentDesk {
     return (await this.members()).has(userId);
   }
 
-  private async tell(body: { channel?: { id: string }; user: { id: string }; container?: { thread_ts?: string } }, text: string): Promise<void> {
+  private async tell(
+    body: { channel?: { id: string }; user: { id: string }; container?: { thread_ts?: string } },
+    text: string,
+  ): Promise<void> {
     const channel = body.channel?.id ?? this.deps.config.deskChannel;
-    await this.client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell an agent'));
+    await this.client.chat
+      .postEphemeral({ channel, user: body.user.id, text })
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell an agent'));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -262,64 +281,94 @@ export class SlackDesk implements AgentDesk {
 
   /** Ack, de-duplication, authorization and the ticket's id: Bolt middleware ahead of each listener. */
   private guards<A extends BlockAction>() {
-    return ticketGuards<A>({ cache: this.deps.cache, log: this.deps.log, mayAct: (user: string) => this.mayAct(user), tell: (body: BlockAction, text: string) => this.tell(body, text) });
+    return ticketGuards<A>({
+      cache: this.deps.cache,
+      log: this.deps.log,
+      mayAct: (user: string) => this.mayAct(user),
+      tell: (body: BlockAction, text: string) => this.tell(body, text),
+    });
   }
 
   /** The guards and a listener that gets the value's parts (features beside the desk, desk-hooks.ts). */
   private guardedWithParts<A extends BlockAction>(run: GuardedListener<A>) {
-    return [...this.guards<A>(), async ({ body, action }: SlackActionMiddlewareArgs<A>) => run({ body, parts: actionParts(action), user: body.user.id })];
+    return [
+      ...this.guards<A>(),
+      async ({ body, action }: SlackActionMiddlewareArgs<A>) => run({ body, parts: actionParts(action), user: body.user.id }),
+    ];
   }
 
   private registerActions(): void {
     const guarded = <A extends BlockAction>(run: (args: { body: A; handoffId: string; user: string }) => Promise<void>) => [
       ...this.guards<A>(),
-      async ({ body, context }: SlackActionMiddlewareArgs<A> & { context: Record<string, unknown> }) => run({ body, handoffId: context.handoffId as string, user: body.user.id }),
+      async ({ body, context }: SlackActionMiddlewareArgs<A> & { context: Record<string, unknown> }) =>
+        run({ body, handoffId: context.handoffId as string, user: body.user.id }),
     ];
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.claim', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
-      const result = await this.claim(handoffId, user);
-      if (result === 'won') {
-        await this.refreshTicket(handoffId);
-        await this.toBuyer(handoffId, (l) => say('agentJoined', l), 'out');
-      } else {
-        await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `Already claimed by <@${result.holder}>.`);
-      }
-    }));
+    this.app.action<BlockAction<ButtonAction>>(
+      'ticket.claim',
+      ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
+        const result = await this.claim(handoffId, user);
+        if (result === 'won') {
+          await this.refreshTicket(handoffId);
+          await this.toBuyer(handoffId, (l) => say('agentJoined', l), 'out');
+        } else {
+          await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `Already claimed by <@${result.holder}>.`);
+        }
+      }),
+    );
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.approve', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
-      // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
-      if (await this.fourEyes?.intercept(body, handoffId, { id: user, name: body.user.name ?? null })) return;
-      await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }));
-    }));
+    this.app.action<BlockAction<ButtonAction>>(
+      'ticket.approve',
+      ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
+        // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
+        if (await this.fourEyes?.intercept(body, handoffId, { id: user, name: body.user.name ?? null })) return;
+        await this.decide(body, handoffId, user, (requestId) =>
+          this.deps.decisions.approve(requestId, { id: user, name: body.user.name ?? null }),
+        );
+      }),
+    );
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.approve_partial', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId }) => {
-      const ticket = await this.deps.handoffs.ticket(handoffId);
-      if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
-      const { currency } = ticket.order;
-      const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency }, 'en');
-      await this.client.views.open({
-        trigger_id: body.trigger_id,
-        view: {
-          type: 'modal',
-          callback_id: 'ticket.partial',
-          private_metadata: handoffId,
-          title: { type: 'plain_text', text: 'Partial refund' },
-          submit: { type: 'plain_text', text: 'Approve' },
-          close: { type: 'plain_text', text: 'Cancel' },
-          blocks: [
-            {
-              type: 'input',
-              block_id: 'amount',
-              label: { type: 'plain_text', text: `Amount in ${currency} to refund (at most ${max})` },
-              // Free text, read by parseAmount in the order's currency: "500" is ¥500 on a JPY order and
-              // ¥500.00 on a CNY one; Slack's number input would not say which decimals a currency has.
-              element: { type: 'plain_text_input', action_id: 'value', placeholder: { type: 'plain_text', text: `e.g. ${exampleAmount(currency)}` } },
-              hint: { type: 'plain_text', text: minorUnitDigits(currency) === 0 ? `${currency} has no decimals.` : `${currency} has ${minorUnitDigits(currency)} decimals.` },
-            },
-          ],
-        },
-      });
-    }));
+    this.app.action<BlockAction<ButtonAction>>(
+      'ticket.approve_partial',
+      ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId }) => {
+        const ticket = await this.deps.handoffs.ticket(handoffId);
+        if (!ticket?.request || !ticket.order) return this.tell(body, 'This ticket has no refund request to approve.');
+        const { currency } = ticket.order;
+        const max = formatMoney({ amountMinor: ticket.request.refundableMinor, currency }, 'en');
+        await this.client.views.open({
+          trigger_id: body.trigger_id,
+          view: {
+            type: 'modal',
+            callback_id: 'ticket.partial',
+            private_metadata: handoffId,
+            title: { type: 'plain_text', text: 'Partial refund' },
+            submit: { type: 'plain_text', text: 'Approve' },
+            close: { type: 'plain_text', text: 'Cancel' },
+            blocks: [
+              {
+                type: 'input',
+                block_id: 'amount',
+                label: { type: 'plain_text', text: `Amount in ${currency} to refund (at most ${max})` },
+                // Free text, read by parseAmount in the order's currency: "500" is ¥500 on a JPY order and
+                // ¥500.00 on a CNY one; Slack's number input would not say which decimals a currency has.
+                element: {
+                  type: 'plain_text_input',
+                  action_id: 'value',
+                  placeholder: { type: 'plain_text', text: `e.g. ${exampleAmount(currency)}` },
+                },
+                hint: {
+                  type: 'plain_text',
+                  text:
+                    minorUnitDigits(currency) === 0
+                      ? `${currency} has no decimals.`
+                      : `${currency} has ${minorUnitDigits(currency)} decimals.`,
+                },
+              },
+            ],
+          },
+        });
+      }),
+    );
 
     this.app.view<ViewSubmitAction>('ticket.partial', async ({ ack, body, view }) => {
       const handoffId = view.private_metadata;
@@ -337,38 +386,60 @@ export class SlackDesk implements AgentDesk {
       try {
         // Hook (issue 22): above SLACK_SECOND_APPROVAL_ABOVE_MINOR the approval waits for a second agent.
         if (await this.fourEyes?.intercept(fake, handoffId, { id: body.user.id, name: body.user.name ?? null }, amountMinor)) return;
-        await this.decide(fake, handoffId, body.user.id, (requestId) => this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor));
+        await this.decide(fake, handoffId, body.user.id, (requestId) =>
+          this.deps.decisions.approve(requestId, { id: body.user.id, name: body.user.name ?? null }, amountMinor),
+        );
       } catch (error) {
         this.deps.log.error({ err: error, handoffId }, 'partial approval failed');
         await this.tell(fake, `That did not work: ${error instanceof DeskError ? escapeMrkdwn(error.message) : 'an internal error'}.`);
       }
     });
 
-    this.app.action<BlockAction<StaticSelectAction>>('ticket.reject', ...guarded<BlockAction<StaticSelectAction>>(async ({ body, handoffId, user }) => {
-      const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
-      if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
-      // Hook (issue 22): a waiting four-eyes approval is settled by the refusal, not left waiting.
-      if (await this.fourEyes?.interceptReject(body, handoffId, { id: user, name: body.user.name ?? null }, template)) return;
-      await this.decide(body, handoffId, user, (requestId) => this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template));
-    }));
+    this.app.action<BlockAction<StaticSelectAction>>(
+      'ticket.reject',
+      ...guarded<BlockAction<StaticSelectAction>>(async ({ body, handoffId, user }) => {
+        const template = (body.actions[0]?.selected_option?.value ?? '').split('|')[1] as RejectionTemplate;
+        if (!(template in REJECTION_TEMPLATES)) return this.tell(body, 'Pick one of the listed reasons.');
+        // Hook (issue 22): a waiting four-eyes approval is settled by the refusal, not left waiting.
+        if (await this.fourEyes?.interceptReject(body, handoffId, { id: user, name: body.user.name ?? null }, template)) return;
+        await this.decide(body, handoffId, user, (requestId) =>
+          this.deps.decisions.reject(requestId, { id: user, name: body.user.name ?? null }, template),
+        );
+      }),
+    );
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.guide', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
-      if (!(await this.holds(body, handoffId, user))) return;
-      const subject = await this.deps.handoffs.guideSubject(handoffId);
-      if (!subject) return this.tell(body, 'This ticket has no order, so there is no guide to pick.');
-      const sent = await this.toBuyer(handoffId, (l) => {
-        const guide = pickGuide(this.deps.guides, subject.category as ProductCategory, subject.reasonText, l);
-        return `【${guide.title}】\n${guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n\n${guide.support}`;
-      }, 'agent');
-      await this.thread(handoffId, sent ? `📘 <@${user}> sent the troubleshooting guide to the buyer (${sent}).` : '⚠️ The buyer has no chat the desk can reach; the guide was not sent.');
-    }));
+    this.app.action<BlockAction<ButtonAction>>(
+      'ticket.guide',
+      ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
+        if (!(await this.holds(body, handoffId, user))) return;
+        const subject = await this.deps.handoffs.guideSubject(handoffId);
+        if (!subject) return this.tell(body, 'This ticket has no order, so there is no guide to pick.');
+        const sent = await this.toBuyer(
+          handoffId,
+          (l) => {
+            const guide = pickGuide(this.deps.guides, subject.category as ProductCategory, subject.reasonText, l);
+            return `【${guide.title}】\n${guide.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n\n${guide.support}`;
+          },
+          'agent',
+        );
+        await this.thread(
+          handoffId,
+          sent
+            ? `📘 <@${user}> sent the troubleshooting guide to the buyer (${sent}).`
+            : '⚠️ The buyer has no chat the desk can reach; the guide was not sent.',
+        );
+      }),
+    );
 
-    this.app.action<BlockAction<ButtonAction>>('ticket.return', ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
-      if (!(await this.holds(body, handoffId, user))) return;
-      if (!(await this.deps.handoffs.returnToBot(handoffId, user))) return this.tell(body, 'This ticket is already closed.');
-      await this.refreshTicket(handoffId);
-      await this.toBuyer(handoffId, (l) => say('backToBot', l), 'out');
-    }));
+    this.app.action<BlockAction<ButtonAction>>(
+      'ticket.return',
+      ...guarded<BlockAction<ButtonAction>>(async ({ body, handoffId, user }) => {
+        if (!(await this.holds(body, handoffId, user))) return;
+        if (!(await this.deps.handoffs.returnToBot(handoffId, user))) return this.tell(body, 'This ticket is already closed.');
+        await this.refreshTicket(handoffId);
+        await this.toBuyer(handoffId, (l) => say('backToBot', l), 'out');
+      }),
+    );
   }
 
   /** Claims a ticket in one guarded update. */
@@ -380,7 +451,10 @@ export class SlackDesk implements AgentDesk {
   private async holds(body: BlockAction, handoffId: string, user: string): Promise<boolean> {
     const result = await this.claim(handoffId, user);
     if (result === 'won') return true;
-    await this.tell(body, result === 'gone' ? 'This ticket is already closed.' : `This ticket is claimed by <@${result.holder}>; only they can act on it.`);
+    await this.tell(
+      body,
+      result === 'gone' ? 'This ticket is already closed.' : `This ticket is claimed by <@${result.holder}>; only they can act on it.`,
+    );
     return false;
   }
 
@@ -397,11 +471,17 @@ export class SlackDesk implements AgentDesk {
       throw error;
     }
     if (amountMinor < 1) return `Enter more than ${formatMoney({ amountMinor: 0, currency }, 'en')}.`;
-    if (amountMinor > refundable) return `That is more than is left to refund: at most ${formatMoney({ amountMinor: refundable, currency }, 'en')}.`;
+    if (amountMinor > refundable)
+      return `That is more than is left to refund: at most ${formatMoney({ amountMinor: refundable, currency }, 'en')}.`;
     return { amountMinor };
   }
 
-  private async decide(body: BlockAction, handoffId: string, user: string, run: (requestId: string) => Promise<AgentOutcome>): Promise<void> {
+  private async decide(
+    body: BlockAction,
+    handoffId: string,
+    user: string,
+    run: (requestId: string) => Promise<AgentOutcome>,
+  ): Promise<void> {
     const handoff = await this.deps.handoffs.requestOf(handoffId);
     if (!handoff?.refundRequestId) return this.tell(body, 'This ticket has no refund request to decide.');
     if (handoff.live) {
@@ -414,7 +494,9 @@ export class SlackDesk implements AgentDesk {
     }
     await this.refreshTicket(handoffId);
     const refund = outcome.view.refund;
-    const result = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+    const result = refund
+      ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}`
+      : '';
     await this.thread(handoffId, `🧾 <@${user}> ${outcome.view.status === 'rejected' ? 'rejected' : 'approved'} the request${result}.`);
     if (outcome.told) await this.toBuyer(handoffId, (l) => outcome.told![l], 'agent');
   }
@@ -442,14 +524,21 @@ export class SlackDesk implements AgentDesk {
           channel: e.channel,
           thread_ts: e.thread_ts,
           user: e.user,
-          text: handoff.status === 'claimed'
-            ? `<@${handoff.assigneeId}> holds this ticket; your reply stayed here. Start with \`note:\` for internal notes.`
-            : 'Claim the ticket to talk to the buyer; your reply stayed here. Start with `note:` for internal notes.',
+          text:
+            handoff.status === 'claimed'
+              ? `<@${handoff.assigneeId}> holds this ticket; your reply stayed here. Start with \`note:\` for internal notes.`
+              : 'Claim the ticket to talk to the buyer; your reply stayed here. Start with `note:` for internal notes.',
         });
         return;
       }
       const sent = await this.deps.delivery.toBuyer(handoff.buyerId, { text: e.text ?? '' }, 'agent');
-      if (!sent) await this.client.chat.postEphemeral({ channel: e.channel, thread_ts: e.thread_ts, user: e.user, text: 'The buyer has no chat the desk can reach; they were not told.' });
+      if (!sent)
+        await this.client.chat.postEphemeral({
+          channel: e.channel,
+          thread_ts: e.thread_ts,
+          user: e.user,
+          text: 'The buyer has no chat the desk can reach; they were not told.',
+        });
     });
   }
 
@@ -469,12 +558,18 @@ export class SlackDesk implements AgentDesk {
       if (!(await handoffs.markReminded(h.id))) continue;
       reminded += 1;
       await this.thread(h.id, `⏰ Unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min. Who can take it?`);
-      await this.toBuyer(h.id, (l) => waitingForPerson(waitMinutes)[l], 'out').catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not tell the buyer about the wait'));
+      await this.toBuyer(h.id, (l) => waitingForPerson(waitMinutes)[l], 'out').catch((error: unknown) =>
+        this.deps.log.warn({ err: error }, 'could not tell the buyer about the wait'),
+      );
     }
     for (const h of await handoffs.dueEscalations(config.escalateAfterMs)) {
       if (!(await handoffs.markEscalated(h.id))) continue;
       escalated += 1;
-      await this.thread(h.id, `🚨 ${config.escalationMention} unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min: please claim it.`, true);
+      await this.thread(
+        h.id,
+        `🚨 ${config.escalationMention} unclaimed for ${Math.round((now.getTime() - h.createdAt.getTime()) / 60_000)} min: please claim it.`,
+        true,
+      );
     }
     return { reminded, escalated };
   }
@@ -505,7 +600,13 @@ export class SlackDesk implements AgentDesk {
       channel,
       text: `🚨 Payment alert from ${alert.provider}: ${detail}`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.currency ? formatMoney({ amountMinor: alert.amountMinor, currency: alert.currency }, 'en') : `${alert.amountMinor} minor units`}. Check it in the provider's console.` } },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `🚨 *Payment alert* · ${alert.provider} · ${alert.kind.replace('_', ' ')}\n${detail}.\nProvider refund ${codeSpan(alert.providerRefundId)}${refund}, ${alert.currency ? formatMoney({ amountMinor: alert.amountMinor, currency: alert.currency }, 'en') : `${alert.amountMinor} minor units`}. Check it in the provider's console.`,
+          },
+        },
       ],
     });
   }
@@ -519,7 +620,13 @@ export class SlackDesk implements AgentDesk {
       channel,
       text: `⚠️ Refund spike for ${alert.kind === 'spike.product' ? 'a product' : 'a merchant'}: ${alert.recent} requests in the last hour`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `⚠️ *Refund spike* for ${what} (merchant ${codeSpan(alert.merchantId)})\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.` } },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `⚠️ *Refund spike* for ${what} (merchant ${codeSpan(alert.merchantId)})\n${alert.recent} refund requests in the last hour against a usual ${alert.baselinePerHour.toFixed(1)} per hour; ${alert.ordersRecent} orders in that hour${rate}.`,
+          },
+        },
       ],
     });
   }

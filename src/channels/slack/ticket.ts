@@ -49,7 +49,9 @@ function stateLine(t: TicketData, now: number): string {
   if (h.status === 'claimed') return `🔵 Claimed by <@${h.assigneeId}>`;
   if (h.status === 'returned') return `↩️ Returned to the bot${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}`;
   const refund = t.refunds.at(-1);
-  const money = refund ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}` : '';
+  const money = refund
+    ? ` · refund ${formatMoney({ amountMinor: refund.amountMinor, currency: refund.currency }, 'en')} ${refund.status}`
+    : '';
   return `✅ Resolved: ${h.resolution ?? 'closed'}${h.assigneeId ? ` by <@${h.assigneeId}>` : ''}${money}`;
 }
 
@@ -63,10 +65,18 @@ export function renderTicket(t: TicketData, now = Date.now(), menus: TicketMenus
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Buyer*\n${esc(t.buyer.maskedName)} (${codeSpan(t.buyer.id)})\ntier *${t.buyer.tier}* · account ${t.buyer.accountAgeDays} d · ${t.buyer.refunds30d} refunds in 30 d` },
+        {
+          type: 'mrkdwn',
+          text: `*Buyer*\n${esc(t.buyer.maskedName)} (${codeSpan(t.buyer.id)})\ntier *${t.buyer.tier}* · account ${t.buyer.accountAgeDays} d · ${t.buyer.refunds30d} refunds in 30 d`,
+        },
         { type: 'mrkdwn', text: t.order ? `*Order*\n${codeSpan(t.order.id)} · ${money} · ${t.order.paymentMethod}` : '*Order*\n—' },
         { type: 'mrkdwn', text: t.product ? `*Product*\n${esc(t.product.title)} (${esc(t.product.category)})` : '*Product*\n—' },
-        { type: 'mrkdwn', text: t.order ? `*Paid*\n${t.order.paidAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${timeAgo(t.order.paidAt, 'en', now)}` : '*Paid*\n—' },
+        {
+          type: 'mrkdwn',
+          text: t.order
+            ? `*Paid*\n${t.order.paidAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${timeAgo(t.order.paidAt, 'en', now)}`
+            : '*Paid*\n—',
+        },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: `*Usage*\n${esc(usageLines(t.usage))}` } },
@@ -74,18 +84,30 @@ export function renderTicket(t: TicketData, now = Date.now(), menus: TicketMenus
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*Decision trace* (${esc(t.decidedBy ?? h.reason)}${t.policy ? ` · policy ${codeSpan(`${t.policy.id} v${t.policy.version}`)}` : ''})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`, 2_900),
+        text: clip(
+          `*Decision trace* (${esc(t.decidedBy ?? h.reason)}${t.policy ? ` · policy ${codeSpan(`${t.policy.id} v${t.policy.version}`)}` : ''})\n${t.rules.length ? t.rules.map((r) => `${mark(r.result)} \`${r.id}\` ${esc(r.detail ?? '')}`).join('\n') : '_no decision: the buyer asked for a person_'}`,
+          2_900,
+        ),
       },
-    },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Risk signals*\n${t.risk.length ? t.risk.map((r) => `⚠️ *${r.kind}* → ${r.action}: ${esc(r.detail)}\n   _evidence:_ ${codeSpan(r.evidence)}`).join('\n') : 'none'}`, 2_900) },
     },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*Buyer's words*\n${t.request?.reasonText ? `> ${esc(t.request.reasonText).replace(/\n/g, '\n> ')}` : '—'}\nreason (NLU): *${t.request?.reasonCode ?? '—'}* · handoff reason: ${esc(h.reason)}`, 2_900),
+        text: clip(
+          `*Risk signals*\n${t.risk.length ? t.risk.map((r) => `⚠️ *${r.kind}* → ${r.action}: ${esc(r.detail)}\n   _evidence:_ ${codeSpan(r.evidence)}`).join('\n') : 'none'}`,
+          2_900,
+        ),
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `*Buyer's words*\n${t.request?.reasonText ? `> ${esc(t.request.reasonText).replace(/\n/g, '\n> ')}` : '—'}\nreason (NLU): *${t.request?.reasonCode ?? '—'}* · handoff reason: ${esc(h.reason)}`,
+          2_900,
+        ),
       },
     },
     {
@@ -105,17 +127,35 @@ export function renderTicket(t: TicketData, now = Date.now(), menus: TicketMenus
         ),
       },
     },
-    ...(t.secondApproval ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: approvalLine(t.secondApproval) }] }] : []),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}` }] },
+    ...(t.secondApproval
+      ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: approvalLine(t.secondApproval) }] }]
+      : []),
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${stateLine(t, now)} · ticket ${codeSpan(h.id)}${t.request ? ` · request ${codeSpan(t.request.id)} (${t.request.status})` : ''}`,
+        },
+      ],
+    },
   ];
-  if (h.status === 'open' || h.status === 'claimed') blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t, menus) });
+  if (h.status === 'open' || h.status === 'claimed')
+    blocks.push({ type: 'actions', block_id: `ticket:${h.id}`, elements: actionsFor(t, menus) });
   return { text, blocks };
 }
 
 function actionsFor(t: TicketData, menus: TicketMenus): types.ActionsBlockElement[] {
   const h = t.handoff;
   const elements: types.ActionsBlockElement[] = [];
-  if (h.status === 'open') elements.push({ type: 'button', action_id: 'ticket.claim', text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: h.id });
+  if (h.status === 'open')
+    elements.push({
+      type: 'button',
+      action_id: 'ticket.claim',
+      text: { type: 'plain_text', text: 'Claim' },
+      style: 'primary',
+      value: h.id,
+    });
   const decidable = t.request && isDecidable(t.request.status) && t.request.refundableMinor > 0;
   if (decidable && t.secondApproval?.status === 'awaiting') {
     // Four-eyes (issue 22): while an approval waits, the ticket offers only confirming or rejecting it.
@@ -123,13 +163,22 @@ function actionsFor(t: TicketData, menus: TicketMenus): types.ActionsBlockElemen
   } else if (decidable && t.order) {
     const full = formatMoney({ amountMinor: t.request!.refundableMinor, currency: t.order.currency }, 'en');
     elements.push(
-      { type: 'button', action_id: 'ticket.approve', text: { type: 'plain_text', text: `Approve refund (${full})` }, style: 'primary', value: h.id },
+      {
+        type: 'button',
+        action_id: 'ticket.approve',
+        text: { type: 'plain_text', text: `Approve refund (${full})` },
+        style: 'primary',
+        value: h.id,
+      },
       { type: 'button', action_id: 'ticket.approve_partial', text: { type: 'plain_text', text: 'Approve partial…' }, value: h.id },
       {
         type: 'static_select',
         action_id: 'ticket.reject',
         placeholder: { type: 'plain_text', text: 'Reject…' },
-        options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({ text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` }, value: `${h.id}|${key}` })),
+        options: Object.entries(REJECTION_TEMPLATES).map(([key, tpl]) => ({
+          text: { type: 'plain_text', text: `${tpl.label.en} · ${tpl.label.zh}` },
+          value: `${h.id}|${key}`,
+        })),
       },
     );
   }
@@ -138,10 +187,19 @@ function actionsFor(t: TicketData, menus: TicketMenus): types.ActionsBlockElemen
       type: 'static_select',
       action_id: 'ticket.reply',
       placeholder: { type: 'plain_text', text: 'Saved reply…' },
-      options: menus.savedReplies.map((r) => ({ text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) }, value: `${h.id}|${r.id}` })),
+      options: menus.savedReplies.map((r) => ({
+        text: { type: 'plain_text', text: `${r.title.en} · ${r.title.zh}`.slice(0, 75) },
+        value: `${h.id}|${r.id}`,
+      })),
     });
   }
-  if (t.product) elements.push({ type: 'button', action_id: 'ticket.guide', text: { type: 'plain_text', text: 'Send troubleshooting guide' }, value: h.id });
+  if (t.product)
+    elements.push({
+      type: 'button',
+      action_id: 'ticket.guide',
+      text: { type: 'plain_text', text: 'Send troubleshooting guide' },
+      value: h.id,
+    });
   elements.push({ type: 'button', action_id: 'ticket.return', text: { type: 'plain_text', text: 'Return to bot' }, value: h.id });
   return elements;
 }

@@ -36,7 +36,6 @@ const MAX_SEND_ATTEMPTS = 4;
 /** One Bot API send's limit: well inside the outbox lease, so a slow send is never taken twice. */
 const SEND_TIMEOUT_MS = 15_000;
 
-
 export interface TelegramChannelDeps {
   token: string;
   apiRoot: string;
@@ -53,7 +52,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const markupOf = (message: OutboundMessage) =>
   message.buttons?.length
-    ? { reply_markup: { inline_keyboard: message.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]) } }
+    ? {
+        reply_markup: {
+          inline_keyboard: message.buttons.map((b) => [{ text: b.label.slice(0, 64), callback_data: b.action.slice(0, 64) }]),
+        },
+      }
     : {};
 
 /**
@@ -100,13 +103,21 @@ export class TelegramChannel {
    */
   async handleUpdate(update: Update): Promise<void> {
     if ((await this.deps.cache.get(updateKey(update.update_id))) === 'processing') {
-      throw new DeskError('unavailable', 'update_in_progress', `Telegram update ${update.update_id} is being handled; deliver it again later`);
+      throw new DeskError(
+        'unavailable',
+        'update_in_progress',
+        `Telegram update ${update.update_id} is being handled; deliver it again later`,
+      );
     }
     await this.bot.handleUpdate(update);
     // A failed update (the cache or database was down) is answered 503 so Telegram delivers it again;
     // its claim was given back, so the next delivery is handled.
     if (this.failed.delete(update.update_id)) {
-      throw new DeskError('unavailable', 'update_failed', `Telegram update ${update.update_id} could not be handled now; deliver it again later`);
+      throw new DeskError(
+        'unavailable',
+        'update_failed',
+        `Telegram update ${update.update_id} could not be handled now; deliver it again later`,
+      );
     }
   }
 
@@ -121,7 +132,9 @@ export class TelegramChannel {
   async startPolling(onLost?: (error: Error) => void): Promise<void> {
     const lease = await this.deps.cache.tryLock(POLLING_LEASE_KEY, POLLING_LEASE_MS);
     if (!lease) {
-      throw new Error('Telegram long polling already runs on another instance: set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET to run several instances');
+      throw new Error(
+        'Telegram long polling already runs on another instance: set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET to run several instances',
+      );
     }
     this.pollingLease = lease;
     this.leaseTimer = setInterval(() => {
@@ -211,7 +224,9 @@ export class TelegramChannel {
     if (!payload.trim()) return this.answer(chatId, null, deliveryId, '/start', { text: BIND_REPLIES.missing[fallback] }, fallback);
     try {
       // The Telegram account is the "device" of a Telegram chat (Telegram gives no IP).
-      const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId, { deviceId: ctx.from ? `telegram:${ctx.from.id}` : null });
+      const buyerId = await this.deps.chatTokens.bind(payload.trim(), 'telegram', chatId, {
+        deviceId: ctx.from ? `telegram:${ctx.from.id}` : null,
+      });
       const locale = await this.deps.localeOf(buyerId);
       await this.answer(chatId, buyerId, deliveryId, '/start', { text: BIND_REPLIES.ok[locale] }, locale);
     } catch (error) {
@@ -237,7 +252,14 @@ export class TelegramChannel {
       if (rate === 'over') await this.reply(ctx, { text: say('rateLimited', localeHint) });
       return;
     }
-    const turn = await this.deps.dialogue.handle({ channel: 'telegram', chatId, deliveryId: String(ctx.update.update_id), buyerId, localeHint, ...input });
+    const turn = await this.deps.dialogue.handle({
+      channel: 'telegram',
+      chatId,
+      deliveryId: String(ctx.update.update_id),
+      buyerId,
+      localeHint,
+      ...input,
+    });
     // Replies the log could not store (the database failed mid-turn) are owed to nobody: sent here, once.
     const unstored = turn.replies.filter((reply) => !reply.id);
     for (const reply of unstored) await this.reply(ctx, reply);
@@ -255,7 +277,14 @@ export class TelegramChannel {
   }
 
   /** Stores a turn the channel answers itself (/start) with its reply, then sends the reply. */
-  private async answer(chatId: string, buyerId: string | null, deliveryId: string, text: string, reply: OutboundMessage, locale: Locale): Promise<void> {
+  private async answer(
+    chatId: string,
+    buyerId: string | null,
+    deliveryId: string,
+    text: string,
+    reply: OutboundMessage,
+    locale: Locale,
+  ): Promise<void> {
     await this.deps.conversations.append({ channel: 'telegram', chatId, buyerId, locale }, [
       { direction: 'in', deliveryId, text },
       { direction: 'out', text: reply.text, ...(reply.buttons?.length ? { buttons: reply.buttons } : {}) },
@@ -301,10 +330,14 @@ export class TelegramChannel {
    */
   async deliver(chatId: string, message: OutboundMessage): Promise<void> {
     try {
-      await this.bot.telegram.callApi('sendMessage', { chat_id: chatId, text: message.text.slice(0, 4_096), ...markupOf(message) }, {
-        // telegraf types its signal as the abort-controller polyfill's; node-fetch takes the native one.
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS) as never,
-      });
+      await this.bot.telegram.callApi(
+        'sendMessage',
+        { chat_id: chatId, text: message.text.slice(0, 4_096), ...markupOf(message) },
+        {
+          // telegraf types its signal as the abort-controller polyfill's; node-fetch takes the native one.
+          signal: AbortSignal.timeout(SEND_TIMEOUT_MS) as never,
+        },
+      );
     } catch (error) {
       throw deliveryError(error);
     }
@@ -322,7 +355,8 @@ export class TelegramChannel {
         await call();
         return;
       } catch (error) {
-        const retryAfter = error instanceof loadTelegraf().TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
+        const retryAfter =
+          error instanceof loadTelegraf().TelegramError && error.code === 429 ? (error.parameters?.retry_after ?? 1) : null;
         if (retryAfter === null || attempt >= MAX_SEND_ATTEMPTS) throw error;
         this.deps.log.warn({ retryAfter, attempt }, 'telegram asked us to slow down');
         await sleep(Math.min(retryAfter, 30) * 1_000);

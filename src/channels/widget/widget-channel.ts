@@ -114,7 +114,10 @@ export class WidgetChannel {
     const [stored] = await this.deps.conversations.append({ channel: 'widget', chatId: sessionId, buyerId }, [
       { direction, text: message.text, ...(message.buttons?.length ? { buttons: message.buttons } : {}) },
     ]);
-    await this.push(sessionId, messageFrame({ id: stored!.id, direction, text: message.text, buttons: message.buttons ?? [], at: new Date(), deliveryId: null }));
+    await this.push(
+      sessionId,
+      messageFrame({ id: stored!.id, direction, text: message.text, buttons: message.buttons ?? [], at: new Date(), deliveryId: null }),
+    );
     return stored!.id;
   }
 
@@ -226,7 +229,9 @@ export class WidgetChannel {
     let page = await this.deps.conversations.page(chat, { since, limit: HISTORY_PAGE });
     if (!since && page.messages.length === 0) {
       // A first visit opens with the bot's welcome, kept like any message so a reload shows it.
-      await this.deps.conversations.append({ ...chat, buyerId: opened.buyerId, locale }, [{ direction: 'out', text: say('welcome', locale) }]);
+      await this.deps.conversations.append({ ...chat, buyerId: opened.buyerId, locale }, [
+        { direction: 'out', text: say('welcome', locale) },
+      ]);
       page = await this.deps.conversations.page(chat, { limit: HISTORY_PAGE });
     }
     sendFrame(socket, {
@@ -265,9 +270,25 @@ export class WidgetChannel {
       open.locale = turn.locale;
       const now = new Date();
       const text = frame.type === 'message' ? frame.text.slice(0, 2_000) : (frame.label ?? null);
-      await this.push(open.sessionId, messageFrame({ id: turn.inboundId ?? `unsaved_${frame.id}`, direction: 'in', text, buttons: [], at: now, deliveryId: frame.id }));
+      await this.push(
+        open.sessionId,
+        messageFrame({ id: turn.inboundId ?? `unsaved_${frame.id}`, direction: 'in', text, buttons: [], at: now, deliveryId: frame.id }),
+      );
       for (const [i, reply] of turn.replies.entries()) {
-        await this.push(open.sessionId, messageFrame({ id: reply.id ?? `unsaved_${frame.id}_${i}`, direction: 'out', text: reply.text, buttons: reply.buttons ?? [], at: now, deliveryId: null }, turn.locale));
+        await this.push(
+          open.sessionId,
+          messageFrame(
+            {
+              id: reply.id ?? `unsaved_${frame.id}_${i}`,
+              direction: 'out',
+              text: reply.text,
+              buttons: reply.buttons ?? [],
+              at: now,
+              deliveryId: null,
+            },
+            turn.locale,
+          ),
+        );
       }
     } finally {
       await this.push(open.sessionId, { type: 'typing', on: false });

@@ -66,7 +66,10 @@ export type ServerFrame =
   | { type: 'closed'; problem: string; text: string; locale: Locale }
   | { type: 'pong' };
 
-export function messageFrame(m: Pick<LoggedMessage, 'id' | 'direction' | 'text' | 'buttons' | 'at' | 'deliveryId'>, locale?: Locale): MessageFrame {
+export function messageFrame(
+  m: Pick<LoggedMessage, 'id' | 'direction' | 'text' | 'buttons' | 'at' | 'deliveryId'>,
+  locale?: Locale,
+): MessageFrame {
   return {
     type: 'message',
     id: m.id,

@@ -38,7 +38,11 @@ export class WidgetSessions {
   ) {}
 
   private mac(sessionId: string, buyerId: string, issuedAtSec: number): string {
-    return createHmac('sha256', this.secret).update(`widget-session\n${sessionId}\n${buyerId}\n${issuedAtSec}`).digest().subarray(0, 18).toString('base64url');
+    return createHmac('sha256', this.secret)
+      .update(`widget-session\n${sessionId}\n${buyerId}\n${issuedAtSec}`)
+      .digest()
+      .subarray(0, 18)
+      .toString('base64url');
   }
 
   private keyFor(sessionId: string, buyerId: string): string {

@@ -23,7 +23,13 @@ export async function guideFeedback(t: BoundTurn, solved: boolean): Promise<void
     t.reply(say('guideSolved', t.locale));
     return;
   }
-  await openHandoff(t.deps.prisma, { buyerId: t.buyerId, kind: 'technical', reason: 'troubleshooting guide did not solve it', orderId: request.orderId, refundRequestId: requestId });
+  await openHandoff(t.deps.prisma, {
+    buyerId: t.buyerId,
+    kind: 'technical',
+    reason: 'troubleshooting guide did not solve it',
+    orderId: request.orderId,
+    refundRequestId: requestId,
+  });
   t.reply(say('guideUnsolved', t.locale));
 }
 

@@ -18,7 +18,9 @@ export function orderLabel(o: BuyerOrder, t: BoundTurn): string {
 export function orderLine(o: BuyerOrder, t: BoundTurn): string {
   const when = timeAgo(o.paidAt, t.locale, t.now.getTime());
   const money = formatMoney({ amountMinor: o.amountMinor, currency: o.currency }, t.locale);
-  return t.locale === 'zh' ? `好的，是${showTitle(o.title, 'zh')}（${when}，${money}）这笔。` : `Got it: ${showTitle(o.title, 'en')} (${when}, ${money}).`;
+  return t.locale === 'zh'
+    ? `好的，是${showTitle(o.title, 'zh')}（${when}，${money}）这笔。`
+    : `Got it: ${showTitle(o.title, 'en')} (${when}, ${money}).`;
 }
 
 export function take(t: BoundTurn, o: BuyerOrder): void {
@@ -54,7 +56,11 @@ export async function offerMore(t: BoundTurn, offset: number): Promise<void> {
   offer(t, orders, say('chooseOrder', t.locale), offset);
 }
 
-export type Resolution = { kind: 'one'; order: BuyerOrder } | { kind: 'several'; orders: BuyerOrder[] } | { kind: 'none' } | { kind: 'unnamed' };
+export type Resolution =
+  | { kind: 'one'; order: BuyerOrder }
+  | { kind: 'several'; orders: BuyerOrder[] }
+  | { kind: 'none' }
+  | { kind: 'unnamed' };
 
 /**
  * Which order the text names: an order number first (the buyer's own only), then words. Among the

@@ -7,11 +7,19 @@ import { BUTTONS, say } from '../texts.ts';
 import type { ActionTurn, BoundTurn, TextTurn } from '../turn.ts';
 import { resolveNamed } from './orders.ts';
 
-export async function person(t: BoundTurn, options: { orderId?: string; why?: string; reply?: 'handoffOpened' | 'missedTwice' } = {}): Promise<void> {
+export async function person(
+  t: BoundTurn,
+  options: { orderId?: string; why?: string; reply?: 'handoffOpened' | 'missedTwice' } = {},
+): Promise<void> {
   const why = options.why ?? 'the buyer asked for a person';
   const named = options.orderId ?? t.state.orderId;
   const latest = named ? null : (await t.orders())[0];
-  await openHandoff(t.deps.prisma, { buyerId: t.buyerId, kind: 'buyer_request', reason: latest ? `${why} (their latest order attached)` : why, orderId: named ?? latest?.id ?? null });
+  await openHandoff(t.deps.prisma, {
+    buyerId: t.buyerId,
+    kind: 'buyer_request',
+    reason: latest ? `${why} (their latest order attached)` : why,
+    orderId: named ?? latest?.id ?? null,
+  });
   clearRefund(t.state);
   t.state.misses = 0;
   t.reply(say(options.reply ?? 'handoffOpened', t.locale));
@@ -59,7 +67,8 @@ export function onAppeal(t: ActionTurn): Promise<void> {
  */
 export async function onAppealAnswer(t: TextTurn, next: () => Promise<void>): Promise<void> {
   const answer = t.nlu.answer;
-  if (answer === 'yes' || answer === 'appeal' || t.nlu.intent === 'agent.request') return appeal(t, t.state.requestId, t.text.slice(0, 1_000));
+  if (answer === 'yes' || answer === 'appeal' || t.nlu.intent === 'agent.request')
+    return appeal(t, t.state.requestId, t.text.slice(0, 1_000));
   t.state.pending = undefined;
   t.state.requestId = undefined;
   if (answer === 'no') {

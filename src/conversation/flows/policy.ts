@@ -19,7 +19,17 @@ async function forOrder(t: BoundTurn, order: BuyerOrder, hint: boolean): Promise
   let situation: string;
   if (order.request?.live) {
     const refund = await t.deps.prisma.refund.findFirst({ where: { refundRequestId: order.request.id }, orderBy: { createdAt: 'desc' } });
-    situation = statusLine({ status: order.request.status, title: order.title, amountMinor: refund?.amountMinor ?? order.amountMinor, currency: order.currency, method: order.paymentMethod, hasHandoff: false }, t.locale);
+    situation = statusLine(
+      {
+        status: order.request.status,
+        title: order.title,
+        amountMinor: refund?.amountMinor ?? order.amountMinor,
+        currency: order.currency,
+        method: order.paymentMethod,
+        hasHandoff: false,
+      },
+      t.locale,
+    );
   } else {
     const events = await t.deps.prisma.usageEvent.findMany({ where: { orderId: order.id }, select: { kind: true, value: true } });
     situation = orderSituation(policy, summarizeUsage(events, { status: 'not_configured' }), order.paidAt, t.now, t.locale);
@@ -32,7 +42,11 @@ async function forOrder(t: BoundTurn, order: BuyerOrder, hint: boolean): Promise
 /** A product the buyer names but has not bought: its rules alone, found among the shop's products. */
 async function forProduct(t: TextTurn): Promise<boolean> {
   const products = await t.deps.prisma.product.findMany({ take: 500, orderBy: { createdAt: 'desc' } });
-  const named = t.resolver.resolve(t.text, products.map((p) => ({ ...p, paidAt: p.createdAt })), t.now);
+  const named = t.resolver.resolve(
+    t.text,
+    products.map((p) => ({ ...p, paidAt: p.createdAt })),
+    t.now,
+  );
   const product = named.matches[0];
   if (!named.named || !product || named.matches.length > 3) return false;
   const policy = await resolvePolicy(t.deps.prisma, product);

@@ -45,7 +45,8 @@ function saysMoreThanTheOrder(t: TextTurn): boolean {
 }
 
 /** A lead sentence and what follows it: Chinese runs on, English takes a space. */
-export const join = (lead: string, text: string) => (!lead ? text : /[\u3400-\u9fff。！？）]$/.test(lead) ? `${lead}${text}` : `${lead} ${text}`);
+export const join = (lead: string, text: string) =>
+  !lead ? text : /[\u3400-\u9fff。！？）]$/.test(lead) ? `${lead}${text}` : `${lead} ${text}`;
 
 /** Asks for what is missing (the order, then the reason), then runs the refund. */
 export async function proceed(t: BoundTurn, lead = ''): Promise<void> {
@@ -76,7 +77,10 @@ export async function proceed(t: BoundTurn, lead = ''): Promise<void> {
   }
   if (!state.reasonCode) {
     state.pending = 'reason';
-    t.reply(join(lead, say(lead ? 'chooseReasonShort' : 'chooseReason', t.locale)), BUTTONS.reasons[t.locale].map(([code, label]) => ({ label, action: `reason:${code}` })));
+    t.reply(
+      join(lead, say(lead ? 'chooseReasonShort' : 'chooseReason', t.locale)),
+      BUTTONS.reasons[t.locale].map(([code, label]) => ({ label, action: `reason:${code}` })),
+    );
     return;
   }
   await submit(t, lead);
@@ -122,7 +126,10 @@ async function outcome(t: BoundTurn, view: RefundRequestView, lead: string): Pro
   const explanation = view.explanation?.[locale] ?? '';
   switch (view.status) {
     case 'troubleshooting': {
-      const order = await t.deps.prisma.order.findUniqueOrThrow({ where: { id: view.orderId }, include: { product: { select: { category: true } } } });
+      const order = await t.deps.prisma.order.findUniqueOrThrow({
+        where: { id: view.orderId },
+        include: { product: { select: { category: true } } },
+      });
       const guide = pickGuide(t.deps.guides, order.product.category, view.reasonText ?? '', locale);
       t.state.pending = 'guide_feedback';
       t.state.requestId = view.id;
@@ -186,7 +193,10 @@ async function offerInstead(t: TextTurn): Promise<void> {
   }
   const open = await actionable(t);
   if (open.length === 0) {
-    t.reply(say('nothingActionable', t.locale), [{ label: BUTTONS.status[t.locale], action: 'status' }, { label: BUTTONS.person[t.locale], action: 'agent' }]);
+    t.reply(say('nothingActionable', t.locale), [
+      { label: BUTTONS.status[t.locale], action: 'status' },
+      { label: BUTTONS.person[t.locale], action: 'agent' },
+    ]);
     return;
   }
   offer(t, open, say('noneMatched', t.locale));
@@ -240,7 +250,10 @@ export async function onReasonAnswer(t: TextTurn, next: () => Promise<void>): Pr
     // "不对，是Excel那个": the order corrected; the reason still to come.
     take(t, named.order);
     t.state.pending = 'reason';
-    t.reply(join(orderLine(named.order, t), say('chooseReasonShort', t.locale)), BUTTONS.reasons[t.locale].map(([code, label]) => ({ label, action: `reason:${code}` })));
+    t.reply(
+      join(orderLine(named.order, t), say('chooseReasonShort', t.locale)),
+      BUTTONS.reasons[t.locale].map(([code, label]) => ({ label, action: `reason:${code}` })),
+    );
     return;
   }
   // Whatever else the buyer writes here is their reason, in their words.

@@ -10,7 +10,6 @@ import { actionable, offer, orderLine, resolveNamed, take } from './orders.ts';
 import { person } from './person.ts';
 import { rememberReason } from './refund.ts';
 
-
 export function onGreeting(t: TextTurn): void {
   const first = !t.state.greeted;
   t.reply(say(first ? 'welcome' : 'youreWelcome', t.locale));
@@ -31,7 +30,8 @@ export async function onOrderCancel(t: TextTurn): Promise<void> {
 /** What each likely reading offers as a button. */
 function meaning(intent: Intent, t: TextTurn): Button | null {
   const l = t.locale;
-  if (intent.startsWith('refund.') && !['refund.status', 'refund.cancel'].includes(intent)) return { label: BUTTONS.startRefund[l], action: 'refund:yes' };
+  if (intent.startsWith('refund.') && !['refund.status', 'refund.cancel'].includes(intent))
+    return { label: BUTTONS.startRefund[l], action: 'refund:yes' };
   if (intent === 'refund.status') return { label: BUTTONS.status[l], action: 'status' };
   if (intent === 'refund.cancel') return { label: BUTTONS.cancel[l], action: 'withdraw' };
   if (intent === 'policy.ask') return { label: BUTTONS.policy[l], action: 'policy' };
@@ -47,7 +47,13 @@ export function likelyMeanings(t: TextTurn): Button[] {
   }
   for (const fallback of ['refund:yes', 'status'] as const) {
     if (buttons.size >= 3) break;
-    if (!buttons.has(fallback)) buttons.set(fallback, fallback === 'status' ? { label: BUTTONS.status[t.locale], action: 'status' } : { label: BUTTONS.startRefund[t.locale], action: 'refund:yes' });
+    if (!buttons.has(fallback))
+      buttons.set(
+        fallback,
+        fallback === 'status'
+          ? { label: BUTTONS.status[t.locale], action: 'status' }
+          : { label: BUTTONS.startRefund[t.locale], action: 'refund:yes' },
+      );
   }
   return [...[...buttons.values()].slice(0, 3), { label: BUTTONS.person[t.locale], action: 'agent' }];
 }

@@ -22,14 +22,20 @@ export function statusLine(r: RequestLine, locale: Locale): string {
   const route = ROUTES[r.method];
   switch (r.status) {
     case 'refunded':
-      return zh ? `${head}已退款，原路退回您的${route.name.zh}，${route.arrives.zh}。` : `${head}refunded to your ${route.name.en}; ${route.arrives.en}.`;
+      return zh
+        ? `${head}已退款，原路退回您的${route.name.zh}，${route.arrives.zh}。`
+        : `${head}refunded to your ${route.name.en}; ${route.arrives.en}.`;
     case 'refund_pending':
-      return zh ? `${head}退款中，将原路退回您的${route.name.zh}，${route.arrives.zh}。` : `${head}being paid back to your ${route.name.en}; ${route.arrives.en}.`;
+      return zh
+        ? `${head}退款中，将原路退回您的${route.name.zh}，${route.arrives.zh}。`
+        : `${head}being paid back to your ${route.name.en}; ${route.arrives.en}.`;
     case 'deciding':
     case 'in_review':
       return zh ? `${head}人工审核中，通常2小时内会有结果。` : `${head}with a person for review, usually decided within 2 hours.`;
     case 'troubleshooting':
-      return zh ? `${head}技术排查中，还没有退款；如果问题没解决，告诉我“还是不行”。` : `${head}being troubleshot, no refund yet; tell me if it still doesn't work.`;
+      return zh
+        ? `${head}技术排查中，还没有退款；如果问题没解决，告诉我“还是不行”。`
+        : `${head}being troubleshot, no refund yet; tell me if it still doesn't work.`;
     case 'rejected':
       return zh
         ? `${head}未通过自助退款${r.hasHandoff ? '，已转人工复核' : '，可以申诉转人工复核'}。`
@@ -81,6 +87,10 @@ export async function status(t: BoundTurn, orderIds?: string[]): Promise<void> {
 export async function onStatusText(t: TextTurn): Promise<void> {
   const named = await resolveNamed(t, 'requested');
   if (named.kind === 'one') return status(t, [named.order.id]);
-  if (named.kind === 'several') return status(t, named.orders.map((o) => o.id));
+  if (named.kind === 'several')
+    return status(
+      t,
+      named.orders.map((o) => o.id),
+    );
   return status(t);
 }

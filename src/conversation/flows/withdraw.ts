@@ -9,7 +9,12 @@ import { CANCELLABLE_STATUSES, isPaid } from '../../refunds/index.ts';
 
 export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
   const { state } = t;
-  const midFlow = state.pending === 'order' || state.pending === 'reason' || state.pending === 'refund_confirm' || (!!state.orderId && !state.requestId) || !!state.reasonCode;
+  const midFlow =
+    state.pending === 'order' ||
+    state.pending === 'reason' ||
+    state.pending === 'refund_confirm' ||
+    (!!state.orderId && !state.requestId) ||
+    !!state.reasonCode;
   if (midFlow && !orderId) {
     clearRefund(state);
     t.reply(say('flowDropped', t.locale));
@@ -25,7 +30,10 @@ export async function withdraw(t: BoundTurn, orderId?: string): Promise<void> {
     orderBy: { createdAt: 'desc' },
   });
   if (!open) {
-    const latest = await t.deps.prisma.refundRequest.findFirst({ where: { buyerId: t.buyerId, ...(orderId ? { orderId } : {}) }, orderBy: { createdAt: 'desc' } });
+    const latest = await t.deps.prisma.refundRequest.findFirst({
+      where: { buyerId: t.buyerId, ...(orderId ? { orderId } : {}) },
+      orderBy: { createdAt: 'desc' },
+    });
     clearRefund(state);
     t.reply(latest && isPaid(latest.status) ? say('cannotCancel', t.locale) : say('noRequest', t.locale));
     return;

@@ -55,20 +55,25 @@ export function signedHeadersOf(get: (name: string) => string | null | undefined
   };
 }
 
-
 /**
  * Why a signed answer from WeChat Pay cannot be trusted, or null when it can: it must name one of
  * the configured platform keys (several during a rotation: WeChat Pay signs with the new key while
  * the old one is still accepted), the time be fresh, and the signature valid with that key over
  * the exact bytes received.
  */
-export function platformSignatureProblem(headers: SignedHeaders, body: string, platformKeys: readonly PlatformKey[], now: Date = new Date()): string | null {
+export function platformSignatureProblem(
+  headers: SignedHeaders,
+  body: string,
+  platformKeys: readonly PlatformKey[],
+  now: Date = new Date(),
+): string | null {
   const { timestamp, nonce, signature, serial } = headers;
   if (!timestamp || !nonce || !signature || !serial) return 'Wechatpay-Timestamp, -Nonce, -Signature and -Serial headers are required';
   const key = platformKeys.find((k) => k.keyId === serial);
   if (!key) return `signed with key ${serial.slice(0, 40)}, not one of the configured platform keys`;
   const seconds = Number(timestamp);
-  if (!Number.isInteger(seconds) || Math.abs(now.getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_S) return 'timestamp is missing or more than 5 minutes off';
+  if (!Number.isInteger(seconds) || Math.abs(now.getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_S)
+    return 'timestamp is missing or more than 5 minutes off';
   const valid = createVerify('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).verify(key.publicKey, signature, 'base64');
   return valid ? null : `signature does not verify with the platform key ${key.keyId.slice(0, 40)}`;
 }

@@ -18,7 +18,6 @@ import {
 } from '../payment-gateway.ts';
 import { platformSignatureProblem, signRequest, signedHeadersOf, type MerchantKey } from './wechat-pay-crypto.ts';
 
-
 /** A refund as WeChat Pay describes it, in answers and in decrypted notifications. */
 export interface WechatRefund {
   refund_id?: string;
@@ -44,7 +43,8 @@ export function wechatOutcome(refund: WechatRefund): GatewayOutcome {
   const gatewayRef = refund.refund_id ?? '';
   if (status === 'SUCCESS') return { status: 'succeeded', gatewayRef };
   if (status === 'PROCESSING') return { status: 'pending', gatewayRef };
-  if (status === 'ABNORMAL') return { status: 'failed', reason: 'WeChat Pay: refund abnormal (the buyer\'s account cannot receive it); refund it by hand' };
+  if (status === 'ABNORMAL')
+    return { status: 'failed', reason: "WeChat Pay: refund abnormal (the buyer's account cannot receive it); refund it by hand" };
   if (status === 'CLOSED') return { status: 'failed', reason: 'WeChat Pay: refund closed' };
   return { status: 'failed', reason: `WeChat Pay: unknown refund status ${String(status).slice(0, 40)}` };
 }
@@ -103,16 +103,25 @@ export class WechatPayGateway implements PaymentGateway {
     const text = await response.text();
     if (response.status === 429 || response.status >= 500) {
       const { code } = errorOf(text);
-      throw new TransientGatewayError(`WeChat Pay answered ${response.status}: ${code}`, retryAfterMs(response), response.status === 429 || RATE_LIMIT_CODES.has(code));
+      throw new TransientGatewayError(
+        `WeChat Pay answered ${response.status}: ${code}`,
+        retryAfterMs(response),
+        response.status === 429 || RATE_LIMIT_CODES.has(code),
+      );
     }
     if (response.ok) {
-      const problem = platformSignatureProblem(signedHeadersOf((name) => response.headers.get(name)), text, this.config.platformKeys);
+      const problem = platformSignatureProblem(
+        signedHeadersOf((name) => response.headers.get(name)),
+        text,
+        this.config.platformKeys,
+      );
       // Not transient and not a refusal: the outcome is unknown until a verified query says.
       if (problem) throw new Error(`WeChat Pay answer not trusted: ${problem}`);
       return { ok: true, json: text ? (JSON.parse(text) as unknown) : {} };
     }
     const { code, message } = errorOf(text);
-    if (TRANSIENT_CODES.has(code)) throw new TransientGatewayError(`WeChat Pay: ${code} ${message}`, retryAfterMs(response), RATE_LIMIT_CODES.has(code));
+    if (TRANSIENT_CODES.has(code))
+      throw new TransientGatewayError(`WeChat Pay: ${code} ${message}`, retryAfterMs(response), RATE_LIMIT_CODES.has(code));
     return { ok: false, httpStatus: response.status, code, message };
   }
 }

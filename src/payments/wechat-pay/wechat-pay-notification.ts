@@ -26,7 +26,12 @@ const refundSchema = z.object({
   amount: z.object({ refund: z.number().int().nonnegative(), total: z.number().int().nonnegative().optional() }),
 });
 
-export function readWechatNotification(headers: SignedHeaders, rawBody: string, config: WechatPayConfig, now: Date = new Date()): ProviderNotice {
+export function readWechatNotification(
+  headers: SignedHeaders,
+  rawBody: string,
+  config: WechatPayConfig,
+  now: Date = new Date(),
+): ProviderNotice {
   const problem = platformSignatureProblem(headers, rawBody, config.platformKeys, now);
   if (problem) throw new NoticeRejected(`WeChat Pay notification refused: ${problem}`);
   let envelope: z.infer<typeof envelopeSchema>;

@@ -17,7 +17,10 @@ export interface AlipayKeys {
 }
 
 export function alipayKeys(): AlipayKeys {
-  return { app: { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), appId: '2021000122671080' }, alipay: generateKeyPairSync('rsa', { modulusLength: 2048 }) };
+  return {
+    app: { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), appId: '2021000122671080' },
+    alipay: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  };
 }
 
 /** The desk's variables; the keys as Alipay's console shows them: bare base64, no PEM lines. */
@@ -27,7 +30,12 @@ export function alipayEnv(keys: AlipayKeys, gatewayUrl: string): Record<string, 
       .export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' })
       .toString()
       .replace(/-----[A-Z ]+-----|\s/g, '');
-  return { ALIPAY_APP_ID: keys.app.appId, ALIPAY_PRIVATE_KEY: bare(keys.app.privateKey), ALIPAY_PUBLIC_KEY: bare(keys.alipay.publicKey), ALIPAY_GATEWAY_URL: gatewayUrl };
+  return {
+    ALIPAY_APP_ID: keys.app.appId,
+    ALIPAY_PRIVATE_KEY: bare(keys.app.privateKey),
+    ALIPAY_PUBLIC_KEY: bare(keys.alipay.publicKey),
+    ALIPAY_GATEWAY_URL: gatewayUrl,
+  };
 }
 
 const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
@@ -60,10 +68,20 @@ export class FakeAlipay extends FakeRail {
       .sort()
       .map((k) => `${k}=${params[k]}`)
       .join('&');
-    return params.sign_type === 'RSA2' && createVerify('RSA-SHA256').update(content, 'utf8').verify(this.keys.app.publicKey, params.sign ?? '', 'base64');
+    return (
+      params.sign_type === 'RSA2' &&
+      createVerify('RSA-SHA256')
+        .update(content, 'utf8')
+        .verify(this.keys.app.publicKey, params.sign ?? '', 'base64')
+    );
   }
 
-  private answer(res: http.ServerResponse, method: string, inner: Record<string, unknown>, signWith: KeyObject = this.keys.alipay.privateKey): void {
+  private answer(
+    res: http.ServerResponse,
+    method: string,
+    inner: Record<string, unknown>,
+    signWith: KeyObject = this.keys.alipay.privateKey,
+  ): void {
     const json = JSON.stringify(inner);
     const sign = createSign('RSA-SHA256').update(json, 'utf8').sign(signWith, 'base64');
     res.writeHead(200, { 'content-type': 'text/html;charset=utf-8' });
@@ -94,23 +112,53 @@ export class FakeAlipay extends FakeRail {
         ...(refund.status === 'succeeded' ? { refund_status: 'REFUND_SUCCESS', gmt_refund_pay: '2026-11-30 12:00:00' } : {}),
       });
     }
-    if (method !== 'alipay.trade.refund') return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method', sub_msg: '不存在的方法名' });
+    if (method !== 'alipay.trade.refund')
+      return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method', sub_msg: '不存在的方法名' });
     const fen = fenOf(biz.refund_amount ?? '');
     if (!tx || !key || !Number.isFinite(fen) || fen <= 0) {
-      return this.answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.missing-parameter', sub_msg: '缺少必选参数' });
+      return this.answer(res, method, {
+        code: '40002',
+        msg: 'Invalid Arguments',
+        sub_code: 'isv.missing-parameter',
+        sub_msg: '缺少必选参数',
+      });
     }
     this.calls.push({ key, transactionId: tx, amountMinor: fen });
     const fault = this.nextFault();
     if (fault === 'hang') return;
-    if (fault === 'transient') return this.answer(res, method, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'aop.ACQ.SYSTEM_ERROR', sub_msg: '系统繁忙' });
-    if (fault === 'hard') return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.SELLER_BALANCE_NOT_ENOUGH', sub_msg: '卖家余额不足' });
+    if (fault === 'transient')
+      return this.answer(res, method, {
+        code: '20000',
+        msg: 'Service Currently Unavailable',
+        sub_code: 'aop.ACQ.SYSTEM_ERROR',
+        sub_msg: '系统繁忙',
+      });
+    if (fault === 'hard')
+      return this.answer(res, method, {
+        code: '40004',
+        msg: 'Business Failed',
+        sub_code: 'ACQ.SELLER_BALANCE_NOT_ENOUGH',
+        sub_msg: '卖家余额不足',
+      });
     const earlier = this.refunds.get(key);
     const repeat = earlier !== undefined && earlier.status !== 'processing';
-    if (earlier && earlier.amountMinor !== fen) return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额与之前请求不一致' });
+    if (earlier && earlier.amountMinor !== fen)
+      return this.answer(res, method, {
+        code: '40004',
+        msg: 'Business Failed',
+        sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        sub_msg: '退款金额与之前请求不一致',
+      });
     // Sent again after Alipay did not carry it out: this time it is (unless the fault strikes again).
     if (earlier?.status === 'processing' && fault !== 'pending') earlier.status = 'succeeded';
     const refund = this.book(key, tx, fen, fault === 'pending' ? 'processing' : 'succeeded', key);
-    if (!refund) return this.answer(res, method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额超限' });
+    if (!refund)
+      return this.answer(res, method, {
+        code: '40004',
+        msg: 'Business Failed',
+        sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        sub_msg: '退款金额超限',
+      });
     if (fault === 'crash') return;
     this.answer(
       res,

@@ -101,7 +101,14 @@ export class FakeRail {
   }
 
   /** Books a refund once per key; a repeat returns the first. Null when it exceeds the payment. */
-  book(key: string, transactionId: string, amountMinor: number, status: BookedRefund['status'], providerId: string, metadata: Record<string, string> = {}): BookedRefund | null {
+  book(
+    key: string,
+    transactionId: string,
+    amountMinor: number,
+    status: BookedRefund['status'],
+    providerId: string,
+    metadata: Record<string, string> = {},
+  ): BookedRefund | null {
     const existing = this.refunds.get(key);
     if (existing) return existing;
     const total = this.payments.get(transactionId);
@@ -126,12 +133,15 @@ export class FakeRail {
       req.on('end', () => {
         const received: Received = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, at: Date.now() };
         this.received.push(received);
-        const late = this.chaos ? new Promise((resolve) => setTimeout(resolve, Math.random() * this.chaos!.maxLatencyMs)) : Promise.resolve();
+        const late = this.chaos
+          ? new Promise((resolve) => setTimeout(resolve, Math.random() * this.chaos!.maxLatencyMs))
+          : Promise.resolve();
         late
-          .then(() => handler(received, res)).catch((error: unknown) => {
-          res.statusCode = 500;
-          res.end(String((error as Error).message));
-        });
+          .then(() => handler(received, res))
+          .catch((error: unknown) => {
+            res.statusCode = 500;
+            res.end(String((error as Error).message));
+          });
       });
     });
     this.server.on('connection', (socket) => {

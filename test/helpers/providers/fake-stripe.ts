@@ -51,14 +51,24 @@ export class FakeStripe extends FakeRail {
 
   /** A refund made in the dashboard: Stripe has it, the desk does not. */
   dashboardRefund(transactionId: string, amountMinor: number): BookedRefund {
-    const refund = this.book(`dash_${randomBytes(4).toString('hex')}`, transactionId, amountMinor, 'succeeded', `re_${randomBytes(12).toString('hex')}`)!;
+    const refund = this.book(
+      `dash_${randomBytes(4).toString('hex')}`,
+      transactionId,
+      amountMinor,
+      'succeeded',
+      `re_${randomBytes(12).toString('hex')}`,
+    )!;
     this.byId.set(refund.providerId, refund);
     return refund;
   }
 
   private send(res: http.ServerResponse, status: number, json: unknown, replay = false): string {
     const body = JSON.stringify(json);
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}`, ...(replay ? { 'idempotent-replayed': 'true' } : {}) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'request-id': `req_${randomBytes(6).toString('hex')}`,
+      ...(replay ? { 'idempotent-replayed': 'true' } : {}),
+    });
     res.end(body);
     return body;
   }
@@ -85,25 +95,40 @@ export class FakeStripe extends FakeRail {
       const gte = q.get('created[gte]');
       const limit = Number(q.get('limit') ?? 10);
       let all = [...this.byId.values()]
-        .filter((r) => (!pi || r.transactionId === pi) && (!charge || r.transactionId === charge || `ch_${r.transactionId.slice(3)}` === charge))
+        .filter(
+          (r) => (!pi || r.transactionId === pi) && (!charge || r.transactionId === charge || `ch_${r.transactionId.slice(3)}` === charge),
+        )
         .filter((r) => !gte || r.createdAt / 1000 >= Number(gte) - 1)
         .sort((a, b) => b.createdAt - a.createdAt);
       const after = q.get('starting_after');
       if (after) all = all.slice(all.findIndex((r) => r.providerId === after) + 1);
-      return void this.send(res, 200, { object: 'list', url: '/v1/refunds', has_more: all.length > limit, data: all.slice(0, limit).map((r) => this.refundObject(r)) });
+      return void this.send(res, 200, {
+        object: 'list',
+        url: '/v1/refunds',
+        has_more: all.length > limit,
+        data: all.slice(0, limit).map((r) => this.refundObject(r)),
+      });
     }
-    if (req.method !== 'POST' || url.pathname !== '/v1/refunds') return void this.error(res, 404, 'invalid_request_error', 'Unrecognized request URL');
+    if (req.method !== 'POST' || url.pathname !== '/v1/refunds')
+      return void this.error(res, 404, 'invalid_request_error', 'Unrecognized request URL');
     const form = new URLSearchParams(req.body);
     const key = String(req.headers['idempotency-key'] ?? '');
     const replay = key ? this.idempotent.get(key) : undefined;
     if (replay) {
-      if (replay.params !== req.body) return void this.error(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+      if (replay.params !== req.body)
+        return void this.error(
+          res,
+          400,
+          'idempotency_error',
+          'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+        );
       res.writeHead(replay.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
       return void res.end(replay.body);
     }
     const tx = form.get('payment_intent') ?? form.get('charge') ?? '';
     const amount = Number(form.get('amount'));
-    if (!tx || !Number.isInteger(amount) || amount <= 0) return void this.error(res, 400, 'invalid_request_error', 'Missing required param: payment_intent.', 'parameter_missing');
+    if (!tx || !Number.isInteger(amount) || amount <= 0)
+      return void this.error(res, 400, 'invalid_request_error', 'Missing required param: payment_intent.', 'parameter_missing');
     const metadata: Record<string, string> = {};
     for (const [k, v] of form) {
       const m = /^metadata\[(.+)\]$/.exec(k);
@@ -113,13 +138,28 @@ export class FakeStripe extends FakeRail {
     const fault = this.nextFault();
     if (fault === 'hang') return;
     // Rate limited before anything executed: Stripe saves no idempotent result, a retry may go through.
-    if (fault === 'transient') return void this.error(res, 429, 'invalid_request_error', 'Too many requests hit the API too quickly.', 'rate_limit');
+    if (fault === 'transient')
+      return void this.error(res, 429, 'invalid_request_error', 'Too many requests hit the API too quickly.', 'rate_limit');
     const remember = (status: number, body: string) => key && this.idempotent.set(key, { params: req.body, status, body });
     if (fault === 'hard') {
-      return void remember(400, this.error(res, 400, 'invalid_request_error', 'This charge has been disputed and cannot be refunded.', 'charge_disputed'));
+      return void remember(
+        400,
+        this.error(res, 400, 'invalid_request_error', 'This charge has been disputed and cannot be refunded.', 'charge_disputed'),
+      );
     }
-    const refund = this.book(key || `k_${randomBytes(6).toString('hex')}`, tx, amount, fault === 'pending' ? 'processing' : 'succeeded', `re_${randomBytes(12).toString('hex')}`, metadata);
-    if (!refund) return void remember(400, this.error(res, 400, 'invalid_request_error', 'Refund amount is greater than unrefunded amount on charge.', 'amount_too_large'));
+    const refund = this.book(
+      key || `k_${randomBytes(6).toString('hex')}`,
+      tx,
+      amount,
+      fault === 'pending' ? 'processing' : 'succeeded',
+      `re_${randomBytes(12).toString('hex')}`,
+      metadata,
+    );
+    if (!refund)
+      return void remember(
+        400,
+        this.error(res, 400, 'invalid_request_error', 'Refund amount is greater than unrefunded amount on charge.', 'amount_too_large'),
+      );
     this.byId.set(refund.providerId, refund);
     const body = JSON.stringify(this.refundObject(refund));
     remember(200, body);
@@ -142,7 +182,9 @@ export class FakeStripe extends FakeRail {
       data: { object },
     });
     const t = Math.floor((options.at ?? Date.now()) / 1000);
-    const v1 = createHmac('sha256', options.secret ?? STRIPE_TEST_KEYS.webhookSecret).update(`${t}.${body}`).digest('hex');
+    const v1 = createHmac('sha256', options.secret ?? STRIPE_TEST_KEYS.webhookSecret)
+      .update(`${t}.${body}`)
+      .digest('hex');
     return { body, signature: `t=${t},v1=${v1}` };
   }
 }

@@ -25,7 +25,10 @@ export interface WechatKeys {
 
 export function wechatKeys(): WechatKeys {
   const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pair = (): PlatformKeyPair => ({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }), keyId: `PUB_KEY_ID_${randomBytes(12).toString('hex')}` });
+  const pair = (): PlatformKeyPair => ({
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    keyId: `PUB_KEY_ID_${randomBytes(12).toString('hex')}`,
+  });
   return {
     merchant: { ...merchant, serialNo: randomBytes(20).toString('hex').toUpperCase(), mchId: '1900000109' },
     platform: pair(),
@@ -79,7 +82,12 @@ export class FakeWechatPay extends FakeRail {
     const timestamp = String(Math.floor(at / 1000));
     const nonce = randomBytes(16).toString('hex');
     const signature = createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).sign(key, 'base64');
-    return { 'wechatpay-timestamp': timestamp, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': this.keys[this.signingKey].keyId };
+    return {
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': nonce,
+      'wechatpay-signature': signature,
+      'wechatpay-serial': this.keys[this.signingKey].keyId,
+    };
   }
 
   private verifyAuthorization(req: Received): boolean {
@@ -90,7 +98,9 @@ export class FakeWechatPay extends FakeRail {
     if (params.mchid !== this.keys.merchant.mchId || params.serial_no !== this.keys.merchant.serialNo) return false;
     if (Math.abs(Date.now() / 1000 - Number(params.timestamp)) > 300) return false;
     const message = `${req.method}\n${req.path}\n${params.timestamp}\n${params.nonce_str}\n${req.body}\n`;
-    return createVerify('RSA-SHA256').update(message).verify(this.keys.merchant.publicKey, params.signature ?? '', 'base64');
+    return createVerify('RSA-SHA256')
+      .update(message)
+      .verify(this.keys.merchant.publicKey, params.signature ?? '', 'base64');
   }
 
   private answer(res: http.ServerResponse, status: number, json: unknown, forged = false): void {
@@ -112,7 +122,17 @@ export class FakeWechatPay extends FakeRail {
       create_time: new Date(refund.createdAt).toISOString(),
       status: STATUS[refund.status],
       funds_account: 'AVAILABLE',
-      amount: { total, refund: refund.amountMinor, payer_total: total, payer_refund: refund.amountMinor, settlement_refund: refund.amountMinor, settlement_total: total, discount_refund: 0, currency: 'CNY', refund_fee: 0 },
+      amount: {
+        total,
+        refund: refund.amountMinor,
+        payer_total: total,
+        payer_refund: refund.amountMinor,
+        settlement_refund: refund.amountMinor,
+        settlement_total: total,
+        discount_refund: 0,
+        currency: 'CNY',
+        refund_fee: 0,
+      },
     };
   }
 
@@ -126,8 +146,14 @@ export class FakeWechatPay extends FakeRail {
       if (!refund) return this.answer(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
       return this.answer(res, 200, this.view(refund, this.payments.get(refund.transactionId) ?? refund.amountMinor));
     }
-    if (req.method !== 'POST' || req.path !== '/v3/refund/domestic/refunds') return this.answer(res, 404, { code: 'NOT_FOUND', message: 'no such API' });
-    const body = JSON.parse(req.body) as { transaction_id?: string; out_refund_no?: string; notify_url?: string; amount?: { refund?: number; total?: number; currency?: string } };
+    if (req.method !== 'POST' || req.path !== '/v3/refund/domestic/refunds')
+      return this.answer(res, 404, { code: 'NOT_FOUND', message: 'no such API' });
+    const body = JSON.parse(req.body) as {
+      transaction_id?: string;
+      out_refund_no?: string;
+      notify_url?: string;
+      amount?: { refund?: number; total?: number; currency?: string };
+    };
     const { transaction_id: tx, out_refund_no: key, amount } = body;
     if (!tx || !key || !Number.isInteger(amount?.refund) || !Number.isInteger(amount?.total) || amount!.currency !== 'CNY') {
       return this.answer(res, 400, { code: 'PARAM_ERROR', message: '参数错误' });
@@ -139,12 +165,20 @@ export class FakeWechatPay extends FakeRail {
     if (fault === 'rate_limited') return this.answer(res, 429, { code: 'FREQUENCY_LIMITED', message: '频率超限，请降低请求接口频率' });
     if (fault === 'hard') return this.answer(res, 403, { code: 'NOT_ENOUGH', message: '基本账户余额不足，请充值后重新发起' });
     const known = this.payments.get(tx);
-    if (known !== undefined && known !== amount!.total) return this.answer(res, 400, { code: 'PARAM_ERROR', message: '订单金额或退款金额与之前请求不一致' });
+    if (known !== undefined && known !== amount!.total)
+      return this.answer(res, 400, { code: 'PARAM_ERROR', message: '订单金额或退款金额与之前请求不一致' });
     this.payments.set(tx, amount!.total!);
     if (body.notify_url) this.notifyUrls.set(key, body.notify_url);
     const previous = this.refunds.get(key);
-    if (previous && previous.amountMinor !== amount!.refund) return this.answer(res, 400, { code: 'INVALID_REQUEST', message: '订单金额或退款金额与之前请求不一致，请核实后再试' });
-    const refund = this.book(key, tx, amount!.refund!, fault === 'pending' ? 'processing' : 'succeeded', `50300${randomBytes(10).toString('hex')}`);
+    if (previous && previous.amountMinor !== amount!.refund)
+      return this.answer(res, 400, { code: 'INVALID_REQUEST', message: '订单金额或退款金额与之前请求不一致，请核实后再试' });
+    const refund = this.book(
+      key,
+      tx,
+      amount!.refund!,
+      fault === 'pending' ? 'processing' : 'succeeded',
+      `50300${randomBytes(10).toString('hex')}`,
+    );
     if (!refund) return this.answer(res, 400, { code: 'INVALID_REQUEST', message: '申请退款金额超过订单可退金额' });
     if (fault === 'crash') return; // Executed; the merchant never hears.
     this.answer(res, 200, this.view(refund, amount!.total!), fault === 'forged');
@@ -163,13 +197,19 @@ export class FakeWechatPay extends FakeRail {
       refund_status: STATUS[refund.status],
       success_time: new Date().toISOString(),
       user_received_account: '支付用户零钱',
-      amount: { total: this.payments.get(refund.transactionId) ?? refund.amountMinor, refund: options.amountMinor ?? refund.amountMinor, payer_total: refund.amountMinor, payer_refund: refund.amountMinor },
+      amount: {
+        total: this.payments.get(refund.transactionId) ?? refund.amountMinor,
+        refund: options.amountMinor ?? refund.amountMinor,
+        payer_total: refund.amountMinor,
+        payer_refund: refund.amountMinor,
+      },
     });
     const nonce = randomBytes(6).toString('hex');
     const cipher = createCipheriv('aes-256-gcm', Buffer.from(options.apiV3Key ?? this.keys.apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'));
     cipher.setAAD(Buffer.from('refund', 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(resource, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
-    const eventType = refund.status === 'succeeded' ? 'REFUND.SUCCESS' : refund.status === 'failed' ? 'REFUND.ABNORMAL' : 'REFUND.PROCESSING';
+    const eventType =
+      refund.status === 'succeeded' ? 'REFUND.SUCCESS' : refund.status === 'failed' ? 'REFUND.ABNORMAL' : 'REFUND.PROCESSING';
     return JSON.stringify({
       id: options.eventId ?? `EV-${randomBytes(8).toString('hex')}`,
       create_time: new Date().toISOString(),

@@ -60,14 +60,22 @@ export function sandboxRail(): RailDouble {
     },
     clearFaults: () => sandbox().clearFaults(),
     executed: (tx) => [...sandbox().refunds.values()].filter((r) => r.call.transactionId === tx && r.outcome.status !== 'failed').length,
-    calls: (tx) => sandbox().calls.filter((c) => c.transactionId === tx).map((c) => ({ key: c.refundId, transactionId: c.transactionId, amountMinor: c.amountMinor })),
+    calls: (tx) =>
+      sandbox()
+        .calls.filter((c) => c.transactionId === tx)
+        .map((c) => ({ key: c.refundId, transactionId: c.transactionId, amountMinor: c.amountMinor })),
     settlePending: (refundId) => sandbox().settlePending(refundId),
     resendsUnfinished: false,
     close: async () => undefined,
   };
 }
 
-function fakeRail(name: string, method: PaymentMethod, prefix: string, fake: FakeRail & { start(): Promise<string>; env(): Record<string, string> }): RailDouble & { fake: typeof fake; start(): Promise<void> } {
+function fakeRail(
+  name: string,
+  method: PaymentMethod,
+  prefix: string,
+  fake: FakeRail & { start(): Promise<string>; env(): Record<string, string> },
+): RailDouble & { fake: typeof fake; start(): Promise<void> } {
   return {
     name,
     method,

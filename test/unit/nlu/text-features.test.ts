@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { classifyBayes, features, trainBayes } from '../../../src/nlu/ngram-bayes.ts';
-import { detectLanguage, maskNouns, orderNumbers, readAnswer, splitClauses, technicalKeywords, wordPattern } from '../../../src/nlu/text-features.ts';
+import {
+  detectLanguage,
+  maskNouns,
+  orderNumbers,
+  readAnswer,
+  splitClauses,
+  technicalKeywords,
+  wordPattern,
+} from '../../../src/nlu/text-features.ts';
 
 describe('language, order numbers and technical words', () => {
   it('detects Chinese even with English words in it, English otherwise, and falls back for emoji', () => {
     expect(detectLanguage('这个app一直闪退')).toBe('zh');
-    expect(detectLanguage('the video won\'t play')).toBe('en');
+    expect(detectLanguage("the video won't play")).toBe('en');
     expect(detectLanguage('refund 谢谢')).toBe('zh');
     expect(detectLanguage('😭😭😭', 'en')).toBe('en');
     expect(detectLanguage('12345')).toBe('zh');
@@ -31,7 +39,10 @@ describe('n-gram naive Bayes', () => {
   });
 
   it('learns from examples and is robust to a typo', () => {
-    const model = trainBayes({ zh: {}, en: { refund: ['I want a refund', 'refund my money please'], greeting: ['hello there', 'good morning'] } } as never);
+    const model = trainBayes({
+      zh: {},
+      en: { refund: ['I want a refund', 'refund my money please'], greeting: ['hello there', 'good morning'] },
+    } as never);
     const p = classifyBayes(model, 'en', 'refnd my mony pls')!;
     expect(p.refund).toBeGreaterThan(p.greeting!);
     expect(classifyBayes(model, 'en', 'zzz qqq')).toBeNull();
@@ -41,7 +52,10 @@ describe('n-gram naive Bayes', () => {
 describe('clauses, masks and short answers', () => {
   it('cuts a message into clauses at punctuation, at a space between Chinese phrases and before "还有" / "also"', () => {
     expect(splitClauses('Excel课退了吧 还有会员也登不上去，一直报错')).toEqual(['Excel课退了吧', '还有会员也登不上去', '一直报错']);
-    expect(splitClauses('refund the course please. also where is my other refund?')).toEqual(['refund the course please', 'also where is my other refund']);
+    expect(splitClauses('refund the course please. also where is my other refund?')).toEqual([
+      'refund the course please',
+      'also where is my other refund',
+    ]);
     expect(splitClauses('我要退款')).toEqual(['我要退款']);
     expect(splitClauses('version 2.0 is broken')).toEqual(['version 2.0 is broken']);
   });
@@ -54,7 +68,14 @@ describe('clauses, masks and short answers', () => {
   });
 
   it('reads answers: whether it worked in any message (a technical word means not), yes/no only in a short one', () => {
-    const w = { unsolved: wordPattern(['还是不行', 'still not']), solved: wordPattern(['好了', 'works now']), no: wordPattern(['不用', 'no']), yes: wordPattern(['好的', 'yes']), more: wordPattern(['更多']), appeal: wordPattern(['申诉', 'appeal']) };
+    const w = {
+      unsolved: wordPattern(['还是不行', 'still not']),
+      solved: wordPattern(['好了', 'works now']),
+      no: wordPattern(['不用', 'no']),
+      yes: wordPattern(['好的', 'yes']),
+      more: wordPattern(['更多']),
+      appeal: wordPattern(['申诉', 'appeal']),
+    };
     expect(readAnswer('好了，谢谢', w, [])).toBe('solved');
     expect(readAnswer('好了一会儿又打不开了', w, ['打不开'])).toBe('unsolved');
     expect(readAnswer('still not working', w, ['not working'])).toBe('unsolved');

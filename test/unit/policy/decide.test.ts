@@ -91,10 +91,16 @@ describe('each rule', () => {
   });
 
   it('blocks or reviews on risk without telling the buyer why', () => {
-    const block = decide(course, facts({ risk: { action: 'block', signals: [{ kind: 'velocity.device', action: 'block', detail: '5 refunds' }] } }));
+    const block = decide(
+      course,
+      facts({ risk: { action: 'block', signals: [{ kind: 'velocity.device', action: 'block', detail: '5 refunds' }] } }),
+    );
     expect(block).toMatchObject({ outcome: 'rejected', decidedBy: 'risk.assessment', appealOffered: true });
     expect(block.explanation.en).not.toMatch(/velocity|device|risk/i);
-    const review = decide(course, facts({ risk: { action: 'review', signals: [{ kind: 'ring', action: 'review', detail: '3 accounts' }] } }));
+    const review = decide(
+      course,
+      facts({ risk: { action: 'review', signals: [{ kind: 'ring', action: 'review', detail: '3 accounts' }] } }),
+    );
     expect(review).toMatchObject({ outcome: 'review', decidedBy: 'risk.assessment' });
     expect(rule(review, 'risk.assessment')?.detail).toContain('ring');
   });
@@ -103,7 +109,11 @@ describe('each rule', () => {
     const twoHours = { minutesAgo: 120 };
     expect(decide(course, facts({ ...twoHours, tier: 'new' })).outcome).toBe('approved');
     expect(decide(course, facts({ ...twoHours, tier: 'new', amountMinor: 99_900 })).outcome).toBe('approved');
-    expect(decide(course, facts({ ...twoHours, tier: 'new', used: { count: 1, amountMinor: 100 } }))).toMatchObject({ outcome: 'review', decidedBy: 'allowance.trust_tier', handoff: { kind: 'policy_review', when: 'now' } });
+    expect(decide(course, facts({ ...twoHours, tier: 'new', used: { count: 1, amountMinor: 100 } }))).toMatchObject({
+      outcome: 'review',
+      decidedBy: 'allowance.trust_tier',
+      handoff: { kind: 'policy_review', when: 'now' },
+    });
     expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 2, amountMinor: 49_999 } })).outcome).toBe('approved');
     expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 0, amountMinor: 50_000 } })).outcome).toBe('review');
     expect(decide(course, facts({ ...twoHours, tier: 'standard', used: { count: 3, amountMinor: 0 } })).outcome).toBe('review');
@@ -128,7 +138,11 @@ describe('each rule', () => {
 
   it('sends a restricted buyer to a person in either window, and refuses them like anyone past the windows', () => {
     for (const minutesAgo of [5, 120]) {
-      expect(decide(course, facts({ minutesAgo, tier: 'restricted' }))).toMatchObject({ outcome: 'review', decidedBy: 'buyer.restricted', handoff: { kind: 'risk_review', when: 'now' } });
+      expect(decide(course, facts({ minutesAgo, tier: 'restricted' }))).toMatchObject({
+        outcome: 'review',
+        decidedBy: 'buyer.restricted',
+        handoff: { kind: 'risk_review', when: 'now' },
+      });
     }
     expect(decide(course, facts({ minutesAgo: 30 * 60, tier: 'restricted' })).decidedBy).toBe('window.expired');
     expect(decide(course, facts({ minutesAgo: 5, tier: 'restricted' })).explanation.en).not.toMatch(/restrict|risk/i);
@@ -136,7 +150,12 @@ describe('each rule', () => {
 
   it('sends an approval with no rail for its payment method to a person, who refunds it by the original route (M20)', () => {
     const d = decide(course, facts({ minutesAgo: 5, rail: null }));
-    expect(d).toMatchObject({ outcome: 'review', decidedBy: 'payment.route', refundAmountMinor: 0, handoff: { kind: 'policy_review', when: 'now' } });
+    expect(d).toMatchObject({
+      outcome: 'review',
+      decidedBy: 'payment.route',
+      refundAmountMinor: 0,
+      handoff: { kind: 'policy_review', when: 'now' },
+    });
     expect(rule(d, 'payment.route')).toEqual({ id: 'payment.route', result: 'fail', detail: 'no refund rail for wechat payments' });
     expect(d.explanation.zh).toContain('需要人工客服通过原支付渠道（微信支付）为您退款');
     // A refusal stays a refusal: the route matters only for money that goes back.
@@ -147,7 +166,10 @@ describe('each rule', () => {
     expect(decide(course, facts({ minutesAgo: 30 * 60 })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
     // A lock inside the windows is M22's story: a person at once; past them it is M3's.
     expect(decide(course, facts({ minutesAgo: 5, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'now' });
-    expect(decide(course, facts({ minutesAgo: 25 * 60, usage: { fileDownloaded: true } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
+    expect(decide(course, facts({ minutesAgo: 25 * 60, usage: { fileDownloaded: true } })).handoff).toEqual({
+      kind: 'appeal',
+      when: 'on_appeal',
+    });
     expect(decide(course, facts({ risk: { action: 'block', signals: [] } })).handoff).toEqual({ kind: 'appeal', when: 'on_appeal' });
   });
 
@@ -159,14 +181,26 @@ describe('each rule', () => {
   it('says in the trace whether live or recorded usage was used (M5)', () => {
     const failed = decide(course, facts({ usage: { liveCheck: { status: 'failed', detail: 'timeout after 800 ms' } } }));
     expect(rule(failed, 'usage.live_check')?.detail).toBe('live check failed (timeout after 800 ms); decided on recorded usage');
-    expect(rule(decide(course, facts({ usage: { liveCheck: { status: 'ok' } } })), 'usage.live_check')?.detail).toMatch(/live platform check/);
+    expect(rule(decide(course, facts({ usage: { liveCheck: { status: 'ok' } } })), 'usage.live_check')?.detail).toMatch(
+      /live platform check/,
+    );
   });
 
   it('lists every rule of the policy in the trace, checked or skipped, in evaluation order', () => {
     const d = decide(course, facts({ minutesAgo: 120, usage: { courseProgress: 0.05 } }));
     expect(d.rules.map((r) => r.id)).toEqual([
-      'amount.refundable', 'usage.live_check', 'risk.assessment', 'reason.troubleshoot', 'lock.course_progress', 'lock.file_downloaded',
-      'window.unconditional', 'window.conditional', 'condition.course_progress_at_most', 'buyer.restricted', 'allowance.trust_tier', 'payment.route',
+      'amount.refundable',
+      'usage.live_check',
+      'risk.assessment',
+      'reason.troubleshoot',
+      'lock.course_progress',
+      'lock.file_downloaded',
+      'window.unconditional',
+      'window.conditional',
+      'condition.course_progress_at_most',
+      'buyer.restricted',
+      'allowance.trust_tier',
+      'payment.route',
     ]);
     const early = decide(course, facts({ risk: { action: 'block', signals: [] } }));
     expect(early.rules.map((r) => r.id)).toEqual(ruleIds(course));
@@ -178,23 +212,33 @@ describe('category presets (M6)', () => {
   it('software key: a copied or activated key locks at once; a revealed key keeps only the cooling-off window', () => {
     const key = PRESETS.software_key;
     expect(decide(key, facts({ category: 'software_key', minutesAgo: 3, usage: { keyCopied: true } })).decidedBy).toBe('lock.key_copied');
-    expect(decide(key, facts({ category: 'software_key', minutesAgo: 3, usage: { keyActivated: true } })).decidedBy).toBe('lock.key_activated');
+    expect(decide(key, facts({ category: 'software_key', minutesAgo: 3, usage: { keyActivated: true } })).decidedBy).toBe(
+      'lock.key_activated',
+    );
     expect(decide(key, facts({ category: 'software_key', minutesAgo: 3, usage: { keyRevealed: true } })).outcome).toBe('approved');
-    expect(decide(key, facts({ category: 'software_key', minutesAgo: 60, usage: { keyRevealed: true } })).decidedBy).toBe('condition.key_not_revealed');
-    expect(decide(key, facts({ category: 'software_key', minutesAgo: 60, usage: { softwareLogin: true } })).decidedBy).toBe('condition.software_not_logged_in');
+    expect(decide(key, facts({ category: 'software_key', minutesAgo: 60, usage: { keyRevealed: true } })).decidedBy).toBe(
+      'condition.key_not_revealed',
+    );
+    expect(decide(key, facts({ category: 'software_key', minutesAgo: 60, usage: { softwareLogin: true } })).decidedBy).toBe(
+      'condition.software_not_logged_in',
+    );
     expect(decide(key, facts({ category: 'software_key', minutesAgo: 60 })).outcome).toBe('approved');
   });
 
   it('membership: refundable when activated inside 15 minutes, not after', () => {
     const vip = PRESETS.membership;
     expect(decide(vip, facts({ category: 'membership', minutesAgo: 10, usage: { membershipActivated: true } })).outcome).toBe('approved');
-    expect(decide(vip, facts({ category: 'membership', minutesAgo: 300, usage: { membershipActivated: true } })).decidedBy).toBe('condition.membership_not_activated');
+    expect(decide(vip, facts({ category: 'membership', minutesAgo: 300, usage: { membershipActivated: true } })).decidedBy).toBe(
+      'condition.membership_not_activated',
+    );
     expect(decide(vip, facts({ category: 'membership', minutesAgo: 300 })).outcome).toBe('approved');
   });
 
   it('template: a download locks at once', () => {
     const tpl = PRESETS.template;
-    expect(decide(tpl, facts({ category: 'template', minutesAgo: 2, usage: { fileDownloaded: true } })).decidedBy).toBe('lock.file_downloaded');
+    expect(decide(tpl, facts({ category: 'template', minutesAgo: 2, usage: { fileDownloaded: true } })).decidedBy).toBe(
+      'lock.file_downloaded',
+    );
     expect(decide(tpl, facts({ category: 'template', minutesAgo: 600 })).outcome).toBe('approved');
     expect(decide(tpl, facts({ category: 'template', minutesAgo: 2000 })).decidedBy).toBe('window.expired');
   });

@@ -39,6 +39,9 @@ export function facts(
     buyer: { id: 'b_1', tier: over.tier ?? 'standard', autoRefunds30d: over.used ?? { count: 0, amountMinor: 0 } },
     risk: over.risk ?? { action: 'allow', signals: [] },
     troubleshootingTried: over.troubleshootingTried ?? false,
-    refundRoute: over.rail === null ? { rail: null, detail: 'no refund rail for wechat payments' } : { rail: over.rail ?? 'wechat-pay', detail: 'refunded by wechat-pay' },
+    refundRoute:
+      over.rail === null
+        ? { rail: null, detail: 'no refund rail for wechat payments' }
+        : { rail: over.rail ?? 'wechat-pay', detail: 'refunded by wechat-pay' },
   };
 }

@@ -21,7 +21,10 @@ const canonical = (v: unknown): string =>
   Array.isArray(v)
     ? `[${v.map(canonical).join(',')}]`
     : v && typeof v === 'object'
-      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
       : JSON.stringify(v);
 const fingerprint = (v: unknown) => createHash('sha256').update(canonical(v)).digest('hex').slice(0, 16);
 
@@ -41,7 +44,7 @@ describe('the registry of preset versions', () => {
     expect(presetVersion('nope', 1)).toBeUndefined();
   });
 
-  it('replays a version 1 decision under version 1: its allowance numbers, read by today\'s engine', () => {
+  it("replays a version 1 decision under version 1: its allowance numbers, read by today's engine", () => {
     // Version 1's standard buyers had ¥500 in 30 days; version 2 keeps the same number.
     const v1 = presetVersion('course-default', 1)!;
     const used = { count: 0, amountMinor: 60_000 };

@@ -77,7 +77,11 @@ describe('SimulationTally', () => {
   it('skips a decision whose facts cannot be read', () => {
     const tally = new SimulationTally(PRESETS.course);
     expect(tally.add(row('approved', 'window.unconditional', { now: 'yesterday' } as never, 1), PRESETS.course)).toBeNull();
-    expect(tally.report({ from: new Date(0), to: new Date(1) }, 'draft')).toMatchObject({ requests: 0, skipped: 1, automationShare: { before: null, after: null } });
+    expect(tally.report({ from: new Date(0), to: new Date(1) }, 'draft')).toMatchObject({
+      requests: 0,
+      skipped: 1,
+      automationShare: { before: null, after: null },
+    });
   });
 });
 
@@ -85,14 +89,22 @@ describe('policy definitions', () => {
   const rules = rulesOf(PRESETS.course);
   it('reads a preset back as the same rules, whatever the key order', () => {
     const { windows, ...rest } = rules;
-    expect(sameRules(rules, { windows: { conditionalHours: windows.conditionalHours, unconditionalMinutes: windows.unconditionalMinutes }, ...rest })).toBe(true);
+    expect(
+      sameRules(rules, {
+        windows: { conditionalHours: windows.conditionalHours, unconditionalMinutes: windows.unconditionalMinutes },
+        ...rest,
+      }),
+    ).toBe(true);
     expect(sameRules(rules, { ...rules, windows: { ...windows, conditionalHours: 25 } })).toBe(false);
     // The order of locks is the order of the trace: another order is another policy.
     expect(sameRules({ ...rules, locks: [...rules.locks].reverse() }, rules)).toBe(false);
     expect(policyOf('x', 3, rules)).toMatchObject({ id: 'x', version: 3, category: 'course' });
   });
   it('refuses a restricted allowance (restricted buyers always meet a person)', () => {
-    const r = policyRulesSchema.safeParse({ ...rules, allowances: { ...rules.allowances, restricted: { maxCount: 1, maxAmountMinor: null } } });
+    const r = policyRulesSchema.safeParse({
+      ...rules,
+      allowances: { ...rules.allowances, restricted: { maxCount: 1, maxAmountMinor: null } },
+    });
     expect(r.success).toBe(false);
   });
 });

@@ -26,7 +26,11 @@ const factsArb: fc.Arbitrary<DecisionFacts> = fc.record({
     fileDownloaded: fc.boolean(),
     membershipActivated: fc.boolean(),
     softwareLogin: fc.boolean(),
-    liveCheck: fc.constantFrom({ status: 'ok' as const }, { status: 'failed' as const, detail: 'timeout' }, { status: 'not_configured' as const }),
+    liveCheck: fc.constantFrom(
+      { status: 'ok' as const },
+      { status: 'failed' as const, detail: 'timeout' },
+      { status: 'not_configured' as const },
+    ),
   }),
   buyer: fc.record({
     id: fc.constant('b_1'),
@@ -39,7 +43,10 @@ const factsArb: fc.Arbitrary<DecisionFacts> = fc.record({
     { action: 'block' as const, signals: [{ kind: 'velocity', action: 'block' as const, detail: 'x' }] },
   ),
   troubleshootingTried: fc.boolean(),
-  refundRoute: fc.constantFrom({ rail: 'sandbox', detail: 'refunded by sandbox' }, { rail: null, detail: 'no refund rail for this method' }),
+  refundRoute: fc.constantFrom(
+    { rail: 'sandbox', detail: 'refunded by sandbox' },
+    { rail: null, detail: 'no refund rail for this method' },
+  ),
 });
 
 const policyOf = (f: DecisionFacts) => PRESETS[f.product.category];
@@ -107,7 +114,9 @@ describe('policy properties', () => {
       fc.property(factsArb, fc.integer({ min: 1, max: 10_000 }), (f, delayMs) => {
         const d1 = decide(policyOf(f), f);
         const start = Date.now();
-        while (Date.now() - start < Math.min(delayMs, 2)) { /* let the wall clock move */ }
+        while (Date.now() - start < Math.min(delayMs, 2)) {
+          /* let the wall clock move */
+        }
         expect(decide(policyOf(f), f)).toEqual(d1);
       }),
       { numRuns: 50 },

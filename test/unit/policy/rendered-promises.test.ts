@@ -79,19 +79,33 @@ function readPromises(policy: Policy): Promises {
     if (!t) throw new Error(`the policy text has no rule ${id}`);
     return t;
   };
-  const u = text('window.unconditional').match(/^Within (\d+) minutes of payment, you get a refund for any reason, at once and whatever your refund allowance(?:, unless you have (.+?))? \(restricted accounts and requests with unusual activity: see below\)\.$/);
-  const c = text('window.conditional').match(/^From (\d+) minutes to (\d+) hours after payment, you get a refund(?: if (.+), within| within) your refund allowance(; if not, self-service refund is refused and your request goes to a person at once)?\.$/);
-  const e = text('window.expired').match(/^After (\d+) hours there is no self-service refund; for special cases you can appeal to a person\.$/);
-  const a = text('allowance.trust_tier').match(/^Refund allowance, from (\d+) minutes after payment only, counting refunds in the last 30 days: for most accounts, (.+); for new accounts \(registered less than (\d+) days ago\), (.+); for long-standing accounts \(.+\), (.+)\.$/);
+  const u = text('window.unconditional').match(
+    /^Within (\d+) minutes of payment, you get a refund for any reason, at once and whatever your refund allowance(?:, unless you have (.+?))? \(restricted accounts and requests with unusual activity: see below\)\.$/,
+  );
+  const c = text('window.conditional').match(
+    /^From (\d+) minutes to (\d+) hours after payment, you get a refund(?: if (.+), within| within) your refund allowance(; if not, self-service refund is refused and your request goes to a person at once)?\.$/,
+  );
+  const e = text('window.expired').match(
+    /^After (\d+) hours there is no self-service refund; for special cases you can appeal to a person\.$/,
+  );
+  const a = text('allowance.trust_tier').match(
+    /^Refund allowance, from (\d+) minutes after payment only, counting refunds in the last 30 days: for most accounts, (.+); for new accounts \(registered less than (\d+) days ago\), (.+); for long-standing accounts \(.+\), (.+)\.$/,
+  );
   if (!u || !c || !e || !a) throw new Error(`the policy text is not what this test reads: ${[...rules.values()].join(' | ')}`);
   const locks = u[2] ? readList(u[2], LOCK_WORDS) : [];
   // The locks rule lists the same key actions as the cooling-off window's exception.
-  const lockRule = rules.get('locks')?.match(/^Whatever the time, self-service refund closes once you have (.+); within (\d+) hours of payment your request goes to a person at once, after that you can appeal to a person\.$/);
+  const lockRule = rules
+    .get('locks')
+    ?.match(
+      /^Whatever the time, self-service refund closes once you have (.+); within (\d+) hours of payment your request goes to a person at once, after that you can appeal to a person\.$/,
+    );
   expect(lockRule?.[1] ?? null).toBe(u[2] ?? null);
   if (lockRule) expect(Number(lockRule[2])).toBe(Number(c[2]));
   expect(Number(c[1])).toBe(Number(u[1]));
   expect(Number(e[1])).toBe(Number(c[2]));
-  const troubleshoot = rules.get('reason.troubleshoot')?.match(/and you ask more than (\d+) minutes after payment, we first help you fix it/);
+  const troubleshoot = rules
+    .get('reason.troubleshoot')
+    ?.match(/and you ask more than (\d+) minutes after payment, we first help you fix it/);
   return {
     unconditionalMinutes: Number(u[1]),
     conditionalHours: Number(c[2]),
@@ -119,10 +133,16 @@ function promised(p: Promises, f: DecisionFacts): Expected {
   const ageMs = Date.parse(f.now) - Date.parse(f.order.paidAt);
   if (f.risk.action === 'block') return { outcome: 'rejected', person: 'on_appeal' };
   if (f.risk.action === 'review' && p.riskToPerson) return { outcome: 'review', person: 'now' };
-  if (p.troubleshootAfterMinutes !== null && f.reason.code === 'cannot_use' && !f.troubleshootingTried && ageMs > p.troubleshootAfterMinutes * 60_000) {
+  if (
+    p.troubleshootAfterMinutes !== null &&
+    f.reason.code === 'cannot_use' &&
+    !f.troubleshootingTried &&
+    ageMs > p.troubleshootAfterMinutes * 60_000
+  ) {
     return { outcome: 'troubleshoot', person: null };
   }
-  if (p.locks.some((t) => t(f.usage))) return { outcome: 'rejected', person: ageMs <= p.conditionalHours * 3_600_000 ? 'now' : 'on_appeal' };
+  if (p.locks.some((t) => t(f.usage)))
+    return { outcome: 'rejected', person: ageMs <= p.conditionalHours * 3_600_000 ? 'now' : 'on_appeal' };
   const inside = ageMs <= p.unconditionalMinutes * 60_000;
   if (!inside) {
     if (ageMs > p.conditionalHours * 3_600_000) return { outcome: 'rejected', person: 'on_appeal' };
@@ -132,7 +152,8 @@ function promised(p: Promises, f: DecisionFacts): Expected {
   if (!inside && ageMs > p.allowanceFromMinutes * 60_000 && f.buyer.tier !== 'restricted') {
     const a = p.allowances[f.buyer.tier];
     const used = f.buyer.autoRefunds30d;
-    if (a === 'none' || used.count >= a.count || (a.amountMinor !== null && used.amountMinor >= a.amountMinor)) return { outcome: 'review', person: 'now' };
+    if (a === 'none' || used.count >= a.count || (a.amountMinor !== null && used.amountMinor >= a.amountMinor))
+      return { outcome: 'review', person: 'now' };
   }
   if (f.refundRoute.rail === null && p.routeToPerson) return { outcome: 'review', person: 'now' };
   return { outcome: 'approved', person: null };
@@ -177,7 +198,9 @@ function check(policy: Policy, promises: Promises, f: DecisionFacts): string | n
   const d = decide(policy, f);
   const want = promised(promises, f);
   const got = { outcome: d.outcome, person: d.handoff?.when ?? null };
-  return got.outcome === want.outcome && got.person === want.person ? null : `${JSON.stringify(f)}: the text promises ${JSON.stringify(want)}, decide() gave ${JSON.stringify(got)} (${d.decidedBy})`;
+  return got.outcome === want.outcome && got.person === want.person
+    ? null
+    : `${JSON.stringify(f)}: the text promises ${JSON.stringify(want)}, decide() gave ${JSON.stringify(got)} (${d.decidedBy})`;
 }
 
 describe.each(PRODUCT_CATEGORIES)('the %s policy text and decide() agree', (category: ProductCategory) => {
@@ -187,11 +210,15 @@ describe.each(PRODUCT_CATEGORIES)('the %s policy text and decide() agree', (cate
   it('on every age either side of each boundary × usage × tier and earlier refunds × reason', () => {
     const wrong: string[] = [];
     let n = 0;
-    for (const ageMs of AGES) for (const usage of USAGES) for (const tier of TRUST_TIERS) for (const used of USED) for (const { reason, troubleshootingTried } of REASONS) {
-      n += 1;
-      const problem = check(policy, promises, facts({ category, ageMs, usage, tier, used, reason, troubleshootingTried }));
-      if (problem) wrong.push(problem);
-    }
+    for (const ageMs of AGES)
+      for (const usage of USAGES)
+        for (const tier of TRUST_TIERS)
+          for (const used of USED)
+            for (const { reason, troubleshootingTried } of REASONS) {
+              n += 1;
+              const problem = check(policy, promises, facts({ category, ageMs, usage, tier, used, reason, troubleshootingTried }));
+              if (problem) wrong.push(problem);
+            }
     expect(n).toBe(AGES.length * USAGES.length * TRUST_TIERS.length * USED.length * REASONS.length);
     expect(wrong.slice(0, 5)).toEqual([]);
   });
@@ -203,10 +230,14 @@ describe.each(PRODUCT_CATEGORIES)('the %s policy text and decide() agree', (cate
       { action: 'review', signals: [{ kind: 'ring', action: 'review', detail: '3 linked accounts' }] },
       { action: 'block', signals: [{ kind: 'velocity.device.block', action: 'block', detail: '6 orders' }] },
     ];
-    for (const ageMs of AGES) for (const usage of USAGES) for (const tier of TRUST_TIERS) for (const risk of risks) for (const rail of ['sandbox', null]) {
-      const problem = check(policy, promises, facts({ category, ageMs, usage, tier, risk, rail }));
-      if (problem) wrong.push(problem);
-    }
+    for (const ageMs of AGES)
+      for (const usage of USAGES)
+        for (const tier of TRUST_TIERS)
+          for (const risk of risks)
+            for (const rail of ['sandbox', null]) {
+              const problem = check(policy, promises, facts({ category, ageMs, usage, tier, risk, rail }));
+              if (problem) wrong.push(problem);
+            }
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 
@@ -225,15 +256,27 @@ describe('the text follows the policy data', () => {
       windows: { unconditionalMinutes: 30, conditionalHours: 48 },
       conditions: [{ kind: 'course_progress_at_most', threshold: 0.2 }],
       locks: [{ kind: 'course_progress', above: 0.5 }],
-      allowances: { new: { maxCount: 2, maxAmountMinor: 20_000 }, standard: { maxCount: 0, maxAmountMinor: null }, trusted: { maxCount: 5, maxAmountMinor: null } },
+      allowances: {
+        new: { maxCount: 2, maxAmountMinor: 20_000 },
+        standard: { maxCount: 0, maxAmountMinor: null },
+        trusted: { maxCount: 5, maxAmountMinor: null },
+      },
     };
     const p = readPromises(custom);
-    expect(p).toMatchObject({ unconditionalMinutes: 30, conditionalHours: 48, allowanceFromMinutes: 30, allowances: { new: { count: 2, amountMinor: 20_000 }, standard: 'none', trusted: { count: 5, amountMinor: null } } });
+    expect(p).toMatchObject({
+      unconditionalMinutes: 30,
+      conditionalHours: 48,
+      allowanceFromMinutes: 30,
+      allowances: { new: { count: 2, amountMinor: 20_000 }, standard: 'none', trusted: { count: 5, amountMinor: null } },
+    });
     const wrong: string[] = [];
-    for (const ageMs of [29 * MIN, 31 * MIN, 47 * HOUR, 49 * HOUR]) for (const usage of USAGES) for (const tier of TRUST_TIERS) for (const used of USED) {
-      const problem = check(custom, p, facts({ ageMs, usage, tier, used }));
-      if (problem) wrong.push(problem);
-    }
+    for (const ageMs of [29 * MIN, 31 * MIN, 47 * HOUR, 49 * HOUR])
+      for (const usage of USAGES)
+        for (const tier of TRUST_TIERS)
+          for (const used of USED) {
+            const problem = check(custom, p, facts({ ageMs, usage, tier, used }));
+            if (problem) wrong.push(problem);
+          }
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 });

@@ -20,7 +20,13 @@ describe('trust tiers', () => {
 
   it('trusts a long history with few refunds, at its documented thresholds', () => {
     const t = TIER_THRESHOLDS.trusted;
-    const long = { ...ordinary, accountAgeDays: t.accountAgeDaysAtLeast, orders365d: t.orders365dAtLeast, refundRate365d: t.refundRateAtMost, refunds365d: { count: 0 } };
+    const long = {
+      ...ordinary,
+      accountAgeDays: t.accountAgeDaysAtLeast,
+      orders365d: t.orders365dAtLeast,
+      refundRate365d: t.refundRateAtMost,
+      refunds365d: { count: 0 },
+    };
     expect(tierOf(long)).toBe('trusted');
     expect(tierOf({ ...long, accountAgeDays: t.accountAgeDaysAtLeast - 1 })).toBe('standard');
     expect(tierOf({ ...long, orders365d: t.orders365dAtLeast - 1 })).toBe('standard');
@@ -39,7 +45,9 @@ describe('trust tiers', () => {
     const t = TIER_THRESHOLDS;
     const en = renderPolicy(PRESETS.course, 'en').text;
     expect(en).toContain(`new accounts (registered less than ${t.new.accountAgeDaysBelow} days ago)`);
-    expect(en).toContain(`registered ${t.trusted.accountAgeDaysAtLeast} days or more ago, ${t.trusted.orders365dAtLeast} or more orders in the last year, at most ${Math.round(t.trusted.refundRateAtMost * 100)}% of them refunded`);
+    expect(en).toContain(
+      `registered ${t.trusted.accountAgeDaysAtLeast} days or more ago, ${t.trusted.orders365dAtLeast} or more orders in the last year, at most ${Math.round(t.trusted.refundRateAtMost * 100)}% of them refunded`,
+    );
     expect(en).toContain(`${t.restricted.minRefunds365d} or more refunds in the last year making up more than half of their orders`);
     expect(t.restricted.refundRateAbove).toBe(0.5); // "more than half" in the text
   });
