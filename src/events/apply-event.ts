@@ -38,13 +38,21 @@ async function applyProduct(tx: Tx, { data }: EventOf<'product.upserted'>) {
   }
   // A merchant's product takes only its own policies (or a preset) of its category.
   if (data.policyId) await checkAttachable(tx, data.policyId, data, { field: 'data.policyId', missing: 'unknown_reference' });
+  // An event that does not name a policy keeps the one attached (PUT /v1/products/{id}/policy or an
+  // earlier event): a price or title re-sync must not drop a merchant's policy. Only an explicit
+  // null detaches it, and a product moved to another merchant or category leaves its policy behind.
+  let policyId: string | null = data.policyId ?? null;
+  if (data.policyId === undefined) {
+    const current = await tx.product.findUnique({ where: { id: data.id }, select: { policyId: true, merchantId: true, category: true } });
+    policyId = current && current.merchantId === data.merchantId && current.category === data.category ? current.policyId : null;
+  }
   const fields = {
     merchantId: data.merchantId,
     title: data.title,
     category: data.category,
     priceMinor: data.priceMinor,
     currency: data.currency,
-    policyId: data.policyId ?? null,
+    policyId,
   };
   await tx.product.upsert({ where: { id: data.id }, create: { id: data.id, ...fields }, update: fields });
 }

@@ -30,7 +30,7 @@ const productUpserted = z.strictObject({
   category: z.enum(PRODUCT_CATEGORIES),
   priceMinor: amountMinorSchema,
   currency: currencySchema,
-  policyId: id.optional(),
+  policyId: id.nullable().optional(),
 });
 
 const buyerUpserted = z.strictObject({

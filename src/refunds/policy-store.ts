@@ -10,7 +10,7 @@ import { conflict, DeskError, forbidden, notFound } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { currentPreset, policySchema, PRESET_VERSIONS, type Policy } from '../policy/index.ts';
 import { policyOf, rulesOf, sameRules, type PolicyBody } from '../policy/index.ts';
-import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
+import { isUniqueViolation, type PrismaClient, type SqlRunner } from '../store/index.ts';
 
 type Client = PrismaClient | Prisma.TransactionClient;
 
@@ -69,6 +69,9 @@ export async function putPolicy(prisma: PrismaClient, id: string, body: PolicyBo
       if (current.merchantId !== null && current.merchantId !== merchantId) {
         throw forbidden('policy_of_another_merchant', `policy ${id} belongs to another merchant`);
       }
+      // A policy stored before policies had owners: a merchant may take it over only when every
+      // product on it is theirs, or one merchant's PUT would rewrite another's refund rules.
+      if (current.merchantId === null) await checkClaimable(prisma, id, merchantId);
       if (current.policy.category !== rules.category) {
         throw new DeskError(
           'invalid',
@@ -96,6 +99,19 @@ export async function putPolicy(prisma: PrismaClient, id: string, body: PolicyBo
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 4) throw error;
     }
+  }
+}
+
+async function checkClaimable(prisma: PrismaClient, id: string, merchantId: string): Promise<void> {
+  if (!(await prisma.merchant.findUnique({ where: { id: merchantId }, select: { id: true } }))) {
+    throw new DeskError('invalid', 'unknown_reference', `merchantId names merchant ${merchantId}, which the desk has not received yet`, {
+      field: 'merchantId',
+      details: { retryable: true },
+    });
+  }
+  const others = await prisma.product.count({ where: { policyId: id, merchantId: { not: merchantId } } });
+  if (others > 0) {
+    throw forbidden('policy_shared', `policy ${id} has no owner and products of other merchants use it; an operator must split it first`);
   }
 }
 
@@ -167,13 +183,19 @@ export interface StoredDecisionRow {
  * it), in (createdAt, id) order after `after`. Pages straight off the decisions_createdAt_id
  * index: each page stops after `limit` matching rows, so no page sorts the period.
  */
+const utc = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
 export function policyDecisionsPage(
-  prisma: PrismaClient,
+  sql: SqlRunner,
   policyId: string,
   range: { from: Date; to: Date },
   after: Pick<StoredDecisionRow, 'createdAt' | 'id'> | null,
   limit: number,
 ): Promise<StoredDecisionRow[]> {
+  // Through the driver, not Prisma's raw query: a page of 100,000 facts spends most of its time in
+  // Prisma's row decoding otherwise. The columns are timestamp without time zone holding UTC (as
+  // Prisma writes them), so the bounds go as UTC text; the cursor is the driver's own value of the
+  // row, handed back to the same driver, so it compares equal whatever the process's time zone.
   const select = `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
          FROM decisions d
          JOIN refund_requests r ON r.id = d."refundRequestId"
@@ -181,13 +203,10 @@ export function policyDecisionsPage(
           AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
   const order = `ORDER BY d."createdAt", d.id LIMIT ${Math.trunc(limit)}`;
   return after
-    ? prisma.$queryRawUnsafe(
+    ? sql.query<StoredDecisionRow>(
         `${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`,
-        range.from,
-        range.to,
-        policyId,
-        after.createdAt,
-        after.id,
+        [utc(range.from), utc(range.to), policyId, after.createdAt, after.id],
+        'policy_decisions_after',
       )
-    : prisma.$queryRawUnsafe(`${select} ${order}`, range.from, range.to, policyId);
+    : sql.query<StoredDecisionRow>(`${select} ${order}`, [utc(range.from), utc(range.to), policyId], 'policy_decisions_first');
 }

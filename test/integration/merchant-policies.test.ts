@@ -376,4 +376,45 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     }
     expect((await call('POST', `/v1/policies/${policyId}/simulate`, { version: 9, from, to })).statusCode).toBe(404);
   });
+  it.skipIf(skip)('keeps the attached policy when a product re-sync names none; an explicit null detaches it', async () => {
+    const synced = uid('p');
+    const policyOf = async () => (await call('GET', `/v1/products/${synced}/refund-policy?lang=en`)).json().policy;
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { title: 'Bootcamp' }))).statusCode).toBe(200);
+    const preset = await policyOf();
+    expect((await call('PUT', `/v1/products/${synced}/policy`, { policyId })).statusCode).toBe(200);
+    const attached = await policyOf();
+    expect(attached.id).toBe(policyId);
+    // A price change from the platform, without policyId: the merchant's policy stays.
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { title: 'Bootcamp', priceMinor: 19_900 }))).statusCode).toBe(200);
+    expect(await policyOf()).toEqual(attached);
+    // Moved to another category, the policy of the old one cannot follow: the new category's preset decides.
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { category: 'template' }))).statusCode).toBe(200);
+    expect((await policyOf()).id).not.toBe(policyId);
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { policyId }))).statusCode).toBe(200);
+    expect((await policyOf()).id).toBe(policyId);
+    // An explicit null detaches: the category's preset decides again.
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { policyId: null }))).statusCode).toBe(200);
+    expect(await policyOf()).toEqual(preset);
+  });
+  it.skipIf(skip)('lets a merchant take over a policy stored without an owner only when every product on it is theirs', async () => {
+    const other = uid('m');
+    expect((await t.postEvent(merchantEvent(other))).statusCode).toBe(200);
+    const legacy = uid('legacy').toLowerCase().replace(/_/g, '-');
+    expect((await call('PUT', `/v1/policies/${legacy}`, bootcamp(shop.merchant))).statusCode).toBe(201);
+    // As a row written before policies had owners.
+    await t.desk.db.prisma.refundPolicy.updateMany({ where: { id: legacy }, data: { merchantId: null } });
+    const theirProduct = uid('p');
+    expect((await t.postEvent(productEvent(theirProduct, other, { policyId: legacy }))).statusCode).toBe(200);
+    const loose = { ...bootcamp(shop.merchant), windows: { unconditionalMinutes: 600, conditionalHours: 240 } };
+    const refused = await call('PUT', `/v1/policies/${legacy}`, loose);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('policy_shared');
+    expect((await call('PUT', `/v1/policies/${legacy}`, { ...loose, merchantId: 'm_nobody' })).statusCode).toBe(422);
+    // The merchant whose products are the only ones on it may take it over; then it is theirs alone.
+    const claimed = await call('PUT', `/v1/policies/${legacy}`, { ...loose, merchantId: other });
+    expect(claimed.statusCode).toBe(201);
+    expect(
+      (await call('PUT', `/v1/policies/${legacy}`, { ...loose, windows: { unconditionalMinutes: 1, conditionalHours: 1 } })).statusCode,
+    ).toBe(403);
+  });
 });
