@@ -16,7 +16,9 @@ export interface RenderedPolicy {
   rules: Array<{ id: string; text: string }>;
 }
 
-const pct = (share: number) => `${Math.round(share * 100)}%`;
+// Exact, not rounded: decide() compares the threshold itself, so a 29.5 % limit read as "30 %" would
+// promise a buyer at 29.8 % a refund the engine then refuses.
+const pct = (share: number) => `${Number((share * 100).toFixed(4))}%`;
 
 function conditionText(c: PolicyCondition, lang: Locale): string {
   const zh: Record<PolicyCondition['kind'], string> = {

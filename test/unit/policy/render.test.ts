@@ -59,4 +59,18 @@ describe('policy in plain words (M7)', () => {
     expect(policySchema.safeParse({ ...PRESETS.course, currency: 'yuan' }).success).toBe(false);
     expect(policySchema.safeParse({ ...PRESETS.course, allowances: { standard: PRESETS.course.allowances.standard } }).success).toBe(false);
   });
+
+  it('states a threshold exactly as decide() compares it, never rounded to a nicer number', () => {
+    const precise = {
+      ...PRESETS.course,
+      conditions: [{ kind: 'course_progress_at_most' as const, threshold: 0.295 }],
+      locks: [{ kind: 'course_progress' as const, above: 0.495 }],
+    };
+    for (const lang of ['zh', 'en'] as const) {
+      const text = renderPolicy(precise, lang).text;
+      expect(text).toContain('29.5%');
+      expect(text).toContain('49.5%');
+      expect(text).not.toMatch(/\b30%/);
+    }
+  });
 });
