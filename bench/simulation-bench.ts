@@ -106,7 +106,7 @@ export async function benchSimulation(
     const decideMs: number[] = [];
     let changed = 0;
     // One untimed run each warms the JIT, the connection and PostgreSQL's cache.
-    const simulate = () => simulatePolicy(db.prisma, 'course-default', BENCH_DRAFT, range, 'draft');
+    const simulate = () => simulatePolicy(db, 'course-default', BENCH_DRAFT, range, 'draft');
     const decideAll = () => {
       let approved = 0;
       for (const f of facts) if (decide(BENCH_DRAFT, f).outcome === 'approved') approved += 1;

@@ -137,7 +137,7 @@ export function registerPolicyCommand(program: Command): void {
         if (draft && draft.category !== current.category) return `the draft's category must be ${current.category}, the policy's category`;
         const policy = draft ?? (await policyVersionOf(db.prisma, id, version!));
         if (!policy) return `policy ${id} has no version ${version}`;
-        return simulatePolicy(db.prisma, id, policy, { from: from.data, to: to.data }, version ?? 'draft');
+        return simulatePolicy(db, id, policy, { from: from.data, to: to.data }, version ?? 'draft');
       });
       if (typeof report === 'string') {
         console.error(report);

@@ -15,7 +15,7 @@
 // ticket straight away (M22, a lock inside the windows).
 import type { Decision, DecisionFacts, Outcome, Policy } from '../policy/index.ts';
 import { decide, storedFactsSchema } from '../policy/index.ts';
-import type { PrismaClient } from '../store/index.ts';
+import type { PrismaClient, SqlRunner } from '../store/index.ts';
 import { policyVersionOf } from './policy-resolver.ts';
 import { policyDecisionsPage, type StoredDecisionRow } from './policy-store.ts';
 
@@ -143,7 +143,7 @@ const PAGE = 5_000;
  * (createdAt, id), so a long period never holds more than one page of facts.
  */
 export async function simulatePolicy(
-  prisma: PrismaClient,
+  db: { prisma: PrismaClient; sql: SqlRunner },
   policyId: string,
   draft: Policy,
   range: { from: Date; to: Date },
@@ -153,10 +153,16 @@ export async function simulatePolicy(
   const versions = new Map<string, Policy | null>();
   const versionOf = async (id: string, v: number) => {
     const key = `${id}\u0000${v}`;
-    if (!versions.has(key)) versions.set(key, await policyVersionOf(prisma, id, v));
+    if (!versions.has(key)) versions.set(key, await policyVersionOf(db.prisma, id, v));
     return versions.get(key)!;
   };
-  const page = (after: StoredDecisionRow | null) => policyDecisionsPage(prisma, policyId, range, after, PAGE);
+  const page = (after: StoredDecisionRow | null) => {
+    const next = policyDecisionsPage(db.sql, policyId, range, after, PAGE);
+    // Read ahead: if deciding this page throws, the page being read is never awaited, and an
+    // unhandled rejection would end the process. It is still awaited (and thrown) in the loop.
+    next.catch(() => undefined);
+    return next;
+  };
   // The next page is read while this one is decided: the database works while decide() does.
   let pending = page(null);
   for (;;) {

@@ -110,6 +110,6 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ApiDeps): void 
         });
       }
     }
-    return simulatePolicy(deps.db.prisma, id, draft, { from: body.from, to: body.to }, body.version ?? 'draft');
+    return simulatePolicy(deps.db, id, draft, { from: body.from, to: body.to }, body.version ?? 'draft');
   });
 }
