@@ -298,6 +298,36 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('rejected');
   });
 
+  it('refuses a smaller partial approved alone while a larger approval of the request waits', async () => {
+    const ticket = await appealTicket();
+    const approval = await firstApproval(ticket);
+    // The approving agent (holding the ticket) now submits ¥40.00, below the limit, from the modal.
+    const since = slack.calls.length;
+    const submission = {
+      type: 'view_submission',
+      user: { id: A, username: 'agent', name: 'agent', team_id: 'T00000001' },
+      api_app_id: 'A00000001',
+      team: { id: 'T00000001', domain: 'shop' },
+      trigger_id: 'trigger.view',
+      view: {
+        id: 'V8',
+        type: 'modal',
+        callback_id: 'ticket.partial',
+        private_metadata: ticket.handoff.id,
+        state: { values: { amount: { value: { type: 'plain_text_input', value: '40' } } } },
+        hash: 'h',
+      },
+    };
+    expect((await sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM)).status).toBe(200);
+    const told = await until(
+      () => ephemeralsTo(A, since),
+      (c) => c.length >= 1,
+    );
+    expect(String(told[0]!.args.text)).toContain('waits for a second desk member');
+    expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
+    expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('awaiting');
+  });
+
   it('runs at once at or below the limit, and for a currency the variable does not list', async () => {
     // A partial ¥40.00 on a ¥99.00 order: below ¥50.00, one approval is enough.
     const small = await appealTicket();

@@ -30,6 +30,9 @@ describe('the approval on the ticket', () => {
       'approved by <@UAGENT0001> · confirmed by <@UAGENT0002>',
     );
     expect(approvalLine({ ...base, status: 'rejected', secondAgentId: 'UAGENT0002' })).toContain('rejected by <@UAGENT0002>');
+    const withdrawn = approvalLine({ ...base, status: 'cancelled', secondAgentId: 'UAGENT0002' });
+    expect(withdrawn).toContain('withdrawn when <@UAGENT0002> returned the ticket to the bot');
+    expect(withdrawn).not.toContain('rejected');
   });
   it('puts no mention of an id that is not a Slack user id', () => {
     expect(approvalLine({ ...base, status: 'awaiting', firstAgentId: '<!channel>' })).not.toContain('<!channel>');

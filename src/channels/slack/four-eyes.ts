@@ -36,7 +36,18 @@ export class FourEyesDesk {
     const { currency } = subject;
     const amount = amountMinor ?? subject.refundableMinor;
     const limit = secondApprovalLimit(this.approvals.limits, currency, amount);
-    if (limit === null) return false;
+    if (limit === null) {
+      // A smaller amount approved alone while a larger one waits would pay without the second pair of
+      // eyes ever seeing it, and leave the waiting approval to be "confirmed" over a refund already made.
+      const waiting = await this.approvals.waitingFor(handoff.refundRequestId);
+      if (!waiting) return false;
+      const money = formatMoney({ amountMinor: waiting.amountMinor, currency }, 'en');
+      await this.hooks.tell(
+        body,
+        `An approval of ${money} by <@${waiting.firstAgentId}> waits for a second desk member: confirm or reject it in the thread first.`,
+      );
+      return true;
+    }
     if (handoff.live && !(await this.hooks.holds(body, handoffId, user.id))) return true;
     const result = await this.approvals.propose({
       refundRequestId: handoff.refundRequestId,

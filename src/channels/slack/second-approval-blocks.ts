@@ -17,6 +17,8 @@ export function approvalLine(a: TicketApproval): string {
   if (a.status === 'awaiting') return `🔐 ${money} approved by ${mention(a.firstAgentId)} · waiting for a second desk member to confirm`;
   if (a.status === 'confirmed')
     return `🔐 ${money} approved by ${mention(a.firstAgentId)} · confirmed by ${mention(a.secondAgentId ?? '')}`;
+  if (a.status === 'cancelled')
+    return `🔐 ${money} approved by ${mention(a.firstAgentId)} · withdrawn when ${mention(a.secondAgentId ?? '')} returned the ticket to the bot`;
   return `🔐 ${money} approved by ${mention(a.firstAgentId)} · rejected by ${mention(a.secondAgentId ?? '')}`;
 }
 
