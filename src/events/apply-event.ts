@@ -8,7 +8,7 @@ import { newId } from '../ids.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { EventOf, PlatformEvent } from './event-schemas.ts';
-import { checkAttachable } from '../refunds/index.ts';
+import { checkAttachable, isAttachable } from '../refunds/index.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -40,11 +40,12 @@ async function applyProduct(tx: Tx, { data }: EventOf<'product.upserted'>) {
   if (data.policyId) await checkAttachable(tx, data.policyId, data, { field: 'data.policyId', missing: 'unknown_reference' });
   // An event that does not name a policy keeps the one attached (PUT /v1/products/{id}/policy or an
   // earlier event): a price or title re-sync must not drop a merchant's policy. Only an explicit
-  // null detaches it, and a product moved to another merchant or category leaves its policy behind.
+  // null detaches it, and a product moved to where its policy cannot follow (another merchant,
+  // category or currency) leaves it behind: its category's preset decides.
   let policyId: string | null = data.policyId ?? null;
   if (data.policyId === undefined) {
-    const current = await tx.product.findUnique({ where: { id: data.id }, select: { policyId: true, merchantId: true, category: true } });
-    policyId = current && current.merchantId === data.merchantId && current.category === data.category ? current.policyId : null;
+    const current = await tx.product.findUnique({ where: { id: data.id }, select: { policyId: true } });
+    if (current?.policyId && (await isAttachable(tx, current.policyId, data))) policyId = current.policyId;
   }
   const fields = {
     merchantId: data.merchantId,

@@ -50,7 +50,8 @@ export const policySchema = z.strictObject({
   category: z.enum(PRODUCT_CATEGORIES),
   /** The currency of the policy's amounts (allowances); policies written before it had one are in yuan. */
   currency: currencySchema.default('CNY'),
-  title: z.strictObject({ zh: z.string().min(1), en: z.string().min(1) }),
+  // A title is read in Telegram, Slack and the widget: one line, not a document.
+  title: z.strictObject({ zh: z.string().min(1).max(120), en: z.string().min(1).max(120) }),
   windows: z
     .strictObject({
       /** M1: any reason within this many minutes of payment. */

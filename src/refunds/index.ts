@@ -8,4 +8,12 @@ export type { RefundRequestView } from './refund-view.ts';
 export { RefundWorkflow } from './refund-workflow.ts';
 export { policyVersionOf } from './policy-resolver.ts';
 export { simulatePolicy } from './policy-simulation.ts';
-export { attachPolicy, checkAttachable, currentPolicy, policyVersions, putPolicy, type StoredPolicy } from './policy-store.ts';
+export {
+  attachPolicy,
+  checkAttachable,
+  currentPolicy,
+  isAttachable,
+  policyVersions,
+  putPolicy,
+  type StoredPolicy,
+} from './policy-store.ts';

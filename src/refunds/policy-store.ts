@@ -124,7 +124,7 @@ async function checkClaimable(prisma: PrismaClient, id: string, merchantId: stri
 export async function checkAttachable(
   prisma: Client,
   policyId: string,
-  product: { merchantId: string; category: string },
+  product: { merchantId: string; category: string; currency: string },
   options: { field: string; missing: 'not_found' | 'unknown_reference' },
 ): Promise<void> {
   const preset = currentPreset(policyId);
@@ -150,6 +150,32 @@ export async function checkAttachable(
       { field: options.field },
     );
   }
+  // A merchant's allowance amounts are in its policy's currency, and decide() compares them only with
+  // orders in that currency: on a product priced in another, the text would promise a cap the engine
+  // never applies. (The desk's presets are for every currency: there the amounts are simply not compared.)
+  if (current && policy.currency !== product.currency) {
+    throw new DeskError(
+      'conflict',
+      'policy_currency_mismatch',
+      `policy ${policyId} states its amounts in ${policy.currency}, the product is priced in ${product.currency}`,
+      { field: options.field },
+    );
+  }
+}
+
+/** Whether the product may keep `policyId` (checkAttachable without the error). */
+export async function isAttachable(
+  prisma: Client,
+  policyId: string,
+  product: { merchantId: string; category: string; currency: string },
+): Promise<boolean> {
+  try {
+    await checkAttachable(prisma, policyId, product, { field: 'policyId', missing: 'not_found' });
+    return true;
+  } catch (error) {
+    if (error instanceof DeskError) return false;
+    throw error;
+  }
 }
 
 /** PUT /v1/products/{id}/policy: the product takes the policy (its latest version decides from now on). */
@@ -158,7 +184,10 @@ export async function attachPolicy(
   productId: string,
   policyId: string,
 ): Promise<{ productId: string; policy: { id: string; version: number } }> {
-  const product = await prisma.product.findUnique({ where: { id: productId }, select: { merchantId: true, category: true } });
+  const product = await prisma.product.findUnique({
+    where: { id: productId },
+    select: { merchantId: true, category: true, currency: true },
+  });
   if (!product) throw notFound('product_not_found', `Product ${productId} is not known to the desk`);
   await checkAttachable(prisma, policyId, product, { field: 'policyId', missing: 'not_found' });
   await prisma.product.update({ where: { id: productId }, data: { policyId } });

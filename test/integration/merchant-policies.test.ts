@@ -343,6 +343,7 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     ],
     ['no merchant', ({ merchantId: _m, ...rest }) => rest, 'merchantId'],
     ['an unknown field', (b) => ({ ...b, refundEverything: true }), 'body'],
+    ['a title longer than a line', (b) => ({ ...b, title: { zh: '训'.repeat(121), en: 'bootcamp' } }), 'title.zh'],
     ['a changed category', (b) => ({ ...b, category: 'template', conditions: [], locks: [] }), 'category'],
   ];
   it.skipIf(skip).each(invalid)('answers 400 naming the field for %s, and stores nothing', async (_what, make, field) => {
@@ -392,6 +393,13 @@ describe.each(stores)('merchant policies ($store)', ({ store, skip }) => {
     expect((await policyOf()).id).not.toBe(policyId);
     expect((await t.postEvent(productEvent(synced, shop.merchant, { policyId }))).statusCode).toBe(200);
     expect((await policyOf()).id).toBe(policyId);
+    // Priced in another currency, its allowance amounts would not apply: it is left behind, and cannot be attached.
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { currency: 'USD' }))).statusCode).toBe(200);
+    expect((await policyOf()).id).not.toBe(policyId);
+    const usd = await call('PUT', `/v1/products/${synced}/policy`, { policyId });
+    expect(usd.statusCode).toBe(409);
+    expect(usd.json().error.code).toBe('policy_currency_mismatch');
+    expect((await t.postEvent(productEvent(synced, shop.merchant, { policyId }))).statusCode).toBe(200);
     // An explicit null detaches: the category's preset decides again.
     expect((await t.postEvent(productEvent(synced, shop.merchant, { policyId: null }))).statusCode).toBe(200);
     expect(await policyOf()).toEqual(preset);
