@@ -2,7 +2,7 @@
 // without the id and version the desk gives it. Every check names the field it fails on, so a
 // merchant's editor can point at it; the vocabulary is the presets' (policy-schema.ts).
 import { z } from 'zod';
-import { policySchema, type Policy } from './policy-schema.ts';
+import { policySchema, type Policy, windowsSchema } from './policy-schema.ts';
 
 const shape = policySchema.shape;
 
@@ -13,23 +13,7 @@ export const policyRulesSchema = z.strictObject({
   title: shape.title,
   // The presets' windows, with the "conditional ends after unconditional" check pinned to the
   // field a merchant would change (the preset schema reports it on `windows` as a whole).
-  windows: z
-    .strictObject({
-      unconditionalMinutes: z
-        .number()
-        .int()
-        .min(0)
-        .max(7 * 24 * 60),
-      conditionalHours: z
-        .number()
-        .int()
-        .min(0)
-        .max(365 * 24),
-    })
-    .refine((w) => w.conditionalHours * 60 >= w.unconditionalMinutes, {
-      message: 'must not end before the unconditional window (conditionalHours × 60 ≥ unconditionalMinutes)',
-      path: ['conditionalHours'],
-    }),
+  windows: windowsSchema(['conditionalHours']),
   conditions: shape.conditions,
   locks: shape.locks,
   troubleshootFirst: shape.troubleshootFirst,

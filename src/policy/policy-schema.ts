@@ -44,15 +44,13 @@ const allowance = z.strictObject({
   maxAmountMinor: z.number().int().min(0).nullable(),
 });
 
-export const policySchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
-  version: z.number().int().min(1),
-  category: z.enum(PRODUCT_CATEGORIES),
-  /** The currency of the policy's amounts (allowances); policies written before it had one are in yuan. */
-  currency: currencySchema.default('CNY'),
-  // A title is read in Telegram, Slack and the widget: one line, not a document.
-  title: z.strictObject({ zh: z.string().min(1).max(120), en: z.string().min(1).max(120) }),
-  windows: z
+/**
+ * The two windows (M1, M2). The conditional window must not end before the unconditional one;
+ * `path` pins that failure to a field (a merchant's editor points at conditionalHours), else it is
+ * reported on the windows as a whole.
+ */
+export function windowsSchema(path?: ['conditionalHours']) {
+  return z
     .strictObject({
       /** M1: any reason within this many minutes of payment. */
       unconditionalMinutes: z
@@ -68,8 +66,22 @@ export const policySchema = z.strictObject({
         .max(365 * 24),
     })
     .refine((w) => w.conditionalHours * 60 >= w.unconditionalMinutes, {
-      message: 'the conditional window must not end before the unconditional one',
-    }),
+      message: path
+        ? 'must not end before the unconditional window (conditionalHours × 60 ≥ unconditionalMinutes)'
+        : 'the conditional window must not end before the unconditional one',
+      ...(path ? { path } : {}),
+    });
+}
+
+export const policySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
+  version: z.number().int().min(1),
+  category: z.enum(PRODUCT_CATEGORIES),
+  /** The currency of the policy's amounts (allowances); policies written before it had one are in yuan. */
+  currency: currencySchema.default('CNY'),
+  // A title is read in Telegram, Slack and the widget: one line, not a document.
+  title: z.strictObject({ zh: z.string().min(1).max(120), en: z.string().min(1).max(120) }),
+  windows: windowsSchema(),
   conditions: z.array(
     z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('course_progress_at_most'), threshold: z.number().min(0).max(1) }),

@@ -42,6 +42,30 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
   const ephemeralsTo = (user: string, since: number) =>
     slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user);
 
+  /** The partial-refund modal submitted by `user` with `amount` (as typed, in the order's currency). */
+  const submitPartial = (user: string, handoffId: string, amount: string) =>
+    sendToSlackEndpoint(
+      url,
+      `payload=${encodeURIComponent(
+        JSON.stringify({
+          type: 'view_submission',
+          user: { id: user, username: 'agent', name: 'agent', team_id: 'T00000001' },
+          api_app_id: 'A00000001',
+          team: { id: 'T00000001', domain: 'shop' },
+          trigger_id: 'trigger.view',
+          view: {
+            id: 'V9',
+            type: 'modal',
+            callback_id: 'ticket.partial',
+            private_metadata: handoffId,
+            state: { values: { amount: { value: { type: 'plain_text_input', value: amount } } } },
+            hash: 'h',
+          },
+        }),
+      )}`,
+      FORM,
+    );
+
   /** A refused course order (M22) whose appeal is a ticket in Slack. */
   async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
     const ids = await freshBuyer(t, shop);
@@ -303,22 +327,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const approval = await firstApproval(ticket);
     // The approving agent (holding the ticket) now submits ¥40.00, below the limit, from the modal.
     const since = slack.calls.length;
-    const submission = {
-      type: 'view_submission',
-      user: { id: A, username: 'agent', name: 'agent', team_id: 'T00000001' },
-      api_app_id: 'A00000001',
-      team: { id: 'T00000001', domain: 'shop' },
-      trigger_id: 'trigger.view',
-      view: {
-        id: 'V8',
-        type: 'modal',
-        callback_id: 'ticket.partial',
-        private_metadata: ticket.handoff.id,
-        state: { values: { amount: { value: { type: 'plain_text_input', value: '40' } } } },
-        hash: 'h',
-      },
-    };
-    expect((await sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM)).status).toBe(200);
+    expect((await submitPartial(A, ticket.handoff.id, '40')).status).toBe(200);
     const told = await until(
       () => ephemeralsTo(A, since),
       (c) => c.length >= 1,
@@ -332,22 +341,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     // A partial ¥40.00 on a ¥99.00 order: below ¥50.00, one approval is enough.
     const small = await appealTicket();
     await click({ user: A, actionId: 'ticket.approve_partial', value: small.handoff.id, messageTs: small.ts });
-    const submission = {
-      type: 'view_submission',
-      user: { id: A, username: 'agent', name: 'agent', team_id: 'T00000001' },
-      api_app_id: 'A00000001',
-      team: { id: 'T00000001', domain: 'shop' },
-      trigger_id: 'trigger.view',
-      view: {
-        id: 'V9',
-        type: 'modal',
-        callback_id: 'ticket.partial',
-        private_metadata: small.handoff.id,
-        state: { values: { amount: { value: { type: 'plain_text_input', value: '40' } } } },
-        hash: 'h',
-      },
-    };
-    expect((await sendToSlackEndpoint(url, `payload=${encodeURIComponent(JSON.stringify(submission))}`, FORM)).status).toBe(200);
+    expect((await submitPartial(A, small.handoff.id, '40')).status).toBe(200);
     await until(
       () => prisma().refund.findFirst({ where: { orderId: small.orderId } }),
       (r) => r?.status === 'succeeded',
