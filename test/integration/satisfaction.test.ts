@@ -9,6 +9,7 @@ import type { ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
 import { SATISFACTION_ASK, SATISFACTION_TEXTS } from '../../src/conversation/texts.ts';
 import { buyer as buyerEvent } from '../helpers/events.ts';
 import { FakeTelegramApi } from '../helpers/fake-telegram-api.ts';
+import { telegramUpdates } from '../helpers/telegram-updates.ts';
 import { api as apiCall, freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
 import { blockAction, sendToSlackEndpoint, SLACK, SlackRecorder, slackEnv, until } from '../helpers/slack.ts';
@@ -17,32 +18,8 @@ import { WidgetClient } from '../helpers/widget-client.ts';
 
 const TOKEN = '123456:TEST-satisfaction';
 type Msg = Extract<ServerFrame, { type: 'message' }>;
-let nextUpdate = 9_000;
 
-function update(chatId: number, content: { text?: string; data?: string }) {
-  const updateId = nextUpdate++;
-  const from = { id: chatId, is_bot: false, first_name: 'Buyer', language_code: 'zh' };
-  const chat = { id: chatId, type: 'private' as const, first_name: 'Buyer' };
-  if (content.data) {
-    const message = {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat,
-      from: { id: 42, is_bot: true, first_name: 'Refund desk' },
-      text: '…',
-    };
-    return {
-      update_id: updateId,
-      callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message },
-    };
-  }
-  const text = content.text!;
-  const entities = text.startsWith('/') ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]!.length }] : undefined;
-  return {
-    update_id: updateId,
-    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) },
-  };
-}
+const update = telegramUpdates(9_000);
 
 describe.skipIf(!postgresUp || !redisUp)('buyer satisfaction after a case', () => {
   const telegram = new FakeTelegramApi();

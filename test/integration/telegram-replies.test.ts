@@ -7,38 +7,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createDesk, type Desk } from '../../src/desk.ts';
 import { FakeTelegramApi } from '../helpers/fake-telegram-api.ts';
+import { telegramUpdates } from '../helpers/telegram-updates.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp, REDIS_URL } from '../helpers/services.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 
 const TOKEN = '123456:TEST-replies';
-let nextUpdate = 5_000;
 let nextChat = 810_000_000;
 
-function update(chatId: number, content: { text?: string; data?: string }) {
-  const updateId = nextUpdate++;
-  const from = { id: chatId, is_bot: false, first_name: 'Buyer', language_code: 'zh' };
-  const chat = { id: chatId, type: 'private' as const, first_name: 'Buyer' };
-  if (content.data) {
-    const message = {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat,
-      from: { id: 42, is_bot: true, first_name: 'Refund desk' },
-      text: '…',
-    };
-    return {
-      update_id: updateId,
-      callback_query: { id: `cb${updateId}`, from, chat_instance: String(chatId), data: content.data, message },
-    };
-  }
-  const text = content.text!;
-  const entities = text.startsWith('/') ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]!.length }] : undefined;
-  return {
-    update_id: updateId,
-    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat, from, text, ...(entities ? { entities } : {}) },
-  };
-}
+const update = telegramUpdates(5_000);
 
 describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', () => {
   const api = new FakeTelegramApi();
