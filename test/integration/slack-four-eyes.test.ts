@@ -42,6 +42,19 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
   const ephemeralsTo = (user: string, since: number) =>
     slack.calls.slice(since).filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user);
 
+  /** What the desk tells `user` (its one ephemeral answer) after `act`, which `user` performs. */
+  async function answerTo(user: string, act: () => Promise<unknown>): Promise<string> {
+    const since = slack.calls.length;
+    await act();
+    const told = await until(
+      () => ephemeralsTo(user, since),
+      (c) => c.length === 1,
+    );
+    return String(told[0]!.args.text);
+  }
+  const confirm = (user: string, ticket: { handoff: { id: string }; ts: string }, approval: { id: string }) =>
+    click({ user, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
+
   /** The partial-refund modal submitted by `user` with `amount` (as typed, in the order's currency). */
   const submitPartial = (user: string, handoffId: string, amount: string) =>
     sendToSlackEndpoint(
@@ -125,42 +138,19 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     expect(waitingBlocks).not.toContain('"ticket.approve"');
 
     // The same agent confirming their own approval is refused, and so is approving it again.
-    let since = slack.calls.length;
-    await click({ user: A, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    const refused = await until(
-      () => ephemeralsTo(A, since),
-      (c) => c.length === 1,
-    );
-    expect(refused[0]!.args.text).toContain('another desk member must confirm it');
-    since = slack.calls.length;
-    await click({ user: A, actionId: 'ticket.approve', value: ticket.handoff.id, messageTs: ticket.ts });
+    expect(await answerTo(A, () => confirm(A, ticket, approval))).toContain('another desk member must confirm it');
     expect(
-      (
-        await until(
-          () => ephemeralsTo(A, since),
-          (c) => c.length === 1,
-        )
-      )[0]!.args.text,
+      await answerTo(A, () => click({ user: A, actionId: 'ticket.approve', value: ticket.handoff.id, messageTs: ticket.ts })),
     ).toContain('already waits for a second desk member');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect(await prisma().secondApproval.count({ where: { refundRequestId: ticket.requestId } })).toBe(1);
 
     // Someone outside the desk cannot confirm either.
-    since = slack.calls.length;
-    await click({
-      user: SLACK.outsider,
-      actionId: 'ticket.second_confirm',
-      value: `${ticket.handoff.id}|${approval.id}`,
-      messageTs: ticket.ts,
-    });
-    await until(
-      () => ephemeralsTo(SLACK.outsider, since),
-      (c) => c.length === 1,
-    );
+    await answerTo(SLACK.outsider, () => confirm(SLACK.outsider, ticket, approval));
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
 
     // A second desk member confirms: the refund runs once.
-    await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
+    await confirm(B, ticket, approval);
     await until(
       () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
       (r) => r.status === 'refunded',
@@ -198,11 +188,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const ticket = await appealTicket();
     const approval = await firstApproval(ticket);
     const since = slack.calls.length;
-    const responses = await Promise.all(
-      [B, C].map((user) =>
-        click({ user, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts }),
-      ),
-    );
+    const responses = await Promise.all([B, C].map((user) => confirm(user, ticket, approval)));
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
     await until(
       () => prisma().refundRequest.findUniqueOrThrow({ where: { id: ticket.requestId } }),
@@ -247,16 +233,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: ticket.requestId, actor: `agent:${B}` } });
     expect(decision.facts).toMatchObject({ agent: B, approvalOf: A, template: 'used' });
     // A confirmation arriving afterwards pays nothing.
-    const since = slack.calls.length;
-    await click({ user: C, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect(
-      (
-        await until(
-          () => ephemeralsTo(C, since),
-          (c) => c.length === 1,
-        )
-      )[0]!.args.text,
-    ).toContain('Already rejected');
+    expect(await answerTo(C, () => confirm(C, ticket, approval))).toContain('Already rejected');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
   });
 
@@ -275,16 +252,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
       secondAgentId: A,
     });
     // B presses Confirm on the thread's (now stale) buttons: nothing is paid, and B is told why.
-    const since = slack.calls.length;
-    await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect(
-      (
-        await until(
-          () => ephemeralsTo(B, since),
-          (c) => c.length === 1,
-        )
-      )[0]!.args.text,
-    ).toContain('returned the ticket to the bot. Nothing was paid.');
+    expect(await answerTo(B, () => confirm(B, ticket, approval))).toContain('returned the ticket to the bot. Nothing was paid.');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect(await prisma().decision.count({ where: { refundRequestId: ticket.requestId, actor: { startsWith: 'agent:' } } })).toBe(0);
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('cancelled');
@@ -308,16 +276,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const decision = await prisma().decision.findFirstOrThrow({ where: { refundRequestId: ticket.requestId, actor: `agent:${A}` } });
     expect(decision.facts).toMatchObject({ agent: A, approvalOf: A, template: 'used' });
     // A confirmation arriving afterwards pays nothing and leaves the approval rejected.
-    const since = slack.calls.length;
-    await click({ user: B, actionId: 'ticket.second_confirm', value: `${ticket.handoff.id}|${approval.id}`, messageTs: ticket.ts });
-    expect(
-      (
-        await until(
-          () => ephemeralsTo(B, since),
-          (c) => c.length === 1,
-        )
-      )[0]!.args.text,
-    ).toContain('Already rejected');
+    expect(await answerTo(B, () => confirm(B, ticket, approval))).toContain('Already rejected');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('rejected');
   });
@@ -326,13 +285,8 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
     const ticket = await appealTicket();
     const approval = await firstApproval(ticket);
     // The approving agent (holding the ticket) now submits ¥40.00, below the limit, from the modal.
-    const since = slack.calls.length;
-    expect((await submitPartial(A, ticket.handoff.id, '40')).status).toBe(200);
-    const told = await until(
-      () => ephemeralsTo(A, since),
-      (c) => c.length >= 1,
-    );
-    expect(String(told[0]!.args.text)).toContain('waits for a second desk member');
+    const told = await answerTo(A, async () => expect((await submitPartial(A, ticket.handoff.id, '40')).status).toBe(200));
+    expect(told).toContain('waits for a second desk member');
     expect(await prisma().refund.count({ where: { orderId: ticket.orderId } })).toBe(0);
     expect((await prisma().secondApproval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('awaiting');
   });
