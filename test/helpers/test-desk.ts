@@ -21,6 +21,8 @@ export interface TestDesk {
   redisPrefix: string | null;
   dataDir: string;
   postEvent(event: unknown, options?: { secret?: string; signature?: string }): Promise<LightMyRequestResponse>;
+  /** Another instance on the same database, Redis prefix and data folder (another process in production); the caller closes it. */
+  anotherInstance(env?: Record<string, string>): Promise<Desk>;
   stop(): Promise<void>;
 }
 
@@ -31,22 +33,26 @@ export async function startTestDesk(
   const database = store === 'postgres' ? await createTestDatabase() : null;
   const redisPrefix = options.redis ? testRedisPrefix() : null;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'refund-desk-test-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    DEMO_SEED: 'off',
-    ...TEST_SECRETS,
-    ...(database ? { DATABASE_URL: database.url } : {}),
-    ...(redisPrefix ? { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {}),
-    ...options.env,
-  });
-  const desk = await createDesk(config, { defaultMetrics: false, ...options.deskOptions });
+  const configWith = (env: Record<string, string> | undefined) =>
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      DEMO_SEED: 'off',
+      ...TEST_SECRETS,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(redisPrefix ? { REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {}),
+      ...env,
+    });
+  const desk = await createDesk(configWith(options.env), { defaultMetrics: false, ...options.deskOptions });
   return {
     desk,
     database,
     redisPrefix,
     dataDir,
+    anotherInstance(env) {
+      return createDesk(configWith(env), { defaultMetrics: false });
+    },
     postEvent(event, opts = {}) {
       const payload = typeof event === 'string' ? event : JSON.stringify(event);
       return desk.server.inject({

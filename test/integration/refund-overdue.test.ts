@@ -4,13 +4,12 @@
 // Redis, with two desks on the same database standing in for two instances, and Slack's Web API
 // recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createDesk, type Desk } from '../../src/desk.ts';
+import type { Desk } from '../../src/desk.ts';
 import { SETTLEMENT_TIMES } from '../../src/payments/settlement-times.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
+import { postgresUp, redisUp } from '../helpers/services.ts';
 import { SLACK, SlackRecorder, slackEnv } from '../helpers/slack.ts';
-import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 describe.skipIf(!postgresUp || !redisUp)("refunds pending past their rail's settlement time", () => {
   const slack = new SlackRecorder();
@@ -20,20 +19,7 @@ describe.skipIf(!postgresUp || !redisUp)("refunds pending past their rail's sett
   beforeAll(async () => {
     await slack.start();
     t = await startTestDesk({ store: 'postgres', redis: true, env: slackEnv(slack) });
-    other = await createDesk(
-      loadConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        DATABASE_URL: t.database!.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: t.redisPrefix!,
-        DEMO_SEED: 'off',
-        DATA_DIR: t.dataDir,
-        ...TEST_SECRETS,
-        ...slackEnv(slack),
-      }),
-      { defaultMetrics: false },
-    );
+    other = await t.anotherInstance(slackEnv(slack));
   });
   afterAll(async () => {
     await other?.close();

@@ -4,13 +4,12 @@
 // bot is not retried. Against a Bot API stub that fails sends the way Telegram does, on PostgreSQL
 // and Redis, with a second desk on the same database standing in for another instance.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createDesk, type Desk } from '../../src/desk.ts';
+import type { Desk } from '../../src/desk.ts';
 import { FakeTelegramApi } from '../helpers/fake-telegram-api.ts';
 import { telegramUpdates } from '../helpers/telegram-updates.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
-import { postgresUp, redisUp, REDIS_URL } from '../helpers/services.ts';
-import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+import { postgresUp, redisUp } from '../helpers/services.ts';
+import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 const TOKEN = '123456:TEST-replies';
 let nextChat = 810_000_000;
@@ -70,20 +69,7 @@ describe.skipIf(!postgresUp || !redisUp)('Telegram replies through the outbox', 
     t.desk.db.prisma.$executeRaw`UPDATE outbox_messages SET "availableAt" = now() - interval '1 second' WHERE status = 'pending'`;
 
   async function secondDesk(): Promise<Desk> {
-    return createDesk(
-      loadConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        DATABASE_URL: t.database!.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: t.redisPrefix!,
-        DEMO_SEED: 'off',
-        DATA_DIR: t.dataDir,
-        ...TEST_SECRETS,
-        ...env(),
-      }),
-      { defaultMetrics: false },
-    );
+    return t.anotherInstance(env());
   }
 
   it('sends a normal reply within the update, and records it delivered', async () => {

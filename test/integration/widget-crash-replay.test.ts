@@ -5,11 +5,10 @@
 // dies right after storing a turn, before pushing a frame of it, and the browser comes back on another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createDesk, type Desk } from '../../src/desk.ts';
+import type { Desk } from '../../src/desk.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
-import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
+import { postgresUp, redisUp } from '../helpers/services.ts';
+import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 import { WidgetClient } from '../helpers/widget-client.ts';
 
 type Ready = Extract<ServerFrame, { type: 'ready' }>;
@@ -24,19 +23,7 @@ describe.skipIf(!postgresUp || !redisUp)('widget: a crash between storing a turn
   beforeAll(async () => {
     t = await startTestDesk({ store: 'postgres', redis: true });
     url = await t.desk.listen();
-    other = await createDesk(
-      loadConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        DATABASE_URL: t.database!.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: t.redisPrefix!,
-        DEMO_SEED: 'off',
-        DATA_DIR: t.dataDir,
-        ...TEST_SECRETS,
-      }),
-      { defaultMetrics: false },
-    );
+    other = await t.anotherInstance();
     otherUrl = await other.listen();
   });
   afterAll(async () => {

@@ -8,10 +8,8 @@ import { DEFAULT_SOCKET_CAPS } from '../../src/channels/widget/socket-caps.ts';
 import { SESSION_TTL_MS, WidgetSessions } from '../../src/channels/widget/widget-sessions.ts';
 import { isBuyersAddress } from '../../src/risk/links.ts';
 import { freshBuyer, newOrder, seedShop } from '../helpers/refunds.ts';
-import { postgresUp, REDIS_URL, redisUp } from '../helpers/services.ts';
+import { postgresUp, redisUp } from '../helpers/services.ts';
 import { until } from '../helpers/slack.ts';
-import { createDesk } from '../../src/desk.ts';
-import { loadConfig } from '../../src/config.ts';
 import { startTestDesk, TEST_SECRETS, type TestDesk } from '../helpers/test-desk.ts';
 import { isEcho, isReply, WidgetClient } from '../helpers/widget-client.ts';
 
@@ -146,19 +144,7 @@ describe.skipIf(!postgresUp || !redisUp)('shop widget over WebSocket', () => {
   it('reaches a buyer whose socket is on another instance, through Redis pub/sub', async () => {
     const { ids, client, ready } = await openChat();
     // A second instance of the desk on the same database and Redis (another process in production).
-    const other = await createDesk(
-      loadConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        DATA_DIR: t.dataDir,
-        DEMO_SEED: 'off',
-        ...TEST_SECRETS,
-        DATABASE_URL: t.database!.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: t.redisPrefix!,
-      }),
-      { defaultMetrics: false },
-    );
+    const other = await t.anotherInstance();
     try {
       await other.listen();
       const from = client.frames.length;
