@@ -28,8 +28,6 @@ import { isDecidable, isPaid } from './refund-states.ts';
 import type { PayoutState, RefundWorkflow } from './refund-workflow.ts';
 import type { RefundRequestView } from './refund-view.ts';
 
-/** The states a person may still decide: waiting for review, refused (the appeal), troubleshooting, failed at the provider. */
-
 export const REJECTION_TEMPLATES = {
   window: {
     label: { zh: '超出退款期限', en: 'Outside the refund window' },
