@@ -212,8 +212,6 @@ export interface StoredDecisionRow {
  * it), in (createdAt, id) order after `after`. Pages straight off the decisions_createdAt_id
  * index: each page stops after `limit` matching rows, so no page sorts the period.
  */
-const utc = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
-
 export function policyDecisionsPage(
   sql: SqlRunner,
   policyId: string,
@@ -223,19 +221,23 @@ export function policyDecisionsPage(
 ): Promise<StoredDecisionRow[]> {
   // Through the driver, not Prisma's raw query: a page of 100,000 facts spends most of its time in
   // Prisma's row decoding otherwise. The columns are timestamp without time zone holding UTC (as
-  // Prisma writes them), so the bounds go as UTC text; the cursor is the driver's own value of the
+  // Prisma writes them), so the bounds go as instants read in UTC (as risk-service.ts does); the cursor is the driver's own value of the
   // row, handed back to the same driver, so it compares equal whatever the process's time zone.
   const select = `SELECT d.id, d."refundRequestId", d.outcome::text AS outcome, d."decidedBy", d.facts, d."policyId", d."policyVersion", d."createdAt"
          FROM decisions d
          JOIN refund_requests r ON r.id = d."refundRequestId"
-        WHERE d.actor = 'policy' AND d."createdAt" >= $1 AND d."createdAt" < $2
+        WHERE d.actor = 'policy' AND d."createdAt" >= ($1::timestamptz AT TIME ZONE 'UTC') AND d."createdAt" < ($2::timestamptz AT TIME ZONE 'UTC')
           AND (d."policyId" = $3 OR r."productId" IN (SELECT p.id FROM products p WHERE p."policyId" = $3))`;
   const order = `ORDER BY d."createdAt", d.id LIMIT ${Math.trunc(limit)}`;
   return after
     ? sql.query<StoredDecisionRow>(
         `${select} AND (d."createdAt", d.id) > ($4, $5) ${order}`,
-        [utc(range.from), utc(range.to), policyId, after.createdAt, after.id],
+        [range.from.toISOString(), range.to.toISOString(), policyId, after.createdAt, after.id],
         'policy_decisions_after',
       )
-    : sql.query<StoredDecisionRow>(`${select} ${order}`, [utc(range.from), utc(range.to), policyId], 'policy_decisions_first');
+    : sql.query<StoredDecisionRow>(
+        `${select} ${order}`,
+        [range.from.toISOString(), range.to.toISOString(), policyId],
+        'policy_decisions_first',
+      );
 }
