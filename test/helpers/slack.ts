@@ -3,6 +3,9 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { freshBuyer, newOrder, requestRefund, type seedShop } from './refunds.ts';
+import type { TestDesk } from './test-desk.ts';
 
 export const SLACK = {
   signingSecret: 'test-slack-signing-secret-0123',
@@ -176,4 +179,30 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (v: T) => boolea
     if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(v)?.slice(0, 800)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * M22 through the API: two hours after purchase with 20 % watched, the refund is refused and its
+ * appeal is a ticket, posted to Slack.
+ */
+export async function appealTicket(
+  t: TestDesk,
+  shop: Awaited<ReturnType<typeof seedShop>>,
+  order: { productId?: string; currency?: string; amountMinor?: number } = {},
+) {
+  const ids = await freshBuyer(t, shop);
+  const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
+  const r = await requestRefund(t, {
+    orderId,
+    buyerId: ids.buyer,
+    reasonCode: 'unsatisfied',
+    reasonText: '内容和介绍的不一样，想退款',
+    channel: 'api',
+  });
+  expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
+  const requestId = r.json().id as string;
+  await t.desk.slack!.postNewTickets();
+  const handoff = await t.desk.db.prisma.handoff.findFirstOrThrow({ where: { refundRequestId: requestId } });
+  expect(handoff.slackTs).toBeTruthy();
+  return { ids, orderId, requestId, handoff, ts: handoff.slackTs! };
 }

@@ -6,7 +6,17 @@ import type { ServerFrame } from '../../src/channels/widget/widget-protocol.ts';
 import { merchant, product, uid } from '../helpers/events.ts';
 import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
-import { blockAction, sendToSlackEndpoint, signSlack, SLACK, SlackRecorder, slackEnv, threadReply, until } from '../helpers/slack.ts';
+import {
+  appealTicket as appealTicketOf,
+  blockAction,
+  sendToSlackEndpoint,
+  signSlack,
+  SLACK,
+  SlackRecorder,
+  slackEnv,
+  threadReply,
+  until,
+} from '../helpers/slack.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 import { WidgetClient } from '../helpers/widget-client.ts';
 
@@ -40,24 +50,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack agent desk', () => {
   const prisma = () => t.desk.db.prisma;
   const click = (p: Parameters<typeof blockAction>[0]) => sendToSlackEndpoint(url, blockAction(p), FORM);
 
-  /** M22 through the API: two hours after purchase with 20 % watched, refused; the appeal is a ticket. */
-  async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
-    const ids = await freshBuyer(t, shop);
-    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
-    const r = await requestRefund(t, {
-      orderId,
-      buyerId: ids.buyer,
-      reasonCode: 'unsatisfied',
-      reasonText: '内容和介绍的不一样，想退款',
-      channel: 'api',
-    });
-    expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
-    const requestId = r.json().id as string;
-    await t.desk.slack!.postNewTickets();
-    const handoff = await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: requestId } });
-    expect(handoff.slackTs).toBeTruthy();
-    return { ids, orderId, requestId, handoff, ts: handoff.slackTs! };
-  }
+  const appealTicket = (order: Parameters<typeof appealTicketOf>[2] = {}) => appealTicketOf(t, shop, order);
 
   it('posts a handoff once, with buyer, order, product, usage, rule trace, words, commissions and buttons', async () => {
     const { handoff, ts, orderId } = await appealTicket();

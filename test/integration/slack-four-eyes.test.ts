@@ -4,9 +4,17 @@
 // Redis are real; the Web API is a local recorder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { product, uid } from '../helpers/events.ts';
-import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
+import { seedShop } from '../helpers/refunds.ts';
 import { postgresUp, redisUp } from '../helpers/services.ts';
-import { blockAction, sendToSlackEndpoint, SLACK, SlackRecorder, slackEnv, until } from '../helpers/slack.ts';
+import {
+  appealTicket as appealTicketOf,
+  blockAction,
+  sendToSlackEndpoint,
+  SLACK,
+  SlackRecorder,
+  slackEnv,
+  until,
+} from '../helpers/slack.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -79,23 +87,7 @@ describe.skipIf(!postgresUp || !redisUp)('Slack four-eyes approval', () => {
       FORM,
     );
 
-  /** A refused course order (M22) whose appeal is a ticket in Slack. */
-  async function appealTicket(order: { productId?: string; currency?: string; amountMinor?: number } = {}) {
-    const ids = await freshBuyer(t, shop);
-    const orderId = await newOrder(t, ids, { minutesAgo: 120, progress: 0.2, ...order });
-    const r = await requestRefund(t, {
-      orderId,
-      buyerId: ids.buyer,
-      reasonCode: 'unsatisfied',
-      reasonText: '内容和介绍的不一样，想退款',
-      channel: 'api',
-    });
-    expect(r.json()).toMatchObject({ status: 'rejected', handoff: { kind: 'appeal' } });
-    const requestId = r.json().id as string;
-    await t.desk.slack!.postNewTickets();
-    const handoff = await prisma().handoff.findFirstOrThrow({ where: { refundRequestId: requestId } });
-    return { ids, orderId, requestId, handoff, ts: handoff.slackTs! };
-  }
+  const appealTicket = (order: Parameters<typeof appealTicketOf>[2] = {}) => appealTicketOf(t, shop, order);
 
   /** The first agent approves in full; the approval is recorded as waiting and the thread asks for a second. */
   async function firstApproval(ticket: Awaited<ReturnType<typeof appealTicket>>, agent = A) {
