@@ -11,7 +11,6 @@
 // workflow does that (not_found), a bounded number of times, then hands the refund to a person.
 import { createRequire } from 'node:module';
 import type { AlipaySdk } from 'alipay-sdk';
-import type { KeyObject } from 'node:crypto';
 import type { AlipayConfig } from '../config.ts';
 
 export type { AlipayConfig };
