@@ -11,9 +11,16 @@ export async function resolvePolicy(
   prisma: PrismaClient,
   product: { category: ProductCategory; policyId: string | null },
 ): Promise<Policy> {
+  const stored = product.policyId
+    ? await prisma.refundPolicy.findFirst({ where: { id: product.policyId }, orderBy: { version: 'desc' } })
+    : null;
+  return policyFrom(product, stored?.definition ?? null);
+}
+
+/** The same, given the latest stored definition of the policy the product names (null: none stored). */
+export function policyFrom(product: { category: ProductCategory; policyId: string | null }, storedDefinition: unknown): Policy {
   if (product.policyId) {
-    const stored = await prisma.refundPolicy.findFirst({ where: { id: product.policyId }, orderBy: { version: 'desc' } });
-    if (stored) return policySchema.parse(stored.definition);
+    if (storedDefinition !== null && storedDefinition !== undefined) return policySchema.parse(storedDefinition);
     const preset = currentPreset(product.policyId);
     if (preset) return preset;
   }

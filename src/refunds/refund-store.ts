@@ -8,7 +8,6 @@
 // (no BEGIN/COMMIT round trips) and costs a fraction of the ORM calls it replaces: this is what every
 // refund request pays. Rare paths (failures, cancels, agents) use the Prisma client, except the
 // buyer's notice, which is the same INSERT everywhere.
-import { createHash } from 'node:crypto';
 import type { LedgerChange } from '../commission/index.ts';
 import { ledgerChangeCtes } from '../commission/index.ts';
 import type { Locale } from '../domain/index.ts';
@@ -16,7 +15,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { enqueue, type OutboxItem } from '../outbox/index.ts';
 import type { PrismaClient } from '../store/index.ts';
-import { SqlParams } from '../store/index.ts';
+import { SqlParams, statementName } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { buyerNotice, type BuyerNoticeKind } from './buyer-notices.ts';
 
@@ -29,11 +28,7 @@ export interface Statement {
   name: string;
 }
 
-const named = (text: string, values: unknown[]): Statement => ({
-  text,
-  values,
-  name: `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
-});
+const named = (text: string, values: unknown[]): Statement => ({ text, values, name: statementName(text) });
 
 export interface BuyerNoticeRow {
   id: string;

@@ -1,7 +1,7 @@
 // RefundWorkflow.request() as its steps (Medusa's workflow of named steps), each a function with a
 // typed input and output:
 //
-//   gatherFacts    the order, buyer, usage (recorded and live), profile and risk, as DecisionFacts
+//   gatherFacts    the order, buyer, usage (recorded and live), profile and risk, as DecisionFacts (one read)
 //   decideRequest  the policy decides (M19); the rows the decision writes, the commissions it freezes
 //   persist        one atomic statement; a lost race answers with the winner (undone by not committing)
 //   payOut         the point of no return: the gateway is called under the refund's id
@@ -19,12 +19,12 @@ import type { Logger } from '../logger.ts';
 import { unconfiguredRail, type GatewayRouter } from '../payments/index.ts';
 import type { RefundCall } from '../payments/index.ts';
 import { decide, type Decision, type DecisionFacts, type Policy, type RefundRoute } from '../policy/index.ts';
-import { buyerProfile } from '../risk/index.ts';
+import { profileOf } from '../risk/index.ts';
 import type { RiskAssessor } from '../risk/index.ts';
 import { isUniqueViolation, type PrismaClient } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { summarizeUsage, type UsageService } from '../usage/index.ts';
-import { resolvePolicy } from './policy-resolver.ts';
+import { policyFrom } from './policy-resolver.ts';
 import type { RefundRequestBody } from './refund-schemas.ts';
 import { STATUS_BY_OUTCOME, holdsOrder as requestHoldsOrder, isReplaceable } from './refund-states.ts';
 import {
@@ -36,7 +36,7 @@ import {
   OrderTaken,
   type DecisionRows,
 } from './refund-store.ts';
-import { loadRequestContext, type RequestContext } from './request-context.ts';
+import { loadRequestContext, type RequestContext } from './request-context-store.ts';
 import { appealLink, type RefundRequestView } from './refund-view.ts';
 
 /** Classifies free text into a reason code (the NLU module); null when it cannot. */
@@ -106,7 +106,18 @@ export async function gatherFacts(
   input: RefundRequestBody,
 ): Promise<{ gathered: Gathered } | { repeat: RefundRequestResult }> {
   const { prisma } = deps;
-  const ctx = await loadRequestContext(deps.sql, input.orderId, input.buyerId, input.idempotencyKey ?? null);
+  const now = deps.now();
+  const ctx = await loadRequestContext(
+    deps.sql,
+    {
+      orderId: input.orderId,
+      buyerId: input.buyerId,
+      idempotencyKey: input.idempotencyKey ?? null,
+      device: { id: input.device?.id ?? null, ip: input.device?.ip ?? null },
+      now,
+    },
+    deps.risk,
+  );
   if (!ctx) {
     throw notFound('order_not_found', `Order ${input.orderId} is not known to the desk`);
   }
@@ -123,11 +134,11 @@ export async function gatherFacts(
   }
   const reasonCode = await reasonCodeOf(deps, input);
 
-  const now = deps.now();
-  const [policy, live, profile, risk] = await Promise.all([
-    resolvePolicy(prisma, ctx.product),
+  // The context statement read the policy, the profile and risk's first evidence with the order.
+  const policy = policyFrom(ctx.product, ctx.storedPolicy);
+  const profile = profileOf(ctx.profile, ctx.buyerId, now, ctx.currency);
+  const [live, risk] = await Promise.all([
     deps.usage.liveCheck(ctx.orderId),
-    buyerProfile(deps.sql, ctx.buyerId, now, ctx.currency),
     deps.risk.assess({
       buyerId: ctx.buyerId,
       orderId: ctx.orderId,
@@ -136,6 +147,7 @@ export async function gatherFacts(
       deviceId: input.device?.id ?? ctx.deviceId,
       ip: input.device?.ip ?? ctx.ip,
       now,
+      first: ctx.firstEvidence,
     }),
   ]);
 

@@ -1,6 +1,7 @@
 // Builds parameter lists for hand-written SQL: each value is pushed once and stands in the text as
 // `$n::type`, so placeholders and casts cannot drift apart. Every parameter carries an explicit type,
 // which PostgreSQL needs for expressions such as `$1::text IS NOT NULL`.
+import { createHash } from 'node:crypto';
 export class SqlParams {
   readonly values: unknown[] = [];
 
@@ -22,4 +23,21 @@ export class SqlParams {
   utc(date: Date | null): string {
     return `(${this.add(date ? date.toISOString() : null, 'timestamptz')} AT TIME ZONE 'UTC')`;
   }
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A stable name per distinct statement text, so PostgreSQL keeps it prepared on each connection
+ * (parsed and planned once). Remembered per text: the hot path's statements are built per request.
+ */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    // A statement built from a value instead of a parameter would grow this without end: keep it bounded.
+    if (names.size >= 1_000) names.clear();
+    names.set(text, name);
+  }
+  return name;
 }

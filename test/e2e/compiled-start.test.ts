@@ -149,6 +149,16 @@ describe('the compiled desk (npm start)', () => {
       await desk.exited;
     }
     expect(desk.output()).toContain('demo shop seeded');
+    // At the default level (info) a request writes no access lines of fastify's own; an error answer
+    // writes one line, a success none (the metrics count it): the refund wrote only its decision.
+    const logged = desk
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; status?: number; route?: string });
+    expect(logged.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toEqual([]);
+    expect(logged.filter((l) => l.msg === 'request answered').map((l) => [l.route, l.status])).toEqual([['/v1/refund-requests', 400]]);
+    expect(logged.filter((l) => l.msg === 'refund request decided')).toHaveLength(1);
 
     const lines = await probe.read();
     const processes = lines.filter((l) => 'argv' in l) as Array<{ pid: number; argv: string[]; execArgv: string[] }>;

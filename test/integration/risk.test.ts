@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { product, uid } from '../helpers/events.ts';
 import { api, freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
+import { RiskService } from '../../src/risk/index.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
@@ -39,6 +40,37 @@ describe.skipIf(!postgresUp)('risk control (PostgreSQL)', () => {
     expect(signal).toMatchObject({ kind: 'velocity.device', action: 'review' });
     expect((signal!.evidence.orders as string[]).length).toBe(4);
     expect(signal!.evidence.detail).toMatch(/4 orders refunded or asked to refund from device d_/);
+  });
+
+  it('assesses the same on its own as inside the request: the first evidence read alone is the one the context read', async () => {
+    // The workflow reads risk's first evidence inside its context statement (request-context-store.ts);
+    // a caller with nothing else to read (bench/scale.ts) has RiskService read it. Same rows, same answer.
+    const b = await freshBuyer(t, shop);
+    const device = `d_alone_${uid('x')}`;
+    const orders = [];
+    for (let i = 0; i < 3; i += 1) {
+      const order = await newOrder(t, b, { productId: await newProduct(), device: { id: device, ip: '2001:db8:5::1' } });
+      orders.push(order);
+      await requestRefund(t, { orderId: order, buyerId: b.buyer, reasonCode: 'changed_mind' });
+    }
+    const next = await newOrder(t, b, { productId: await newProduct(), device: { id: device, ip: '2001:db8:5::1' } });
+    const stored = await prisma().order.findUniqueOrThrow({ where: { id: next } });
+    const risk = new RiskService(t.desk.db.sql, t.desk.config.risk, t.desk.log, t.desk.metrics);
+    const alone = await risk.assess({
+      buyerId: b.buyer,
+      orderId: next,
+      productId: stored.productId,
+      deviceId: device,
+      ip: '2001:db8:5::1',
+      now: new Date(),
+    });
+    expect(alone).toMatchObject({ action: 'review', signals: [expect.objectContaining({ kind: 'velocity.device' })] });
+    expect([...(alone.signals[0]!.evidence!.orders as string[])].sort()).toEqual([...orders, next].sort());
+    const inside = (await requestRefund(t, { orderId: next, buyerId: b.buyer, reasonCode: 'changed_mind' })).json();
+    expect(inside.status).toBe('in_review');
+    const [signal] = await signalsOf(inside.id);
+    expect(signal).toMatchObject({ kind: 'velocity.device', action: 'review' });
+    expect([...(signal!.evidence.orders as string[])].sort()).toEqual([...orders, next].sort());
   });
 
   it('reviews many accounts asking for refunds from one device', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { LedgerEntry } from '../../src/commission/ledger.ts';
 import { presetFor } from '../../src/policy/index.ts';
 import { decideRequest, payOut, settleAndTell, type Gathered, type PayoutState, type Persisted } from '../../src/refunds/request-steps.ts';
-import type { RequestContext } from '../../src/refunds/request-context.ts';
+import type { RequestContext } from '../../src/refunds/request-context-store.ts';
 import type { RefundRequestView } from '../../src/refunds/refund-view.ts';
 import { facts } from './policy/facts-builder.ts';
 
@@ -46,6 +46,19 @@ function gathered(over: Parameters<typeof facts>[0] = {}): Gathered {
     idempotentRequestId: null,
     ledger: [accrued],
     beneficiaryLocales: { b_up: 'zh' },
+    storedPolicy: null,
+    profile: {
+      registeredAtMs: null,
+      orders365d: 1,
+      refunds30dCount: 0,
+      refunds30dAmount: 0,
+      refunds365dCount: 0,
+      refunds365dAmount: 0,
+      appeals365d: 0,
+      appealsResolved365d: 0,
+      blockSignals30d: 0,
+    },
+    firstEvidence: { device: [], ip: [], neighbours: [] },
   };
   return {
     input: { orderId: 'o_1', buyerId: 'b_1', reasonCode: f.reason.code, channel: 'api' } as Gathered['input'],
