@@ -5,7 +5,8 @@
 // loadRefundRequests, on a throwaway database) runs POST /v1/refund-requests at each concurrency of
 // CONCURRENCY (comma-separated, e.g. 1,32) after 300 warm requests, and pgbench TPC-B (16 clients,
 // this checkout's bench/pgbench.ts, one scratch database for the whole sitting) runs right after each
-// for as long. Prints a row per run: requests per second, p50, p99, pgbench tps and the ratio, then
+// for as long. Prints a row per run: requests per second, p50, p99, pgbench tps and the ratio (and
+// the run's latencies by eighths, where a warm-up stall shows), then
 // each checkout's median ratio per concurrency beside the first checkout's.
 //
 // A <checkout> other than this one needs its dependencies (`git archive <commit> | tar -x -C <dir>`,
@@ -49,6 +50,14 @@ try {
           async (r: { concurrency: number; count: number; wallMs: number; latencies: number[] }) => {
             const p = await bench.run(r.wallMs / 1000);
             const sorted = [...r.latencies].sort((a, b) => a - b);
+            // The run in eighths, in the order answers came back (p50/p99/max ms each): a stall at the
+            // start (connections still planning their statements) shows here, not in the totals.
+            const eighth = Math.floor(r.latencies.length / 8);
+            const spans = Array.from({ length: 8 }, (_, i) => {
+              const t = r.latencies.slice(i * eighth, (i + 1) * eighth).sort((a, b) => a - b);
+              return `${percentile(t, 50).toFixed(0)}/${percentile(t, 99).toFixed(0)}/${t.at(-1)!.toFixed(0)}`;
+            });
+            console.log(`${root} round ${round} c=${r.concurrency} by eighths (p50/p99/max ms): ${spans.join('  ')}`);
             const rps = (r.count / r.wallMs) * 1000;
             const row = {
               root,
