@@ -24,14 +24,10 @@ export async function openDatabase(config: Config['database']): Promise<Database
   return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
 }
 
-/**
- * Raw SQL on a pool, or on one client (a transaction, a lock). `prepared` is where named statements
- * run outside a transaction (openPostgres): connections that plan each of them once.
- */
-function pgRunner(pool: pg.Pool | pg.PoolClient, prepared: pg.Pool | pg.PoolClient = pool): SqlRunner {
+function pgRunner(pool: pg.Pool | pg.PoolClient): SqlRunner {
   const runner: SqlRunner = {
     async query<T>(sql: string, params: unknown[] = [], name?: string) {
-      const result = name ? await prepared.query({ name, text: sql, values: params }) : await pool.query({ text: sql, values: params });
+      const result = await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
       return result.rows as T[];
     },
     async exec(script) {
@@ -68,47 +64,22 @@ function pgRunner(pool: pg.Pool | pg.PoolClient, prepared: pg.Pool | pg.PoolClie
   return runner;
 }
 
-/** The smallest pool that is split (see openPostgres): two connections for named statements, two for the rest. */
-export const MIN_SPLIT_POOL_SIZE = 4;
-
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const [{ default: pgDriver }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-  // The instance's connections are two pools (from MIN_SPLIT_POOL_SIZE up; below it, one). Named
-  // statements (the hot path's: SqlRunner.query with a name) have half of them, connections that
-  // plan each statement once for any parameters (plan_cache_mode = force_generic_plan), as a name
-  // promises: by default PostgreSQL plans a prepared statement afresh for its first five runs on
-  // every connection, and the refund request's context statement costs ~3 ms to plan, so each new
-  // connection stalled the requests behind it. Prisma and unnamed SQL keep PostgreSQL's default (a
-  // plan for the values at hand) on the rest, at least two: the migrator holds one for its lock.
-  const split = poolSize >= MIN_SPLIT_POOL_SIZE;
-  const preparedSize = split ? Math.floor(poolSize / 2) : 0;
-  const pool = new pgDriver.Pool({ connectionString: url, max: poolSize - preparedSize, connectionTimeoutMillis: 5_000 });
-  const prepared = split
-    ? new pgDriver.Pool({
-        connectionString: url,
-        max: preparedSize,
-        connectionTimeoutMillis: 5_000,
-        // A SET on each new connection before its first use, not a startup option: connection poolers
-        // (PgBouncer) refuse unknown startup parameters.
-        onConnect: async (client: pg.ClientBase) => {
-          await client.query('SET plan_cache_mode = force_generic_plan');
-        },
-      })
-    : pool;
+  const pool = new pgDriver.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined);
-  if (prepared !== pool) prepared.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: 'postgres',
     prisma,
-    sql: pgRunner(pool, prepared),
+    sql: pgRunner(pool),
     async ping() {
-      await Promise.all([pool.query('SELECT 1'), prepared !== pool && prepared.query('SELECT 1')]);
+      await pool.query('SELECT 1');
     },
     async close() {
       await prisma.$disconnect();
-      await Promise.all([pool.end().catch(() => undefined), prepared !== pool && prepared.end().catch(() => undefined)]);
+      await pool.end().catch(() => undefined);
     },
   };
 }
