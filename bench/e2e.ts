@@ -109,7 +109,10 @@ export async function loadRefundRequests(
     const total = plan.warm + plan.runs.reduce((a, r) => a + r.requests, 0);
     const bodies = await seedOrders(desk, total, randomBytes(3).toString('hex'));
     const base = await desk.listen();
-    await runLoad(base, apiKey, 8, bodies.slice(0, plan.warm));
+    // Warm at the highest concurrency measured, so the pool has opened the connections the runs use
+    // and each has prepared and planned its statements (PostgreSQL plans a prepared statement afresh
+    // for its first five runs on a connection): a run measures the desk warm, not its connections' start.
+    await runLoad(base, apiKey, Math.max(8, ...plan.runs.map((r) => r.concurrency)), bodies.slice(0, plan.warm));
     const results: LoadResult[] = [];
     let offset = plan.warm;
     for (const run of plan.runs) {
