@@ -67,6 +67,11 @@ export function ledgerChangeCtes(p: SqlParams, change: LedgerChange, now: string
   return ctes;
 }
 
+/** Which CTEs ledgerChangeCtes writes for a change (a statement's shape: shapedStatement). */
+export function ledgerChangeShape(change: LedgerChange): string {
+  return `e${change.entries.length > 0 ? 1 : 0}n${change.notices.length > 0 ? 1 : 0}c${change.callbacks.length > 0 ? 1 : 0}`;
+}
+
 /**
  * The same change inside the caller's Prisma transaction (the rare paths: cancel, agents): the very
  * statements the hot path inlines, run as one, so a rule about the ledger is written once.

@@ -91,9 +91,20 @@ function formatter(locale: 'zh' | 'en', currency: string): Intl.NumberFormat {
 
 /** "¥99.00", "JP¥500", "BHD 1.250": for people, in their language, with every minor unit shown. */
 export function formatMoney(money: Money, locale: 'zh' | 'en'): string {
-  // Intl formats a decimal string exactly (no binary fraction on the way).
-  return formatter(locale, money.currency).format(formatDecimal(money) as unknown as number);
+  // Formatting costs microseconds and a refund formats its amount several times (explanations,
+  // notices, in both languages), mostly the same few prices: remember the latest few thousand.
+  const key = `${locale}:${money.currency}:${money.amountMinor}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    // Intl formats a decimal string exactly (no binary fraction on the way).
+    text = formatter(locale, money.currency).format(formatDecimal(money) as unknown as number);
+    if (formatted.size >= 4_096) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
+
+const formatted = new Map<string, string>();
 
 /** An amount written the way the currency is written: "500" for JPY, "49.50" for CNY, "12.500" for BHD. */
 export function exampleAmount(currency: string): string {

@@ -9,13 +9,13 @@
 // refund request pays. Rare paths (failures, cancels, agents) use the Prisma client, except the
 // buyer's notice, which is the same INSERT everywhere.
 import type { LedgerChange } from '../commission/index.ts';
-import { ledgerChangeCtes } from '../commission/index.ts';
+import { ledgerChangeCtes, ledgerChangeShape } from '../commission/index.ts';
 import type { Locale } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { enqueue, type OutboxItem } from '../outbox/index.ts';
 import type { PrismaClient } from '../store/index.ts';
-import { SqlParams, statementName } from '../store/index.ts';
+import { SqlParams, shapedStatement } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { buyerNotice, type BuyerNoticeKind } from './buyer-notices.ts';
 
@@ -28,7 +28,8 @@ export interface Statement {
   name: string;
 }
 
-const named = (text: string, values: unknown[]): Statement => ({ text, values, name: statementName(text) });
+/** A hot-path statement: its text is the one first built for its shape (shapedStatement). */
+const shaped = (shape: string, text: string, values: unknown[]): Statement => ({ ...shapedStatement(shape, text), values });
 
 export interface BuyerNoticeRow {
   id: string;
@@ -122,7 +123,8 @@ export function insertDecisionStatement(r: DecisionRows): Statement {
       FROM req, jsonb_to_recordset(${p.json(r.riskSignals)}) AS x(id text, kind text, action text, evidence jsonb))`);
   }
   parts.push(...ledgerChangeCtes(p, r.commissions, now, 'req'));
-  return named(`WITH ${parts.join(',\n')}\nSELECT id FROM req`, p.values);
+  const shape = `decided:${r.fingerprintId ? 'fp' : ''}${r.refund ? 'rf' : ''}${r.handoff ? 'ho' : ''}${r.riskSignals.length > 0 ? 'rs' : ''}:${ledgerChangeShape(r.commissions)}`;
+  return shaped(shape, `WITH ${parts.join(',\n')}\nSELECT id FROM req`, p.values);
 }
 
 function noticeInsert(p: SqlParams, recipient: string, n: BuyerNoticeRow, now: string, from: string): string {
@@ -166,7 +168,7 @@ export function refundSucceededStatement(r: SucceededRows): Statement {
         .map((c) => `,\n    ${c}`)
         .join('')}
     SELECT (SELECT count(*) FROM rf)::int AS settled`;
-  return named(text, p.values);
+  return shaped(`succeeded:${ledgerChangeShape(r.commissions)}`, text, p.values);
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -162,5 +162,15 @@ function contextStatement(
            ${risk.firstEvidenceSql(p, subject, keys.now)} AS "firstEvidence"
     FROM orders ctx_o JOIN products ctx_p ON ctx_p.id = ctx_o."productId" JOIN buyers ctx_b ON ctx_b.id = ctx_o."buyerId"
     WHERE ctx_o.id = ${orderId}`;
-  return { text, values: p.values, name: statementName(text) };
+  // One text per risk assessor (its fragment is fixed): the first built, kept (see shapedStatement).
+  let known = contextTexts.get(risk);
+  if (!known) {
+    known = { text, name: statementName(text) };
+    contextTexts.set(risk, known);
+  } else if (known.text.length !== text.length) {
+    throw new Error('the request context statement changed its text for the same risk assessor');
+  }
+  return { text: known.text, values: p.values, name: known.name };
 }
+
+const contextTexts = new WeakMap<object, { text: string; name: string }>();

@@ -8,7 +8,7 @@ import type { SqlParams, SqlRunner } from '../store/index.ts';
 import { linkOf, ringFromLinks, type Link, type SharedTraits } from './links.ts';
 import type { RiskAssessor, RiskInput, SubjectRefs } from './risk-assessor.ts';
 import { firstEvidenceSql, readFirstEvidence, ringCandidates, sharedTraits, TRAIT_HISTORY_MS, uplines } from './risk-store.ts';
-import { evaluateRisk, type PastRequest, type RiskAssessment, type RiskEvidence, type RiskThresholds } from './risk-rules.ts';
+import { evaluateRisk, type RiskAssessment, type RiskEvidence, type RiskThresholds } from './risk-rules.ts';
 
 const HOUR = 3_600_000;
 

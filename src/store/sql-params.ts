@@ -41,3 +41,22 @@ export function statementName(text: string): string {
   }
   return name;
 }
+
+const byShape = new Map<string, { text: string; name: string }>();
+
+/**
+ * A statement whose text follows from its shape alone (which optional parts it has; every value is a
+ * parameter): the text and name first built for the shape. The builder still runs for the values, but
+ * its long text is dropped unread, so it is not copied, hashed or compared again per request. A
+ * text of another length under the same shape is a builder bug, and throws.
+ */
+export function shapedStatement(shape: string, text: string): { text: string; name: string } {
+  const known = byShape.get(shape);
+  if (known) {
+    if (known.text.length !== text.length) throw new Error(`statement shape ${shape} built two different texts`);
+    return known;
+  }
+  const entry = { text, name: statementName(text) };
+  byShape.set(shape, entry);
+  return entry;
+}
