@@ -11,7 +11,7 @@ import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { FirstEvidence, RiskAssessor } from '../risk/index.ts';
 import type { ProfileRow } from '../risk/index.ts';
 import { profileSql } from '../risk/index.ts';
-import { SqlParams, statementName, type SqlRunner } from '../store/index.ts';
+import { SqlParams, shapedStatement, type SqlRunner } from '../store/index.ts';
 
 export interface RequestContext {
   orderId: string;
@@ -162,15 +162,6 @@ function contextStatement(
            ${risk.firstEvidenceSql(p, subject, keys.now)} AS "firstEvidence"
     FROM orders ctx_o JOIN products ctx_p ON ctx_p.id = ctx_o."productId" JOIN buyers ctx_b ON ctx_b.id = ctx_o."buyerId"
     WHERE ctx_o.id = ${orderId}`;
-  // One text per risk assessor (its fragment is fixed): the first built, kept (see shapedStatement).
-  let known = contextTexts.get(risk);
-  if (!known) {
-    known = { text, name: statementName(text) };
-    contextTexts.set(risk, known);
-  } else if (known.text.length !== text.length) {
-    throw new Error('the request context statement changed its text for the same risk assessor');
-  }
-  return { text: known.text, values: p.values, name: known.name };
+  // One text per risk assessor: its fragment is the only part that could differ.
+  return { ...shapedStatement(risk, text), values: p.values };
 }
-
-const contextTexts = new WeakMap<object, { text: string; name: string }>();

@@ -5,7 +5,7 @@
 // (src/refunds/request-context-store.ts) instead of three more. Every read goes through an index:
 // fingerprints (column, at), orders (column, paidAt), refund requests (buyerId, createdAt),
 // (productId, createdAt) and (orderId); never a scan of orders.
-import { SqlParams, statementName, type SqlRunner } from '../store/index.ts';
+import { SqlParams, shapedStatement, type SqlRunner } from '../store/index.ts';
 import type { PastRequest } from './risk-rules.ts';
 
 const DAY = 86_400_000;
@@ -68,7 +68,7 @@ export function profileSql(p: SqlParams, buyerId: string, currency: string, now:
 export async function readProfile(sql: SqlRunner, buyerId: string, now: Date, currency: string | null): Promise<ProfileRow> {
   const p = new SqlParams();
   const text = `SELECT ${profileSql(p, p.add(buyerId, 'text'), p.add(currency, 'text'), now)} AS profile`;
-  const [row] = await sql.query<{ profile: ProfileRow }>(text, p.values, statementName(text));
+  const [row] = await sql.query<{ profile: ProfileRow }>(text, p.values, shapedStatement('risk:profile', text).name);
   return row!.profile;
 }
 
@@ -104,7 +104,7 @@ export async function readFirstEvidence(
   const p = new SqlParams();
   const refs = { buyerId: p.add(subject.buyerId, 'text'), deviceId: p.add(subject.deviceId, 'text'), ip: p.add(subject.ip, 'text') };
   const text = `SELECT ${firstEvidenceSql(p, refs, now, windowHours)} AS first`;
-  const [row] = await sql.query<{ first: FirstEvidence }>(text, p.values, statementName(text));
+  const [row] = await sql.query<{ first: FirstEvidence }>(text, p.values, shapedStatement('risk:first-evidence', text).name);
   return row!.first;
 }
 

@@ -25,38 +25,27 @@ export class SqlParams {
   }
 }
 
-const names = new Map<string, string>();
+type Shaped = { text: string; name: string };
+
+const byName = new Map<string, Shaped>();
+const byOwner = new WeakMap<object, Shaped>();
 
 /**
- * A stable name per distinct statement text, so PostgreSQL keeps it prepared on each connection
- * (parsed and planned once). Remembered per text: the hot path's statements are built per request.
+ * A statement whose text follows from its shape alone (every value a parameter), with a stable name
+ * so PostgreSQL keeps it prepared on each connection. The shape is a name for which optional parts
+ * the statement has, or the object whose SQL fragment fixes the text (a risk assessor for the refund
+ * request's context read). The first text built for a shape is kept: the builder still runs for the
+ * values, but its long text is dropped unread, so it is not copied, hashed or compared again per
+ * request. A text of another length under the same shape is a builder bug, and throws.
  */
-export function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    // A statement built from a value instead of a parameter would grow this without end: keep it bounded.
-    if (names.size >= 1_000) names.clear();
-    names.set(text, name);
-  }
-  return name;
-}
-
-const byShape = new Map<string, { text: string; name: string }>();
-
-/**
- * A statement whose text follows from its shape alone (which optional parts it has; every value is a
- * parameter): the text and name first built for the shape. The builder still runs for the values, but
- * its long text is dropped unread, so it is not copied, hashed or compared again per request. A
- * text of another length under the same shape is a builder bug, and throws.
- */
-export function shapedStatement(shape: string, text: string): { text: string; name: string } {
-  const known = byShape.get(shape);
+export function shapedStatement(shape: string | object, text: string): Shaped {
+  const known = typeof shape === 'string' ? byName.get(shape) : byOwner.get(shape);
   if (known) {
-    if (known.text.length !== text.length) throw new Error(`statement shape ${shape} built two different texts`);
+    if (known.text.length !== text.length) throw new Error(`statement shape ${String(shape)} built two different texts`);
     return known;
   }
-  const entry = { text, name: statementName(text) };
-  byShape.set(shape, entry);
+  const entry = { text, name: `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  if (typeof shape === 'string') byName.set(shape, entry);
+  else byOwner.set(shape, entry);
   return entry;
 }

@@ -85,6 +85,12 @@ describe('shaped hot-path statements', () => {
     expect(shapedStatement('test:shape', 'SELECT $2::text')).toBe(first);
     expect(first.text).toBe('SELECT $1::text');
     expect(() => shapedStatement('test:shape', 'SELECT $10::text')).toThrow(/two different texts/);
+    // Keyed by an object (the risk assessor whose fragment fixes the context read): one text per object.
+    const [one, other] = [{}, {}];
+    expect(shapedStatement(one, 'SELECT $1::int').text).toBe('SELECT $1::int');
+    expect(shapedStatement(one, 'SELECT $2::int').text).toBe('SELECT $1::int');
+    expect(shapedStatement(other, 'SELECT 2, $1::int').text).toBe('SELECT 2, $1::int');
+    expect(() => shapedStatement(one, 'SELECT 22, $1::int')).toThrow(/two different texts/);
   });
 
   it('builds every shape of the decided insert with its parameters matching its values, whatever the values', () => {
