@@ -39,6 +39,16 @@ export interface ProfileRow {
 }
 
 /**
+ * A time window over a subject's own refund requests (a buyer's, an order's, a product's), written so
+ * that it cannot serve as an index condition: the rows are found by the subject's index, and the
+ * window only filters them. A prepared statement's
+ * generic plan is made once per connection, from the statistics of that moment; made on a young table
+ * (never analysed: every row looks recent), it chose refund_requests' createdAt index and then read
+ * every request of the last year, all buyers', for each request (1.8 ms of 2.5 under the bench).
+ */
+const within = (column: string, since: string, until: string) => `(${column} + interval '0 s') BETWEEN ${since} AND ${until}`;
+
+/**
  * The buyer's history as one json value (a ProfileRow). Refunds count when they succeeded or are on
  * their way (pending); failed ones returned nothing. Amounts are summed in `currency` (an SQL
  * expression) only: amounts in two currencies do not add up.
@@ -49,7 +59,7 @@ export function profileSql(p: SqlParams, buyerId: string, currency: string, now:
   const until = p.utc(now);
   return `(WITH refunded AS (
       SELECT rr."createdAt", r."amountMinor", r.currency FROM refund_requests rr JOIN refunds r ON r."refundRequestId" = rr.id
-      WHERE rr."buyerId" = ${buyerId} AND rr."createdAt" BETWEEN ${yearAgo} AND ${until} AND r.status IN ('pending', 'succeeded'))
+      WHERE rr."buyerId" = ${buyerId} AND ${within('rr."createdAt"', yearAgo, until)} AND r.status IN ('pending', 'succeeded'))
     SELECT json_build_object(
       'registeredAtMs', (SELECT (extract(epoch FROM b."registeredAt") * 1000)::float8 FROM buyers b WHERE b.id = ${buyerId}),
       'orders365d', (SELECT count(*) FROM orders o WHERE o."buyerId" = ${buyerId} AND o."paidAt" BETWEEN ${yearAgo} AND ${until})::int,
@@ -61,7 +71,7 @@ export function profileSql(p: SqlParams, buyerId: string, currency: string, now:
       'appealsResolved365d', (SELECT count(*) FROM handoffs h WHERE h."buyerId" = ${buyerId} AND h.kind = 'appeal' AND h.status = 'resolved'
           AND h."createdAt" >= ${yearAgo})::int,
       'blockSignals30d', (SELECT count(*) FROM refund_requests rr JOIN risk_signals s ON s."refundRequestId" = rr.id
-          WHERE rr."buyerId" = ${buyerId} AND rr."createdAt" BETWEEN ${monthAgo} AND ${until} AND s.action = 'block')::int))`;
+          WHERE rr."buyerId" = ${buyerId} AND ${within('rr."createdAt"', monthAgo, until)} AND s.action = 'block')::int))`;
 }
 
 /** The buyer's profile row on its own (a ticket's context). */
@@ -109,18 +119,26 @@ export async function readFirstEvidence(
 }
 
 /**
+ * Rows looked up by an index, once per outer row, whatever the statistics say: a LATERAL subquery with
+ * a LIMIT is never flattened into a join, so a generic plan made on a young table cannot turn it into
+ * a hash join over a scan of the whole table (which it did for refund requests by id).
+ */
+const probe = (columns: string, from: string, where: string, limit: number) =>
+  `SELECT ${columns} FROM ${from} WHERE ${where} LIMIT ${limit}`;
+
+/**
  * Refund requests in the window made from a device or IP, or on orders bought from it, newest first
  * (at most 100), as a json array of PastRequest; empty when the value is NULL.
  */
 function requestsFromSql(column: 'deviceId' | 'ip', value: string, since: string, until: string): string {
   return `(SELECT coalesce(json_agg(json_build_object('requestId', x.id, 'orderId', x."orderId", 'buyerId', x."buyerId") ORDER BY x."createdAt" DESC), '[]'::json)
-    FROM (SELECT rr.id, rr."orderId", rr."buyerId", rr."createdAt" FROM refund_requests rr
-      WHERE rr.id IN (
-        SELECT f."refId" FROM fingerprints f
+    FROM (SELECT rr.id, rr."orderId", rr."buyerId", rr."createdAt" FROM (
+        SELECT f."refId" AS id FROM fingerprints f
         WHERE f."${column}" = ${value} AND f.at BETWEEN ${since} AND ${until} AND f.source = 'refund_request'
         UNION
-        SELECT r.id FROM orders o JOIN refund_requests r ON r."orderId" = o.id
-        WHERE o."${column}" = ${value} AND o."paidAt" BETWEEN ${since} AND ${until} AND r."createdAt" BETWEEN ${since} AND ${until})
+        SELECT r.id FROM orders o CROSS JOIN LATERAL (${probe('r.id', 'refund_requests r', `r."orderId" = o.id AND ${within('r."createdAt"', since, until)}`, 100)}) r
+        WHERE o."${column}" = ${value} AND o."paidAt" BETWEEN ${since} AND ${until}) found
+      CROSS JOIN LATERAL (${probe('q.id, q."orderId", q."buyerId", q."createdAt"', 'refund_requests q', 'q.id = found.id', 1)}) rr
       ORDER BY rr."createdAt" DESC LIMIT 100) x)`;
 }
 
@@ -131,17 +149,16 @@ function neighboursSql(refs: SubjectRefs, since: string, until: string): string 
       WITH me AS (
         SELECT f."deviceId", f.ip FROM fingerprints f WHERE f."buyerId" = ${buyerId} AND f.at BETWEEN ${since} AND ${until}
         UNION SELECT ${refs.deviceId}, ${refs.ip})
-      SELECT f."buyerId" FROM me JOIN fingerprints f ON f."deviceId" = me."deviceId"
-        WHERE f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}
+      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('f."buyerId"', 'fingerprints f', `f."deviceId" = me."deviceId" AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
       UNION
-      SELECT f."buyerId" FROM me JOIN fingerprints f ON f.ip = me.ip
-        WHERE f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}
+      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('f."buyerId"', 'fingerprints f', `f.ip = me.ip AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
       UNION
-      SELECT theirs."buyerId" FROM orders mine JOIN orders theirs ON theirs."payerAccount" = mine."payerAccount"
-        WHERE mine."buyerId" = ${buyerId} AND theirs."buyerId" <> ${buyerId}
+      SELECT theirs."buyerId" FROM orders mine
+        CROSS JOIN LATERAL (${probe('t."buyerId"', 'orders t', `t."payerAccount" = mine."payerAccount" AND t."buyerId" <> ${buyerId}`, 1000)}) theirs
+        WHERE mine."buyerId" = ${buyerId} AND mine."payerAccount" IS NOT NULL
       UNION
-      SELECT theirs.id FROM buyers mine JOIN buyers theirs ON theirs.phone = mine.phone
-        WHERE mine.id = ${buyerId} AND theirs.id <> ${buyerId}
+      SELECT theirs.id FROM buyers mine CROSS JOIN LATERAL (${probe('t.id', 'buyers t', `t.phone = mine.phone AND t.id <> ${buyerId}`, 1000)}) theirs
+        WHERE mine.id = ${buyerId} AND mine.phone IS NOT NULL
       LIMIT 1000) n)`;
 }
 
@@ -159,7 +176,7 @@ export function ringCandidates(
   return sql.query<PastRequest>(
     `SELECT rr.id AS "requestId", rr."orderId", rr."buyerId"
      FROM refund_requests rr JOIN orders o ON o.id = rr."orderId"
-     WHERE rr."productId" = $1::text AND rr."createdAt" BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($4::timestamptz AT TIME ZONE 'UTC')
+     WHERE rr."productId" = $1::text AND ${within('rr."createdAt"', "($2::timestamptz AT TIME ZONE 'UTC')", "($4::timestamptz AT TIME ZONE 'UTC')")}
        AND rr."buyerId" <> $3::text AND o."paidAt" BETWEEN ($2::timestamptz AT TIME ZONE 'UTC') AND ($4::timestamptz AT TIME ZONE 'UTC')
      ORDER BY rr."createdAt" DESC LIMIT ${MAX_RING_CANDIDATES}`,
     [q.productId, q.since, q.buyerId, q.until],
