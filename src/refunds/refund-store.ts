@@ -6,7 +6,9 @@
 // The hot path's two writes are single SQL statements: one whose data-modifying CTEs insert the
 // request, its decision, the pending refund, the handoff and the buyer's notice is atomic by itself
 // (no BEGIN/COMMIT round trips) and costs a fraction of the ORM calls it replaces: this is what every
-// refund request pays. Rare paths (failures, cancels, agents) use the Prisma client, except the
+// refund request pays. Requests written at the same time share one such statement (StatementBatcher:
+// each statement's rows are jsonb arrays, one element per request), so under load the database
+// commits once for many of them. Rare paths (failures, cancels, agents) use the Prisma client, except the
 // buyer's notice, which is the same INSERT everywhere.
 import type { LedgerChange } from '../commission/index.ts';
 import { ledgerChangeCtes, ledgerChangeShape } from '../commission/index.ts';
@@ -15,7 +17,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { enqueue, type OutboxItem } from '../outbox/index.ts';
 import type { PrismaClient } from '../store/index.ts';
-import { SqlParams, shapedStatement } from '../store/index.ts';
+import { HOT_PATH_BATCHES, SqlParams, shapedStatement, StatementBatcher } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { buyerNotice, type BuyerNoticeKind } from './buyer-notices.ts';
 
@@ -72,65 +74,123 @@ export interface DecisionRows {
   riskSignals: Array<{ id: string; kind: string; action: string; evidence: Record<string, unknown> }>;
 }
 
-/** Inserts a decided request with everything that goes with it; returns the request id. */
-export function insertDecisionStatement(r: DecisionRows): Statement {
+/** Where a timestamptz field of a jsonb row goes into a `timestamp(3)` column (the way Prisma stores DateTime). */
+const utcOf = (field: string) => `(${field} AT TIME ZONE 'UTC')`;
+
+/** A buyer's notice as a row of a batch: who it is for, when, and the gate it waits for. */
+const noticeRow = (n: BuyerNoticeRow, recipientId: string, now: Date, gate: string) => ({
+  ...n,
+  recipientId,
+  createdAt: now.toISOString(),
+  gate,
+});
+
+/**
+ * Inserts decided requests with everything that goes with each, in one statement (the batch of
+ * requests that were written together: decidedWrites); returns the requests' ids.
+ */
+export function insertDecisionStatement(batch: DecisionRows[]): Statement {
   const p = new SqlParams();
-  const q = r.request;
-  const now = p.utc(r.now);
-  const requestId = p.add(q.id, 'text');
-  const orderId = p.add(q.orderId, 'text');
-  const buyerId = p.add(q.buyerId, 'text');
-  const outcome = p.add(q.outcome, '"DecisionOutcome"');
-  const policyId = p.add(q.policyId, 'text');
-  const policyVersion = p.add(q.policyVersion, 'int');
+  const at = (r: DecisionRows) => r.now.toISOString();
+  const requests = batch.map((r) => ({ ...r.request, createdAt: at(r), closedAt: r.request.closedAt?.toISOString() ?? null }));
   const parts = [
     `req AS (
       INSERT INTO refund_requests (id, "orderId", "productId", "buyerId", status, outcome, "reasonCode", "reasonText", channel, "deviceId", ip,
         "idempotencyKey", "activeOrderKey", "policyId", "policyVersion", "createdAt", "updatedAt", "closedAt")
-      VALUES (${requestId}, ${orderId}, ${p.add(q.productId, 'text')}, ${buyerId}, ${p.add(q.status, '"RefundRequestStatus"')}, ${outcome}, ${p.add(q.reasonCode, '"ReasonCode"')},
-        ${p.add(q.reasonText, 'text')}, ${p.add(q.channel, 'text')}, ${p.add(q.deviceId, 'text')}, ${p.add(q.ip, 'text')},
-        ${p.add(q.idempotencyKey, 'text')}, ${p.add(q.activeOrderKey, 'text')}, ${policyId}, ${policyVersion}, ${now}, ${now}, ${p.utc(q.closedAt)})
+      SELECT x.id, x."orderId", x."productId", x."buyerId", x.status::"RefundRequestStatus", x.outcome::"DecisionOutcome", x."reasonCode"::"ReasonCode",
+        x."reasonText", x.channel, x."deviceId", x.ip, x."idempotencyKey", x."activeOrderKey", x."policyId", x."policyVersion",
+        ${utcOf('x."createdAt"')}, ${utcOf('x."createdAt"')}, ${utcOf('x."closedAt"')}
+      FROM jsonb_to_recordset(${p.json(requests)}) AS x(id text, "orderId" text, "productId" text, "buyerId" text, status text, outcome text,
+        "reasonCode" text, "reasonText" text, channel text, "deviceId" text, ip text, "idempotencyKey" text, "activeOrderKey" text,
+        "policyId" text, "policyVersion" int, "createdAt" timestamptz, "closedAt" timestamptz)
       RETURNING id)`,
     `dec AS (
       INSERT INTO decisions (id, "refundRequestId", actor, outcome, "decidedBy", facts, rules, "explanationZh", "explanationEn", "policyId", "policyVersion", "createdAt")
-      SELECT ${p.add(r.decision.id, 'text')}, req.id, 'policy', ${outcome}, ${p.add(r.decision.decidedBy, 'text')}, ${p.json(r.decision.facts)}, ${p.json(r.decision.rules)},
-        ${p.add(r.decision.explanationZh, 'text')}, ${p.add(r.decision.explanationEn, 'text')}, ${policyId}, ${policyVersion}, ${now} FROM req)`,
-    `nt AS (${noticeInsert(p, buyerId, r.notice, now, 'req')})`,
+      SELECT x.id, x."refundRequestId", 'policy', x.outcome::"DecisionOutcome", x."decidedBy", x.facts, x.rules, x."explanationZh", x."explanationEn",
+        x."policyId", x."policyVersion", ${utcOf('x."createdAt"')}
+      FROM jsonb_to_recordset(${p.json(
+        batch.map((r) => ({
+          ...r.decision,
+          refundRequestId: r.request.id,
+          outcome: r.request.outcome,
+          policyId: r.request.policyId,
+          policyVersion: r.request.policyVersion,
+          createdAt: at(r),
+        })),
+      )}) AS x(id text, "refundRequestId" text, outcome text, "decidedBy" text, facts jsonb, rules jsonb, "explanationZh" text, "explanationEn" text,
+        "policyId" text, "policyVersion" int, "createdAt" timestamptz))`,
+    `nt AS (${noticesInsert(
+      p,
+      batch.map((r) => noticeRow(r.notice, r.request.buyerId, r.now, r.request.id)),
+      'req',
+    )})`,
   ];
-  if (r.fingerprintId) {
+  const fingerprints = batch.flatMap((r) =>
+    r.fingerprintId
+      ? [
+          {
+            id: r.fingerprintId,
+            buyerId: r.request.buyerId,
+            deviceId: r.request.deviceId,
+            ip: r.request.ip,
+            refId: r.request.id,
+            at: at(r),
+          },
+        ]
+      : [],
+  );
+  if (fingerprints.length > 0) {
     parts.push(`fp AS (
       INSERT INTO fingerprints (id, "buyerId", "deviceId", ip, source, "refId", at, "createdAt")
-      SELECT ${p.add(r.fingerprintId, 'text')}, ${buyerId}, ${p.add(q.deviceId, 'text')}, ${p.add(q.ip, 'text')}, 'refund_request', req.id, ${now}, ${now} FROM req)`);
+      SELECT x.id, x."buyerId", x."deviceId", x.ip, 'refund_request', x."refId", ${utcOf('x.at')}, ${utcOf('x.at')}
+      FROM jsonb_to_recordset(${p.json(fingerprints)}) AS x(id text, "buyerId" text, "deviceId" text, ip text, "refId" text, at timestamptz))`);
   }
-  if (r.refund) {
+  const refunds = batch.flatMap((r) =>
+    r.refund ? [{ ...r.refund, refundRequestId: r.request.id, orderId: r.request.orderId, at: at(r) }] : [],
+  );
+  if (refunds.length > 0) {
     // The recorded intent, written before the gateway is ever called; the attempt is counted with it
     // because the call follows as soon as this commits.
     parts.push(`rf AS (
       INSERT INTO refunds (id, "refundRequestId", "orderId", "amountMinor", currency, "paymentMethod", "transactionId", status, attempts, "createdAt", "updatedAt")
-      SELECT ${p.add(r.refund.id, 'text')}, req.id, ${orderId}, ${p.add(r.refund.amountMinor, 'int')}, ${p.add(r.refund.currency, 'text')},
-        ${p.add(r.refund.paymentMethod, '"PaymentMethod"')}, ${p.add(r.refund.transactionId, 'text')}, 'pending', 1, ${now}, ${now} FROM req)`);
+      SELECT x.id, x."refundRequestId", x."orderId", x."amountMinor", x.currency, x."paymentMethod"::"PaymentMethod", x."transactionId", 'pending', 1,
+        ${utcOf('x.at')}, ${utcOf('x.at')}
+      FROM jsonb_to_recordset(${p.json(refunds)}) AS x(id text, "refundRequestId" text, "orderId" text, "amountMinor" int, currency text,
+        "paymentMethod" text, "transactionId" text, at timestamptz))`);
   }
-  if (r.handoff) {
+  const handoffs = batch.flatMap((r) =>
+    r.handoff ? [{ ...r.handoff, refundRequestId: r.request.id, buyerId: r.request.buyerId, orderId: r.request.orderId, at: at(r) }] : [],
+  );
+  if (handoffs.length > 0) {
     parts.push(`ho AS (
       INSERT INTO handoffs (id, "refundRequestId", "buyerId", "orderId", kind, status, reason, "createdAt", "updatedAt")
-      SELECT ${p.add(r.handoff.id, 'text')}, req.id, ${buyerId}, ${orderId}, ${p.add(r.handoff.kind, '"HandoffKind"')}, 'open',
-        ${p.add(r.handoff.reason, 'text')}, ${now}, ${now} FROM req)`);
+      SELECT x.id, x."refundRequestId", x."buyerId", x."orderId", x.kind::"HandoffKind", 'open', x.reason, ${utcOf('x.at')}, ${utcOf('x.at')}
+      FROM jsonb_to_recordset(${p.json(handoffs)}) AS x(id text, "refundRequestId" text, "buyerId" text, "orderId" text, kind text, reason text,
+        at timestamptz))`);
   }
-  if (r.riskSignals.length > 0) {
+  const signals = batch.flatMap((r) => r.riskSignals.map((s) => ({ ...s, refundRequestId: r.request.id, at: at(r) })));
+  if (signals.length > 0) {
     parts.push(`rs AS (
       INSERT INTO risk_signals (id, kind, "subjectType", "subjectId", "refundRequestId", action, evidence, "createdAt")
-      SELECT x.id, x.kind, 'refund_request', req.id, req.id, x.action, x.evidence, ${now}
-      FROM req, jsonb_to_recordset(${p.json(r.riskSignals)}) AS x(id text, kind text, action text, evidence jsonb))`);
+      SELECT x.id, x.kind, 'refund_request', x."refundRequestId", x."refundRequestId", x.action, x.evidence, ${utcOf('x.at')}
+      FROM jsonb_to_recordset(${p.json(signals)}) AS x(id text, kind text, "refundRequestId" text, action text, evidence jsonb, at timestamptz))`);
   }
-  parts.push(...ledgerChangeCtes(p, r.commissions, now, 'req'));
-  const shape = `decided:${r.fingerprintId ? 'fp' : ''}${r.refund ? 'rf' : ''}${r.handoff ? 'ho' : ''}${r.riskSignals.length > 0 ? 'rs' : ''}:${ledgerChangeShape(r.commissions)}`;
+  const changes = batch.map((r) => ({ change: r.commissions, now: r.now, gate: r.request.id }));
+  parts.push(...ledgerChangeCtes(p, changes, 'req'));
+  const has = (n: number, flag: string) => (n > 0 ? flag : '');
+  const shape = `decided:${has(fingerprints.length, 'fp')}${has(refunds.length, 'rf')}${has(handoffs.length, 'ho')}${has(signals.length, 'rs')}:${ledgerChangeShape(
+    batch.map((r) => r.commissions),
+  )}`;
   return shaped(shape, `WITH ${parts.join(',\n')}\nSELECT id FROM req`, p.values);
 }
 
-function noticeInsert(p: SqlParams, recipient: string, n: BuyerNoticeRow, now: string, from: string): string {
+/** Buyers' notices, once per notice kind and request (a repeat inserts nothing), each if its gate row was written. */
+function noticesInsert(p: SqlParams, rows: Array<ReturnType<typeof noticeRow>>, gateCte: string): string {
   return `INSERT INTO notifications (id, "recipientId", "recipientKind", kind, locale, title, body, data, "dedupeKey", "createdAt")
-      SELECT ${p.add(n.id, 'text')}, ${recipient}, 'buyer', ${p.add(n.kind, 'text')}, ${p.add(n.locale, 'text')}, ${p.add(n.title, 'text')},
-        ${p.add(n.body, 'text')}, ${p.json(n.data)}, ${p.add(n.dedupeKey, 'text')}, ${now} FROM ${from}
+      SELECT x.id, x."recipientId", 'buyer', x.kind, x.locale, x.title, x.body, x.data, x."dedupeKey", ${utcOf('x."createdAt"')}
+      FROM jsonb_to_recordset(${p.json(rows)}) AS x(id text, "recipientId" text, kind text, locale text, title text, body text, data jsonb,
+        "dedupeKey" text, "createdAt" timestamptz, gate text)
+      WHERE x.gate IN (SELECT id FROM ${gateCte})
       ON CONFLICT ("dedupeKey") DO NOTHING`;
 }
 
@@ -147,28 +207,38 @@ export interface SucceededRows {
 }
 
 /**
- * Settles a pending refund as succeeded, closes its request, tells the buyer and queues the access
- * revocation — all or nothing, and only if the refund was still pending (`settled` is 0 otherwise).
+ * Settles pending refunds as succeeded, each closing its request, telling its buyer and queueing its
+ * access revocation — each all or nothing, and only if its refund was still pending. Returns the ids
+ * of the refunds it settled (one that was settled already is not among them).
  */
-export function refundSucceededStatement(r: SucceededRows): Statement {
+export function refundSucceededStatement(batch: SucceededRows[]): Statement {
   const p = new SqlParams();
-  const now = p.utc(r.now);
-  const text = `WITH rf AS (
-      UPDATE refunds SET status = 'succeeded', "gatewayRef" = ${p.add(r.gatewayRef, 'text')}, "settledAt" = ${now}, "lastError" = NULL, "updatedAt" = ${now}
-      WHERE id = ${p.add(r.refundId, 'text')} AND status = 'pending' RETURNING id),
+  const settles = batch.map((r) => ({ refundId: r.refundId, requestId: r.requestId, gatewayRef: r.gatewayRef, at: r.now.toISOString() }));
+  const outbox = batch.map((r) => ({ ...r.outbox, gate: r.refundId, at: r.now.toISOString() }));
+  const changes = batch.map((r) => ({ change: r.commissions, now: r.now, gate: r.refundId }));
+  const text = `WITH s AS (
+      SELECT * FROM jsonb_to_recordset(${p.json(settles)}) AS s("refundId" text, "requestId" text, "gatewayRef" text, at timestamptz)),
+    rf AS (
+      UPDATE refunds SET status = 'succeeded', "gatewayRef" = s."gatewayRef", "settledAt" = ${utcOf('s.at')}, "lastError" = NULL, "updatedAt" = ${utcOf('s.at')}
+      FROM s WHERE refunds.id = s."refundId" AND refunds.status = 'pending' RETURNING refunds.id),
     rr AS (
-      UPDATE refund_requests SET status = 'refunded', "closedAt" = ${now}, "updatedAt" = ${now}
-      WHERE id = ${p.add(r.requestId, 'text')} AND EXISTS (SELECT 1 FROM rf) RETURNING id),
-    nt AS (${noticeInsert(p, p.add(r.buyerId, 'text'), r.notice, now, 'rf')}),
+      UPDATE refund_requests SET status = 'refunded', "closedAt" = ${utcOf('s.at')}, "updatedAt" = ${utcOf('s.at')}
+      FROM s WHERE refund_requests.id = s."requestId" AND s."refundId" IN (SELECT id FROM rf) RETURNING refund_requests.id),
+    nt AS (${noticesInsert(
+      p,
+      batch.map((r) => noticeRow(r.notice, r.buyerId, r.now, r.refundId)),
+      'rf',
+    )}),
     ob AS (
       INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", status, attempts, "availableAt", "createdAt")
-      SELECT ${p.add(r.outbox.id, 'text')}, ${p.add(r.outbox.topic, 'text')}, ${p.json(r.outbox.payload)}, ${p.add(r.outbox.dedupeKey, 'text')},
-        'pending', 0, ${now}, ${now} FROM rf
-      ON CONFLICT ("dedupeKey") DO NOTHING)${ledgerChangeCtes(p, r.commissions, now, 'rf')
+      SELECT x.id, x.topic, x.payload, x."dedupeKey", 'pending', 0, ${utcOf('x.at')}, ${utcOf('x.at')}
+      FROM jsonb_to_recordset(${p.json(outbox)}) AS x(id text, topic text, payload jsonb, "dedupeKey" text, gate text, at timestamptz)
+      WHERE x.gate IN (SELECT id FROM rf)
+      ON CONFLICT ("dedupeKey") DO NOTHING)${ledgerChangeCtes(p, changes, 'rf')
         .map((c) => `,\n    ${c}`)
         .join('')}
-    SELECT (SELECT count(*) FROM rf)::int AS settled`;
-  return shaped(`succeeded:${ledgerChangeShape(r.commissions)}`, text, p.values);
+    SELECT id FROM rf`;
+  return shaped(`succeeded:${ledgerChangeShape(batch.map((r) => r.commissions))}`, text, p.values);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -177,16 +247,44 @@ export function refundSucceededStatement(r: SucceededRows): Statement {
 /** Thrown when the troubleshooting request a new one replaces was closed or moved meanwhile. */
 export class OrderTaken extends Error {}
 
+// Requests decided at the same time are written together (StatementBatcher), per database.
+const BATCH = HOT_PATH_BATCHES;
+const decidedWrites = new WeakMap<SqlRunner, StatementBatcher<DecisionRows, void>>();
+const settleWrites = new WeakMap<SqlRunner, StatementBatcher<SucceededRows, boolean>>();
+
+function batcherFor<T, R>(
+  cache: WeakMap<SqlRunner, StatementBatcher<T, R>>,
+  sql: SqlRunner,
+  make: () => StatementBatcher<T, R>,
+): StatementBatcher<T, R> {
+  let batcher = cache.get(sql);
+  if (!batcher) {
+    batcher = make();
+    cache.set(sql, batcher);
+  }
+  return batcher;
+}
+
 /**
  * Writes a decided request with everything that goes with it. `replacing` names the troubleshooting
  * request the buyer came back from: it is closed in the same transaction, or OrderTaken is thrown.
  */
 export async function insertDecidedRequest(sql: SqlRunner, rows: DecisionRows, replacing: string | null): Promise<void> {
-  const statement = insertDecisionStatement(rows);
   if (!replacing) {
-    await sql.query(statement.text, statement.values, statement.name);
+    const writes = batcherFor(
+      decidedWrites,
+      sql,
+      () =>
+        new StatementBatcher<DecisionRows, void>(async (batch) => {
+          const statement = insertDecisionStatement(batch);
+          await sql.query(statement.text, statement.values, statement.name);
+          return batch.map(() => undefined);
+        }, BATCH),
+    );
+    await writes.submit(rows);
     return;
   }
+  const statement = insertDecisionStatement([rows]);
   await sql.transaction(async (tx) => {
     const closed = await tx.query(
       `UPDATE refund_requests SET status = 'cancelled', "activeOrderKey" = NULL, "closedAt" = ($2::timestamptz AT TIME ZONE 'UTC'),
@@ -200,9 +298,20 @@ export async function insertDecidedRequest(sql: SqlRunner, rows: DecisionRows, r
 
 /** Settles a pending refund as succeeded with everything that follows; false when it was settled already. */
 export async function settleRefundSucceeded(sql: SqlRunner, rows: SucceededRows): Promise<boolean> {
-  const statement = refundSucceededStatement(rows);
-  const [row] = await sql.query<{ settled: number }>(statement.text, statement.values, statement.name);
-  return row?.settled === 1;
+  const writes = batcherFor(
+    settleWrites,
+    sql,
+    () =>
+      new StatementBatcher<SucceededRows, boolean>(
+        async (batch) => {
+          const statement = refundSucceededStatement(batch);
+          const settled = new Set((await sql.query<{ id: string }>(statement.text, statement.values, statement.name)).map((r) => r.id));
+          return batch.map((r) => settled.has(r.refundId));
+        },
+        { ...BATCH, keyOf: (r) => r.refundId },
+      ),
+  );
+  return writes.submit(rows);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -230,7 +339,7 @@ export function buyerNoticeRow(
 /** Tells the buyer, once per notice kind and request (a repeat inserts nothing); stamped now unless told. */
 export async function writeBuyerNotice(db: Db, buyerId: string, row: BuyerNoticeRow, now = new Date()): Promise<void> {
   const p = new SqlParams();
-  const text = noticeInsert(p, p.add(buyerId, 'text'), row, p.utc(now), '(SELECT 1) AS one');
+  const text = `WITH one AS (SELECT 'notice'::text AS id) ${noticesInsert(p, [noticeRow(row, buyerId, now, 'notice')], 'one')}`;
   await db.$executeRawUnsafe(text, ...p.values);
 }
 

@@ -11,7 +11,7 @@ import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { FirstEvidence, RiskAssessor } from '../risk/index.ts';
 import type { ProfileRow } from '../risk/index.ts';
 import { profileSql } from '../risk/index.ts';
-import { SqlParams, shapedStatement, type SqlRunner } from '../store/index.ts';
+import { batchedSelect, HOT_PATH_BATCHES, SqlParams, shapedStatement, StatementBatcher, type SqlRunner } from '../store/index.ts';
 
 export interface RequestContext {
   orderId: string;
@@ -88,9 +88,7 @@ export async function loadRequestContext(
   keys: ContextKeys,
   risk: Pick<RiskAssessor, 'firstEvidenceSql'>,
 ): Promise<RequestContext | null> {
-  const statement = contextStatement(keys, risk);
-  const rows = await sql.query<Row>(statement.text, statement.values, statement.name);
-  const row = rows[0];
+  const row = await contextReads(sql).submit(contextStatement(keys, risk));
   if (!row) return null;
   return {
     orderId: row.orderId,
@@ -121,15 +119,57 @@ export async function loadRequestContext(
   };
 }
 
+type ContextStatement = ReturnType<typeof contextStatement>;
+
+// Requests read at the same time share one statement (StatementBatcher, batchedSelect): one lookup
+// per request inside it, each by the same indexes as alone.
+const batches = new WeakMap<SqlRunner, StatementBatcher<ContextStatement, Row | null>>();
+const batchedTexts = new WeakMap<object, { text: string; name: string }>();
+
+function contextReads(sql: SqlRunner): StatementBatcher<ContextStatement, Row | null> {
+  let batcher = batches.get(sql);
+  if (!batcher) {
+    batcher = new StatementBatcher((items) => readBatch(sql, items), HOT_PATH_BATCHES);
+    batches.set(sql, batcher);
+  }
+  return batcher;
+}
+
+async function readBatch(sql: SqlRunner, items: ContextStatement[]): Promise<Array<Row | null>> {
+  // Items of one risk assessor share a text (a desk has one); others go in their own statement.
+  const groups = new Map<object, number[]>();
+  for (const [i, item] of items.entries()) groups.set(item.shape, [...(groups.get(item.shape) ?? []), i]);
+  const results: Array<Row | null> = items.map(() => null);
+  await Promise.all(
+    [...groups.values()].map(async (positions) => {
+      const first = items[positions[0]!]!;
+      const built = batchedSelect(
+        first,
+        positions.map((i) => items[i]!.values),
+        1,
+      );
+      let named = batchedTexts.get(first.shape);
+      if (!named) {
+        named = shapedStatement({}, built.text);
+        batchedTexts.set(first.shape, named);
+      }
+      const rows = await sql.query<Row & { item: number }>(named.text, built.values, named.name);
+      for (const row of rows) results[positions[row.item]!] = row;
+    }),
+  );
+  return results;
+}
+
 /**
  * The context as one statement. Its text is the same for every request (the windows are parameters),
- * so it stays prepared; the buyer's profile and risk's first evidence are correlated with the order's
+ * so it stays prepared (test/integration/hot-path-batches.test.ts checks its generic plan: index
+ * lookups only; a LATERAL ... LIMIT keeps a lookup by key from being planned as a hash over a scan); the buyer's profile and risk's first evidence are correlated with the order's
  * row (its currency, the device it was paid from).
  */
 function contextStatement(
   keys: ContextKeys,
   risk: Pick<RiskAssessor, 'firstEvidenceSql'>,
-): { text: string; values: unknown[]; name: string } {
+): { text: string; values: unknown[]; types: string[]; name: string; shape: object } {
   const p = new SqlParams();
   const orderId = p.add(keys.orderId, 'text');
   const buyerId = p.add(keys.buyerId, 'text');
@@ -150,8 +190,8 @@ function contextStatement(
                      'amountMinor', c."amountMinor", 'balanceDeltaMinor', c."balanceDeltaMinor", 'currency', c.currency,
                      'refundRequestId', c."refundRequestId", 'reason', c.reason, 'dedupeKey', c."dedupeKey") ORDER BY c."createdAt", c.id)
               FROM commission_entries c WHERE c."orderId" = ctx_o.id) AS ledger,
-           (SELECT json_object_agg(x.id, x.locale) FROM buyers x
-              WHERE x.id IN (SELECT c."beneficiaryId" FROM commission_entries c WHERE c."orderId" = ctx_o.id)) AS "beneficiaryLocales",
+           (SELECT json_object_agg(x.id, x.locale) FROM (SELECT DISTINCT c."beneficiaryId" FROM commission_entries c WHERE c."orderId" = ctx_o.id) c
+              CROSS JOIN LATERAL (SELECT x.id, x.locale FROM buyers x WHERE x.id = c."beneficiaryId" LIMIT 1) x) AS "beneficiaryLocales",
            (SELECT json_build_object('id', a.id, 'status', a.status::text) FROM refund_requests a WHERE a."activeOrderKey" = ctx_o.id) AS active,
            (SELECT coalesce(sum(r."amountMinor"), 0) FROM refunds r WHERE r."orderId" = ctx_o.id AND r.status IN ('pending', 'succeeded'))::int AS "refundedMinor",
            (SELECT count(*) FROM refund_requests t WHERE t."orderId" = ctx_o.id AND t.outcome = 'troubleshoot')::int AS "troubleshootCount",
@@ -163,5 +203,5 @@ function contextStatement(
     FROM orders ctx_o JOIN products ctx_p ON ctx_p.id = ctx_o."productId" JOIN buyers ctx_b ON ctx_b.id = ctx_o."buyerId"
     WHERE ctx_o.id = ${orderId}`;
   // One text per risk assessor: its fragment is the only part that could differ.
-  return { ...shapedStatement(risk, text), values: p.values };
+  return { ...shapedStatement(risk, text), values: p.values, types: p.types, shape: risk };
 }

@@ -4,10 +4,13 @@
 import { createHash } from 'node:crypto';
 export class SqlParams {
   readonly values: unknown[] = [];
+  /** Each parameter's SQL type, in order (what batchedSelect declares them as). */
+  readonly types: string[] = [];
 
   /** A parameter of the given SQL type (an enum's quoted name, text, int, jsonb, ...). */
   add(value: unknown, type: string): string {
     this.values.push(value === undefined ? null : value);
+    this.types.push(type);
     return `$${this.values.length}::${type}`;
   }
 
@@ -48,4 +51,31 @@ export function shapedStatement(shape: string | object, text: string): Shaped {
   if (typeof shape === 'string') byName.set(shape, entry);
   else byOwner.set(shape, entry);
   return entry;
+}
+
+/**
+ * A SELECT built with SqlParams run for several items in one statement: the items' parameters become
+ * the columns of a jsonb row set (`$n::type` turns into `k.pn::type`), and the SELECT runs once per
+ * item as a LATERAL subquery with a LIMIT (never flattened into a join, so each item is looked up
+ * by the indexes it was written for). Each row carries `item`, its item's position. The text follows
+ * from the single statement's text and types alone, so it is the same for any number of items.
+ */
+export function batchedSelect(
+  single: { text: string; types: string[] },
+  items: unknown[][],
+  limitPerItem: number,
+): { text: string; values: unknown[] } {
+  const columns = single.types.map((type, i) => `p${i + 1} ${type}`).join(', ');
+  const body = single.text.replace(/\$(\d+)::/g, 'k.p$1::');
+  const text = `SELECT k.item, b.* FROM jsonb_to_recordset($1::jsonb) AS k(item int, ${columns})
+    CROSS JOIN LATERAL (${body} LIMIT ${limitPerItem}) b`;
+  const rows = items.map((values, item) => {
+    const row: Record<string, unknown> = { item };
+    values.forEach((value, i) => {
+      // A jsonb parameter was passed as JSON text; in the row set it is the JSON value itself.
+      row[`p${i + 1}`] = single.types[i] === 'jsonb' && typeof value === 'string' ? JSON.parse(value) : value;
+    });
+    return row;
+  });
+  return { text, values: [JSON.stringify(rows)] };
 }
