@@ -321,7 +321,7 @@ function buildJobs(
     'jobs',
     (j) => j.stop(),
   );
-  jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverDue() });
+  jobs.register({ name: 'outbox.deliver', everyMs: 1_000, run: () => outbox.deliverBacklog() });
   // Refunds left pending (a hang, a crash, "processing" at the provider) are asked about until final.
   jobs.register({ name: 'refunds.complete-pending', everyMs: 15_000, run: () => refunds.completePending() });
   // A refund pending past its rail's usual settlement time goes to a person, once (the alert is queued with it).

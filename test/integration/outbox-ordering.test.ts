@@ -108,6 +108,30 @@ describe.skipIf(!postgresUp)('outbox ordering keys (PostgreSQL)', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('drains a backlog in one job run, claim after claim, each message once; a failure is retried alone', async () => {
+    const topic = 'test.backlog';
+    await write(null, 130, topic);
+    const seen: number[] = [];
+    const d = new OutboxDispatcher(prisma(), log);
+    d.on(topic, async (payload) => {
+      if (payload.i === 7 && !seen.includes(-7)) {
+        seen.push(-7);
+        throw new Error('receiver down');
+      }
+      seen.push(payload.i as number);
+    });
+    // Three claims of 50 in one run (one claim per run would leave 80 for later runs).
+    expect(await d.deliverBacklog(50)).toBe(129);
+    expect(seen.filter((i) => i >= 0).sort((a, b) => a - b)).toEqual(Array.from({ length: 130 }, (_, i) => i).filter((i) => i !== 7));
+    const rows = await prisma().outboxMessage.findMany({ where: { topic } });
+    const failed = rows.filter((r) => r.status !== 'delivered');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: 'receiver down', payload: { i: 7 } });
+    expect(rows.filter((r) => r.status === 'delivered').every((r) => r.attempts === 1 && r.deliveredAt !== null)).toBe(true);
+    // Nothing more is due (the failed one waits for its backoff).
+    expect(await d.deliverBacklog(50)).toBe(0);
+  });
+
   it('records a delivery: status delivered, the time it went (UTC, as Prisma reads it), one more attempt, no error', async () => {
     const topic = 'test.recorded';
     await write(null, 1, topic);
