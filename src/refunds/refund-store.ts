@@ -275,11 +275,15 @@ export async function insertDecidedRequest(sql: SqlRunner, rows: DecisionRows, r
       decidedWrites,
       sql,
       () =>
-        new StatementBatcher<DecisionRows, void>(async (batch) => {
-          const statement = insertDecisionStatement(batch);
-          await sql.query(statement.text, statement.values, statement.name);
-          return batch.map(() => undefined);
-        }, BATCH),
+        new StatementBatcher<DecisionRows, void>(
+          async (batch) => {
+            const statement = insertDecisionStatement(batch);
+            await sql.query(statement.text, statement.values, statement.name);
+            return batch.map(() => undefined);
+          },
+          // Two requests for one order in one statement would fail it for both (the order's unique key).
+          { ...BATCH, keyOf: (r) => r.request.orderId },
+        ),
     );
     await writes.submit(rows);
     return;

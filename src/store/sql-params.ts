@@ -65,10 +65,13 @@ export function batchedSelect(
   items: unknown[][],
   limitPerItem: number,
 ): { text: string; values: unknown[] } {
+  // Every value a parameter (the SqlParams form), so `$n::` appears nowhere but in placeholders.
+  if (single.types.includes('json')) throw new Error('batchedSelect takes jsonb parameters, not json');
   const columns = single.types.map((type, i) => `p${i + 1} ${type}`).join(', ');
   const body = single.text.replace(/\$(\d+)::/g, 'k.p$1::');
   const text = `SELECT k.item, b.* FROM jsonb_to_recordset($1::jsonb) AS k(item int, ${columns})
-    CROSS JOIN LATERAL (${body} LIMIT ${limitPerItem}) b`;
+    CROSS JOIN LATERAL (${body}
+    LIMIT ${limitPerItem}) b`;
   const rows = items.map((values, item) => {
     const row: Record<string, unknown> = { item };
     values.forEach((value, i) => {

@@ -4,17 +4,30 @@
 // load, the database parses, plans, locks, commits and flushes once for many requests instead of once
 // for each, which is most of what a small write costs it.
 //
-// A statement is atomic, so a batch that fails wrote nothing: each of its items is then run alone, and
-// only the item that caused the failure (a unique key another request took, say) sees it. Items with
-// the same key never share a statement (settling one refund twice must be two statements, the second
-// finding it settled).
+// A statement is atomic, so a batch that an item's data failed (a unique key another request took, a
+// value the database refuses, a deadlock) wrote nothing: each of its items is then run alone, one after
+// another, and only the cause sees the failure. Any other failure (the connection, the pool, a bug) is
+// every item's answer at once: running them again would pile statements on a database in trouble, and
+// after a lost connection a statement may have committed. Items with the same key never run at the same
+// time (settling one refund twice must be two statements, the second finding it settled; two batches
+// holding the same keys could deadlock).
 export interface BatcherOptions<T> {
   /** Items per statement at most (its parameters grow with it). */
   maxBatch: number;
   /** Statements of this kind running at once at most; the pool's other connections serve the rest. */
   maxInFlight: number;
-  /** Items with the same key go in different statements. */
+  /** Items with the same key go in different statements, one after the other. */
   keyOf?: (item: T) => string;
+}
+
+/**
+ * Whether a failed statement's error can be one item's doing, so that running each item alone finds
+ * it: SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 40 (serialization failure,
+ * deadlock).
+ */
+export function isPerItemFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|40)[0-9A-Z]{3}$/.test(code);
 }
 
 /**
@@ -33,6 +46,8 @@ interface Waiting<T, R> {
 export class StatementBatcher<T, R> {
   private queue: Array<Waiting<T, R>> = [];
   private inFlight = 0;
+  /** Keys of the items in the statements now running. */
+  private readonly busyKeys = new Set<string>();
 
   /** `run` writes the items in one statement and returns one result per item, in their order. */
   constructor(
@@ -52,15 +67,19 @@ export class StatementBatcher<T, R> {
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.take();
+      if (batch.length === 0) return; // every waiting item's key is in a running statement
+      const keys = this.options.keyOf ? batch.map((w) => this.options.keyOf!(w.item)) : [];
+      for (const key of keys) this.busyKeys.add(key);
       this.inFlight += 1;
       void this.runBatch(batch).finally(() => {
+        for (const key of keys) this.busyKeys.delete(key);
         this.inFlight -= 1;
         this.pump();
       });
     }
   }
 
-  /** The oldest waiting items, up to maxBatch, none sharing a key (those wait for the next statement). */
+  /** The oldest waiting items, up to maxBatch, no two sharing a key nor any with a running item's key. */
   private take(): Array<Waiting<T, R>> {
     const { keyOf, maxBatch } = this.options;
     if (!keyOf) return this.queue.splice(0, maxBatch);
@@ -69,7 +88,7 @@ export class StatementBatcher<T, R> {
     const left: Array<Waiting<T, R>> = [];
     for (const waiting of this.queue) {
       const key = keyOf(waiting.item);
-      if (batch.length < maxBatch && !keys.has(key)) {
+      if (batch.length < maxBatch && !keys.has(key) && !this.busyKeys.has(key)) {
         keys.add(key);
         batch.push(waiting);
       } else left.push(waiting);
@@ -83,9 +102,12 @@ export class StatementBatcher<T, R> {
     try {
       results = await this.run(batch.map((w) => w.item));
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
+      if (batch.length === 1 || !isPerItemFailure(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
       // Nothing of the batch was written: each item alone, so the failure reaches only its cause.
-      else await Promise.all(batch.map((w) => this.runAlone(w)));
+      for (const w of batch) await this.runAlone(w);
       return;
     }
     // A statement that ran but answered for another number of items is a bug in its runner: what it
