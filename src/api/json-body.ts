@@ -1,6 +1,7 @@
 // Request bodies kept as bytes and parsed only once the caller is authenticated (server.ts), read
 // here by the routes.
 import { DeskError } from '../errors.ts';
+import { parseJsonText } from '../validation.ts';
 
 /** Marks a body that was not valid JSON; routes answer 400 after their authentication check. */
 export const INVALID_JSON = Symbol('invalid-json');
@@ -14,7 +15,7 @@ export function requireJsonBody(body: unknown): unknown {
 export function parseJsonBody(raw: Buffer | undefined): unknown {
   if (!raw || raw.length === 0) return undefined;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return parseJsonText(raw.toString('utf8'));
   } catch {
     throw new DeskError('invalid', 'invalid_json', 'body must be valid JSON', { field: 'body' });
   }

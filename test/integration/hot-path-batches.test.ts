@@ -4,7 +4,7 @@
 // that loses its order to another in the same statement fails alone. On PostgreSQL and on PGlite
 // (the embedded default runs the same statements).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
+import { bearer, freshBuyer, newOrder, requestRefund, seedShop } from '../helpers/refunds.ts';
 import { postgresUp } from '../helpers/services.ts';
 import { startTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
@@ -119,6 +119,35 @@ describe.each([
       expect(refunds.map((r) => r.status)).toEqual(['succeeded']);
       expect(await t.desk.db.prisma.refundRequest.count({ where: { orderId } })).toBe(1);
     }
+  });
+
+  it.skipIf(skip)('takes a lone UTF-16 surrogate in a request as U+FFFD, without failing the requests written with it', async () => {
+    const orders = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const ids = await freshBuyer(t, shop);
+        return { ids, orderId: await newOrder(t, ids) };
+      }),
+    );
+    // The raw JSON escape: JSON.stringify would write the same for a lone surrogate in a string.
+    const bodies = orders.map(
+      ({ ids, orderId }, i) =>
+        `{"orderId":"${orderId}","buyerId":"${ids.buyer}","reasonCode":"changed_mind","reasonText":"bad \\ud800 text",` +
+        `"idempotencyKey":"lone-\\udfff-${i}"}`,
+    );
+    const responses = await Promise.all(
+      bodies.map((payload) =>
+        t.desk.server.inject({
+          method: 'POST',
+          url: '/v1/refund-requests',
+          headers: { ...bearer, 'content-type': 'application/json' },
+          payload,
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(bodies.map(() => 201));
+    const stored = await t.desk.db.prisma.refundRequest.findUniqueOrThrow({ where: { id: responses[0]!.json().id } });
+    expect(stored.reasonText).toBe('bad \ufffd text');
+    expect(stored.idempotencyKey).toBe('lone-\ufffd-0');
   });
 
   it.skipIf(skip)("tells each beneficiary's bound Telegram chats of the freeze and the reversal, once per chat (M15)", async () => {

@@ -21,6 +21,7 @@ import type { Logger } from '../../logger.ts';
 import { CLOSE, clientFrameSchema, messageFrame, type ClientFrame, type ServerFrame } from './widget-protocol.ts';
 import { DEFAULT_SOCKET_CAPS, SocketLedger, type Refusal, type SocketCaps } from './socket-caps.ts';
 import type { WidgetSessions } from './widget-sessions.ts';
+import { parseJsonText } from '../../validation.ts';
 
 const PUSH_CHANNEL = 'widget:push';
 const HELLO_TIMEOUT_MS = 10_000;
@@ -299,7 +300,7 @@ export class WidgetChannel {
 function parseFrame(raw: string | null): ClientFrame | null {
   if (raw === null) return null;
   try {
-    const parsed = clientFrameSchema.safeParse(JSON.parse(raw));
+    const parsed = clientFrameSchema.safeParse(parseJsonText(raw));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
