@@ -149,15 +149,15 @@ function neighboursSql(refs: SubjectRefs, since: string, until: string): string 
       WITH me AS (
         SELECT f."deviceId", f.ip FROM fingerprints f WHERE f."buyerId" = ${buyerId} AND f.at BETWEEN ${since} AND ${until}
         UNION SELECT ${refs.deviceId}, ${refs.ip})
-      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('f."buyerId"', 'fingerprints f', `f."deviceId" = me."deviceId" AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
+      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('DISTINCT f."buyerId"', 'fingerprints f', `f."deviceId" = me."deviceId" AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
       UNION
-      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('f."buyerId"', 'fingerprints f', `f.ip = me.ip AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
+      SELECT f."buyerId" FROM me CROSS JOIN LATERAL (${probe('DISTINCT f."buyerId"', 'fingerprints f', `f.ip = me.ip AND f.at BETWEEN ${since} AND ${until} AND f."buyerId" <> ${buyerId}`, 1000)}) f
       UNION
       SELECT theirs."buyerId" FROM orders mine
-        CROSS JOIN LATERAL (${probe('t."buyerId"', 'orders t', `t."payerAccount" = mine."payerAccount" AND t."buyerId" <> ${buyerId}`, 1000)}) theirs
+        CROSS JOIN LATERAL (${probe('DISTINCT t."buyerId"', 'orders t', `t."payerAccount" = mine."payerAccount" AND t."buyerId" <> ${buyerId}`, 1000)}) theirs
         WHERE mine."buyerId" = ${buyerId} AND mine."payerAccount" IS NOT NULL
       UNION
-      SELECT theirs.id FROM buyers mine CROSS JOIN LATERAL (${probe('t.id', 'buyers t', `t.phone = mine.phone AND t.id <> ${buyerId}`, 1000)}) theirs
+      SELECT theirs.id FROM buyers mine CROSS JOIN LATERAL (${probe('DISTINCT t.id', 'buyers t', `t.phone = mine.phone AND t.id <> ${buyerId}`, 1000)}) theirs
         WHERE mine.id = ${buyerId} AND mine.phone IS NOT NULL
       LIMIT 1000) n)`;
 }
