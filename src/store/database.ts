@@ -64,9 +64,26 @@ function pgRunner(pool: pg.Pool | pg.PoolClient): SqlRunner {
   return runner;
 }
 
+/**
+ * The desk's sessions run without PostgreSQL's JIT (any `options` in DATABASE_URL kept). JIT compiles a
+ * query whose estimated cost passes jit_above_cost, on every execution; the hot path's batched context
+ * read is estimated at 100 requests (jsonb_to_recordset's default) whatever it carries, so on some
+ * statistics its generic plan passed the threshold and each read spent ~250 ms in LLVM for 1 ms of work
+ * (the refund bench fell to 3 requests a second). Short OLTP statements never gain from JIT.
+ */
+function sessionOptions(url: string): string {
+  let given = '';
+  try {
+    given = new URL(url).searchParams.get('options') ?? '';
+  } catch {
+    // Not a URL pg can read either: pg reports it.
+  }
+  return [given, '-c jit=off'].filter(Boolean).join(' ');
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const [{ default: pgDriver }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-  const pool = new pgDriver.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  const pool = new pgDriver.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, options: sessionOptions(url) });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -185,6 +185,8 @@ describe.each([
   // each request (the createdAt index), or hashed a whole table. Each lookup must go by its subject's index.
   it.skipIf(skip || store !== 'postgres')('plans each hot-path statement by index lookups on a young database', async () => {
     expect([...lastSent.keys()].sort()).toEqual(['SELECT k.item', 'WITH req AS', 'WITH s AS']);
+    // No JIT: it compiled the batched read on every execution once its estimate passed jit_above_cost.
+    expect(await t.desk.db.sql.query('SHOW jit')).toEqual([{ jit: 'off' }]);
     for (const [kind, { text }] of lastSent) {
       const plan = await t.desk.db.sql.transaction(async (tx) => {
         await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
