@@ -17,7 +17,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { enqueue, type OutboxItem } from '../outbox/index.ts';
 import type { PrismaClient } from '../store/index.ts';
-import { HOT_PATH_BATCHES, SqlParams, shapedStatement, StatementBatcher } from '../store/index.ts';
+import { batcherPerRunner, HOT_PATH_BATCHES, SqlParams, shapedStatement, StatementBatcher } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { buyerNotice, type BuyerNoticeKind } from './buyer-notices.ts';
 
@@ -247,23 +247,31 @@ export function refundSucceededStatement(batch: SucceededRows[]): Statement {
 /** Thrown when the troubleshooting request a new one replaces was closed or moved meanwhile. */
 export class OrderTaken extends Error {}
 
-// Requests decided at the same time are written together (StatementBatcher), per database.
-const BATCH = HOT_PATH_BATCHES;
-const decidedWrites = new WeakMap<SqlRunner, StatementBatcher<DecisionRows, void>>();
-const settleWrites = new WeakMap<SqlRunner, StatementBatcher<SucceededRows, boolean>>();
+// Requests decided or settled at the same time are written together (StatementBatcher), per database.
+const decidedWrites = batcherPerRunner(
+  (sql) =>
+    new StatementBatcher<DecisionRows, void>(
+      async (batch) => {
+        const statement = insertDecisionStatement(batch);
+        await sql.query(statement.text, statement.values, statement.name);
+        return batch.map(() => undefined);
+      },
+      // Two requests for one order in one statement would fail it for both (the order's unique key).
+      { ...HOT_PATH_BATCHES, keyOf: (r) => r.request.orderId },
+    ),
+);
 
-function batcherFor<T, R>(
-  cache: WeakMap<SqlRunner, StatementBatcher<T, R>>,
-  sql: SqlRunner,
-  make: () => StatementBatcher<T, R>,
-): StatementBatcher<T, R> {
-  let batcher = cache.get(sql);
-  if (!batcher) {
-    batcher = make();
-    cache.set(sql, batcher);
-  }
-  return batcher;
-}
+const settleWrites = batcherPerRunner(
+  (sql) =>
+    new StatementBatcher<SucceededRows, boolean>(
+      async (batch) => {
+        const statement = refundSucceededStatement(batch);
+        const settled = new Set((await sql.query<{ id: string }>(statement.text, statement.values, statement.name)).map((r) => r.id));
+        return batch.map((r) => settled.has(r.refundId));
+      },
+      { ...HOT_PATH_BATCHES, keyOf: (r) => r.refundId },
+    ),
+);
 
 /**
  * Writes a decided request with everything that goes with it. `replacing` names the troubleshooting
@@ -271,21 +279,7 @@ function batcherFor<T, R>(
  */
 export async function insertDecidedRequest(sql: SqlRunner, rows: DecisionRows, replacing: string | null): Promise<void> {
   if (!replacing) {
-    const writes = batcherFor(
-      decidedWrites,
-      sql,
-      () =>
-        new StatementBatcher<DecisionRows, void>(
-          async (batch) => {
-            const statement = insertDecisionStatement(batch);
-            await sql.query(statement.text, statement.values, statement.name);
-            return batch.map(() => undefined);
-          },
-          // Two requests for one order in one statement would fail it for both (the order's unique key).
-          { ...BATCH, keyOf: (r) => r.request.orderId },
-        ),
-    );
-    await writes.submit(rows);
+    await decidedWrites(sql).submit(rows);
     return;
   }
   const statement = insertDecisionStatement([rows]);
@@ -302,20 +296,7 @@ export async function insertDecidedRequest(sql: SqlRunner, rows: DecisionRows, r
 
 /** Settles a pending refund as succeeded with everything that follows; false when it was settled already. */
 export async function settleRefundSucceeded(sql: SqlRunner, rows: SucceededRows): Promise<boolean> {
-  const writes = batcherFor(
-    settleWrites,
-    sql,
-    () =>
-      new StatementBatcher<SucceededRows, boolean>(
-        async (batch) => {
-          const statement = refundSucceededStatement(batch);
-          const settled = new Set((await sql.query<{ id: string }>(statement.text, statement.values, statement.name)).map((r) => r.id));
-          return batch.map((r) => settled.has(r.refundId));
-        },
-        { ...BATCH, keyOf: (r) => r.refundId },
-      ),
-  );
-  return writes.submit(rows);
+  return settleWrites(sql).submit(rows);
 }
 
 // -----------------------------------------------------------------------------------------------

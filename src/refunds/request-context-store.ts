@@ -11,7 +11,15 @@ import { localeOrDefault, type Locale } from '../domain/index.ts';
 import type { FirstEvidence, RiskAssessor } from '../risk/index.ts';
 import type { ProfileRow } from '../risk/index.ts';
 import { profileSql } from '../risk/index.ts';
-import { batchedSelect, HOT_PATH_BATCHES, SqlParams, shapedStatement, StatementBatcher, type SqlRunner } from '../store/index.ts';
+import {
+  batchedSelect,
+  batcherPerRunner,
+  HOT_PATH_BATCHES,
+  SqlParams,
+  shapedStatement,
+  StatementBatcher,
+  type SqlRunner,
+} from '../store/index.ts';
 
 export interface RequestContext {
   orderId: string;
@@ -123,37 +131,27 @@ type ContextStatement = ReturnType<typeof contextStatement>;
 
 // Requests read at the same time share one statement (StatementBatcher, batchedSelect): one lookup
 // per request inside it, each by the same indexes as alone.
-const batches = new WeakMap<SqlRunner, StatementBatcher<ContextStatement, Row | null>>();
-const batchedTexts = new WeakMap<object, { text: string; name: string }>();
-
-function contextReads(sql: SqlRunner): StatementBatcher<ContextStatement, Row | null> {
-  let batcher = batches.get(sql);
-  if (!batcher) {
-    batcher = new StatementBatcher((items) => readBatch(sql, items), HOT_PATH_BATCHES);
-    batches.set(sql, batcher);
-  }
-  return batcher;
-}
+const contextReads = batcherPerRunner(
+  (sql) => new StatementBatcher((items: ContextStatement[]) => readBatch(sql, items), HOT_PATH_BATCHES),
+);
 
 async function readBatch(sql: SqlRunner, items: ContextStatement[]): Promise<Array<Row | null>> {
   // Items of one risk assessor share a text (a desk has one); others go in their own statement.
   const groups = new Map<object, number[]>();
-  for (const [i, item] of items.entries()) groups.set(item.shape, [...(groups.get(item.shape) ?? []), i]);
+  for (const [i, item] of items.entries()) {
+    const positions = groups.get(item.shape);
+    if (positions) positions.push(i);
+    else groups.set(item.shape, [i]);
+  }
   const results: Array<Row | null> = items.map(() => null);
   await Promise.all(
     [...groups.values()].map(async (positions) => {
-      const first = items[positions[0]!]!;
-      const built = batchedSelect(
-        first,
+      const batch = batchedSelect(
+        items[positions[0]!]!,
         positions.map((i) => items[i]!.values),
         1,
       );
-      let named = batchedTexts.get(first.shape);
-      if (!named) {
-        named = shapedStatement({}, built.text);
-        batchedTexts.set(first.shape, named);
-      }
-      const rows = await sql.query<Row & { item: number }>(named.text, built.values, named.name);
+      const rows = await sql.query<Row & { item: number }>(batch.text, batch.values, batch.name);
       for (const row of rows) results[positions[row.item]!] = row;
     }),
   );

@@ -30,6 +30,9 @@ export class SqlParams {
 
 type Shaped = { text: string; name: string };
 
+/** A stable name for a statement's text, so PostgreSQL keeps it prepared per connection. */
+const statementName = (text: string) => `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+
 const byName = new Map<string, Shaped>();
 const byOwner = new WeakMap<object, Shaped>();
 
@@ -47,31 +50,48 @@ export function shapedStatement(shape: string | object, text: string): Shaped {
     if (known.text.length !== text.length) throw new Error(`statement shape ${String(shape)} built two different texts`);
     return known;
   }
-  const entry = { text, name: `rd_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  const entry = { text, name: statementName(text) };
   if (typeof shape === 'string') byName.set(shape, entry);
   else byOwner.set(shape, entry);
   return entry;
 }
 
 /**
+ * batchedSelect's texts by the single statement's text (the same string each time: shapedStatement
+ * keeps it, so the lookup reuses its hash) and the limit; few, the hot path's reads.
+ */
+const batchedTexts = new Map<string, Map<number, Shaped>>();
+
+/**
  * A SELECT built with SqlParams run for several items in one statement: the items' parameters become
  * the columns of a jsonb row set (`$n::type` turns into `k.pn::type`), and the SELECT runs once per
  * item as a LATERAL subquery with a LIMIT (never flattened into a join, so each item is looked up
  * by the indexes it was written for). Each row carries `item`, its item's position. The text follows
- * from the single statement's text and types alone, so it is the same for any number of items.
+ * from the single statement's text and types alone, so it is the same for any number of items, and
+ * is built (and named) once per single text.
  */
 export function batchedSelect(
   single: { text: string; types: string[] },
   items: unknown[][],
   limitPerItem: number,
-): { text: string; values: unknown[] } {
-  // Every value a parameter (the SqlParams form), so `$n::` appears nowhere but in placeholders.
-  if (single.types.includes('json')) throw new Error('batchedSelect takes jsonb parameters, not json');
-  const columns = single.types.map((type, i) => `p${i + 1} ${type}`).join(', ');
-  const body = single.text.replace(/\$(\d+)::/g, 'k.p$1::');
-  const text = `SELECT k.item, b.* FROM jsonb_to_recordset($1::jsonb) AS k(item int, ${columns})
+): { text: string; name: string; values: unknown[] } {
+  let byLimit = batchedTexts.get(single.text);
+  if (!byLimit) {
+    byLimit = new Map();
+    batchedTexts.set(single.text, byLimit);
+  }
+  let shaped = byLimit.get(limitPerItem);
+  if (!shaped) {
+    // Every value a parameter (the SqlParams form), so `$n::` appears nowhere but in placeholders.
+    if (single.types.includes('json')) throw new Error('batchedSelect takes jsonb parameters, not json');
+    const columns = single.types.map((type, i) => `p${i + 1} ${type}`).join(', ');
+    const body = single.text.replace(/\$(\d+)::/g, 'k.p$1::');
+    const text = `SELECT k.item, b.* FROM jsonb_to_recordset($1::jsonb) AS k(item int, ${columns})
     CROSS JOIN LATERAL (${body}
     LIMIT ${limitPerItem}) b`;
+    shaped = { text, name: statementName(text) };
+    byLimit.set(limitPerItem, shaped);
+  }
   const rows = items.map((values, item) => {
     const row: Record<string, unknown> = { item };
     values.forEach((value, i) => {
@@ -80,5 +100,5 @@ export function batchedSelect(
     });
     return row;
   });
-  return { text, values: [JSON.stringify(rows)] };
+  return { ...shaped, values: [JSON.stringify(rows)] };
 }

@@ -11,6 +11,8 @@
 // after a lost connection a statement may have committed. Items with the same key never run at the same
 // time (settling one refund twice must be two statements, the second finding it settled; two batches
 // holding the same keys could deadlock).
+import type { SqlRunner } from './sql-runner.ts';
+
 export interface BatcherOptions<T> {
   /** Items per statement at most (its parameters grow with it). */
   maxBatch: number;
@@ -129,4 +131,20 @@ export class StatementBatcher<T, R> {
       w.reject(error);
     }
   }
+}
+
+/**
+ * One batcher per database (a desk opens one; tests open several in a process), made on first use:
+ * `const writes = batcherPerRunner((sql) => new StatementBatcher(...))`, then `writes(sql).submit(item)`.
+ */
+export function batcherPerRunner<T, R>(make: (sql: SqlRunner) => StatementBatcher<T, R>): (sql: SqlRunner) => StatementBatcher<T, R> {
+  const batchers = new WeakMap<SqlRunner, StatementBatcher<T, R>>();
+  return (sql) => {
+    let batcher = batchers.get(sql);
+    if (!batcher) {
+      batcher = make(sql);
+      batchers.set(sql, batcher);
+    }
+    return batcher;
+  };
 }
